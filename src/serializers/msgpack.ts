@@ -1,0 +1,24 @@
+// MessagePack via @msgpack/msgpack; byte strings travel as `bin`.
+import { Decoder, Encoder } from '@msgpack/msgpack';
+import { decodeFailure, type DecodeResult, type Serializer } from './serializer';
+
+const encoder = new Encoder({ ignoreUndefined: true });
+const decoder = new Decoder();
+
+export const msgpackSerializer: Serializer = {
+  id: 'msgpack',
+  protocol: 'wamp.2.msgpack',
+  rawSocketId: 2,
+  binary: true,
+  encode(message) {
+    return encoder.encode(message);
+  },
+  decode(data): DecodeResult {
+    if (typeof data === 'string') return { ok: false, error: 'MessagePack frame must be binary' };
+    try {
+      return { ok: true, value: decoder.decode(data) };
+    } catch (e) {
+      return decodeFailure(e);
+    }
+  },
+};

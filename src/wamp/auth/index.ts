@@ -1,0 +1,2 @@
+export * from './cryptosign';
+export * from './wampcra';
