@@ -3,7 +3,7 @@
 import { Decoder, Encoder } from 'cbor-x';
 import { decodeFailure, type DecodeResult, type Serializer } from './serializer';
 
-const options = { useRecords: false, mapsAsObjects: true, tagUint8Array: false, pack: false } as const;
+const options = { useRecords: false, mapsAsObjects: true, tagUint8Array: false, pack: false, int64AsNumber: true } as const;
 const encoder = new Encoder(options);
 const decoder = new Decoder(options);
 

@@ -4,3 +4,4 @@ export * from './ids';
 export * from './messages';
 export * from './parse';
 export * from './uri';
+export * from './options';

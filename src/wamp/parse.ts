@@ -3,6 +3,7 @@
 import { ErrorUri, WampError } from './errors';
 import { isValidId } from './ids';
 import { MessageName, MessageType, type WampMessage } from './messages';
+import { badDictKey } from './options';
 
 type Field = 'id' | 'id0' | 'uri' | 'string' | 'dict' | 'type';
 
@@ -100,6 +101,8 @@ export function parseMessage(input: unknown): ParseResult {
   } else if (layout.tail === 'dict' && value.length > fixed && !isDict(value[fixed])) {
     return fail(`${name} Details must be a dict`);
   }
+  const badKey = badDictKey(code, value);
+  if (badKey) return fail(`${name} option or detail '${badKey}' has the wrong type`);
   return { ok: true, message: value as WampMessage };
 }
 

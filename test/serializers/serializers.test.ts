@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { cborSerializer, jsonSerializer, msgpackSerializer, serializerByProtocol, serializerByRawSocketId, serializers } from '../../src/serializers';
+import { MAX_ID } from '../../src/wamp';
+
+function bytesOf(v: unknown): string {
+  assert.ok(v instanceof Uint8Array, 'a byte string decodes as bytes');
+  return Buffer.from(v).toString('hex');
+}
+
+describe('serializers', () => {
+  it('are found by WebSocket subprotocol and RawSocket code', () => {
+    assert.equal(serializerByProtocol('wamp.2.json'), jsonSerializer);
+    assert.equal(serializerByProtocol('wamp.2.msgpack'), msgpackSerializer);
+    assert.equal(serializerByProtocol('wamp.2.cbor'), cborSerializer);
+    assert.equal(serializerByProtocol('wamp.2.ubjson'), undefined);
+    assert.equal(serializerByRawSocketId(1), jsonSerializer);
+    assert.equal(serializerByRawSocketId(2), msgpackSerializer);
+    assert.equal(serializerByRawSocketId(3), cborSerializer);
+  });
+
+  for (const s of serializers) {
+    describe(s.id, () => {
+      const roundTrip = (m: unknown[]): unknown[] => {
+        const encoded = s.encode(m);
+        assert.equal(typeof encoded === 'string', !s.binary);
+        const d = s.decode(encoded);
+        assert.ok(d.ok, !d.ok ? d.error : '');
+        return (d as { value: unknown[] }).value;
+      };
+
+      it('round-trips unicode, large integers and nested structures', () => {
+        const m = [48, MAX_ID, { nested: { list: [1, [2, [3, { deep: true }]]], n: null } }, 'com.app.ünïcödé', ['日本語 🚀', -42, 3.25, MAX_ID - 1, 0], { kw: 'wert' }];
+        assert.deepEqual(roundTrip(m), m);
+      });
+
+      it('round-trips byte strings as bytes', () => {
+        const bin = Buffer.from([0, 1, 2, 255, 254, 0x7f]);
+        const out = roundTrip([36, 1, 2, {}, [bin, { inner: new Uint8Array([9, 8, 7]) }]]);
+        const args = out[4] as unknown[];
+        assert.equal(bytesOf(args[0]), '000102fffe7f');
+        assert.equal(bytesOf((args[1] as { inner: unknown }).inner), '090807');
+      });
+
+      it('round-trips an empty byte string', () => {
+        const out = roundTrip([36, 1, 2, {}, [Buffer.alloc(0)]]);
+        assert.equal(bytesOf((out[4] as unknown[])[0]), '');
+      });
+
+      it('returns a clear error, never throws, for truncated frames and garbage', () => {
+        const good = s.encode([48, 1, {}, 'com.proc', ['some args', { a: 1 }]]);
+        const truncated = typeof good === 'string' ? good.slice(0, good.length - 5) : good.subarray(0, good.length - 5);
+        const garbage = [truncated, Buffer.from([0xc1, 0xff, 0xfe, 0x00, 0x13]), Buffer.from('}{'), Buffer.alloc(0), ''];
+        for (const g of garbage) {
+          const d = s.decode(g);
+          if (d.ok) continue; // some byte soups are valid values; the parser then refuses them
+          assert.equal(typeof d.error, 'string');
+          assert.ok(d.error.length > 0);
+        }
+        assert.equal(s.decode(truncated).ok, false, 'a truncated frame is an error');
+      });
+
+      it('survives 2000 random byte strings without an exception', () => {
+        let seed = 7;
+        const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+        for (let i = 0; i < 2000; i++) {
+          const buf = Buffer.alloc(1 + Math.floor(rand() * 64));
+          for (let j = 0; j < buf.length; j++) buf[j] = Math.floor(rand() * 256);
+          s.decode(s.binary ? buf : buf.toString('latin1'));
+        }
+      });
+    });
+  }
+
+  describe('JSON binary convention', () => {
+    it('sends bytes as a string of NUL followed by base64', () => {
+      const text = jsonSerializer.encode([36, 1, 2, {}, [Buffer.from('hello')]]) as string;
+      assert.equal(text, '[36,1,2,{},["\\u0000aGVsbG8="]]');
+    });
+    it('revives such strings as bytes on decode', () => {
+      const d = jsonSerializer.decode('[36,1,2,{},["\\u0000aGVsbG8="]]');
+      assert.ok(d.ok);
+      if (d.ok) assert.equal(Buffer.from((d.value as unknown[][])[4][0] as Uint8Array).toString(), 'hello');
+    });
+    it('refuses invalid UTF-8 in a binary-delivered JSON frame', () => {
+      assert.equal(jsonSerializer.decode(Buffer.from([0x5b, 0xff, 0x5d])).ok, false);
+    });
+  });
+  it('binary serializers refuse text frames', () => {
+    assert.equal(msgpackSerializer.decode('[1]').ok, false);
+    assert.equal(cborSerializer.decode('[1]').ok, false);
+  });
+});
