@@ -1,0 +1,10 @@
+// Node-RED settings for `npm start`: local only, on 127.0.0.1:1880.
+module.exports = {
+  uiHost: process.env.HOST || '127.0.0.1',
+  uiPort: Number(process.env.PORT) || 1880,
+  flowFile: 'flows.json',
+  credentialSecret: 'wamp-for-node-red-dev',
+  httpNodeRoot: '/',
+  logging: { console: { level: 'info', metrics: false, audit: false } },
+  editorTheme: { projects: { enabled: false }, tours: false },
+};

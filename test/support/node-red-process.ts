@@ -1,0 +1,82 @@
+// Runs a real Node-RED (the project's dev dependency) as a child process with a fresh user
+// directory, the way a user runs it, and answers HTTP questions against its admin API.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface NodeRedProcess {
+  url: string;
+  userDir: string;
+  log: () => string;
+  get(pathname: string, accept?: string): Promise<{ status: number; body: string }>;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts Node-RED on a free port. `prepare` fills the new user directory (install the package,
+ * write flows.json) before Node-RED starts.
+ */
+export async function startNodeRed(prepare: (userDir: string) => void, env: NodeJS.ProcessEnv = {}): Promise<NodeRedProcess> {
+  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wamp-nr-'));
+  prepare(userDir);
+  const port = await freePort();
+  const settings = path.join(userDir, 'settings.js');
+  fs.writeFileSync(
+    settings,
+    `module.exports = { uiHost: '127.0.0.1', uiPort: ${port}, flowFile: 'flows.json', credentialSecret: 'test', ` +
+      `logging: { console: { level: 'info' } }, editorTheme: { tours: false } };\n`,
+  );
+  const red = require.resolve('node-red/red.js');
+  const child: ChildProcess = spawn(process.execPath, [red, '--userDir', userDir, '--settings', settings], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const url = `http://127.0.0.1:${port}`;
+
+  await new Promise<void>((resolve, reject) => {
+    const deadline = Date.now() + 30000;
+    const poll = (): void => {
+      if (/Started flows|Server now running/.test(output) && /Started flows/.test(output)) return resolve();
+      if (child.exitCode !== null) return reject(new Error(`Node-RED exited ${child.exitCode}:\n${output}`));
+      if (Date.now() > deadline) return reject(new Error(`Node-RED did not start within 30 s:\n${output}`));
+      setTimeout(poll, 100);
+    };
+    poll();
+  });
+
+  return {
+    url,
+    userDir,
+    log: () => output,
+    async get(pathname, accept = 'application/json') {
+      const res = await fetch(url + pathname, { headers: { Accept: accept } });
+      return { status: res.status, body: await res.text() };
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGINT');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      fs.rmSync(userDir, { recursive: true, force: true });
+    },
+  };
+}
