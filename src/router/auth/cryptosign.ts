@@ -1,27 +1,33 @@
 // WAMP-Cryptosign login: the client proves it holds the Ed25519 private key of a configured
 // public key by signing a random 32-byte challenge. HELLO.authextra.pubkey selects the user
-// (the authid may then be omitted); an authid alone selects its user's one public key. A key or
+// (the authid may then be omitted); an authid alone selects its user's public key if it has
+// exactly one (an authid may be listed once per device, each with its own key). A key or
 // authid the router does not know still gets a challenge, so the exchange does not tell which
 // ones exist; the signature check then fails.
 import type { UserConfig } from '../config';
 import { makeCryptosignChallenge, verifyCryptosignSignature } from '../../wamp/auth/cryptosign';
 import type { Authenticator, AuthOutcome, HelloInfo } from './authenticator';
 import { authFailed, once } from './outcome';
-import { UserTable } from './users';
 
 const PROVIDER = 'static';
 const HEX32 = /^[0-9a-fA-F]{64}$/;
 
 export class CryptosignAuthenticator implements Authenticator {
   readonly method = 'cryptosign';
-  private readonly users: UserTable;
+  /** Users with a valid public key, by lower-case key; and by authid. */
+  private readonly byPubkey = new Map<string, UserConfig[]>();
+  private readonly byAuthid = new Map<string, UserConfig[]>();
 
   constructor(users: readonly UserConfig[] | undefined) {
-    this.users = new UserTable(users, (u) => typeof u.pubkey === 'string' && HEX32.test(u.pubkey));
+    for (const u of users ?? []) {
+      if (typeof u.pubkey !== 'string' || !HEX32.test(u.pubkey)) continue;
+      push(this.byPubkey, u.pubkey.toLowerCase(), u);
+      push(this.byAuthid, u.authid, u);
+    }
   }
 
   get userCount(): number {
-    return this.users.size;
+    return this.byAuthid.size;
   }
 
   begin(hello: HelloInfo): AuthOutcome {
@@ -54,11 +60,16 @@ export class CryptosignAuthenticator implements Authenticator {
 
   /** The user whose key is `pubkey` (and whose authid is `authid`, if given); or by authid alone. */
   private select(pubkey: string | undefined, authid: string | undefined): UserConfig | undefined {
-    if (pubkey === undefined) return this.users.get(authid);
-    const wanted = pubkey.toLowerCase();
-    for (const u of this.users.values()) {
-      if (u.pubkey?.toLowerCase() === wanted && (authid === undefined || u.authid === authid)) return u;
+    if (pubkey === undefined) {
+      const entries = authid === undefined ? undefined : this.byAuthid.get(authid);
+      return entries?.length === 1 ? entries[0] : undefined;
     }
-    return undefined;
+    return this.byPubkey.get(pubkey.toLowerCase())?.find((u) => authid === undefined || u.authid === authid);
   }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }

@@ -170,6 +170,18 @@ describe('WAMP-Cryptosign authentication', () => {
     assert.equal(assertWelcome(answer(auth.begin(hello({ authid: 'bob' })), 'cryptosign', sign(SEED_BOB))).authid, 'bob');
   });
 
+  it('an authid listed once per device: each key logs in, the authid alone does not choose', () => {
+    const devices = new CryptosignAuthenticator([
+      { authid: 'dave', role: 'device', pubkey: publicKeyHexOf(SEED_ALICE) },
+      { authid: 'dave', role: 'device', pubkey: publicKeyHexOf(SEED_BOB) },
+    ]);
+    for (const seed of [SEED_ALICE, SEED_BOB]) {
+      const out = answer(devices.begin(hello({ authid: 'dave', authextra: { pubkey: publicKeyHexOf(seed) } })), 'cryptosign', sign(seed));
+      assert.equal(assertWelcome(out).authid, 'dave');
+    }
+    assertFailed(answer(devices.begin(hello({ authid: 'dave' })), 'cryptosign', sign(SEED_ALICE)));
+  });
+
   it('a signature by another key fails', () => {
     assertFailed(answer(auth.begin(hello({ authextra: { pubkey: publicKeyHexOf(SEED_ALICE) } })), 'cryptosign', sign(SEED_BOB)));
     assertFailed(answer(auth.begin(hello({ authid: 'alice' })), 'cryptosign', sign(SEED_STRANGER)));
