@@ -23,6 +23,12 @@ interface Failures {
   lockedUntil: number;
 }
 
+/**
+ * Use in the handshake: before `verify`, if `retryAfter(who, address) > 0` answer with the usual
+ * authentication failure without verifying (the refused attempt is not counted); after it,
+ * `recordFailure` or `recordSuccess`. `who` is the HELLO authid, or the cryptosign pubkey when
+ * there is none.
+ */
 export class LoginThrottle {
   private readonly records = new Map<string, Failures>();
   private readonly freeFailures: number;

@@ -4,7 +4,7 @@
 // is cached because PBKDF2 is slow by design and would otherwise run on every login.
 import { randomBytes } from 'crypto';
 import type { UserConfig } from '../config';
-import { deriveCraKey, makeCraChallenge, signCraChallenge } from '../../wamp/auth/wampcra';
+import { deriveCraKey, makeCraChallenge, signCraChallenge, type CraSalt } from '../../wamp/auth/wampcra';
 import type { Dict } from '../../wamp/messages';
 import type { Authenticator, AuthOutcome, HelloInfo } from './authenticator';
 import { authFailed, once, safeEqual } from './outcome';
@@ -38,11 +38,8 @@ export class WampCraAuthenticator implements Authenticator {
       session: hello.sessionId,
     });
     const extra: Dict = { challenge };
-    if (user?.salt !== undefined) {
-      extra.salt = user.salt;
-      extra.iterations = user.iterations ?? 1000;
-      extra.keylen = user.keylen ?? 32;
-    }
+    const salt = user && saltOf(user);
+    if (salt) Object.assign(extra, salt);
     return {
       kind: 'challenge',
       method: 'wampcra',
@@ -62,14 +59,28 @@ export class WampCraAuthenticator implements Authenticator {
 
   private keyOf(user: UserConfig): string {
     const secret = user.secret ?? '';
-    if (user.salt === undefined) return secret;
+    const salt = saltOf(user);
+    if (!salt) return secret;
     let key = this.keys.get(user.authid);
     if (key === undefined) {
-      key = deriveCraKey(secret, { salt: user.salt, iterations: user.iterations, keylen: user.keylen });
+      key = deriveCraKey(secret, salt);
       this.keys.set(user.authid, key);
     }
     return key;
   }
+}
+
+/**
+ * The PBKDF2 parameters of a salted user, with the defaults Autobahn uses (1000, 32). An empty
+ * salt (a blank form field) means unsalted; a missing or non-positive count means the default.
+ */
+function saltOf(user: UserConfig): Required<CraSalt> | undefined {
+  if (typeof user.salt !== 'string' || user.salt.length === 0) return undefined;
+  return { salt: user.salt, iterations: positiveInt(user.iterations, 1000), keylen: positiveInt(user.keylen, 32) };
+}
+
+function positiveInt(v: number | undefined, fallback: number): number {
+  return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : fallback;
 }
 
 function mostCommonRole(users: Iterable<UserConfig>): string | undefined {

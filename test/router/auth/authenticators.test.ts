@@ -120,6 +120,21 @@ describe('WAMP-CRA authentication', () => {
     }
   });
 
+  it('a blank salt means unsalted; blank iterations and keylen mean the defaults', () => {
+    const form = new WampCraAuthenticator([
+      { authid: 'plain', role: 'user', secret: 'pw', salt: '' },
+      { authid: 'salty', role: 'user', secret: 'pw', salt: 'NaCl', iterations: 0, keylen: 0 },
+    ]);
+    const plain = assertChallenge(form.begin(hello({ authid: 'plain' })), 'wampcra');
+    assert.equal(plain.extra.salt, undefined);
+    assertWelcome(plain.verify(signCraChallenge('pw', plain.extra.challenge as string), {}));
+    const salty = assertChallenge(form.begin(hello({ authid: 'salty' })), 'wampcra');
+    assert.equal(salty.extra.iterations, 1000);
+    assert.equal(salty.extra.keylen, 32);
+    const key = autobahn.auth_cra.derive_key('pw', 'NaCl');
+    assertWelcome(salty.verify(autobahn.auth_cra.sign(key, salty.extra.challenge as string), {}));
+  });
+
   it('a wrong secret fails, and so does a signature of another challenge', () => {
     assertFailed(answer(auth.begin(hello({ authid: 'alice' })), 'wampcra', (x) => signCraChallenge('cra-secreT', x.challenge as string)));
     const old = assertChallenge(auth.begin(hello({ authid: 'alice' })), 'wampcra');
