@@ -229,11 +229,12 @@ describe('router dealer', () => {
       assert.equal((await b.answer(req2, M.REGISTERED))[4], 'wamp.error.procedure_already_exists');
     });
 
-    it('refuses an unknown invoke policy with wamp.error.invalid_argument', async () => {
+    it('an unknown invoke policy is a protocol violation (as the spec test vectors say): ABORT', async () => {
       const a = await Peer.join(router);
-      const req = a.request();
-      a.send([M.REGISTER, req, { invoke: 'sometimes' }, 'p']);
-      assert.equal((await a.answer(req, M.REGISTERED))[4], 'wamp.error.invalid_argument');
+      a.send([M.REGISTER, a.request(), { invoke: 'sometimes' }, 'p']);
+      const abort = await a.next(M.ABORT);
+      assert.equal(abort[2], 'wamp.error.protocol_violation');
+      assert.match(String((abort[3] as unknown[])[0]), /invoke/);
     });
 
   });
@@ -333,11 +334,12 @@ describe('router dealer', () => {
       assert.deepEqual(callee.queued(M.INTERRUPT), []);
     });
 
-    it('an unknown mode is ERROR wamp.error.invalid_argument', async () => {
+    it('an unknown mode is a protocol violation: ABORT', async () => {
       const { caller, request } = await pendingCall();
       caller.send([M.CANCEL, request, { mode: 'later' }]);
-      const err = await caller.next(M.ERROR);
-      assert.deepEqual(err.slice(0, 5), [M.ERROR, M.CANCEL, request, {}, 'wamp.error.invalid_argument']);
+      const abort = await caller.next(M.ABORT);
+      assert.equal(abort[2], 'wamp.error.protocol_violation');
+      assert.match(String((abort[3] as unknown[])[0]), /mode/);
     });
   });
 
@@ -367,9 +369,12 @@ describe('router dealer', () => {
       assert.equal((await caller.answer(request, M.RESULT))[4], 'wamp.error.timeout');
     });
 
-    it('refuses a malformed timeout with wamp.error.invalid_argument', async () => {
+    it('a malformed timeout is a protocol violation: ABORT', async () => {
       const caller = await Peer.join(router);
-      assert.equal((await caller.answer(call(caller, 'p', { timeout: -1 }), M.RESULT))[4], 'wamp.error.invalid_argument');
+      call(caller, 'p', { timeout: -1 });
+      const abort = await caller.next(M.ABORT);
+      assert.equal(abort[2], 'wamp.error.protocol_violation');
+      assert.match(String((abort[3] as unknown[])[0]), /timeout/);
     });
   });
 
