@@ -32,7 +32,8 @@ describe('router session', () => {
       router = new Router({ realms: [{ name: 'realm1' }] });
       const p = await Peer.join(router);
       assert.ok(p.sessionId >= 1 && p.sessionId <= 2 ** 53);
-      const d = p.welcome as Record<string, any>;
+      type Features = { features: Record<string, boolean> };
+      const d = p.welcome as { realm: string; authid: string; authrole: string; authmethod: string; authprovider: string; roles: { broker: Features; dealer: Features } };
       assert.equal(d.realm, 'realm1');
       assert.equal(d.authrole, 'anonymous');
       assert.equal(d.authmethod, 'anonymous');
