@@ -94,6 +94,25 @@ describe('RawSocket transport', () => {
     });
   }
 
+  it('carries a 1 MiB binary payload that arrives in many TCP chunks', async () => {
+    const local = await listen({ port: 0 }, sink.onTransport);
+    try {
+      const client = await connectTransport({ url: `rs://127.0.0.1:${local.port}`, serializer: 'msgpack' });
+      const s = record(await sink.next());
+      const blob = Buffer.alloc(1024 * 1024);
+      for (let i = 0; i < blob.length; i++) blob[i] = (i * 31) & 0xff;
+      client.send([16, 1, {}, 'blob', [blob]]);
+      client.send([16, 2, {}, 'after', []]);
+      const got = (await s.next()) as [number, number, object, string, [Uint8Array]];
+      assert.ok(Buffer.from(got[4][0]).equals(blob));
+      assert.deepEqual(await s.next(), [16, 2, {}, 'after', []]);
+      client.close();
+      await s.closed;
+    } finally {
+      await local.close();
+    }
+  });
+
   it('answers a hello with its own max length and the echoed serializer', async () => {
     const c = rawClient();
     const reply = await c.handshake(2, 0);
