@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
+import { WebSocketServer } from 'ws';
 import { connectTransport } from '../../src/transports/connect';
 
 /** A TCP server that accepts connections and never says a word. */
@@ -66,6 +67,22 @@ describe('connectTransport', () => {
       const port = (server.address() as net.AddressInfo).port;
       await assert.rejects(connectTransport({ url: `rs://127.0.0.1:${port}` }), /closed during the RawSocket handshake|reset/);
     } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it('reports a WebSocket server that accepts the upgrade without choosing our subprotocol', async () => {
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: () => false });
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const url = `ws://127.0.0.1:${(server.address() as net.AddressInfo).port}/`;
+      await assert.rejects(connectTransport({ url, serializer: 'cbor' }), (err: Error) => {
+        assert.ok(err.message.includes(url));
+        assert.match(err.message, /subprotocol wamp\.2\.cbor not accepted/);
+        return true;
+      });
+    } finally {
+      for (const c of server.clients) c.terminate();
       await new Promise((r) => server.close(r));
     }
   });
