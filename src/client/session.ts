@@ -273,6 +273,10 @@ export class Session extends EventEmitter {
     switch (msg[1]) {
       case MessageType.CALL:
         return this.caller.onError(msg);
+      case MessageType.CANCEL:
+        // A refused CANCEL (e.g. a mode the dealer does not know): the call itself goes on and
+        // still settles with its RESULT or ERROR, or with the session.
+        return;
       case MessageType.REGISTER:
       case MessageType.UNREGISTER:
         return this.callee.onError(msg);
