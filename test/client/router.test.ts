@@ -291,3 +291,20 @@ describe('client against the embedded router over the network', () => {
     });
   }
 });
+
+describe('client: values a serializer cannot encode', () => {
+  it('a call with a cyclic argument rejects with wamp.error.invalid_argument; a handler result that cannot be encoded reaches the caller as ERROR', async () => {
+    const r = router();
+    const l = await listen({ port: 0 }, (t) => r.accept(t));
+    listeners.push(l);
+    const a = await open({ url: l.url, transportFactory: undefined }, r);
+    const b = await open({ url: l.url, transportFactory: undefined }, r);
+    await a.register('com.bigint', () => BigInt(1));
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    await assert.rejects(b.call('com.bigint', [cyclic]), (e: WampError) => e.uri === 'wamp.error.invalid_argument');
+    await assert.rejects(b.publish('com.t', [cyclic]), (e: WampError) => e.uri === 'wamp.error.invalid_argument');
+    await assert.rejects(b.call('com.bigint'), (e: WampError) => e.uri === 'wamp.error.invalid_argument');
+    assert.equal(b.status.state, 'connected');
+  });
+});
