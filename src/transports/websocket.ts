@@ -53,6 +53,7 @@ class WebSocketTransport implements Transport {
   private closing = false;
   private localReason: string | null = null;
   private failReason: string | null = null;
+  private failCode: number | undefined;
   private lastError: string | null = null;
   private keepalive: NodeJS.Timeout | null = null;
   private awaitingPong = false;
@@ -70,12 +71,14 @@ class WebSocketTransport implements Transport {
       remoteAddress: options.remoteAddress,
       remotePort: options.remotePort,
     };
-    ws.on('message', (data, _isBinary) => this.receive(toBytes(data)));
+    ws.on('message', (data) => this.receive(toBytes(data)));
     ws.on('pong', () => (this.awaitingPong = false));
     ws.on('error', (err: Error & { code?: string }) => {
       // `WS_ERR_*` errors are the peer breaking the protocol: `ws` fails the connection itself.
-      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.failReason = 'max payload exceeded';
-      else if (err.code?.startsWith('WS_ERR_')) this.failReason = err.message;
+      // It stops reading then, so the peer's closing reply (and its code) never arrives here.
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.fail('max payload exceeded', 1009);
+      else if (err.code === 'WS_ERR_INVALID_UTF8') this.fail(err.message, 1007);
+      else if (err.code?.startsWith('WS_ERR_')) this.fail(err.message, 1002);
       else this.lastError = err.message;
     });
     ws.on('close', (code, reason) => this.closed(code, reason.toString('utf8')));
@@ -112,11 +115,17 @@ class WebSocketTransport implements Transport {
   private receive(data: Buffer): void {
     // Any traffic proves the peer alive.
     this.awaitingPong = false;
-    // Frame type is not checked against the serializer: JSON in a binary frame decodes fine,
-    // and binary serializers reject text themselves.
+    // The frame type (text/binary) is not checked against the serializer: lenient towards
+    // peers that get it wrong, and the bytes decode or they do not.
     const result = this.serializer.decode(data);
     if (result.ok) this.dispatch.message(result.value);
     else this.dispatch.decodeError(result.error);
+  }
+
+  private fail(reason: string, code: number): void {
+    this.failReason ??= reason;
+    this.failCode ??= code;
+    this.closing = true;
   }
 
   private startKeepalive(intervalMs: number): void {
@@ -145,7 +154,7 @@ class WebSocketTransport implements Transport {
     this.closing = true;
     const local = this.localReason !== null || this.failReason !== null;
     const reason = this.localReason ?? this.failReason ?? this.lastError ?? (peerReason || CLOSE_CODE_TEXT[code] || 'socket closed');
-    this.dispatch.close({ reason, code, local });
+    this.dispatch.close({ reason, code: this.failCode ?? code, local });
   }
 }
 
