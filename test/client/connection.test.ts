@@ -149,6 +149,21 @@ describe('client connection: status and requests while disconnected', () => {
   });
 });
 
+describe('client connection: close() while the transport is still opening', () => {
+  it('closes the late transport and reports closed; nothing joins', async () => {
+    const { peer, clientEnd } = rawPair();
+    let deliver: (t: typeof clientEnd) => void = () => undefined;
+    const c = new Connection({ realm: 'realm1', transportFactory: () => new Promise((r) => (deliver = r)) });
+    c.open();
+    await statusWhere(c, (s) => s.state === 'connecting');
+    await c.close();
+    deliver(clientEnd);
+    await peer.whenClosed();
+    assert.equal(peer.pending, 0, 'no HELLO was sent');
+    assert.deepEqual(c.status, { state: 'closed' });
+  });
+});
+
 describe('client connection: persistent registrations and subscriptions', () => {
   it('after a reconnect it re-registers and re-subscribes by itself; the handles stay valid with new ids', async () => {
     const peers = new PeerQueue();

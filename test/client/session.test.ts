@@ -191,6 +191,19 @@ describe('client session: caller', () => {
     assert.deepEqual((await again).args, [2]);
   });
 
+  it('an ERROR refusing the CANCEL is tolerated; the call still settles with its RESULT', async () => {
+    const { session, peer } = await joined();
+    const ac = new AbortController();
+    const p = session.call('com.slow', [], {}, { signal: ac.signal });
+    const call = await peer.expect(48);
+    ac.abort();
+    await peer.expect(49);
+    peer.send([8, 49, call[1], {}, 'wamp.error.invalid_argument']);
+    peer.send([50, call[1], {}, ['finished']]);
+    assert.deepEqual((await p).args, ['finished']);
+    assert.equal(session.isOpen, true);
+  });
+
   it('without call_canceling at the dealer no CANCEL is sent and the call rejects locally', async () => {
     const { session, peer } = await joined({}, { dealer: { features: {} }, broker: { features: {} } });
     const ac = new AbortController();
