@@ -1,11 +1,9 @@
-// CBOR via cbor-x, as plain CBOR: no record extension, no typed-array tags, so that any CBOR
-// peer reads it; byte strings carry bytes natively.
-import { Decoder, Encoder } from 'cbor-x';
+// CBOR via node-cbor (`cbor`): pure JavaScript, no native add-on to build or fetch on install.
+// Byte strings carry bytes natively; maps with string keys decode as plain objects.
+import { decodeFirstSync, encodeOne } from 'cbor';
 import { decodeFailure, type DecodeResult, type Serializer } from './serializer';
 
-const options = { useRecords: false, mapsAsObjects: true, tagUint8Array: false, pack: false, int64AsNumber: true } as const;
-const encoder = new Encoder(options);
-const decoder = new Decoder(options);
+const MAX_ID = 2 ** 53;
 
 export const cborSerializer: Serializer = {
   id: 'cbor',
@@ -13,12 +11,12 @@ export const cborSerializer: Serializer = {
   rawSocketId: 3,
   binary: true,
   encode(message) {
-    return encoder.encode(integersBeyond32Bits(message));
+    return encodeOne(idsAsIntegers(message), { collapseBigIntegers: true });
   },
   decode(data): DecodeResult {
     if (typeof data === 'string') return { ok: false, error: 'CBOR frame must be binary' };
     try {
-      return { ok: true, value: decoder.decode(data) };
+      return { ok: true, value: bigIntsAsNumbers(decodeFirstSync(data)) };
     } catch (e) {
       return decodeFailure(e);
     }
@@ -26,30 +24,33 @@ export const cborSerializer: Serializer = {
 };
 
 /**
- * cbor-x writes a number outside the 32-bit integer ranges as a float, but WAMP IDs reach 2^53
- * and strict peers (Autobahn|Python) refuse a float ID. Safe integers beyond 32 bits become
- * BigInts, which cbor-x writes as 64-bit CBOR integers. Containers are copied only when changed.
+ * A number that is not a safe integer is written as a float, and 2^53, the largest WAMP ID, is
+ * one: strict peers (Autobahn|Python) refuse a float ID. IDs sit at the top level of a message,
+ * so only that level is looked at; such an ID goes out as a 64-bit integer.
  */
-function integersBeyond32Bits(v: unknown): unknown {
-  if (typeof v === 'number') {
-    return v >>> 0 !== v && v >> 0 !== v && Number.isSafeInteger(v) ? BigInt(v) : v;
-  }
-  if (Array.isArray(v)) {
-    let out: unknown[] | null = null;
-    for (let i = 0; i < v.length; i++) {
-      const x = integersBeyond32Bits(v[i]);
-      if (x !== v[i]) (out ??= v.slice())[i] = x;
+function idsAsIntegers(message: readonly unknown[]): readonly unknown[] {
+  if (!message.includes(MAX_ID)) return message;
+  return message.map((v) => (v === MAX_ID ? BigInt(MAX_ID) : v));
+}
+
+/**
+ * node-cbor decodes 64-bit integers beyond 2^53 - 1 as BigInt, 2^53 included. A JavaScript
+ * number is what every other serializer yields (and what JSON and MessagePack can send on),
+ * so BigInts become numbers, exact up to 2^53, as a JSON peer would read them.
+ */
+function bigIntsAsNumbers(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      if (typeof v === 'bigint' || (typeof v === 'object' && v !== null)) value[i] = bigIntsAsNumbers(v);
     }
-    return out ?? v;
-  }
-  if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-    let out: Record<string, unknown> | null = null;
-    const obj = v as Record<string, unknown>;
+  } else if (typeof value === 'object' && value !== null && !(value instanceof Uint8Array)) {
+    const obj = value as Record<string, unknown>;
     for (const k in obj) {
-      const x = integersBeyond32Bits(obj[k]);
-      if (x !== obj[k]) (out ??= { ...obj })[k] = x;
+      const v = obj[k];
+      if (typeof v === 'bigint' || (typeof v === 'object' && v !== null)) obj[k] = bigIntsAsNumbers(v);
     }
-    return out ?? v;
   }
-  return v;
+  return value;
 }

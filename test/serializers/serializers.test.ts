@@ -85,11 +85,24 @@ describe('serializers', () => {
       assert.equal(jsonSerializer.decode(Buffer.from([0x5b, 0xff, 0x5d])).ok, false);
     });
   });
-  it('CBOR writes integers beyond 32 bits as CBOR integers, not floats (strict peers refuse float IDs)', () => {
+  it('CBOR writes integers beyond 32 bits, and the largest ID 2^53, as CBOR integers, not floats (strict peers refuse float IDs)', () => {
+    const top = Buffer.from(cborSerializer.encode([17, 1, MAX_ID]) as Uint8Array);
+    assert.equal(top.toString('hex'), '8311011b0020000000000000');
     const bytes = Buffer.from(cborSerializer.encode([2, 4429313566, { n: -5000000000 }]) as Uint8Array);
     // 0x1b: unsigned 64-bit integer follows; 0x3b: negative 64-bit integer follows; 0xfb would be a float64.
     assert.ok(bytes.includes(0x1b) && bytes.includes(0x3b), bytes.toString('hex'));
     assert.ok(!bytes.includes(0xfb), bytes.toString('hex'));
+  });
+  it('a 64-bit integer beyond 2^53 from a CBOR peer is a number that every serializer can send on', () => {
+    const d = cborSerializer.decode(Buffer.from('841824011b0100000000000000a0', 'hex'));
+    assert.ok(d.ok);
+    const fromCbor = d.ok ? (d.value as unknown[]) : [];
+    assert.equal(fromCbor[2], 2 ** 56);
+    for (const s of serializers) {
+      const back = s.decode(s.encode([36, 1, 2, {}, [fromCbor[2]]]));
+      assert.ok(back.ok, s.id);
+      assert.equal(Number((back as { value: unknown[][] }).value[4][0]), 2 ** 56, s.id);
+    }
   });
   it('binary serializers refuse text frames', () => {
     assert.equal(msgpackSerializer.decode('[1]').ok, false);
