@@ -128,8 +128,12 @@ export class Router extends EventEmitter implements SessionHost {
       callTimeoutMs: this.options.callTimeoutMs ?? 0,
       logger: this.logger,
     });
-    realm.on('session-join', (s: RouterSession) => s.internal || this.emit('session-join', s.info()));
-    realm.on('session-leave', (s: RouterSession) => s.internal || this.emit('session-leave', s.info()));
+    realm.on('session-join', (s: RouterSession) => {
+      if (!s.internal) this.emit('session-join', s.info());
+    });
+    realm.on('session-leave', (s: RouterSession) => {
+      if (!s.internal) this.emit('session-leave', s.info());
+    });
     this.realms.set(config.name, realm);
     if (this.options.metaApi !== false) startMetaApi(this, realm);
     return realm;
