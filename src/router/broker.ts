@@ -6,8 +6,9 @@ import { parsePublishFilter, type PublishFilter } from './publish-filter';
 import type { Realm } from './realm';
 import type { RouterSession } from './session';
 import { ErrorUri, WampError } from '../wamp/errors';
-import { randomId } from '../wamp/ids';
+import { isValidId, randomId } from '../wamp/ids';
 import { MessageType as M, type Dict, type EventMessage, type Payload, type PublishMessage, type SubscribeMessage, type UnsubscribeMessage } from '../wamp/messages';
+import { isDict } from '../wamp/parse';
 import { isMatchPolicy, matches, type MatchPolicy } from '../wamp/uri';
 
 export const BROKER_FEATURES = [
@@ -84,7 +85,7 @@ export class Broker {
     if (filter instanceof WampError) return session.sendError(M.PUBLISH, request, filter);
 
     const publication = randomId();
-    const details: Dict = options.disclose_me === true ? disclosure(session) : {};
+    const details: Dict = options.disclose_me === true ? publisherDetails(session, options) : {};
     const eventPayload = msg.slice(4) as Payload;
     for (const sub of this.subscriptions.matchAll(topic)) {
       // One EVENT tuple per subscription: its details are the same for every subscriber.
@@ -149,6 +150,18 @@ export class Broker {
 
 export function invalidMatch(match: unknown): WampError {
   return new WampError(ErrorUri.INVALID_ARGUMENT, [`unknown match policy ${JSON.stringify(match)}`]);
+}
+
+/**
+ * Publisher identification. A trusted session (the meta API peer publishing a testament) may
+ * disclose a session that has left instead of itself: option `_on_behalf_of` {session, authid, authrole}.
+ */
+function publisherDetails(session: RouterSession, options: Dict): Dict {
+  const of = options._on_behalf_of;
+  if (session.trusted && isDict(of) && isValidId(of.session) && typeof of.authid === 'string' && typeof of.authrole === 'string') {
+    return { publisher: of.session, publisher_authid: of.authid, publisher_authrole: of.authrole };
+  }
+  return disclosure(session);
 }
 
 /** Publisher or caller identification details. */

@@ -221,6 +221,14 @@ export class Dealer {
   }
 
   /**
+   * The caller of an invocation still pending at `callee`. The router's own meta API peer asks
+   * this to know who calls it, since INVOCATION names the caller only when it disclosed itself.
+   */
+  callerOf(callee: RouterSession, invocationId: number): RouterSession | undefined {
+    return this.byCallee.get(callee)?.get(invocationId)?.caller;
+  }
+
+  /**
    * The pending invocation a callee's YIELD or ERROR answers. IDs are issued in sequence, so an
    * ID at or below the last one issued to this callee is a late answer (after a cancel or
    * timeout) and is dropped; any other ID was never this callee's to answer.

@@ -23,12 +23,12 @@ export interface RealmOptions {
   logger: Logger;
 }
 
-const ROLES = roleDetails({ broker: BROKER_FEATURES, dealer: DEALER_FEATURES });
-
 export class Realm extends EventEmitter {
   readonly sessions = new Map<number, RouterSession>();
   readonly broker: Broker;
   readonly dealer: Dealer;
+  private readonly features = { broker: [...BROKER_FEATURES], dealer: [...DEALER_FEATURES] };
+  private roleDetails: Dict = roleDetails(this.features);
 
   constructor(
     readonly config: RealmConfig,
@@ -51,7 +51,18 @@ export class Realm extends EventEmitter {
 
   /** WELCOME.Details.roles: what this router's broker and dealer implement. */
   roles(): Dict {
-    return ROLES;
+    return this.roleDetails;
+  }
+
+  /** Announces features served beside the broker and dealer (the meta API peer's). */
+  announce(role: 'broker' | 'dealer', features: readonly string[]): void {
+    for (const f of features) if (!this.features[role].includes(f)) this.features[role].push(f);
+    this.roleDetails = roleDetails(this.features);
+  }
+
+  /** The sessions of clients: every session but the router's own (`internal`) ones. */
+  clients(): RouterSession[] {
+    return [...this.sessions.values()].filter((s) => !s.internal);
   }
 
   join(session: RouterSession): void {

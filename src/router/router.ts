@@ -5,6 +5,7 @@ import { authenticatorsFor, LoginThrottle } from './auth';
 import type { Authenticator } from './auth/authenticator';
 import { Authorizer } from './authorizer';
 import type { Action, RealmConfig } from './config';
+import { startMetaApi } from './meta';
 import { Realm, type Authorize } from './realm';
 import { RouterSession, type AcceptOptions, type Logger, type SessionHost, type SessionInfo } from './session';
 import { createLocalPair } from '../transports/local';
@@ -28,6 +29,8 @@ export interface RouterOptions {
   authorize?: (realm: RealmConfig, authrole: string, action: Action, uri: string) => boolean;
   /** Slows repeated failed logins per authid and address; default: a `LoginThrottle` with its defaults. */
   loginThrottle?: LoginThrottle;
+  /** Serve the WAMP meta API (session, registration, subscription, testament) in every realm. Default true. */
+  metaApi?: boolean;
 }
 
 const SILENT: Logger = { info() {}, warn() {}, error() {} };
@@ -86,15 +89,16 @@ export class Router extends EventEmitter implements SessionHost {
     return this.realms.get(name);
   }
 
+  /** Client sessions of every realm; the router's own (the meta API peers) are not counted. */
   get sessionCount(): number {
     let n = 0;
-    for (const realm of this.realms.values()) n += realm.sessions.size;
+    for (const realm of this.realms.values()) n += realm.clients().length;
     return n;
   }
 
   sessions(realm?: string): SessionInfo[] {
     const realms = realm === undefined ? [...this.realms.values()] : [this.realms.get(realm)].filter((r): r is Realm => !!r);
-    return realms.flatMap((r) => [...r.sessions.values()].map((s) => s.info()));
+    return realms.flatMap((r) => r.clients().map((s) => s.info()));
   }
 
   /** GOODBYE wamp.close.system_shutdown to every session, then close every transport. */
@@ -124,9 +128,14 @@ export class Router extends EventEmitter implements SessionHost {
       callTimeoutMs: this.options.callTimeoutMs ?? 0,
       logger: this.logger,
     });
-    realm.on('session-join', (s: RouterSession) => this.emit('session-join', s.info()));
-    realm.on('session-leave', (s: RouterSession) => this.emit('session-leave', s.info()));
+    realm.on('session-join', (s: RouterSession) => {
+      if (!s.internal) this.emit('session-join', s.info());
+    });
+    realm.on('session-leave', (s: RouterSession) => {
+      if (!s.internal) this.emit('session-leave', s.info());
+    });
     this.realms.set(config.name, realm);
+    if (this.options.metaApi !== false) startMetaApi(this, realm);
     return realm;
   }
 }

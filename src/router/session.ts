@@ -50,6 +50,11 @@ export interface AcceptOptions {
    * and allowed into the `wamp.` namespace, never refused by the authorizer.
    */
   trusted?: boolean;
+  /**
+   * A session that is part of the router (the meta API peer): not counted or listed as a
+   * client and not reported by the session meta API.
+   */
+  internal?: boolean;
 }
 
 type State = 'hello' | 'challenge' | 'established' | 'closing' | 'closed';
@@ -66,6 +71,7 @@ export class RouterSession {
   messagesIn = 0;
   messagesOut = 0;
   readonly trusted: boolean;
+  readonly internal: boolean;
   readonly closed: Promise<void>;
 
   private state: State = 'hello';
@@ -87,6 +93,7 @@ export class RouterSession {
     options: AcceptOptions = {},
   ) {
     this.trusted = options.trusted === true;
+    this.internal = options.internal === true;
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
   }
 
@@ -173,10 +180,13 @@ export class RouterSession {
     this.drop();
   }
 
-  /** Router-initiated end: GOODBYE, wait briefly for the peer's reply, close. Resolves once closed. */
-  shutdown(reason: string = CloseUri.SYSTEM_SHUTDOWN): Promise<void> {
+  /**
+   * Router-initiated end: GOODBYE (with `message` in its details, if given), wait briefly for
+   * the peer's reply, close. Resolves once closed.
+   */
+  shutdown(reason: string = CloseUri.SYSTEM_SHUTDOWN, message?: string): Promise<void> {
     if (this.state === 'established') {
-      this.send([M.GOODBYE, {}, reason]);
+      this.send([M.GOODBYE, message === undefined ? {} : { message }, reason]);
       this.leaveRealm();
       this.state = 'closing';
       this.goodbyeTimer = setTimeout(() => this.drop(), this.host.goodbyeTimeoutMs);
