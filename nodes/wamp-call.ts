@@ -2,7 +2,7 @@
 // are emitted as they arrive; `msg.action = "cancel"` cancels this node's pending calls.
 import { getConnectionNode, NO_CONNECTION, type WampUser } from './shared/connection-node';
 import { failMsg } from './shared/errors';
-import { argsFromMsg, nonEmptyString, payloadOf } from './shared/payload';
+import { argsFromMsg, nonEmptyString, putArgs } from './shared/payload';
 import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from './shared/red-types';
 
 interface WampCallDef extends NodeDef {
@@ -40,9 +40,7 @@ export = function (RED: NodeAPI): void {
     }
 
     function withResult(msg: NodeMessage, r: CallResult, progress: boolean | undefined): NodeMessage {
-      msg.payload = payloadOf(r.args, r.kwargs);
-      msg.args = r.args;
-      msg.kwargs = r.kwargs;
+      putArgs(msg, r.args, r.kwargs);
       msg.details = r.details;
       if (progress !== undefined) msg.progress = progress;
       return msg;

@@ -36,8 +36,9 @@ export = function (RED: NodeAPI): void {
     function optionsFor(msg: NodeMessage): PublishOptions {
       const options: PublishOptions = {};
       if (flag(def.acknowledge)) options.acknowledge = true;
-      // The spec's default is true: send it only when turned off.
-      if (def.excludeMe === false || String(def.excludeMe) === 'false') options.exclude_me = false;
+      // Always explicit: one connection is shared by a flow's publishers and subscribers, so the
+      // spec's default (true) would hide a flow's own events from it; the form defaults to off.
+      options.exclude_me = flag(def.excludeMe);
       if (flag(def.discloseMe)) options.disclose_me = true;
       if (flag(def.retain) || msg.retain === true) options.retain = true;
       const eligible = sessionIds(msg.eligible ?? def.eligible);

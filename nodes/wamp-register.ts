@@ -3,7 +3,7 @@
 import { getConnectionNode, NO_CONNECTION, type WampUser } from './shared/connection-node';
 import { addInvocation, rejectAllOwnedBy, removeInvocation } from './shared/invocations';
 import { ErrorUri, WampError, type Connection, type Invocation, type RegisterOptions, type Registration } from './shared/library';
-import { payloadOf } from './shared/payload';
+import { putArgs } from './shared/payload';
 import { within } from './shared/within';
 import type { NodeAPI, NodeDef, NodeMessage } from './shared/red-types';
 
@@ -62,15 +62,8 @@ export = function (RED: NodeAPI): void {
             );
           }, timeoutMs);
         }
-        const msg: NodeMessage = {
-          topic: inv.procedure,
-          payload: payloadOf(inv.args, inv.kwargs),
-          args: inv.args,
-          kwargs: inv.kwargs,
-          procedure: inv.procedure,
-          details: inv.details,
-          _wamp: { invocationId: id },
-        };
+        const msg: NodeMessage = { topic: inv.procedure, procedure: inv.procedure, details: inv.details, _wamp: { invocationId: id } };
+        putArgs(msg, inv.args, inv.kwargs);
         node.send(msg);
       });
     }

@@ -2,7 +2,7 @@
 // subscribes, unsubscribes and lists subscriptions at run time (like the mqtt in node).
 import { getConnectionNode, NO_CONNECTION, type WampConnectionNode, type WampUser } from './shared/connection-node';
 import type { EventInfo, SubscribeOptions, Subscription } from './shared/library';
-import { nonEmptyString, payloadOf } from './shared/payload';
+import { nonEmptyString, putArgs } from './shared/payload';
 import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from './shared/red-types';
 import { within } from './shared/within';
 
@@ -42,14 +42,9 @@ export = function (RED: NodeAPI): void {
     const keyOf = (topic: string, match: Match): string => `${match} ${topic}`;
 
     function emit(ev: EventInfo): void {
-      node.send({
-        topic: ev.topic,
-        payload: payloadOf(ev.args, ev.kwargs),
-        args: ev.args,
-        kwargs: ev.kwargs,
-        details: ev.details,
-        publicationId: ev.publicationId,
-      });
+      const msg: NodeMessage = { topic: ev.topic, details: ev.details, publicationId: ev.publicationId };
+      putArgs(msg, ev.args, ev.kwargs);
+      node.send(msg);
     }
 
     /** Resolves once subscribed (or kept for the next session); rejects when the router refuses. */
