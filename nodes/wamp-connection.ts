@@ -111,8 +111,8 @@ export = function (RED: NodeAPI): void {
 
     node.register = (user: WampUser): void => {
       users.set(user.id, user);
-      user.status(status);
       if (!configError && autoConnect) open();
+      user.status(status);
     };
 
     node.deregister = (user: WampUser, done: () => void): void => {
