@@ -2,6 +2,7 @@
 // are emitted as they arrive; `msg.action = "cancel"` cancels this node's pending calls.
 import { getConnectionNode, NO_CONNECTION, type WampUser } from './shared/connection-node';
 import { failMsg } from './shared/errors';
+import type { CallResult } from './shared/library';
 import { argsFromMsg, nonEmptyString, putArgs } from './shared/payload';
 import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from './shared/red-types';
 
@@ -12,12 +13,6 @@ interface WampCallDef extends NodeDef {
   timeout?: number | string;
   discloseMe?: boolean;
   progressive?: boolean;
-}
-
-interface CallResult {
-  args: unknown[];
-  kwargs: Record<string, unknown>;
-  details: Record<string, unknown>;
 }
 
 export = function (RED: NodeAPI): void {
@@ -71,30 +66,28 @@ export = function (RED: NodeAPI): void {
       const onProgress = progressive
         ? (r: CallResult): void => send(withResult(RED.util.cloneMessage(msg), r, true))
         : undefined;
-      let call: Promise<CallResult>;
-      try {
-        call = connNode.use().call(procedure, args, kwargs, {
-          timeout: timeoutMs,
-          disclose_me: discloseMe || undefined,
-          receive_progress: progressive || undefined,
-          onProgress,
-          signal: controller.signal,
-        });
-      } catch (e) {
-        pending.delete(callId);
-        return done(failMsg(msg, e));
-      }
-      call.then(
-        (r) => {
-          pending.delete(callId);
-          send(withResult(msg, r, progressive ? false : undefined));
-          done();
-        },
-        (e: unknown) => {
-          pending.delete(callId);
-          done(failMsg(msg, e));
-        },
-      );
+      connNode
+        .ready()
+        .then((conn) =>
+          conn.call(procedure, args, kwargs, {
+            timeout: timeoutMs,
+            disclose_me: discloseMe || undefined,
+            receive_progress: progressive || undefined,
+            onProgress,
+            signal: controller.signal,
+          }),
+        )
+        .then(
+          (r) => {
+            pending.delete(callId);
+            send(withResult(msg, r, progressive ? false : undefined));
+            done();
+          },
+          (e: unknown) => {
+            pending.delete(callId);
+            done(failMsg(msg, e));
+          },
+        );
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {

@@ -10,6 +10,8 @@ import { within } from './shared/within';
 
 /** How long an in-process connection waits for its wamp-router node before a retry. */
 const ROUTER_WAIT_MS = 3000;
+/** How long a request waits for a connection attempt under way (e.g. at deploy) before failing. */
+const READY_WAIT_MS = 5000;
 /** Node-RED waits 15 s for close handlers; a session must not hold a redeploy longer than this. */
 const CLOSE_GRACE_MS = 5000;
 
@@ -121,7 +123,23 @@ export = function (RED: NodeAPI): void {
       shut().then(done, done);
     };
 
-    node.use = (): Connection => open();
+    node.ready = async (): Promise<Connection> => {
+      const c = open();
+      if (isConnected || c.status.state !== 'connecting') return c;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(settle, READY_WAIT_MS);
+        function settle(): void {
+          clearTimeout(timer);
+          c.off('status', onStatus);
+          resolve();
+        }
+        function onStatus(s: Status): void {
+          if (s.state !== 'connecting') settle();
+        }
+        c.on('status', onStatus);
+      });
+      return c;
+    };
     node.connection = (): Connection => get();
 
     Object.defineProperty(node, 'connected', { get: () => isConnected });

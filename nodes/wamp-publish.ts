@@ -1,7 +1,7 @@
 // wamp-publish: publishes each message to a topic (the node's, else msg.topic).
 import { getConnectionNode, NO_CONNECTION, type WampUser } from './shared/connection-node';
 import { failMsg } from './shared/errors';
-import type { Connection } from './shared/library';
+import type { PublishOptions } from './shared/library';
 import { argsFromMsg, nonEmptyString, sessionIds } from './shared/payload';
 import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from './shared/red-types';
 
@@ -16,8 +16,6 @@ interface WampPublishDef extends NodeDef {
   eligible?: string;
   exclude?: string;
 }
-
-type PublishOptions = NonNullable<Parameters<Connection['publish']>[3]>;
 
 const flag = (v: unknown): boolean => v === true || v === 'true';
 
@@ -53,16 +51,13 @@ export = function (RED: NodeAPI): void {
       if (!topic) return done(failMsg(msg, new Error(RED._('wamp-publish.errors.no-topic'))));
       if (!connNode) return done(failMsg(msg, new Error(RED._('wamp-publish.errors.no-connection'))));
       const { args, kwargs } = argsFromMsg(msg);
-      let published: Promise<unknown>;
-      try {
-        published = connNode.use().publish(topic, args, kwargs, optionsFor(msg));
-      } catch (e) {
-        return done(failMsg(msg, e));
-      }
-      published.then(
-        () => done(),
-        (e: unknown) => done(failMsg(msg, e)),
-      );
+      connNode
+        .ready()
+        .then((conn) => conn.publish(topic, args, kwargs, optionsFor(msg)))
+        .then(
+          () => done(),
+          (e: unknown) => done(failMsg(msg, e)),
+        );
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {

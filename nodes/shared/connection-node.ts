@@ -14,8 +14,12 @@ export interface WampConnectionNode extends Node {
   register(user: WampUser): void;
   /** Removes a user; after the last one the connection is closed, then `done` is called. */
   deregister(user: WampUser, done: () => void): void;
-  /** The connection for a request, opening it if auto-connect is off; throws when misconfigured. */
-  use(): Connection;
+  /**
+   * The connection for a request, opened if need be (auto-connect off). While a first connection
+   * attempt is under way it waits for it (bounded); when disconnected it does not wait, so that
+   * requests fail fast instead of piling up. Rejects when misconfigured.
+   */
+  ready(): Promise<Connection>;
   /** The connection without opening it, to register or subscribe (persistent across sessions). */
   connection(): Connection;
   readonly connected: boolean;

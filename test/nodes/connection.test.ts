@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { Connection } from '../../src/client';
-import type { NodeStatus } from '../../nodes/shared/red-types';
+import type { NodeMessage, NodeStatus } from '../../nodes/shared/red-types';
 import { findRouter } from '../../nodes/shared/router-registry';
 import { baseFlow, helper, isConnected, nextMessages, nodeModules, waitStatus } from './helpers';
 
@@ -168,6 +168,47 @@ describe('wamp-connection', function () {
       // Remove every user: the connection closes after the last one.
       await helper.setFlows(baseFlow([]), 'nodes');
       await sessionCountBecomes('router', 0);
+    });
+
+    it('with auto-connect off the first request opens the connection and waits for it', async function () {
+      await helper.load(nodeModules, [
+        tab,
+        { id: 'router', z: 'f1', type: 'wamp-router', realms: [{ name: 'realm1' }] },
+        { id: 'conn', type: 'wamp-connection', transport: 'local', router: 'router', realm: 'realm1', autoConnect: false },
+        { id: 'pub', z: 'f1', type: 'wamp-publish', connection: 'conn', topic: 'com.test.t', acknowledge: true },
+        { id: 'sub', z: 'f1', type: 'wamp-subscribe', connection: 'conn', topic: 'com.test.t', wires: [['out']] },
+        { id: 'out', z: 'f1', type: 'helper' },
+      ]);
+      assert.equal(sessionsLeft('router'), 0);
+      const event = nextMessages(helper.getNode('out'));
+      helper.getNode('pub').receive({ payload: 'first' });
+      // The subscription made before the connection opened was established before the publish went out.
+      assert.equal((await event)[0].payload, 'first');
+      assert.equal(sessionsLeft('router'), 1);
+    });
+
+    it('redeploying the wamp-router node: in-process connections come back to the new router', async function () {
+      const conn = { id: 'conn', type: 'wamp-connection', transport: 'local', router: 'router', realm: 'realm1', reconnectDelay: 0.02 };
+      const rest = [
+        { id: 'reg', z: 'f1', type: 'wamp-register', connection: 'conn', procedure: 'com.test.p', wires: [['callee']] },
+        { id: 'callee', z: 'f1', type: 'helper' },
+        { id: 'resp', z: 'f1', type: 'wamp-response' },
+        { ...callNode(), wires: [['out']] },
+        { id: 'out', z: 'f1', type: 'helper' },
+      ];
+      const routerNode = { id: 'router', z: 'f1', type: 'wamp-router', realms: [{ name: 'realm1' }] };
+      await helper.load(nodeModules, [tab, routerNode, conn, ...rest]);
+      await waitStatus(helper.getNode('call'), isConnected);
+      const first = findRouter('router');
+
+      await helper.setFlows([tab, { ...routerNode, callTimeout: 30 }, conn, ...rest], 'nodes');
+      assert.notEqual(findRouter('router'), first);
+      await sessionCountBecomes('router', 1);
+      // The registration was restored on the new router: a call goes through.
+      helper.getNode('callee').on('input', (msg: NodeMessage) => helper.getNode('resp').receive({ ...msg, payload: 'again' }));
+      const answer = nextMessages(helper.getNode('out'));
+      helper.getNode('call').receive({});
+      assert.equal((await answer)[0].payload, 'again');
     });
 
     it('unloading the flow closes every session and the router', async function () {
