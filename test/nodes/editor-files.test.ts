@@ -56,12 +56,15 @@ describe('editor files', function () {
 
   describe('editor templates', function () {
     for (const type of NODE_TYPES) {
-      it(`${type}: registers the type, has a form and a help text`, function () {
+      it(`${type}: registers the type, has a form, a help text and a Chinese help text`, function () {
         const html = fs.readFileSync(path.join(root, 'nodes', `${type}.html`), 'utf8');
         assert.match(html, new RegExp(`registerType\\('${type}'`));
         assert.match(html, new RegExp(`data-template-name="${type}"`));
         assert.match(html, new RegExp(`data-help-name="${type}"`));
         if (type !== 'wamp-connection') assert.match(html, /category: 'WAMP'/);
+        const zhHelp = fs.readFileSync(path.join(root, 'nodes/locales/zh-CN', `${type}.html`), 'utf8');
+        assert.match(zhHelp, new RegExp(`data-help-name="${type}"`));
+        assert.match(zhHelp, /[\u4e00-\u9fff]/);
         const icon = /icon: '([^']+)'/.exec(html)?.[1];
         if (icon) assert.ok(fs.existsSync(path.join(root, 'icons', icon)), `icon ${icon} exists`);
       });
