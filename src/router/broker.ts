@@ -89,7 +89,7 @@ export class Broker {
     for (const sub of this.subscriptions.matchAll(topic)) {
       // One EVENT tuple per subscription: its details are the same for every subscriber.
       const event: EventMessage = [M.EVENT, sub.id, publication, sub.match === 'exact' ? details : { ...details, topic }, ...eventPayload];
-      for (const receiver of sub.subscribers) if (filter.accepts(receiver)) receiver.send(event);
+      for (const receiver of sub.subscribers) if (filter.open || filter.accepts(receiver)) receiver.send(event);
     }
     if (options.retain === true) this.retained.set(topic, { publication, details, payload: eventPayload, filter });
     if (options.acknowledge === true) session.send([M.PUBLISHED, request, publication]);

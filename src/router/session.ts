@@ -126,7 +126,14 @@ export class RouterSession {
   send(message: WampMessage): void {
     if (this.state === 'closed') return;
     this.messagesOut++;
-    this.transport.send(message);
+    try {
+      this.transport.send(message);
+    } catch (e) {
+      // A broken transport must not break the routing loop that is sending to it.
+      this.host.logger.error(`session ${this.id}: transport send failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.drop();
+      return;
+    }
     if (this.transport.bufferedAmount > this.host.maxOutboundBytes) {
       this.host.logger.warn(`session ${this.id}: outbound buffer over ${this.host.maxOutboundBytes} bytes, dropping a stalled consumer`);
       this.drop();

@@ -32,7 +32,8 @@ describe('router session', () => {
       router = new Router({ realms: [{ name: 'realm1' }] });
       const p = await Peer.join(router);
       assert.ok(p.sessionId >= 1 && p.sessionId <= 2 ** 53);
-      const d = p.welcome as Record<string, any>;
+      type Features = { features: Record<string, boolean> };
+      const d = p.welcome as { realm: string; authid: string; authrole: string; authmethod: string; authprovider: string; roles: { broker: Features; dealer: Features } };
       assert.equal(d.realm, 'realm1');
       assert.equal(d.authrole, 'anonymous');
       assert.equal(d.authmethod, 'anonymous');
@@ -210,6 +211,31 @@ describe('router session', () => {
       const b = new Peer(router.connectLocal());
       b.send([M.HELLO, 'realm1', HELLO_DETAILS]);
       assert.equal((await b.next(M.ABORT))[2], 'wamp.error.no_such_realm');
+    });
+  });
+
+  describe('ABORT from a client is never answered and ends the session', () => {
+    it('closes without a reply', async () => {
+      router = new Router({ realms: [{ name: 'realm1' }] });
+      const p = await Peer.join(router);
+      p.send([M.ABORT, {}, 'wamp.close.normal']);
+      await p.closed;
+      assert.deepEqual(p.received, []);
+      assert.equal(router.sessionCount, 0);
+    });
+  });
+
+  describe("trusted sessions (the router's own peers, e.g. the meta API) skip authentication and may use wamp.", () => {
+    it('welcomes without authentication and allows wamp. registrations and publications', async () => {
+      router = new Router({ realms: [{ name: 'realm1', anonymous: false }], authorize: () => false });
+      const meta = new Peer(router.connectLocal({ trusted: true }));
+      meta.send([M.HELLO, 'realm1', { roles: ALL_ROLES }]);
+      const welcome = await meta.next(M.WELCOME);
+      assert.equal((welcome[2] as Record<string, unknown>).authrole, 'trusted');
+      await meta.register('wamp.session.count');
+      const req = meta.request();
+      meta.send([M.PUBLISH, req, { acknowledge: true }, 'wamp.session.on_join', [{}]]);
+      assert.equal((await meta.answer(req, M.PUBLISHED))[0], M.PUBLISHED);
     });
   });
 });
