@@ -11,9 +11,10 @@ import {
   type InvocationMessage,
   type RegisteredMessage,
   type UnregisteredMessage,
+  type WampMessage,
 } from '../wamp/messages';
 import { PendingMap, type PendingEntry } from './pending';
-import { cleanDict, type RoleContext } from './role';
+import { cleanDict, trySend, type RoleContext } from './role';
 import { Result, type Invocation, type InvocationHandler, type RegisterOptions, type Registration } from './types';
 
 /** The URI a handler's non-WAMP exception is reported with. */
@@ -72,7 +73,8 @@ export class Callee {
     const registered = new Promise<RegistrationRecord>((resolve, reject) =>
       this.registering.add(id, { procedure, handler, resolve, reject }),
     );
-    this.ctx.send([MessageType.REGISTER, id, cleanDict(options), procedure]);
+    const failed = trySend(this.ctx, [MessageType.REGISTER, id, cleanDict(options), procedure]);
+    if (failed) this.registering.take(id)?.reject(failed);
     const record = await registered;
     return new SessionRegistration(this, record, procedure);
   }
@@ -137,19 +139,22 @@ export class Callee {
   }
 
   private async run(request: number, state: Running, handler: InvocationHandler, inv: Invocation): Promise<void> {
-    let reply: () => void;
+    let reply: () => WampMessage;
     try {
       const value = await handler(inv);
       const [a, k] = value instanceof Result ? [value.args, value.kwargs] : value === undefined ? [[], {}] : [[value], {}];
-      reply = () => this.ctx.send([MessageType.YIELD, request, {}, ...payload(a, k)]);
+      reply = () => [MessageType.YIELD, request, {}, ...payload(a, k)];
     } catch (e) {
       const err = e instanceof WampError ? e : new WampError(RUNTIME_ERROR, [e instanceof Error ? e.message : String(e)]);
-      reply = () => this.ctx.send([MessageType.ERROR, MessageType.INVOCATION, request, {}, err.uri, ...payload(err.args, err.kwargs)]);
+      reply = () => [MessageType.ERROR, MessageType.INVOCATION, request, {}, err.uri, ...payload(err.args, err.kwargs)];
     }
     if (state.done) return;
     state.done = true;
     this.running.delete(request);
-    if (this.ctx.isOpen) reply();
+    if (!this.ctx.isOpen) return;
+    const failed = trySend(this.ctx, reply());
+    // A result that cannot be serialized still owes the caller an answer.
+    if (failed) this.ctx.send([MessageType.ERROR, MessageType.INVOCATION, request, {}, failed.uri, ...payload(failed.args)]);
   }
 
   onInterrupt(msg: InterruptMessage): void {

@@ -2,7 +2,7 @@
 import { CANCELED_ALIASES, ErrorUri, WampError } from '../wamp/errors';
 import { MessageType, payload, payloadOf, type ErrorMessage, type ResultMessage } from '../wamp/messages';
 import { PendingMap, errorFromMessage, type PendingEntry } from './pending';
-import { cleanDict, type RoleContext } from './role';
+import { cleanDict, trySend, type RoleContext } from './role';
 import type { CallOptions, CallResult } from './types';
 
 interface CallEntry extends PendingEntry<CallResult> {
@@ -43,7 +43,8 @@ export class Caller {
       if (timeout !== undefined && timeout > 0) {
         timer = setTimeout(() => this.cancel(id, 'killnowait', new WampError(ErrorUri.TIMEOUT, [`call timed out after ${timeout} ms`])), timeout);
       }
-      this.ctx.send([MessageType.CALL, id, cleanDict(wire), procedure, ...payload(args, kwargs)]);
+      const failed = trySend(this.ctx, [MessageType.CALL, id, cleanDict(wire), procedure, ...payload(args, kwargs)]);
+      if (failed) this.calls.take(id)?.reject(failed);
     });
   }
 

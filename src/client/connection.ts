@@ -262,7 +262,9 @@ export class Connection extends EventEmitter {
     try {
       transport = await this.openTransport();
     } catch (e) {
-      if (gen === this.generation) this.retry(asWampError(e).message, asWampError(e));
+      const err = asWampError(e);
+      // The transport's own words ("Cannot connect to ...: connection refused") say it best.
+      if (gen === this.generation) this.retry(typeof err.args[0] === 'string' ? err.args[0] : err.message, err);
       return;
     }
     if (gen !== this.generation) return transport.close(1000, 'connection closed');
@@ -278,7 +280,7 @@ export class Connection extends EventEmitter {
       if (gen !== this.generation) return;
       this.joining = null;
       const err = asWampError(e);
-      this.retry(err.message, err, FATAL_REASONS.has(err.uri));
+      this.retry(err.uri, err, FATAL_REASONS.has(err.uri));
       return;
     }
     this.joining = null;

@@ -2,7 +2,7 @@
 import { MessageType, payload, type ErrorMessage, type PublishedMessage } from '../wamp/messages';
 import type { WampError } from '../wamp/errors';
 import { PendingMap } from './pending';
-import { cleanDict, type RoleContext } from './role';
+import { cleanDict, trySend, type RoleContext } from './role';
 import type { PublishOptions, PublishResult } from './types';
 
 export class Publisher {
@@ -14,7 +14,11 @@ export class Publisher {
     if (!this.ctx.isOpen) return Promise.reject(this.ctx.closedError());
     const id = this.ctx.nextId();
     const acked = options.acknowledge === true ? new Promise<PublishResult>((resolve, reject) => this.acks.add(id, { resolve, reject })) : null;
-    this.ctx.send([MessageType.PUBLISH, id, cleanDict({ ...options }), topic, ...payload(args, kwargs)]);
+    const failed = trySend(this.ctx, [MessageType.PUBLISH, id, cleanDict({ ...options }), topic, ...payload(args, kwargs)]);
+    if (failed) {
+      this.acks.take(id)?.reject(failed);
+      return acked ?? Promise.reject(failed);
+    }
     return acked ?? Promise.resolve({});
   }
 

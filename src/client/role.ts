@@ -1,8 +1,9 @@
 // What a role processor (caller, callee, publisher, subscriber) may ask of its session.
-import type { WampError } from '../wamp/errors';
+import { ErrorUri, WampError } from '../wamp/errors';
 import type { Dict, WampMessage } from '../wamp/messages';
 
 export interface RoleContext {
+  /** Throws a WampError (invalid_argument) when the message cannot be serialized. */
   send(message: WampMessage): void;
   /** The next session-scope request ID. */
   nextId(): number;
@@ -23,4 +24,14 @@ export function cleanDict(d: Record<string, unknown>): Dict {
   const out: Dict = {};
   for (const [k, v] of Object.entries(d)) if (v !== undefined) out[k] = v;
   return out;
+}
+
+/** Sends, turning a serialization failure into a returned error instead of a throw. */
+export function trySend(ctx: RoleContext, message: WampMessage): WampError | null {
+  try {
+    ctx.send(message);
+    return null;
+  } catch (e) {
+    return e instanceof WampError ? e : new WampError(ErrorUri.INVALID_ARGUMENT, [String(e)]);
+  }
 }

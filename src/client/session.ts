@@ -185,8 +185,14 @@ export class Session extends EventEmitter {
     return new WampError(ErrorUri.CONNECTION_LOST, [why]);
   }
 
+  /** Throws WampError invalid_argument when the message cannot be serialized (e.g. a cycle, a BigInt in JSON). */
   private send(m: WampMessage): void {
-    this.transport.send(m);
+    try {
+      this.transport.send(m);
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      throw new WampError(ErrorUri.INVALID_ARGUMENT, [`cannot serialize ${MessageName[m[0]]}: ${why}`]);
+    }
   }
 
   private receive(value: unknown): void {
@@ -273,6 +279,10 @@ export class Session extends EventEmitter {
     switch (msg[1]) {
       case MessageType.CALL:
         return this.caller.onError(msg);
+      case MessageType.CANCEL:
+        // A refused CANCEL (e.g. a mode the dealer does not know): the call itself goes on and
+        // still settles with its RESULT or ERROR, or with the session.
+        return;
       case MessageType.REGISTER:
       case MessageType.UNREGISTER:
         return this.callee.onError(msg);

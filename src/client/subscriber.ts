@@ -11,7 +11,7 @@ import {
   type UnsubscribedMessage,
 } from '../wamp/messages';
 import { PendingMap, type PendingEntry } from './pending';
-import { cleanDict, type RoleContext } from './role';
+import { cleanDict, trySend, type RoleContext } from './role';
 import type { EventHandler, EventInfo, SubscribeOptions, Subscription } from './types';
 
 interface SubEntry {
@@ -105,7 +105,8 @@ export class Subscriber {
       };
       this.inflight.set(key, entry);
       this.subscribing.add(id, entry);
-      this.ctx.send([MessageType.SUBSCRIBE, id, wire, topic]);
+      const failed = trySend(this.ctx, [MessageType.SUBSCRIBE, id, wire, topic]);
+      if (failed) this.subscribing.take(id)?.reject(failed);
     });
   }
 

@@ -1,10 +1,10 @@
-// Opens a network transport for a ws://, wss://, rs:// or rss:// URL. The transports layer
-// (src/transports/connect.ts) is written on its own branch; it is loaded lazily so that the
-// client builds and runs over in-process transports without it.
+// Opens a network transport for a ws://, wss://, rs:// or rss:// URL; the connection errors of
+// the transports layer (plain Errors) become WampErrors here, at the client's edge.
 import type { ConnectionOptions as TlsOptions } from 'tls';
-import { ErrorUri, WampError } from '../wamp/errors';
 import type { SerializerId } from '../serializers';
+import { connectTransport } from '../transports/connect';
 import type { Transport } from '../transports/transport';
+import { ErrorUri, WampError } from '../wamp/errors';
 
 export interface UrlTransportOptions {
   url: string;
@@ -14,16 +14,10 @@ export interface UrlTransportOptions {
   keepaliveMs?: number;
 }
 
-type ConnectFn = (o: UrlTransportOptions) => Promise<Transport>;
-
 export async function connectUrl(options: UrlTransportOptions): Promise<Transport> {
-  let connect: ConnectFn | undefined;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    connect = (require('../transports/connect') as { connectTransport?: ConnectFn }).connectTransport;
-  } catch {
-    connect = undefined;
+    return await connectTransport(options);
+  } catch (e) {
+    throw new WampError(ErrorUri.CONNECTION_LOST, [e instanceof Error ? e.message : String(e)]);
   }
-  if (!connect) throw new WampError(ErrorUri.FEATURE_NOT_SUPPORTED, ['network transports are not available in this build']);
-  return connect(options);
 }
