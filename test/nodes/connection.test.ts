@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import path from 'node:path';
 import { Connection } from '../../src/client';
 import type { NodeMessage, NodeStatus } from '../../nodes/shared/red-types';
 import { findRouter } from '../../nodes/shared/router-registry';
@@ -276,6 +277,25 @@ describe('wamp-connection', function () {
         assert.deepEqual(r.args, ['over tcp']);
         await client.close();
       }
+    });
+
+    it('with a tls-config node: wss:// to the router, verified by a client tls-config', async function () {
+      const port = await closedPort();
+      const fixtures = path.resolve(__dirname, '../../../test/fixtures/tls');
+      const tlsNode = require(require.resolve('@node-red/nodes/core/network/05-tls.js'));
+      await helper.load(
+        [...nodeModules, tlsNode],
+        [
+          tab,
+          { id: 'servertls', type: 'tls-config', cert: path.join(fixtures, 'cert.pem'), key: path.join(fixtures, 'key.pem'), ca: '', verifyservercert: false },
+          { id: 'clienttls', type: 'tls-config', cert: '', key: '', ca: path.join(fixtures, 'cert.pem'), verifyservercert: true },
+          { id: 'router', z: 'f1', type: 'wamp-router', realms: [{ name: 'realm1' }], usePort: true, port, tls: 'servertls' },
+          { id: 'conn', type: 'wamp-connection', url: `wss://127.0.0.1:${port}/ws`, realm: 'realm1', tls: 'clienttls', reconnectDelay: 0.05 },
+          callNode(),
+        ],
+      );
+      await waitStatus(helper.getNode('call'), isConnected);
+      assert.equal(findRouter('router')!.sessions('realm1').length, 1);
     });
 
     it('on a port already in use: red status and an error in the log', async function () {
