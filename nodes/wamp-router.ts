@@ -47,7 +47,10 @@ export = function (RED: NodeAPI): void {
     let router: Router | null = null;
     let closed = false;
 
+    /** A listening failure stays visible: session counts (in-process users) do not overwrite it. */
+    let failed = false;
     const fail = (key: string, error: string): void => {
+      failed = true;
       node.status({ fill: 'red', shape: 'dot', text: RED._('wamp-router.status.error', { error }) });
       node.error(RED._(key, { error }));
     };
@@ -77,7 +80,7 @@ export = function (RED: NodeAPI): void {
     publishRouter(node.id, r);
 
     const showCount = (): void => {
-      if (closed) return;
+      if (closed || failed) return;
       const n = r.sessionCount;
       node.status({ fill: 'green', shape: 'dot', text: RED._(n === 1 ? 'wamp-router.status.session' : 'wamp-router.status.sessions', { count: n }) });
     };
