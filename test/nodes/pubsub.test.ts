@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { NodeMessage } from '../../nodes/shared/red-types';
+import { findRouter } from '../../nodes/shared/router-registry';
 import { baseFlow, helper, isConnected, nextMessages, nodeModules, waitStatus } from './helpers';
 
 function pubsubFlow(sub: object = {}, pub: object = {}): object[] {
@@ -72,6 +73,16 @@ describe('wamp-publish and wamp-subscribe', function () {
       deliver('pub', { topic: 'com.test.a', payload: 'excluded' });
       deliver('pub2', { payload: 'delivered' });
       assert.equal((await got)[0].payload, 'delivered');
+    });
+
+    it('msg.exclude and msg.eligible select the receiving sessions', async function () {
+      await start();
+      const ids = findRouter('router')!.sessions('realm1').map((s) => s.id);
+      assert.equal(ids.length, 1);
+      const got = nextMessages(helper.getNode('out'));
+      deliver('pub', { topic: 'com.test.topic', payload: 'excluded', exclude: ids });
+      deliver('pub', { topic: 'com.test.topic', payload: 'eligible', eligible: ids.join(',') });
+      assert.equal((await got)[0].payload, 'eligible');
     });
 
     it('a retained event is delivered to a later subscriber that asks for it', async function () {
