@@ -18,7 +18,7 @@ async function start(sub?: object, pub?: object): Promise<void> {
   await waitStatus(helper.getNode('pub'), isConnected);
 }
 
-/** Sends a message into a node and resolves when its handler called done (via the Complete path). */
+/** Sends a message into a node. */
 function deliver(id: string, msg: NodeMessage): void {
   helper.getNode(id).receive(msg);
 }
