@@ -166,11 +166,13 @@ describe('wamp-connection', function () {
 
   describe('the shared connection is reference counted', function () {
     it('a connection created before its router waits for it', async function () {
+      // With x/y they are flow nodes, started as in a real deploy: config nodes first, then the
+      // flow's nodes in order, so the call node opens the connection before the router exists.
       await helper.load(nodeModules, [
         tab,
         { id: 'conn', type: 'wamp-connection', transport: 'local', router: 'router', realm: 'realm1' },
-        callNode(),
-        { id: 'router', z: 'f1', type: 'wamp-router', realms: [{ name: 'realm1' }] },
+        { ...callNode(), x: 100, y: 100 },
+        { id: 'router', z: 'f1', type: 'wamp-router', realms: [{ name: 'realm1' }], x: 100, y: 200, wires: [] },
       ]);
       await waitStatus(helper.getNode('call'), isConnected);
       assert.equal(sessionsLeft('router'), 1);
