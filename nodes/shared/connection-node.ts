@@ -1,0 +1,36 @@
+// What the wamp-connection config node offers the nodes that use it (the MQTT broker node's
+// register/deregister contract), so that user nodes import a type rather than the node file.
+import type { Connection } from './library';
+import type { Node, NodeAPI, NodeStatus } from './red-types';
+
+/** A node that uses a wamp-connection. */
+export interface WampUser extends Node {
+  /** The session is gone (it may come back; registrations and subscriptions are restored then). */
+  wampLost?(): void;
+}
+
+export interface WampConnectionNode extends Node {
+  /** Adds a user; the first one opens the connection (when auto-connect is on). */
+  register(user: WampUser): void;
+  /** Removes a user; after the last one the connection is closed, then `done` is called. */
+  deregister(user: WampUser, done: () => void): void;
+  /**
+   * The connection for a request, opened if need be (auto-connect off). While a first connection
+   * attempt is under way it waits for it (bounded); when disconnected it does not wait, so that
+   * requests fail fast instead of piling up. Rejects when misconfigured.
+   */
+  ready(): Promise<Connection>;
+  /** The connection without opening it, to register or subscribe (persistent across sessions). */
+  connection(): Connection;
+  readonly connected: boolean;
+  readonly realm: string;
+}
+
+/** The connection node referenced by `id`, or undefined (not configured, or not a wamp-connection). */
+export function getConnectionNode(RED: NodeAPI, id: string | undefined): WampConnectionNode | undefined {
+  if (!id) return undefined;
+  const n = RED.nodes.getNode(id) as Partial<WampConnectionNode> | null;
+  return n && typeof n.register === 'function' ? (n as WampConnectionNode) : undefined;
+}
+
+export const NO_CONNECTION: NodeStatus = { fill: 'red', shape: 'ring', text: 'no connection configured' };

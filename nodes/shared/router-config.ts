@@ -1,0 +1,88 @@
+// The wamp-router node's form turned into the router's realm configuration. Secrets come from
+// the node's credentials (a JSON object keyed "realm/authid"), never from the flow file.
+import type { RealmConfig, RoleConfig, UserConfig } from './library';
+
+export interface RealmRow {
+  name?: string;
+  anonymous?: boolean;
+  anonymousRole?: string;
+}
+
+export interface UserRow {
+  realm?: string;
+  authid?: string;
+  role?: string;
+  method?: string;
+  /** cryptosign public key (not secret, so it lives in the flow). */
+  pubkey?: string;
+}
+
+export interface RoleRow extends RoleConfig {
+  realm?: string;
+}
+
+export interface RouterFormDef {
+  realms?: RealmRow[];
+  users?: UserRow[];
+  /** JSON text: an array of `{realm?, name, permissions: [{uri, match?, call?, register?, publish?, subscribe?}]}`. */
+  roles?: string;
+}
+
+export const secretKey = (realm: string, authid: string): string => `${realm}/${authid}`;
+
+function parseJson<T>(text: string | undefined, what: string, fallback: T): T {
+  if (!text || !text.trim()) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw new Error(`${what} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/** Throws an Error whose message names the row to fix. */
+export function buildRealms(def: RouterFormDef, secretsJson: string | undefined): RealmConfig[] {
+  const secrets = parseJson<Record<string, string>>(secretsJson, 'the user secrets', {});
+  const roles = parseJson<RoleRow[]>(def.roles, 'the roles', []);
+  if (!Array.isArray(roles)) throw new Error('the roles must be a JSON array');
+
+  const realms = new Map<string, RealmConfig>();
+  for (const row of def.realms ?? []) {
+    const name = (row.name ?? '').trim();
+    if (!name) continue;
+    if (/\s/.test(name)) throw new Error(`the realm "${name}" is not a valid URI`);
+    const anonymous = row.anonymous === false ? false : row.anonymousRole ? { role: row.anonymousRole } : true;
+    realms.set(name, { name, anonymous, users: [], roles: [] });
+  }
+  if (realms.size === 0) throw new Error('no realm is configured');
+
+  for (const row of def.users ?? []) {
+    const realm = realms.get((row.realm ?? '').trim());
+    const authid = (row.authid ?? '').trim();
+    if (!authid) continue;
+    if (!realm) throw new Error(`user "${authid}" names the realm "${row.realm ?? ''}" that is not configured`);
+    const user: UserConfig = { authid, role: (row.role ?? '').trim() || 'user' };
+    const secret = secrets[secretKey(realm.name, authid)];
+    if (row.method === 'ticket') user.ticket = secret;
+    else if (row.method === 'wampcra') user.secret = secret;
+    else if (row.method === 'cryptosign') user.pubkey = (row.pubkey ?? '').trim();
+    else throw new Error(`user "${authid}" has no authentication method`);
+    if (row.method !== 'cryptosign' && !secret) throw new Error(`user "${authid}" has no ${row.method} secret`);
+    if (row.method === 'cryptosign' && !/^[0-9a-fA-F]{64}$/.test(user.pubkey ?? '')) {
+      throw new Error(`user "${authid}" needs a public key of 64 hex characters`);
+    }
+    realm.users!.push(user);
+  }
+
+  for (const role of roles) {
+    if (!role || typeof role.name !== 'string' || !Array.isArray(role.permissions)) {
+      throw new Error('each role needs a "name" and a "permissions" array');
+    }
+    const targets = role.realm ? [realms.get(role.realm)] : [...realms.values()];
+    if (targets[0] === undefined) throw new Error(`role "${role.name}" names the realm "${role.realm}" that is not configured`);
+    for (const realm of targets) realm!.roles!.push({ name: role.name, permissions: role.permissions });
+  }
+  for (const realm of realms.values()) {
+    if (realm.roles!.length === 0) delete realm.roles;
+  }
+  return [...realms.values()];
+}

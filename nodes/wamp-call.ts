@@ -1,0 +1,102 @@
+// wamp-call: calls a procedure for each message and adds the result to it; progressive results
+// are emitted as they arrive; `msg.action = "cancel"` cancels this node's pending calls.
+import { getConnectionNode, NO_CONNECTION, type WampUser } from './shared/connection-node';
+import { failMsg } from './shared/errors';
+import type { CallResult } from './shared/library';
+import { argsFromMsg, nonEmptyString, putArgs } from './shared/payload';
+import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from './shared/red-types';
+
+interface WampCallDef extends NodeDef {
+  connection?: string;
+  procedure?: string;
+  /** Seconds; 0 or empty for none. */
+  timeout?: number | string;
+  discloseMe?: boolean;
+  progressive?: boolean;
+}
+
+export = function (RED: NodeAPI): void {
+  function WampCall(this: WampUser, def: WampCallDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const connNode = getConnectionNode(RED, def.connection);
+    const timeoutSec = parseFloat(String(def.timeout ?? ''));
+    const timeoutMs = Number.isFinite(timeoutSec) && timeoutSec > 0 ? Math.round(timeoutSec * 1000) : undefined;
+    const progressive = def.progressive === true || String(def.progressive) === 'true';
+    const discloseMe = def.discloseMe === true || String(def.discloseMe) === 'true';
+    /** Pending calls of this node by call id, to cancel them. */
+    const pending = new Map<string, AbortController>();
+
+    if (!connNode) {
+      node.status(NO_CONNECTION);
+      node.error(RED._('wamp-call.errors.no-connection'));
+    } else {
+      connNode.register(node);
+    }
+
+    function withResult(msg: NodeMessage, r: CallResult, progress: boolean | undefined): NodeMessage {
+      putArgs(msg, r.args, r.kwargs);
+      msg.details = r.details;
+      if (progress !== undefined) msg.progress = progress;
+      return msg;
+    }
+
+    function cancel(msg: NodeMessage, done: NodeDone): void {
+      const which = msg.callId === undefined ? undefined : String(msg.callId);
+      for (const [id, controller] of pending) {
+        if (which === undefined || which === id) controller.abort();
+      }
+      done();
+    }
+
+    node.on('input', (msg: NodeMessage, send: NodeSend, done: NodeDone) => {
+      if (msg.action === 'cancel') return cancel(msg, done);
+      if (msg.action !== undefined && msg.action !== 'call') {
+        return done(new Error(RED._('wamp-call.errors.invalid-action', { action: String(msg.action) })));
+      }
+      const procedure = nonEmptyString(def.procedure) ?? nonEmptyString(msg.procedure) ?? nonEmptyString(msg.topic);
+      if (!procedure) return done(failMsg(msg, new Error(RED._('wamp-call.errors.no-procedure'))));
+      if (!connNode) return done(failMsg(msg, new Error(RED._('wamp-call.errors.no-connection'))));
+
+      const callId = String(msg.callId ?? msg._msgid ?? pending.size);
+      const controller = new AbortController();
+      pending.set(callId, controller);
+      msg.callId = callId;
+      const { args, kwargs } = argsFromMsg(msg);
+      const onProgress = progressive
+        ? (r: CallResult): void => send(withResult(RED.util.cloneMessage(msg), r, true))
+        : undefined;
+      connNode
+        .ready()
+        .then((conn) =>
+          conn.call(procedure, args, kwargs, {
+            timeout: timeoutMs,
+            disclose_me: discloseMe || undefined,
+            receive_progress: progressive || undefined,
+            onProgress,
+            signal: controller.signal,
+          }),
+        )
+        .then(
+          (r) => {
+            pending.delete(callId);
+            send(withResult(msg, r, progressive ? false : undefined));
+            done();
+          },
+          (e: unknown) => {
+            pending.delete(callId);
+            done(failMsg(msg, e));
+          },
+        );
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      for (const controller of pending.values()) controller.abort();
+      pending.clear();
+      if (connNode) connNode.deregister(node, done);
+      else done();
+    });
+  }
+
+  RED.nodes.registerType('wamp-call', WampCall);
+};

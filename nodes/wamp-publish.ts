@@ -1,0 +1,70 @@
+// wamp-publish: publishes each message to a topic (the node's, else msg.topic).
+import { getConnectionNode, NO_CONNECTION, type WampUser } from './shared/connection-node';
+import { failMsg } from './shared/errors';
+import type { PublishOptions } from './shared/library';
+import { argsFromMsg, nonEmptyString, sessionIds } from './shared/payload';
+import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from './shared/red-types';
+
+interface WampPublishDef extends NodeDef {
+  connection?: string;
+  topic?: string;
+  acknowledge?: boolean;
+  excludeMe?: boolean;
+  discloseMe?: boolean;
+  retain?: boolean;
+  /** Session ids, comma separated. */
+  eligible?: string;
+  exclude?: string;
+}
+
+const flag = (v: unknown): boolean => v === true || v === 'true';
+
+export = function (RED: NodeAPI): void {
+  function WampPublish(this: WampUser, def: WampPublishDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const connNode = getConnectionNode(RED, def.connection);
+    if (!connNode) {
+      node.status(NO_CONNECTION);
+      node.error(RED._('wamp-publish.errors.no-connection'));
+    } else {
+      connNode.register(node);
+    }
+
+    function optionsFor(msg: NodeMessage): PublishOptions {
+      const options: PublishOptions = {};
+      if (flag(def.acknowledge)) options.acknowledge = true;
+      // Always explicit: one connection is shared by a flow's publishers and subscribers, so the
+      // spec's default (true) would hide a flow's own events from it; the form defaults to off.
+      options.exclude_me = flag(def.excludeMe);
+      if (flag(def.discloseMe)) options.disclose_me = true;
+      if (flag(def.retain) || msg.retain === true) options.retain = true;
+      const eligible = sessionIds(msg.eligible ?? def.eligible);
+      const exclude = sessionIds(msg.exclude ?? def.exclude);
+      if (eligible) options.eligible = eligible;
+      if (exclude) options.exclude = exclude;
+      return options;
+    }
+
+    node.on('input', (msg: NodeMessage, _send: NodeSend, done: NodeDone) => {
+      const topic = nonEmptyString(def.topic) ?? nonEmptyString(msg.topic);
+      if (!topic) return done(failMsg(msg, new Error(RED._('wamp-publish.errors.no-topic'))));
+      if (!connNode) return done(failMsg(msg, new Error(RED._('wamp-publish.errors.no-connection'))));
+      const { args, kwargs } = argsFromMsg(msg);
+      connNode
+        .ready()
+        .then((conn) => conn.publish(topic, args, kwargs, optionsFor(msg)))
+        .then(
+          () => done(),
+          (e: unknown) => done(failMsg(msg, e)),
+        );
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      if (connNode) connNode.deregister(node, done);
+      else done();
+    });
+  }
+
+  RED.nodes.registerType('wamp-publish', WampPublish);
+};

@@ -1,0 +1,122 @@
+// wamp-register: registers a procedure and emits one message per invocation; a wamp-response
+// node answers it (the http in / http response pattern), found by `msg._wamp.invocationId`.
+import { getConnectionNode, NO_CONNECTION, type WampUser } from './shared/connection-node';
+import { addInvocation, rejectAllOwnedBy, removeInvocation } from './shared/invocations';
+import { ErrorUri, WampError, type Connection, type Invocation, type RegisterOptions, type Registration } from './shared/library';
+import { putArgs } from './shared/payload';
+import { within } from './shared/within';
+import type { NodeAPI, NodeDef, NodeMessage } from './shared/red-types';
+
+interface WampRegisterDef extends NodeDef {
+  connection?: string;
+  procedure?: string;
+  match?: string;
+  invoke?: string;
+  /** Seconds the caller waits for a wamp-response before `wamp.error.timeout`; 0 = no limit. */
+  timeout?: number | string;
+}
+
+
+const MATCHES = ['exact', 'prefix', 'wildcard'];
+const INVOKES = ['single', 'roundrobin', 'random', 'first', 'last'];
+
+export = function (RED: NodeAPI): void {
+  function WampRegister(this: WampUser, def: WampRegisterDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const connNode = getConnectionNode(RED, def.connection);
+    const procedure = (def.procedure ?? '').trim();
+    const match = MATCHES.includes(def.match ?? '') ? def.match : 'exact';
+    const invoke = INVOKES.includes(def.invoke ?? '') ? def.invoke : 'single';
+    const timeoutSec = parseFloat(String(def.timeout ?? ''));
+    const timeoutMs = Number.isFinite(timeoutSec) && timeoutSec > 0 ? timeoutSec * 1000 : 0;
+    let registration: Registration | null = null;
+    let closing = false;
+
+    function handle(inv: Invocation): Promise<unknown> {
+      return new Promise((resolve, reject) => {
+        let timer: NodeJS.Timeout | undefined;
+        const finish = (): void => {
+          clearTimeout(timer);
+          inv.signal.removeEventListener('abort', onAbort);
+        };
+        const id = addInvocation({
+          owner: node.id,
+          procedure: inv.procedure,
+          resolve: (v) => (finish(), resolve(v)),
+          reject: (e) => (finish(), reject(e)),
+          progress: (args, kwargs) => {
+            if (inv.details.receive_progress !== true) return false;
+            inv.progress(args, kwargs);
+            return true;
+          },
+        });
+        const onAbort = (): void => {
+          removeInvocation(id)?.reject(new WampError(ErrorUri.CANCELED, ['the caller canceled the call']));
+        };
+        inv.signal.addEventListener('abort', onAbort);
+        if (timeoutMs > 0) {
+          timer = setTimeout(() => {
+            removeInvocation(id)?.reject(
+              new WampError(ErrorUri.TIMEOUT, [RED._('wamp-register.errors.timeout', { seconds: timeoutMs / 1000 })]),
+            );
+          }, timeoutMs);
+        }
+        const msg: NodeMessage = { topic: inv.procedure, procedure: inv.procedure, details: inv.details, _wamp: { invocationId: id } };
+        putArgs(msg, inv.args, inv.kwargs);
+        node.send(msg);
+      });
+    }
+
+    function start(conn: Connection): void {
+      const options: RegisterOptions = {};
+      if (match !== 'exact') options.match = match as RegisterOptions['match'];
+      if (invoke !== 'single') options.invoke = invoke as RegisterOptions['invoke'];
+      // Persistent: the connection registers it again on every new session.
+      conn.register(procedure, handle, options).then(
+        (r) => {
+          if (closing) return void r.unregister().catch(() => undefined);
+          registration = r;
+          if (r.id !== undefined) {
+            node.status({ fill: 'green', shape: 'dot', text: RED._('wamp-register.status.registered', { procedure }) });
+          }
+        },
+        (e: unknown) => {
+          const error = e instanceof Error ? e.message : String(e);
+          node.status({ fill: 'red', shape: 'dot', text: RED._('wamp-register.status.failed', { error }) });
+          node.error(RED._('wamp-register.errors.register-failed', { procedure, error }));
+        },
+      );
+    }
+
+    node.wampLost = (): void => {
+      rejectAllOwnedBy(node.id, () => new WampError(ErrorUri.CANCELED, [RED._('wamp-register.errors.session-lost')]));
+    };
+
+    if (!procedure) {
+      node.status({ fill: 'red', shape: 'dot', text: RED._('wamp-register.status.no-procedure') });
+      node.error(RED._('wamp-register.errors.no-procedure'));
+    } else if (!connNode) {
+      node.status(NO_CONNECTION);
+      node.error(RED._('wamp-register.errors.no-connection'));
+    } else {
+      connNode.register(node);
+      try {
+        start(connNode.connection());
+      } catch {
+        // Misconfigured connection: its status and log already say why.
+      }
+    }
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      closing = true;
+      rejectAllOwnedBy(node.id, () => new WampError(ErrorUri.CANCELED, [RED._('wamp-register.errors.redeployed')]));
+      const r = registration;
+      registration = null;
+      const unregistered = r ? within(r.unregister(), 2000) : Promise.resolve();
+      unregistered.then(() => (connNode && procedure ? connNode.deregister(node, done) : done()));
+    });
+  }
+
+  RED.nodes.registerType('wamp-register', WampRegister);
+};

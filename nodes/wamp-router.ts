@@ -1,0 +1,149 @@
+// wamp-router: an embedded WAMP router. Reachable in-process by wamp-connection nodes (through
+// the router registry), on its own port (WebSocket and RawSocket), and/or at a path of
+// Node-RED's own HTTP server.
+import { attachToHttpServer, authenticatorsFor, Authorizer, listen, Router, type Transport } from './shared/library';
+import type { NodeAPI, NodeDef, Node, TlsConfigNode } from './shared/red-types';
+import { buildRealms, type RouterFormDef } from './shared/router-config';
+import { publishRouter, withdrawRouter } from './shared/router-registry';
+import { within } from './shared/within';
+
+interface WampRouterDef extends NodeDef, RouterFormDef {
+  usePort?: boolean;
+  host?: string;
+  port?: number | string;
+  path?: string;
+  useHttp?: boolean;
+  httpPath?: string;
+  tls?: string;
+  maxPayload?: number | string;
+  callTimeout?: number | string;
+  autoCreateRealms?: boolean;
+}
+
+interface RouterCredentials {
+  /** JSON object: "realm/authid" → ticket or wampcra secret. */
+  secrets?: string;
+}
+
+/** Node-RED waits 15 s for close handlers; keep well inside it. */
+const CLOSE_GRACE_MS = 8000;
+
+const flag = (v: unknown, fallback: boolean): boolean => (v === undefined || v === '' ? fallback : v === true || v === 'true');
+
+function withSlash(p: string | undefined, fallback: string): string {
+  const s = (p ?? '').trim() || fallback;
+  return s.startsWith('/') ? s : `/${s}`;
+}
+
+function joinPath(root: string, sub: string): string {
+  return (root.endsWith('/') ? root.slice(0, -1) : root) + sub;
+}
+
+export = function (RED: NodeAPI): void {
+  function WampRouter(this: Node<RouterCredentials>, def: WampRouterDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const closers: Array<() => Promise<void> | void> = [];
+    let router: Router | null = null;
+    let closed = false;
+
+    /** A listening failure stays visible: session counts (in-process users) do not overwrite it. */
+    let failed = false;
+    const fail = (key: string, error: string): void => {
+      failed = true;
+      node.status({ fill: 'red', shape: 'dot', text: RED._('wamp-router.status.error', { error }) });
+      node.error(RED._(key, { error }));
+    };
+
+    try {
+      const realms = buildRealms(def, node.credentials?.secrets);
+      const callTimeout = parseFloat(String(def.callTimeout ?? ''));
+      const authorizers = new Map(realms.map((realm) => [realm.name, new Authorizer(realm.roles)]));
+      router = new Router({
+        realms,
+        autoCreateRealms: flag(def.autoCreateRealms, false),
+        callTimeoutMs: Number.isFinite(callTimeout) && callTimeout > 0 ? callTimeout * 1000 : undefined,
+        logger: {
+          info: (m: unknown) => node.log(m),
+          warn: (m: unknown) => node.warn(m),
+          error: (m: unknown) => node.error(m),
+        },
+        authenticators: authenticatorsFor,
+        // Realms created on demand have no roles: everything is allowed there, as without roles.
+        authorize: (realm, authrole, action, uri) => authorizers.get(realm.name)?.authorize(authrole, action, uri) ?? true,
+      });
+    } catch (e) {
+      fail('wamp-router.errors.bad-config', (e as Error).message);
+      return;
+    }
+    const r = router;
+    publishRouter(node.id, r);
+
+    const showCount = (): void => {
+      if (closed || failed) return;
+      const n = r.sessionCount;
+      node.status({ fill: 'green', shape: 'dot', text: RED._(n === 1 ? 'wamp-router.status.session' : 'wamp-router.status.sessions', { count: n }) });
+    };
+    r.on('session-join', showCount);
+    r.on('session-leave', showCount);
+    showCount();
+
+    const onTransport = (t: Transport): void => r.accept(t);
+    const maxPayload = parseInt(String(def.maxPayload ?? ''), 10);
+    const limits = Number.isSafeInteger(maxPayload) && maxPayload > 0 ? { maxPayload } : {};
+
+    if (flag(def.usePort, false)) {
+      const host = (def.host ?? '').trim() || '127.0.0.1';
+      const port = parseInt(String(def.port ?? ''), 10);
+      let tls: Record<string, unknown> | undefined;
+      if (def.tls) {
+        const tlsNode = RED.nodes.getNode(def.tls) as TlsConfigNode | null;
+        if (tlsNode) tlsNode.addTLSOptions((tls = {}));
+      }
+      if (!Number.isSafeInteger(port) || port < 0 || port > 65535) {
+        fail('wamp-router.errors.bad-config', RED._('wamp-router.errors.bad-port', { port: String(def.port) }));
+      } else {
+        listen({ host, port, path: withSlash(def.path, '/ws'), tls, ...limits }, onTransport).then(
+          (listener) => {
+            if (closed) return void listener.close();
+            closers.push(() => listener.close());
+            node.log(RED._('wamp-router.log.listening', { url: listener.url }));
+          },
+          (e: NodeJS.ErrnoException) => {
+            const error = e.code === 'EADDRINUSE' ? RED._('wamp-router.errors.port-in-use', { host, port }) : e.message;
+            fail('wamp-router.errors.listen-failed', error);
+          },
+        );
+      }
+    }
+
+    if (flag(def.useHttp, false)) {
+      const server = RED.server;
+      const root = typeof RED.settings.httpNodeRoot === 'string' ? RED.settings.httpNodeRoot : '/';
+      const path = joinPath(root, withSlash(def.httpPath, '/wamp'));
+      if (!server) {
+        fail('wamp-router.errors.listen-failed', RED._('wamp-router.errors.no-http-server'));
+      } else {
+        try {
+          const attached = attachToHttpServer(server, path, limits, onTransport);
+          closers.push(() => attached.close());
+          node.log(RED._('wamp-router.log.attached', { path }));
+        } catch (e) {
+          fail('wamp-router.errors.listen-failed', (e as Error).message);
+        }
+      }
+    }
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      closed = true;
+      withdrawRouter(node.id, r);
+      const all = closers.splice(0).map((c) => Promise.resolve().then(c));
+      within(Promise.all([r.close(), ...all]), CLOSE_GRACE_MS).then(() => {
+        node.status({});
+        done();
+      });
+    });
+  }
+
+  RED.nodes.registerType('wamp-router', WampRouter, { credentials: { secrets: { type: 'text' } } });
+};

@@ -1,0 +1,148 @@
+// wamp-subscribe: emits one message per event of its topic; in dynamic mode `msg.action`
+// subscribes, unsubscribes and lists subscriptions at run time (like the mqtt in node).
+import { getConnectionNode, NO_CONNECTION, type WampConnectionNode, type WampUser } from './shared/connection-node';
+import type { EventInfo, SubscribeOptions, Subscription } from './shared/library';
+import { nonEmptyString, putArgs } from './shared/payload';
+import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from './shared/red-types';
+import { within } from './shared/within';
+
+interface WampSubscribeDef extends NodeDef {
+  connection?: string;
+  topic?: string;
+  match?: string;
+  getRetained?: boolean;
+  dynamic?: boolean;
+}
+
+type Match = 'exact' | 'prefix' | 'wildcard';
+
+interface Wanted {
+  topic: string;
+  match: Match;
+  /** Resolves to the persistent subscription (the connection restores it after reconnects). */
+  sub: Promise<Subscription | null>;
+  dropped: boolean;
+}
+
+const MATCHES: readonly string[] = ['exact', 'prefix', 'wildcard'];
+function matchOf(v: unknown): Match | undefined {
+  if (v === undefined || v === null || v === '') return 'exact';
+  return MATCHES.includes(String(v)) ? (v as Match) : undefined;
+}
+const flag = (v: unknown): boolean => v === true || v === 'true';
+
+export = function (RED: NodeAPI): void {
+  function WampSubscribe(this: WampUser, def: WampSubscribeDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const connNode = getConnectionNode(RED, def.connection);
+    const dynamic = flag(def.dynamic);
+    const getRetained = flag(def.getRetained);
+    const wanted = new Map<string, Wanted>();
+    const keyOf = (topic: string, match: Match): string => `${match} ${topic}`;
+
+    function emit(ev: EventInfo): void {
+      const msg: NodeMessage = { topic: ev.topic, details: ev.details, publicationId: ev.publicationId };
+      putArgs(msg, ev.args, ev.kwargs);
+      node.send(msg);
+    }
+
+    /** Resolves once subscribed (or kept for the next session); rejects when the router refuses. */
+    function subscribe(c: WampConnectionNode, topic: string, match: Match): Promise<void> {
+      const key = keyOf(topic, match);
+      if (wanted.has(key)) return wanted.get(key)!.sub.then(() => undefined);
+      const options: SubscribeOptions = {};
+      if (match !== 'exact') options.match = match;
+      if (getRetained) options.get_retained = true;
+      const w: Wanted = { topic, match, dropped: false, sub: Promise.resolve(null) };
+      wanted.set(key, w);
+      const made = c.connection().subscribe(topic, emit, options);
+      w.sub = made.then(
+        (s) => (w.dropped ? (void s.unsubscribe().catch(() => undefined), null) : s),
+        () => null,
+      );
+      return made.then(
+        () => undefined,
+        (e: unknown) => {
+          wanted.delete(key);
+          const error = e instanceof Error ? e.message : String(e);
+          node.status({ fill: 'red', shape: 'dot', text: RED._('wamp-subscribe.status.failed', { error }) });
+          throw new Error(RED._('wamp-subscribe.errors.subscribe-failed', { topic, error }));
+        },
+      );
+    }
+
+    async function drop(w: Wanted): Promise<void> {
+      wanted.delete(keyOf(w.topic, w.match));
+      w.dropped = true;
+      const s = await w.sub;
+      if (s) await s.unsubscribe().catch(() => undefined);
+    }
+
+    function onInput(c: WampConnectionNode, msg: NodeMessage, send: NodeSend, done: NodeDone): void {
+      switch (msg.action) {
+        case 'subscribe': {
+          const topic = nonEmptyString(msg.topic);
+          const match = matchOf(msg.match);
+          if (!topic) return done(new Error(RED._('wamp-subscribe.errors.no-topic')));
+          if (!match) return done(new Error(RED._('wamp-subscribe.errors.invalid-match', { match: String(msg.match) })));
+          try {
+            subscribe(c, topic, match).then(() => done(), done);
+          } catch (e) {
+            done(e as Error);
+          }
+          return;
+        }
+        case 'unsubscribe': {
+          const topic = nonEmptyString(msg.topic);
+          const victims = [...wanted.values()].filter((w) => topic === undefined || w.topic === topic);
+          Promise.all(victims.map(drop)).then(() => done(), done);
+          return;
+        }
+        case 'getSubscriptions': {
+          msg.payload = [...wanted.values()].map((w) => ({ topic: w.topic, match: w.match }));
+          send(msg);
+          return done();
+        }
+        default:
+          return done(new Error(RED._('wamp-subscribe.errors.invalid-action', { action: String(msg.action) })));
+      }
+    }
+
+    const topic = nonEmptyString(def.topic);
+    const match = matchOf(def.match) ?? 'exact';
+    let active = false;
+    if (!connNode) {
+      node.status(NO_CONNECTION);
+      node.error(RED._('wamp-subscribe.errors.no-connection'));
+    } else if (!topic && !dynamic) {
+      node.status({ fill: 'red', shape: 'dot', text: RED._('wamp-subscribe.status.no-topic') });
+      node.error(RED._('wamp-subscribe.errors.no-topic'));
+    } else {
+      active = true;
+      connNode.register(node);
+      if (topic) {
+        try {
+          subscribe(connNode, topic, match).catch((e: Error) => node.error(e.message));
+        } catch {
+          // Misconfigured connection: its status and log already say why.
+        }
+      }
+    }
+    if (dynamic) {
+      node.on('input', (msg, send, done) => {
+        if (!connNode) return done(new Error(RED._('wamp-subscribe.errors.no-connection')));
+        onInput(connNode, msg, send, done);
+      });
+    }
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      within(Promise.all([...wanted.values()].map(drop)), 2000).then(() => {
+        if (connNode && active) connNode.deregister(node, done);
+        else done();
+      });
+    });
+  }
+
+  RED.nodes.registerType('wamp-subscribe', WampSubscribe);
+};

@@ -1,0 +1,97 @@
+// Shared set-up for the node tests: the Node-RED test helper (untyped, so described here), the
+// compiled node modules, and waiting for a node's status without fixed sleeps.
+import type { NodeMessage, NodeStatus } from '../../nodes/shared/red-types';
+
+export interface TestNode {
+  id: string;
+  receive(msg: NodeMessage): void;
+  on(event: 'input', fn: (msg: NodeMessage) => void): void;
+  on(event: string, fn: (arg: unknown) => void): void;
+  removeAllListeners(event?: string): void;
+}
+
+interface SpyCall {
+  thisValue: unknown;
+  args: unknown[];
+}
+
+export interface TestHelper {
+  init(runtimePath: string, settings?: Record<string, unknown>): void;
+  load(nodes: unknown[], flow: object[], creds?: Record<string, object>): Promise<void>;
+  setFlows(flow: object[], type: 'full' | 'nodes' | 'flows', creds?: Record<string, object>): Promise<void>;
+  unload(): Promise<void>;
+  getNode(id: string): TestNode;
+  startServer(done: () => void): void;
+  stopServer(done: () => void): void;
+  url(): string;
+  _RED: unknown;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const helper: TestHelper = require('node-red-node-test-helper');
+helper.init(require.resolve('node-red'));
+
+export const nodeModules: unknown[] = [
+  'wamp-connection',
+  'wamp-router',
+  'wamp-call',
+  'wamp-register',
+  'wamp-response',
+  'wamp-publish',
+  'wamp-subscribe',
+].map((name) => require(`../../nodes/${name}`));
+
+function statusCalls(node: TestNode): NodeStatus[] {
+  const spy = (node as unknown as { status: { getCalls(): SpyCall[] } }).status;
+  return spy
+    .getCalls()
+    .filter((c) => c.thisValue === node)
+    .map((c) => c.args[0] as NodeStatus);
+}
+
+/** Resolves with the first status (already set or to come) that satisfies `pred`. */
+export function waitStatus(node: TestNode, pred: (s: NodeStatus) => boolean, ms = 3000): Promise<NodeStatus> {
+  const seen = statusCalls(node).find(pred);
+  if (seen) return Promise.resolve(seen);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      node.removeAllListeners('call:status');
+      reject(new Error(`no matching status on ${node.id}; saw ${JSON.stringify(statusCalls(node))}`));
+    }, ms);
+    node.on('call:status', (call: unknown) => {
+      const s = (call as SpyCall).args[0] as NodeStatus;
+      if (pred(s)) {
+        clearTimeout(timer);
+        node.removeAllListeners('call:status');
+        resolve(s);
+      }
+    });
+  });
+}
+
+export const isConnected = (s: NodeStatus): boolean => s.fill === 'green' && s.shape === 'dot';
+
+/** The next `n` messages arriving at a helper node. */
+export function nextMessages(node: TestNode, n = 1, ms = 3000): Promise<NodeMessage[]> {
+  return new Promise((resolve, reject) => {
+    const got: NodeMessage[] = [];
+    const timer = setTimeout(() => reject(new Error(`${node.id} got ${got.length} of ${n} messages`)), ms);
+    node.on('input', (msg: NodeMessage) => {
+      got.push(msg);
+      if (got.length === n) {
+        clearTimeout(timer);
+        resolve(got);
+      }
+    });
+  });
+}
+
+/** An in-process router, a connection to it, and a tab: the start of most test flows. */
+export function baseFlow(extra: object[]): object[] {
+  return [
+    { id: 'f1', type: 'tab', label: 'test' },
+    { id: 'router', z: 'f1', type: 'wamp-router', realms: [{ name: 'realm1', anonymous: true }] },
+    { id: 'conn', type: 'wamp-connection', transport: 'local', router: 'router', realm: 'realm1' },
+    ...extra,
+  ];
+}

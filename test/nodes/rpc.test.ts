@@ -1,0 +1,178 @@
+import assert from 'node:assert/strict';
+import { pendingCount } from '../../nodes/shared/invocations';
+import type { NodeMessage } from '../../nodes/shared/red-types';
+import { baseFlow, helper, isConnected, nextMessages, nodeModules, waitStatus } from './helpers';
+
+/** caller: wamp-call → out; callee: wamp-register → callee (the test answers through resp). */
+function rpcFlow(call: object = {}, register: object = {}): object[] {
+  return baseFlow([
+    { id: 'call', z: 'f1', type: 'wamp-call', connection: 'conn', procedure: 'com.test.proc', wires: [['out']], ...call },
+    { id: 'out', z: 'f1', type: 'helper' },
+    { id: 'reg', z: 'f1', type: 'wamp-register', connection: 'conn', procedure: 'com.test.proc', wires: [['callee']], ...register },
+    { id: 'callee', z: 'f1', type: 'helper' },
+    { id: 'resp', z: 'f1', type: 'wamp-response' },
+    { id: 'catcher', z: 'f1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', z: 'f1', type: 'helper' },
+  ]);
+}
+
+async function start(call?: object, register?: object): Promise<void> {
+  await helper.load(nodeModules, rpcFlow(call, register));
+  await waitStatus(helper.getNode('reg'), isConnected);
+}
+
+describe('wamp-call, wamp-register and wamp-response', function () {
+  beforeEach((done) => {
+    helper.startServer(done);
+  });
+  afterEach(async function () {
+    await helper.unload();
+    await new Promise<void>((r) => helper.stopServer(r));
+  });
+
+  describe('a call is answered by a wamp-response node', function () {
+    it('adds the result to the incoming message', async function () {
+      await start();
+      helper.getNode('callee').on('input', (msg: NodeMessage) => {
+        assert.deepEqual(msg.args, [2, 3]);
+        assert.equal(msg.procedure, 'com.test.proc');
+        assert.equal(typeof (msg._wamp as { invocationId: unknown }).invocationId, 'string');
+        const [a, b] = msg.args as number[];
+        helper.getNode('resp').receive({ ...msg, payload: a + b });
+      });
+      const out = nextMessages(helper.getNode('out'));
+      helper.getNode('call').receive({ args: [2, 3], keep: 'me' });
+      const [msg] = await out;
+      assert.equal(msg.payload, 5);
+      assert.deepEqual(msg.args, [5]);
+      assert.deepEqual(msg.kwargs, {});
+      assert.equal(msg.keep, 'me');
+      assert.equal(pendingCount(), 0);
+    });
+
+    it('takes the procedure from msg.procedure when the node has none, and sends payload as the one argument', async function () {
+      await start({ procedure: '' });
+      helper.getNode('callee').on('input', (msg: NodeMessage) => {
+        assert.deepEqual(msg.args, ['hi']);
+        helper.getNode('resp').receive({ ...msg, args: [1, 2], kwargs: { k: true } });
+      });
+      const out = nextMessages(helper.getNode('out'));
+      helper.getNode('call').receive({ procedure: 'com.test.proc', payload: 'hi' });
+      const [msg] = await out;
+      assert.deepEqual(msg.payload, [1, 2]);
+      assert.deepEqual(msg.kwargs, { k: true });
+    });
+  });
+
+  describe('progressive results', function () {
+    it('emits each progressive result with progress=true, then the final one with progress=false', async function () {
+      await start({ progressive: true });
+      helper.getNode('callee').on('input', (msg: NodeMessage) => {
+        const resp = helper.getNode('resp');
+        resp.receive({ ...msg, payload: 1, progress: true });
+        resp.receive({ ...msg, payload: 2, progress: true });
+        resp.receive({ ...msg, payload: 3 });
+      });
+      const out = nextMessages(helper.getNode('out'), 3);
+      helper.getNode('call').receive({ payload: 0 });
+      const msgs = await out;
+      assert.deepEqual(
+        msgs.map((m) => [m.payload, m.progress]),
+        [
+          [1, true],
+          [2, true],
+          [3, false],
+        ],
+      );
+    });
+  });
+
+  describe('msg.action = "cancel"', function () {
+    it('cancels the pending call: Catch gets wamp.error.canceled and the invocation is dropped', async function () {
+      await start();
+      const invoked = nextMessages(helper.getNode('callee'));
+      const caught = nextMessages(helper.getNode('caught'));
+      helper.getNode('call').receive({ payload: 1, callId: 'c1' });
+      await invoked;
+      assert.equal(pendingCount(), 1);
+      helper.getNode('call').receive({ action: 'cancel', callId: 'c1' });
+      const [msg] = await caught;
+      const error = msg.error as { code: string; source: { id: string } };
+      assert.equal(error.code, 'wamp.error.canceled');
+      assert.equal(error.source.id, 'call');
+      assert.equal((msg._error as { uri: string }).uri, 'wamp.error.canceled');
+    });
+  });
+
+  describe('errors reach a Catch node', function () {
+    it('an ERROR from the callee (msg.error) carries its URI and arguments', async function () {
+      await start();
+      helper.getNode('callee').on('input', (msg: NodeMessage) => {
+        helper.getNode('resp').receive({ ...msg, error: { uri: 'com.test.failed', message: 'no luck', kwargs: { n: 1 } } });
+      });
+      const caught = nextMessages(helper.getNode('caught'));
+      helper.getNode('call').receive({ payload: 1 });
+      const [msg] = await caught;
+      assert.equal((msg.error as { code: string }).code, 'com.test.failed');
+      assert.deepEqual(msg._error, { uri: 'com.test.failed', args: ['no luck'], kwargs: { n: 1 }, message: 'com.test.failed: no luck' });
+    });
+
+    it('a string msg.error that is not a URI becomes wamp.error.runtime_error', async function () {
+      await start();
+      helper.getNode('callee').on('input', (msg: NodeMessage) => helper.getNode('resp').receive({ ...msg, error: 'it broke' }));
+      const caught = nextMessages(helper.getNode('caught'));
+      helper.getNode('call').receive({ payload: 1 });
+      const [msg] = await caught;
+      assert.equal((msg.error as { code: string }).code, 'wamp.error.runtime_error');
+      assert.deepEqual((msg._error as { args: unknown[] }).args, ['it broke']);
+    });
+
+    it('calling an unregistered procedure fails with wamp.error.no_such_procedure', async function () {
+      await start({ procedure: 'com.test.nobody' });
+      const caught = nextMessages(helper.getNode('caught'));
+      helper.getNode('call').receive({ payload: 1 });
+      const [msg] = await caught;
+      assert.equal((msg.error as { code: string }).code, 'wamp.error.no_such_procedure');
+    });
+
+    it('an unanswered invocation times out with wamp.error.timeout after the register timeout', async function () {
+      await start({}, { timeout: 0.05 });
+      const caught = nextMessages(helper.getNode('caught'));
+      helper.getNode('call').receive({ payload: 1 });
+      const [msg] = await caught;
+      assert.equal((msg.error as { code: string }).code, 'wamp.error.timeout');
+      assert.equal(pendingCount(), 0);
+    });
+
+    it('wamp-response without a pending invocation reports an error', async function () {
+      await start();
+      const caught = nextMessages(helper.getNode('caught'));
+      helper.getNode('resp').receive({ payload: 1, _wamp: { invocationId: 'nope' } });
+      const [msg] = await caught;
+      assert.match(String((msg.error as { message: string }).message), /wamp-response\.errors\.gone/);
+    });
+
+    it('an invalid msg.action is rejected', async function () {
+      await start();
+      const caught = nextMessages(helper.getNode('caught'));
+      helper.getNode('call').receive({ action: 'explode' });
+      const [msg] = await caught;
+      assert.match(String((msg.error as { message: string }).message), /invalid-action/);
+    });
+  });
+
+  describe('redeploy', function () {
+    it('pending invocations get wamp.error.canceled when the wamp-register node is redeployed', async function () {
+      await start();
+      const invoked = nextMessages(helper.getNode('callee'));
+      const caught = nextMessages(helper.getNode('caught'));
+      helper.getNode('call').receive({ payload: 1 });
+      await invoked;
+      const flow = rpcFlow({}, { procedure: 'com.test.other' });
+      await helper.setFlows(flow, 'nodes');
+      const [msg] = await caught;
+      assert.equal((msg.error as { code: string }).code, 'wamp.error.canceled');
+      assert.equal(pendingCount(), 0);
+    });
+  });
+});
