@@ -1,0 +1,163 @@
+// `npm run bench`: every scenario against every target in one run, targets interleaved per
+// scenario so that drift on a shared machine hits all of them alike. Prints a Markdown table
+// with ratios and appends it to bench/RESULTS.md.
+//   BENCH_DURATION_MS  measured window per scenario and target (default 3000)
+//   BENCH_WARMUP_MS    warm-up before it (default 500)
+//   BENCH_ONLY         comma list: target names restrict targets, other items are substrings
+//                      of scenario names (e.g. `ours,floor,rpc-seq`)
+//   BENCH_NO_RESULTS   set to skip appending to RESULTS.md
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runScenario, scenarios, type Result, type Scenario, type Timing } from './loadgen';
+import { launchTarget, TARGETS, type TargetHandle, type TargetName } from './target-process';
+
+interface Measured {
+  result?: Result;
+  /** Why there is no result: unsupported, unavailable, or an error. */
+  note?: string;
+  routerCpu?: number;
+  loadgenCpu?: number;
+}
+
+const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+function cell(s: Scenario, m: Measured | undefined): string {
+  if (!m || !m.result) return m?.note ?? '—';
+  const r = m.result;
+  const err = r.errors ? ` (${r.errors} errors)` : '';
+  if (s.kind === 'fanout') return `${fmtInt(r.rate)} ev/s${err}`;
+  if (s.kind === 'rpc-sequential') return `p50 ${fmtInt(r.p50 ?? NaN)} µs, p99 ${fmtInt(r.p99 ?? NaN)} µs (${fmtInt(r.rate)}/s)${err}`;
+  return `${fmtInt(r.rate)} calls/s (p50 ${fmtInt(r.p50 ?? NaN)} µs)${err}`;
+}
+
+function ratio(a: Measured | undefined, b: Measured | undefined): string {
+  if (!a?.result || !b?.result || !b.result.rate) return '—';
+  return `${(a.result.rate / b.result.rate).toFixed(2)}×`;
+}
+
+function parseOnly(): { targets: TargetName[]; match: (name: string) => boolean } {
+  const items = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const targets = items.filter((i): i is TargetName => (TARGETS as readonly string[]).includes(i));
+  const filters = items.filter((i) => !(TARGETS as readonly string[]).includes(i));
+  return {
+    targets: targets.length ? targets : [...TARGETS],
+    match: (name) => filters.length === 0 || filters.some((f) => name.includes(f)),
+  };
+}
+
+async function measure(target: TargetHandle, s: Scenario, timing: Timing): Promise<Measured> {
+  if (!target.codecs.includes(s.codec)) return { note: `n/a (no ${s.codec})` };
+  if (s.wire === 'raw' && target.endpoint.rawPort === undefined) return { note: 'n/a (no RawSocket)' };
+  const before = await target.stats();
+  const cpuBefore = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  try {
+    const result = await runScenario(target.endpoint, s, timing);
+    const wallMicros = Number(process.hrtime.bigint() - started) / 1000;
+    const after = await target.stats();
+    const cpu = process.cpuUsage(cpuBefore);
+    return {
+      result,
+      routerCpu: (after.cpuMicros - before.cpuMicros) / wallMicros,
+      loadgenCpu: (cpu.user + cpu.system) / wallMicros,
+    };
+  } catch (e) {
+    return { note: `error: ${(e as Error).message}` };
+  }
+}
+
+async function main(): Promise<void> {
+  const timing: Timing = {
+    durationMs: Number(process.env.BENCH_DURATION_MS ?? 3000),
+    warmupMs: Number(process.env.BENCH_WARMUP_MS ?? 500),
+  };
+  const only = parseOnly();
+  const list = scenarios().filter((s) => only.match(s.name));
+  const running = new Map<TargetName, TargetHandle>();
+  const unavailable = new Map<TargetName, string>();
+  const results = new Map<string, Map<TargetName, Measured>>();
+  const stopAll = async (): Promise<void> => {
+    await Promise.all([...running.values()].map((t) => t.stop()));
+    running.clear();
+  };
+  process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+
+  try {
+    for (const name of only.targets) {
+      const t = await launchTarget(name);
+      if (typeof t === 'string') {
+        unavailable.set(name, t);
+        console.error(`${name}: unavailable (${t})`);
+      } else running.set(name, t);
+    }
+    for (const s of list) {
+      const row = new Map<TargetName, Measured>();
+      results.set(s.name, row);
+      for (const name of only.targets) {
+        const t = running.get(name);
+        const m = t ? await measure(t, s, timing) : { note: 'unavailable' };
+        row.set(name, m);
+        console.error(`${s.name.padEnd(28)} ${name.padEnd(9)} ${cell(s, m)}`);
+      }
+    }
+  } finally {
+    await stopAll();
+  }
+
+  const cpus = os.cpus();
+  const header = [
+    `## ${new Date().toISOString()}`,
+    '',
+    `Node ${process.version}, ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores; ` +
+      `${timing.durationMs} ms measured after ${timing.warmupMs} ms warm-up per scenario and target; ` +
+      'router in a child process, load generator (raw WAMP frames) in the parent.' +
+      (unavailable.size ? ` Unavailable: ${[...unavailable].map(([n, r]) => `${n} (${r})`).join(', ')}.` : ''),
+    '',
+  ];
+  const main = [
+    '| scenario | floor | fox-wamp | ours | ours/floor | ours/fox-wamp |',
+    '|---|---|---|---|---|---|',
+    ...list.map((s) => {
+      const row = results.get(s.name);
+      const get = (n: TargetName): Measured | undefined => row?.get(n);
+      return `| ${s.name} | ${cell(s, get('floor'))} | ${cell(s, get('fox-wamp'))} | ${cell(s, get('ours'))} | ${ratio(get('ours'), get('floor'))} | ${ratio(get('ours'), get('fox-wamp'))} |`;
+    }),
+    '',
+    'Ratios compare rates (calls/s, events/s): above 1 means ours is faster. Fan-out counts EVENTs ' +
+      'received by the subscribers; publishes are acknowledged with 32 in flight.',
+    '',
+  ];
+  const cpuLines = [
+    '<details><summary>CPU use during each measurement (router process / load generator, 100% = one core)</summary>',
+    '',
+    '| scenario | ' + only.targets.join(' | ') + ' |',
+    '|---|' + only.targets.map(() => '---|').join(''),
+    ...list.map((s) => {
+      const row = results.get(s.name);
+      const cells = only.targets.map((n) => {
+        const m = row?.get(n);
+        return m?.routerCpu === undefined ? '—' : `${Math.round(m.routerCpu * 100)}% / ${Math.round((m.loadgenCpu ?? 0) * 100)}%`;
+      });
+      return `| ${s.name} | ${cells.join(' | ')} |`;
+    }),
+    '',
+    '</details>',
+    '',
+  ];
+  const text = [...header, ...main, ...cpuLines].join('\n');
+  console.log(text);
+  if (!process.env.BENCH_NO_RESULTS) {
+    const file = path.resolve(__dirname, '../../bench/RESULTS.md');
+    if (!fs.existsSync(file)) fs.writeFileSync(file, '# Benchmark results\n\nAppended by `npm run bench` (bench/run.ts); newest last.\n\n');
+    fs.appendFileSync(file, text + '\n');
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
