@@ -85,6 +85,12 @@ describe('serializers', () => {
       assert.equal(jsonSerializer.decode(Buffer.from([0x5b, 0xff, 0x5d])).ok, false);
     });
   });
+  it('CBOR writes integers beyond 32 bits as CBOR integers, not floats (strict peers refuse float IDs)', () => {
+    const bytes = Buffer.from(cborSerializer.encode([2, 4429313566, { n: -5000000000 }]) as Uint8Array);
+    // 0x1b: unsigned 64-bit integer follows; 0x3b: negative 64-bit integer follows; 0xfb would be a float64.
+    assert.ok(bytes.includes(0x1b) && bytes.includes(0x3b), bytes.toString('hex'));
+    assert.ok(!bytes.includes(0xfb), bytes.toString('hex'));
+  });
   it('binary serializers refuse text frames', () => {
     assert.equal(msgpackSerializer.decode('[1]').ok, false);
     assert.equal(cborSerializer.decode('[1]').ok, false);

@@ -1,0 +1,296 @@
+// The dealer: registrations (exact, prefix, wildcard; shared with an invoke policy), calls
+// routed to one callee by the spec's precedence, progressive results, canceling, timeouts,
+// caller identification. A call never waits forever: it ends with RESULT or ERROR when its
+// callee answers, leaves, times out, or the caller cancels.
+import { disclosure, invalidMatch } from './broker';
+import { Matcher } from './matcher';
+import type { Realm } from './realm';
+import type { RouterSession } from './session';
+import { ErrorUri, WampError } from '../wamp/errors';
+import { randomId } from '../wamp/ids';
+import {
+  MessageType as M,
+  type CallMessage,
+  type CancelMessage,
+  type Dict,
+  type ErrorMessage,
+  type Payload,
+  type RegisterMessage,
+  type UnregisterMessage,
+  type YieldMessage,
+} from '../wamp/messages';
+import { isMatchPolicy, type MatchPolicy } from '../wamp/uri';
+
+export const DEALER_FEATURES = [
+  'pattern_based_registration',
+  'shared_registration',
+  'caller_identification',
+  'progressive_call_results',
+  'call_canceling',
+  'call_timeout',
+];
+
+export type InvokePolicy = 'single' | 'roundrobin' | 'random' | 'first' | 'last';
+const INVOKE_POLICIES: readonly string[] = ['single', 'roundrobin', 'random', 'first', 'last'];
+type CancelMode = 'skip' | 'kill' | 'killnowait';
+const CANCEL_MODES: readonly string[] = ['skip', 'kill', 'killnowait'];
+
+export interface Registration {
+  readonly id: number;
+  readonly uri: string;
+  readonly match: MatchPolicy;
+  readonly invoke: InvokePolicy;
+  readonly created: Date;
+  /** In registration order: `first` and `last` pick from its ends. */
+  readonly callees: RouterSession[];
+  /** The next index for `roundrobin`. */
+  turn: number;
+}
+
+interface Invocation {
+  /** The INVOCATION request ID, in the callee's scope. */
+  readonly id: number;
+  readonly callee: RouterSession;
+  readonly caller: RouterSession;
+  /** The CALL request ID, in the caller's scope. */
+  readonly request: number;
+  readonly receiveProgress: boolean;
+  timer: NodeJS.Timeout | null;
+  /** Canceled in `kill` mode: INTERRUPT sent, waiting for the callee's answer. */
+  interrupted: boolean;
+}
+
+export class Dealer {
+  private readonly registrations = new Matcher<Registration>();
+  private readonly byId = new Map<number, Registration>();
+  private readonly bySession = new Map<RouterSession, Set<Registration>>();
+  private readonly byCallee = new Map<RouterSession, Map<number, Invocation>>();
+  private readonly byCaller = new Map<RouterSession, Map<number, Invocation>>();
+
+  constructor(
+    private readonly realm: Realm,
+    private readonly callTimeoutMs: number,
+  ) {}
+
+  register(session: RouterSession, msg: RegisterMessage): void {
+    const [, request, options, procedure] = msg;
+    const match = options.match ?? 'exact';
+    if (!isMatchPolicy(match)) return session.sendError(M.REGISTER, request, invalidMatch(match));
+    const invoke = options.invoke ?? 'single';
+    if (typeof invoke !== 'string' || !INVOKE_POLICIES.includes(invoke)) {
+      return session.sendError(M.REGISTER, request, new WampError(ErrorUri.INVALID_ARGUMENT, [`unknown invoke policy ${JSON.stringify(invoke)}`]));
+    }
+    const refused = this.realm.permit(session, 'register', procedure, match);
+    if (refused) return session.sendError(M.REGISTER, request, refused);
+
+    let reg = this.registrations.get(procedure, match);
+    if (reg) {
+      const conflict = sharingConflict(reg, invoke as InvokePolicy, session);
+      if (conflict) return session.sendError(M.REGISTER, request, new WampError(ErrorUri.PROCEDURE_ALREADY_EXISTS, [conflict]));
+    }
+    const created = !reg;
+    if (!reg) {
+      reg = { id: randomId(), uri: procedure, match, invoke: invoke as InvokePolicy, created: new Date(), callees: [], turn: 0 };
+      this.registrations.set(procedure, match, reg);
+      this.byId.set(reg.id, reg);
+    }
+    reg.callees.push(session);
+    let mine = this.bySession.get(session);
+    if (!mine) this.bySession.set(session, (mine = new Set()));
+    mine.add(reg);
+    session.send([M.REGISTERED, request, reg.id]);
+    if (created) this.realm.emit('registration-create', session, reg);
+    this.realm.emit('registration-register', session, reg);
+  }
+
+  unregister(session: RouterSession, msg: UnregisterMessage): void {
+    const [, request, id] = msg;
+    const reg = this.byId.get(id);
+    if (!reg || !reg.callees.includes(session)) {
+      return session.sendError(M.UNREGISTER, request, new WampError(ErrorUri.NO_SUCH_REGISTRATION, [`no registration ${id}`]));
+    }
+    this.bySession.get(session)?.delete(reg);
+    this.detach(session, reg);
+    session.send([M.UNREGISTERED, request]);
+  }
+
+  call(caller: RouterSession, msg: CallMessage): void {
+    const [, request, options, procedure] = msg;
+    const refused = this.realm.permit(caller, 'call', procedure);
+    if (refused) return caller.sendError(M.CALL, request, refused);
+    const timeout = options.timeout ?? 0;
+    if (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < 0) {
+      return caller.sendError(M.CALL, request, new WampError(ErrorUri.INVALID_ARGUMENT, ['CALL option timeout must be a non-negative integer (ms)']));
+    }
+    const reg = this.registrations.best(procedure);
+    if (!reg) return caller.sendError(M.CALL, request, new WampError(ErrorUri.NO_SUCH_PROCEDURE, [`no callee for procedure ${procedure}`]));
+    const callee = pick(reg);
+
+    const details: Dict = {};
+    if (reg.match !== 'exact') details.procedure = procedure;
+    const receiveProgress = options.receive_progress === true && callee.has('callee', 'progressive_call_results');
+    if (receiveProgress) details.receive_progress = true;
+    if (options.disclose_me === true) Object.assign(details, disclosure(caller, 'caller'));
+    if (timeout > 0) details.timeout = timeout;
+
+    const inv: Invocation = { id: callee.nextInvocationId(), callee, caller, request, receiveProgress, timer: null, interrupted: false };
+    const limit = Math.min(timeout || Infinity, this.callTimeoutMs || Infinity);
+    if (limit !== Infinity) inv.timer = setTimeout(() => this.timedOut(inv), limit);
+    pending(this.byCallee, callee).set(inv.id, inv);
+    pending(this.byCaller, caller).set(request, inv);
+    callee.send([M.INVOCATION, inv.id, reg.id, details, ...(msg.slice(4) as Payload)]);
+  }
+
+  cancel(caller: RouterSession, msg: CancelMessage): void {
+    const [, request, options] = msg;
+    const inv = this.byCaller.get(caller)?.get(request);
+    // The call may have ended already: a CANCEL racing its RESULT is not an error.
+    if (!inv) return;
+    const mode = options.mode ?? 'kill';
+    if (typeof mode !== 'string' || !CANCEL_MODES.includes(mode)) {
+      return caller.sendError(M.CANCEL, request, new WampError(ErrorUri.INVALID_ARGUMENT, [`unknown cancel mode ${JSON.stringify(mode)}`]));
+    }
+    const effective: CancelMode = canInterrupt(inv.callee) ? (mode as CancelMode) : 'skip';
+    if (effective === 'kill') {
+      if (inv.interrupted) return;
+      inv.interrupted = true;
+      inv.callee.send([M.INTERRUPT, inv.id, { mode: 'kill' }]);
+      return;
+    }
+    this.finish(inv);
+    if (effective === 'killnowait') inv.callee.send([M.INTERRUPT, inv.id, { mode: 'killnowait' }]);
+    caller.sendError(M.CALL, request, new WampError(ErrorUri.CANCELED, ['call canceled']));
+  }
+
+  yield(callee: RouterSession, msg: YieldMessage): void {
+    const [, id, options] = msg;
+    const inv = this.answered(callee, id, 'YIELD');
+    if (!inv) return;
+    const result = msg.slice(3) as Payload;
+    if (options.progress === true) {
+      // Progress the caller did not ask for has nowhere to go.
+      if (inv.receiveProgress) inv.caller.send([M.RESULT, inv.request, { progress: true }, ...result]);
+      return;
+    }
+    this.finish(inv);
+    inv.caller.send([M.RESULT, inv.request, {}, ...result]);
+  }
+
+  invocationError(callee: RouterSession, msg: ErrorMessage): void {
+    const [, , id, details, uri] = msg;
+    const inv = this.answered(callee, id, 'ERROR');
+    if (!inv) return;
+    this.finish(inv);
+    inv.caller.send([M.ERROR, M.CALL, inv.request, details, uri, ...(msg.slice(5) as Payload)]);
+  }
+
+  removeSession(session: RouterSession): void {
+    for (const inv of [...(this.byCallee.get(session)?.values() ?? [])]) {
+      this.finish(inv);
+      inv.caller.sendError(M.CALL, inv.request, new WampError(ErrorUri.CANCELED, ['the callee left']));
+    }
+    for (const inv of [...(this.byCaller.get(session)?.values() ?? [])]) {
+      this.finish(inv);
+      if (canInterrupt(inv.callee)) inv.callee.send([M.INTERRUPT, inv.id, { mode: 'killnowait', reason: ErrorUri.CANCELED }]);
+    }
+    this.byCallee.delete(session);
+    this.byCaller.delete(session);
+    const regs = this.bySession.get(session);
+    if (!regs) return;
+    this.bySession.delete(session);
+    for (const reg of regs) this.detach(session, reg);
+  }
+
+  // Queries for the meta API.
+
+  get(id: number): Registration | undefined {
+    return this.byId.get(id);
+  }
+
+  lookup(uri: string, match: MatchPolicy = 'exact'): Registration | undefined {
+    return this.registrations.get(uri, match);
+  }
+
+  /** The registration a call to `procedure` would be routed to. */
+  match(procedure: string): Registration | undefined {
+    return this.registrations.best(procedure);
+  }
+
+  list(): Registration[] {
+    return [...this.byId.values()];
+  }
+
+  /**
+   * The pending invocation a callee's YIELD or ERROR answers. IDs are issued in sequence, so an
+   * ID at or below the last one issued to this callee is a late answer (after a cancel or
+   * timeout) and is dropped; any other ID was never this callee's to answer.
+   */
+  private answered(callee: RouterSession, id: number, what: string): Invocation | undefined {
+    const inv = this.byCallee.get(callee)?.get(id);
+    if (!inv && !callee.wasIssued(id)) callee.protocolViolation(`${what} for invocation ${id}, which was never sent to this session`);
+    return inv;
+  }
+
+  private timedOut(inv: Invocation): void {
+    inv.timer = null;
+    this.finish(inv);
+    if (canInterrupt(inv.callee)) inv.callee.send([M.INTERRUPT, inv.id, { mode: 'killnowait', reason: ErrorUri.TIMEOUT }]);
+    inv.caller.sendError(M.CALL, inv.request, new WampError(ErrorUri.TIMEOUT, ['call timed out']));
+  }
+
+  private finish(inv: Invocation): void {
+    if (inv.timer) clearTimeout(inv.timer);
+    inv.timer = null;
+    this.byCallee.get(inv.callee)?.delete(inv.id);
+    this.byCaller.get(inv.caller)?.delete(inv.request);
+  }
+
+  private detach(session: RouterSession, reg: Registration): void {
+    const i = reg.callees.indexOf(session);
+    if (i < 0) return;
+    reg.callees.splice(i, 1);
+    this.realm.emit('registration-unregister', session, reg);
+    if (reg.callees.length > 0) return;
+    this.registrations.delete(reg.uri, reg.match);
+    this.byId.delete(reg.id);
+    this.realm.emit('registration-delete', session, reg);
+  }
+}
+
+/** Why `session` may not join `reg` with policy `invoke`, or null when it may. */
+function sharingConflict(reg: Registration, invoke: InvokePolicy, session: RouterSession): string | null {
+  if (reg.callees.includes(session)) return `this session already registered "${reg.uri}"`;
+  if (reg.invoke === 'single' || invoke === 'single') return `procedure "${reg.uri}" is already registered`;
+  if (reg.invoke !== invoke) {
+    return `procedure "${reg.uri}" is registered with invoke policy '${reg.invoke}'; cannot share it with invoke policy '${invoke}'`;
+  }
+  return null;
+}
+
+function pick(reg: Registration): RouterSession {
+  const callees = reg.callees;
+  switch (reg.invoke) {
+    case 'single':
+    case 'first':
+      return callees[0];
+    case 'last':
+      return callees[callees.length - 1];
+    case 'random':
+      return callees[Math.floor(Math.random() * callees.length)];
+    case 'roundrobin': {
+      const callee = callees[reg.turn % callees.length];
+      reg.turn = (reg.turn + 1) % callees.length;
+      return callee;
+    }
+  }
+}
+
+function canInterrupt(callee: RouterSession): boolean {
+  return callee.has('callee', 'call_canceling');
+}
+
+function pending(map: Map<RouterSession, Map<number, Invocation>>, session: RouterSession): Map<number, Invocation> {
+  let m = map.get(session);
+  if (!m) map.set(session, (m = new Map()));
+  return m;
+}

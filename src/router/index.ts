@@ -1,0 +1,8 @@
+export { Router, type RouterOptions } from './router';
+export { Realm, type Authorize } from './realm';
+export type { SessionInfo, Logger, AcceptOptions } from './session';
+export type { Subscription } from './broker';
+export type { Registration, InvokePolicy } from './dealer';
+export { AnonymousAuthenticator, defaultAuthenticators } from './anonymous';
+export { parsePublishFilter, type PublishFilter, type Receiver } from './publish-filter';
+export type { RealmConfig, Action } from './config';

@@ -1,0 +1,126 @@
+// The embedded WAMP router: accepts any Transport, owns the realms, and forwards session
+// join/leave as events. Routing itself happens in each realm's broker and dealer.
+import { EventEmitter } from 'events';
+import { defaultAuthenticators } from './anonymous';
+import type { Authenticator } from './auth/authenticator';
+import type { Action, RealmConfig } from './config';
+import { Realm, type Authorize } from './realm';
+import { RouterSession, type AcceptOptions, type Logger, type SessionHost, type SessionInfo } from './session';
+import { createLocalPair } from '../transports/local';
+import type { Transport } from '../transports/transport';
+import { CloseUri } from '../wamp/errors';
+
+export interface RouterOptions {
+  realms?: RealmConfig[];
+  /** Create a realm (anonymous allowed) on the first HELLO that names it. Default false. */
+  autoCreateRealms?: boolean;
+  /** Router-enforced limit on every call in ms; 0 (default) = none. */
+  callTimeoutMs?: number;
+  /** A session whose transport buffers more than this many bytes is dropped. Default 16 MiB. */
+  maxOutboundBytes?: number;
+  /** How long close() waits for each peer to answer its GOODBYE. Default 1000 ms. */
+  goodbyeTimeoutMs?: number;
+  logger?: Logger;
+  /** The authenticators of a realm; default: anonymous only. */
+  authenticators?: (realm: RealmConfig) => Authenticator[];
+  /** Authorization of call/register/publish/subscribe; default: allow all. */
+  authorize?: (realm: RealmConfig, authrole: string, action: Action, uri: string) => boolean;
+}
+
+const SILENT: Logger = { info() {}, warn() {}, error() {} };
+const ALLOW_ALL: Authorize = () => true;
+
+export class Router extends EventEmitter implements SessionHost {
+  readonly maxOutboundBytes: number;
+  readonly goodbyeTimeoutMs: number;
+  readonly logger: Logger;
+  private readonly realms = new Map<string, Realm>();
+  private readonly connections = new Set<RouterSession>();
+  private closing = false;
+
+  constructor(private readonly options: RouterOptions = {}) {
+    super();
+    this.maxOutboundBytes = options.maxOutboundBytes ?? 16 * 1024 * 1024;
+    this.goodbyeTimeoutMs = options.goodbyeTimeoutMs ?? 1000;
+    this.logger = options.logger ?? SILENT;
+    for (const realm of options.realms ?? []) this.addRealm(realm);
+  }
+
+  /** Takes a transport from any listener; the peer's HELLO follows on it. */
+  accept(transport: Transport, options: AcceptOptions = {}): void {
+    if (this.closing) {
+      transport.close(1001, 'router closing');
+      return;
+    }
+    const session = new RouterSession(transport, this, options);
+    this.connections.add(session);
+    session.start();
+  }
+
+  /** An in-process connection: returns the client end of a local transport pair. */
+  connectLocal(options: AcceptOptions = {}): Transport {
+    const [routerEnd, clientEnd] = createLocalPair();
+    this.accept(routerEnd, options);
+    return clientEnd;
+  }
+
+  addRealm(config: RealmConfig): void {
+    if (this.realms.has(config.name)) throw new Error(`realm ${config.name} exists already`);
+    this.createRealm(config);
+  }
+
+  /** Removes a realm; its sessions get GOODBYE wamp.close.close_realm. */
+  removeRealm(name: string): void {
+    const realm = this.realms.get(name);
+    if (!realm) return;
+    this.realms.delete(name);
+    void realm.shutdown(CloseUri.CLOSE_REALM);
+  }
+
+  /** A realm by name, for in-process extensions such as the meta API peer. */
+  realm(name: string): Realm | undefined {
+    return this.realms.get(name);
+  }
+
+  get sessionCount(): number {
+    let n = 0;
+    for (const realm of this.realms.values()) n += realm.sessions.size;
+    return n;
+  }
+
+  sessions(realm?: string): SessionInfo[] {
+    const realms = realm === undefined ? [...this.realms.values()] : [this.realms.get(realm)].filter((r): r is Realm => !!r);
+    return realms.flatMap((r) => [...r.sessions.values()].map((s) => s.info()));
+  }
+
+  /** GOODBYE wamp.close.system_shutdown to every session, then close every transport. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all([...this.connections].map((s) => s.shutdown(CloseUri.SYSTEM_SHUTDOWN)));
+  }
+
+  // SessionHost
+
+  realmFor(name: string): Realm | undefined {
+    const realm = this.realms.get(name);
+    if (realm || !this.options.autoCreateRealms || this.closing) return realm;
+    this.logger.info(`creating realm ${name} on demand`);
+    return this.createRealm({ name, anonymous: true });
+  }
+
+  closed(session: RouterSession): void {
+    this.connections.delete(session);
+  }
+
+  private createRealm(config: RealmConfig): Realm {
+    const authenticators = (this.options.authenticators ?? defaultAuthenticators)(config);
+    const realm = new Realm(config, authenticators, this.options.authorize ?? ALLOW_ALL, {
+      callTimeoutMs: this.options.callTimeoutMs ?? 0,
+      logger: this.logger,
+    });
+    realm.on('session-join', (s: RouterSession) => this.emit('session-join', s.info()));
+    realm.on('session-leave', (s: RouterSession) => this.emit('session-leave', s.info()));
+    this.realms.set(config.name, realm);
+    return realm;
+  }
+}

@@ -1,0 +1,364 @@
+// One peer's connection to the router and the session on it: HELLO → [CHALLENGE/AUTHENTICATE]
+// → WELCOME, then routing through the realm's broker and dealer, then GOODBYE or ABORT.
+// Each incoming value is validated once with `parseMessage`; anything malformed or out of
+// place is a protocol violation that ends this session only.
+import type { Authenticator, AuthOutcome, Identity } from './auth/authenticator';
+import { CloseUri, ErrorUri, WampError } from '../wamp/errors';
+import { peerHasFeature, type Role } from '../wamp/features';
+import { randomId } from '../wamp/ids';
+import { MessageType as M, payload, type Dict, type HelloMessage, type WampMessage } from '../wamp/messages';
+import { isDict, parseMessage } from '../wamp/parse';
+import { isValidUri } from '../wamp/uri';
+import type { Transport, TransportInfo } from '../transports/transport';
+import type { Realm } from './realm';
+
+export interface SessionInfo {
+  id: number;
+  realm: string;
+  authid: string;
+  authrole: string;
+  authmethod: string;
+  authprovider: string;
+  transport: TransportInfo;
+  joinedAt: Date;
+  messagesIn: number;
+  messagesOut: number;
+}
+
+export interface Logger {
+  info(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string): void;
+}
+
+/** What a session needs from its router. */
+export interface SessionHost {
+  /** The realm a HELLO asks for (created on demand when the router allows it). */
+  realmFor(name: string): Realm | undefined;
+  readonly maxOutboundBytes: number;
+  /** How long a router-initiated GOODBYE waits for the peer's reply before closing anyway. */
+  readonly goodbyeTimeoutMs: number;
+  readonly logger: Logger;
+  closed(session: RouterSession): void;
+}
+
+export interface AcceptOptions {
+  /**
+   * A session of the router itself (e.g. the meta API peer): welcomed without authentication
+   * and allowed into the `wamp.` namespace, never refused by the authorizer.
+   */
+  trusted?: boolean;
+}
+
+type State = 'hello' | 'challenge' | 'established' | 'closing' | 'closed';
+
+export class RouterSession {
+  id = 0;
+  realm: Realm | null = null;
+  /** Kept after leaving, so that a leave event still names the realm. */
+  realmName = '';
+  identity: Identity = { authid: '', authrole: '', authmethod: '', authprovider: '' };
+  /** HELLO details: the peer's roles and features. */
+  hello: Dict = {};
+  joinedAt = new Date(0);
+  messagesIn = 0;
+  messagesOut = 0;
+  readonly trusted: boolean;
+  readonly closed: Promise<void>;
+
+  private state: State = 'hello';
+  private verify: ((signature: string, extra: Dict) => AuthOutcome) | null = null;
+  private pendingRealm: Realm | null = null;
+  private lastInvocationId = 0;
+  private goodbyeTimer: NodeJS.Timeout | null = null;
+  private resolveClosed!: () => void;
+
+  constructor(
+    readonly transport: Transport,
+    private readonly host: SessionHost,
+    options: AcceptOptions = {},
+  ) {
+    this.trusted = options.trusted === true;
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+  }
+
+  start(): void {
+    this.transport.attach({
+      onMessage: (value) => this.receive(value),
+      onDecodeError: (error) => this.guard(() => this.protocolViolation(`undecodable message: ${error}`)),
+      onClose: () => this.guard(() => this.transportClosed()),
+    });
+  }
+
+  get authid(): string {
+    return this.identity.authid;
+  }
+
+  get authrole(): string {
+    return this.identity.authrole;
+  }
+
+  get isEstablished(): boolean {
+    return this.state === 'established';
+  }
+
+  info(): SessionInfo {
+    const { authid, authrole, authmethod, authprovider } = this.identity;
+    return {
+      id: this.id,
+      realm: this.realmName,
+      authid,
+      authrole,
+      authmethod,
+      authprovider,
+      transport: this.transport.info,
+      joinedAt: this.joinedAt,
+      messagesIn: this.messagesIn,
+      messagesOut: this.messagesOut,
+    };
+  }
+
+  /** Whether the peer announced `feature` for `role` in its HELLO. */
+  has(role: Role, feature: string): boolean {
+    return peerHasFeature(this.hello, role, feature);
+  }
+
+  send(message: WampMessage): void {
+    if (this.state === 'closed') return;
+    this.messagesOut++;
+    try {
+      this.transport.send(message);
+    } catch (e) {
+      // A broken transport must not break the routing loop that is sending to it.
+      this.host.logger.error(`session ${this.id}: transport send failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.drop();
+      return;
+    }
+    if (this.transport.bufferedAmount > this.host.maxOutboundBytes) {
+      this.host.logger.warn(`session ${this.id}: outbound buffer over ${this.host.maxOutboundBytes} bytes, dropping a stalled consumer`);
+      this.drop();
+    }
+  }
+
+  sendError(requestType: number, request: number, error: WampError): void {
+    this.send([M.ERROR, requestType, request, error.details, error.uri, ...payload(error.args, error.kwargs)]);
+  }
+
+  /** Request IDs of INVOCATIONs sent to this peer: sequential, so "was ever issued" is `id <= last`. */
+  nextInvocationId(): number {
+    return ++this.lastInvocationId;
+  }
+
+  wasIssued(invocationId: number): boolean {
+    return invocationId <= this.lastInvocationId;
+  }
+
+  /** ABORT protocol_violation and close this session. */
+  protocolViolation(text: string): void {
+    this.host.logger.warn(`session ${this.id || '(new)'}: protocol violation: ${text}`);
+    this.abort(ErrorUri.PROTOCOL_VIOLATION, text);
+  }
+
+  abort(reason: string, text: string): void {
+    if (this.state === 'closed') return;
+    this.send([M.ABORT, { message: text }, reason, [text]]);
+    this.drop();
+  }
+
+  /** Router-initiated end: GOODBYE, wait briefly for the peer's reply, close. Resolves once closed. */
+  shutdown(reason: string = CloseUri.SYSTEM_SHUTDOWN): Promise<void> {
+    if (this.state === 'established') {
+      this.send([M.GOODBYE, {}, reason]);
+      this.leaveRealm();
+      this.state = 'closing';
+      this.goodbyeTimer = setTimeout(() => this.drop(), this.host.goodbyeTimeoutMs);
+    } else if (this.state !== 'closing') {
+      this.drop();
+    }
+    return this.closed;
+  }
+
+  /** Ends the session at once: no more sending or routing; the transport closes. */
+  drop(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.clearGoodbyeTimer();
+    this.transport.close(1000, 'session closed');
+    // Deferred: a drop may happen in the middle of a broker or dealer loop over sessions.
+    queueMicrotask(() => this.guard(() => this.leaveRealm()));
+  }
+
+  private receive(value: unknown): void {
+    this.guard(() => {
+      if (this.state === 'closed') return;
+      this.messagesIn++;
+      const parsed = parseMessage(value);
+      if (!parsed.ok) return this.protocolViolation(parsed.error.args[0] as string);
+      this.handle(parsed.message);
+    });
+  }
+
+  /** Nothing thrown while handling one message may escape into a transport callback. */
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.host.logger.error(`session ${this.id}: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    }
+  }
+
+  private handle(msg: WampMessage): void {
+    switch (this.state) {
+      case 'hello':
+        if (msg[0] === M.HELLO) return this.onHello(msg);
+        return this.protocolViolation(`message type ${msg[0]} before HELLO`);
+      case 'challenge':
+        if (msg[0] === M.AUTHENTICATE) return this.onAuthOutcome(this.runVerify(msg[1], msg[2]));
+        if (msg[0] === M.ABORT) return this.drop();
+        return this.protocolViolation(`message type ${msg[0]} while authenticating`);
+      case 'closing':
+        if (msg[0] === M.GOODBYE || msg[0] === M.ABORT) this.drop();
+        return;
+      case 'established':
+        return this.route(msg);
+      case 'closed':
+        return;
+    }
+  }
+
+  private route(msg: WampMessage): void {
+    const realm = this.realm!;
+    switch (msg[0]) {
+      case M.PUBLISH:
+        return realm.broker.publish(this, msg);
+      case M.SUBSCRIBE:
+        return realm.broker.subscribe(this, msg);
+      case M.UNSUBSCRIBE:
+        return realm.broker.unsubscribe(this, msg);
+      case M.CALL:
+        return realm.dealer.call(this, msg);
+      case M.CANCEL:
+        return realm.dealer.cancel(this, msg);
+      case M.REGISTER:
+        return realm.dealer.register(this, msg);
+      case M.UNREGISTER:
+        return realm.dealer.unregister(this, msg);
+      case M.YIELD:
+        return realm.dealer.yield(this, msg);
+      case M.ERROR:
+        if (msg[1] === M.INVOCATION) return realm.dealer.invocationError(this, msg);
+        return this.protocolViolation(`ERROR for request type ${msg[1]} sent to a router`);
+      case M.GOODBYE:
+        // Answer, and end the session; the transport stays for the peer to close or reuse.
+        this.send([M.GOODBYE, {}, CloseUri.GOODBYE_AND_OUT]);
+        this.leaveRealm();
+        this.state = 'hello';
+        return;
+      case M.ABORT:
+        return this.drop();
+      case M.HELLO:
+        return this.protocolViolation('HELLO on an established session');
+      case M.AUTHENTICATE:
+        return this.protocolViolation('AUTHENTICATE without a CHALLENGE');
+      default:
+        return this.protocolViolation(`message type ${msg[0]} is not sent to a router`);
+    }
+  }
+
+  private onHello(msg: HelloMessage): void {
+    const [, realmName, details] = msg;
+    this.hello = details;
+    this.id = randomId();
+    if (!isValidUri(realmName)) return this.abort(ErrorUri.INVALID_URI, `invalid realm URI ${realmName}`);
+    const realm = this.host.realmFor(realmName);
+    if (!realm) return this.abort(ErrorUri.NO_SUCH_REALM, `no realm ${realmName}`);
+    this.pendingRealm = realm;
+    if (this.trusted) {
+      return this.welcome({ authid: 'router', authrole: 'trusted', authmethod: 'trusted', authprovider: 'router' });
+    }
+    const methods = Array.isArray(details.authmethods) && details.authmethods.length > 0 ? details.authmethods : ['anonymous'];
+    const authenticator = realm.authenticators.find((a) => methods.includes(a.method));
+    if (!authenticator) return this.abort(ErrorUri.NO_AUTH_METHOD, `no authentication method of ${methods.join(', ')} is offered by realm ${realmName}`);
+    this.onAuthOutcome(this.begin(authenticator, realmName, details, methods));
+  }
+
+  private begin(authenticator: Authenticator, realm: string, details: Dict, methods: unknown[]): AuthOutcome {
+    try {
+      return authenticator.begin({
+        realm,
+        sessionId: this.id,
+        authid: typeof details.authid === 'string' ? details.authid : undefined,
+        authmethods: methods.filter((m): m is string => typeof m === 'string'),
+        authextra: isDict(details.authextra) ? details.authextra : {},
+      });
+    } catch (e) {
+      this.host.logger.error(`authenticator ${authenticator.method} failed: ${e instanceof Error ? e.message : String(e)}`);
+      return { kind: 'abort', reason: ErrorUri.AUTHENTICATION_FAILED, message: 'authentication failed' };
+    }
+  }
+
+  private runVerify(signature: string, extra: Dict): AuthOutcome {
+    const verify = this.verify;
+    this.verify = null;
+    try {
+      return verify!(signature, extra);
+    } catch (e) {
+      this.host.logger.error(`authentication check failed: ${e instanceof Error ? e.message : String(e)}`);
+      return { kind: 'abort', reason: ErrorUri.AUTHENTICATION_FAILED, message: 'authentication failed' };
+    }
+  }
+
+  private onAuthOutcome(outcome: AuthOutcome): void {
+    switch (outcome.kind) {
+      case 'welcome':
+        return this.welcome(outcome.identity);
+      case 'challenge':
+        this.verify = outcome.verify;
+        this.state = 'challenge';
+        return this.send([M.CHALLENGE, outcome.method, outcome.extra]);
+      case 'abort':
+        return this.abort(outcome.reason, outcome.message);
+    }
+  }
+
+  private welcome(identity: Identity): void {
+    const realm = this.pendingRealm!;
+    this.pendingRealm = null;
+    this.identity = identity;
+    this.realm = realm;
+    this.realmName = realm.name;
+    this.state = 'established';
+    this.joinedAt = new Date();
+    const details: Dict = {
+      realm: realm.name,
+      authid: identity.authid,
+      authrole: identity.authrole,
+      authmethod: identity.authmethod,
+      authprovider: identity.authprovider,
+      roles: realm.roles(),
+    };
+    if (identity.authextra) details.authextra = identity.authextra;
+    this.send([M.WELCOME, this.id, details]);
+    realm.join(this);
+  }
+
+  private leaveRealm(): void {
+    const realm = this.realm;
+    if (!realm) return;
+    this.realm = null;
+    realm.leave(this);
+  }
+
+  private transportClosed(): void {
+    this.state = 'closed';
+    this.clearGoodbyeTimer();
+    this.leaveRealm();
+    this.host.closed(this);
+    this.resolveClosed();
+  }
+
+  private clearGoodbyeTimer(): void {
+    if (this.goodbyeTimer) clearTimeout(this.goodbyeTimer);
+    this.goodbyeTimer = null;
+  }
+}

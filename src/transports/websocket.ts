@@ -1,0 +1,169 @@
+// WAMP over WebSocket: one message per WebSocket message, the serializer fixed by the
+// negotiated subprotocol. Works the same on either side of an open `ws` socket.
+import WebSocket from 'ws';
+import { serializerByProtocol, type Serializer } from '../serializers';
+import { Dispatch } from './dispatch';
+import type { Transport, TransportHandlers, TransportInfo } from './transport';
+
+export interface WebSocketTransportOptions {
+  /** Ping interval; a peer that has not answered the previous ping by the next one is dropped. */
+  keepaliveMs?: number;
+  secure?: boolean;
+  remoteAddress?: string;
+  remotePort?: number;
+}
+
+/** How long a close handshake may take before the socket is cut. */
+const CLOSE_TIMEOUT_MS = 2000;
+/** RFC 6455 limits a close reason to 123 bytes. */
+const MAX_REASON_BYTES = 123;
+
+const CLOSE_CODE_TEXT: Record<number, string> = {
+  1000: 'normal closure',
+  1001: 'going away',
+  1002: 'protocol error',
+  1003: 'unsupported data',
+  1006: 'connection lost',
+  1007: 'invalid frame payload',
+  1008: 'policy violation',
+  1009: 'max payload exceeded',
+  1011: 'internal error',
+};
+
+function isSendableCloseCode(code: number): boolean {
+  return (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999);
+}
+
+function truncateUtf8(text: string, maxBytes: number): string {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= maxBytes) return text;
+  // Cutting may split a character; the decoder's replacement char is dropped with it.
+  return bytes.subarray(0, maxBytes - 3).toString('utf8').replace(/\uFFFD$/, '');
+}
+
+function toBytes(data: WebSocket.RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+class WebSocketTransport implements Transport {
+  readonly info: TransportInfo;
+  private readonly dispatch = new Dispatch();
+  private closing = false;
+  private localReason: string | null = null;
+  private failReason: string | null = null;
+  private failCode: number | undefined;
+  private lastError: string | null = null;
+  private keepalive: NodeJS.Timeout | null = null;
+  private awaitingPong = false;
+  private closeTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly serializer: Serializer,
+    options: WebSocketTransportOptions,
+  ) {
+    this.info = {
+      type: 'websocket',
+      serializer: serializer.id,
+      secure: options.secure ?? false,
+      remoteAddress: options.remoteAddress,
+      remotePort: options.remotePort,
+    };
+    ws.on('message', (data, _isBinary) => this.receive(toBytes(data)));
+    ws.on('pong', () => (this.awaitingPong = false));
+    ws.on('error', (err: Error & { code?: string }) => {
+      // `WS_ERR_*` errors are the peer breaking the protocol: `ws` fails the connection itself.
+      // It stops reading then, so the peer's closing reply (and its code) never arrives here.
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.fail('max payload exceeded', 1009);
+      else if (err.code === 'WS_ERR_INVALID_UTF8') this.fail(err.message, 1007);
+      else if (err.code?.startsWith('WS_ERR_')) this.fail(err.message, 1002);
+      else this.lastError = err.message;
+    });
+    ws.on('close', (code, reason) => this.closed(code, reason.toString('utf8')));
+    if (options.keepaliveMs && options.keepaliveMs > 0) this.startKeepalive(options.keepaliveMs);
+  }
+
+  get isOpen(): boolean {
+    return !this.closing && this.ws.readyState === WebSocket.OPEN;
+  }
+
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  attach(handlers: TransportHandlers): void {
+    this.dispatch.attach(handlers);
+  }
+
+  send(message: readonly unknown[]): void {
+    if (!this.isOpen) return;
+    this.ws.send(this.serializer.encode(message), { binary: this.serializer.binary });
+  }
+
+  close(code = 1000, reason = 'closed'): void {
+    if (this.closing || this.dispatch.closed) return;
+    this.closing = true;
+    this.localReason = reason;
+    this.stopKeepalive();
+    this.ws.close(isSendableCloseCode(code) ? code : 1000, truncateUtf8(reason, MAX_REASON_BYTES));
+    this.closeTimer = setTimeout(() => this.ws.terminate(), CLOSE_TIMEOUT_MS);
+    this.closeTimer.unref();
+  }
+
+  private receive(data: Buffer): void {
+    // Any traffic proves the peer alive.
+    this.awaitingPong = false;
+    // Frame type is not checked against the serializer: JSON in a binary frame decodes fine,
+    // and binary serializers reject text themselves.
+    const result = this.serializer.decode(data);
+    if (result.ok) this.dispatch.message(result.value);
+    else this.dispatch.decodeError(result.error);
+  }
+
+  private fail(reason: string, code: number): void {
+    this.failReason ??= reason;
+    this.failCode ??= code;
+    this.closing = true;
+  }
+
+  private startKeepalive(intervalMs: number): void {
+    this.keepalive = setInterval(() => {
+      if (this.awaitingPong) {
+        this.localReason = 'ping timeout';
+        this.closing = true;
+        this.stopKeepalive();
+        this.ws.terminate();
+        return;
+      }
+      this.awaitingPong = true;
+      this.ws.ping();
+    }, intervalMs);
+    this.keepalive.unref();
+  }
+
+  private stopKeepalive(): void {
+    if (this.keepalive) clearInterval(this.keepalive);
+    this.keepalive = null;
+  }
+
+  private closed(code: number, peerReason: string): void {
+    this.stopKeepalive();
+    if (this.closeTimer) clearTimeout(this.closeTimer);
+    this.closing = true;
+    const local = this.localReason !== null || this.failReason !== null;
+    const reason = this.localReason ?? this.failReason ?? this.lastError ?? (peerReason || CLOSE_CODE_TEXT[code] || 'socket closed');
+    this.dispatch.close({ reason, code: this.failCode ?? code, local });
+  }
+}
+
+/**
+ * Wraps an open `ws` socket whose subprotocol is one of `wamp.2.json|msgpack|cbor`.
+ * Throws if the negotiated subprotocol is not a WAMP one (the caller should have refused it).
+ */
+export function createWebSocketTransport(ws: WebSocket, options: WebSocketTransportOptions = {}): Transport {
+  const serializer = serializerByProtocol(ws.protocol);
+  if (!serializer) throw new Error(`not a WAMP WebSocket subprotocol: '${ws.protocol}'`);
+  return new WebSocketTransport(ws, serializer, options);
+}
