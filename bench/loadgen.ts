@@ -25,6 +25,8 @@ export interface Scenario {
 export interface Timing {
   warmupMs: number;
   durationMs: number;
+  /** Awaited just before and just after the measured window (to sample CPU use). */
+  mark?: (phase: 'start' | 'end') => Promise<void>;
 }
 
 export interface Result {
@@ -97,11 +99,13 @@ async function rpc(endpoint: Endpoint, s: Scenario, t: Timing, peers: BenchPeer[
   };
   for (let i = 0; i < s.window; i++) call();
   await sleep(t.warmupMs);
+  await t.mark?.('start');
   measuring = true;
   const from = performance.now();
   await sleep(t.durationMs);
   measuring = false;
   const elapsed = performance.now() - from;
+  await t.mark?.('end');
   running = false;
   await until(() => sentAt.size === 0, 2000);
   const sorted = Float64Array.from(latencies).sort();
@@ -144,11 +148,13 @@ async function fanout(endpoint: Endpoint, s: Scenario, t: Timing, peers: BenchPe
   const delivered = (): number => subscribers.reduce((sum, p) => sum + p.received, 0);
   for (let i = 0; i < s.window; i++) publish();
   await sleep(t.warmupMs);
+  await t.mark?.('start');
   const before = delivered();
   const from = performance.now();
   await sleep(t.durationMs);
   const after = delivered();
   const elapsed = performance.now() - from;
+  await t.mark?.('end');
   running = false;
   await until(() => inFlight === 0, 2000);
   return { rate: ((after - before) * 1000) / elapsed, errors };

@@ -51,22 +51,42 @@ function parseOnly(): { targets: TargetName[]; match: (name: string) => boolean 
 async function measure(target: TargetHandle, s: Scenario, timing: Timing): Promise<Measured> {
   if (!target.codecs.includes(s.codec)) return { note: `n/a (no ${s.codec})` };
   if (s.wire === 'raw' && target.endpoint.rawPort === undefined) return { note: 'n/a (no RawSocket)' };
-  const before = await target.stats();
-  const cpuBefore = process.cpuUsage();
-  const started = process.hrtime.bigint();
+  // CPU use of both processes over exactly the measured window.
+  let routerFrom = 0, routerTo = 0, wallFrom = 0n, wallTo = 0n;
+  let loadFrom = process.cpuUsage(), loadgen = { user: 0, system: 0 };
+  const mark = async (phase: 'start' | 'end'): Promise<void> => {
+    const { cpuMicros } = await target.stats();
+    if (phase === 'start') {
+      routerFrom = cpuMicros;
+      loadFrom = process.cpuUsage();
+      wallFrom = process.hrtime.bigint();
+    } else {
+      routerTo = cpuMicros;
+      loadgen = process.cpuUsage(loadFrom);
+      wallTo = process.hrtime.bigint();
+    }
+  };
   try {
-    const result = await runScenario(target.endpoint, s, timing);
-    const wallMicros = Number(process.hrtime.bigint() - started) / 1000;
-    const after = await target.stats();
-    const cpu = process.cpuUsage(cpuBefore);
+    const result = await runScenario(target.endpoint, s, { ...timing, mark });
+    const wallMicros = Number(wallTo - wallFrom) / 1000;
     return {
       result,
-      routerCpu: (after.cpuMicros - before.cpuMicros) / wallMicros,
-      loadgenCpu: (cpu.user + cpu.system) / wallMicros,
+      routerCpu: (routerTo - routerFrom) / wallMicros,
+      loadgenCpu: (loadgen.user + loadgen.system) / wallMicros,
     };
   } catch (e) {
     return { note: `error: ${(e as Error).message}` };
   }
+}
+
+/** Rate per second of router CPU: less sensitive than the rate to other load on the machine. */
+function efficiency(m: Measured | undefined): number | undefined {
+  return m?.result && m.routerCpu ? m.result.rate / m.routerCpu : undefined;
+}
+
+function effRatio(a: Measured | undefined, b: Measured | undefined): string {
+  const x = efficiency(a), y = efficiency(b);
+  return x && y ? `${(x / y).toFixed(2)}×` : '—';
 }
 
 async function main(): Promise<void> {
@@ -136,7 +156,21 @@ async function main(): Promise<void> {
     '',
   ];
   const cpuLines = [
-    '<details><summary>CPU use during each measurement (router process / load generator, 100% = one core)</summary>',
+    'Per router CPU-second (rate ÷ router CPU use; steadier than raw rates when other processes compete for the cores):',
+    '',
+    '| scenario | floor | fox-wamp | ours | ours/floor | ours/fox-wamp |',
+    '|---|---|---|---|---|---|',
+    ...list.map((s) => {
+      const row = results.get(s.name);
+      const get = (n: TargetName): Measured | undefined => row?.get(n);
+      const e = (n: TargetName): string => {
+        const x = efficiency(get(n));
+        return x === undefined ? '—' : fmtInt(x);
+      };
+      return `| ${s.name} | ${e('floor')} | ${e('fox-wamp')} | ${e('ours')} | ${effRatio(get('ours'), get('floor'))} | ${effRatio(get('ours'), get('fox-wamp'))} |`;
+    }),
+    '',
+    '<details><summary>CPU use during each measured window (router process / load generator, 100% = one core)</summary>',
     '',
     '| scenario | ' + only.targets.join(' | ') + ' |',
     '|---|' + only.targets.map(() => '---|').join(''),

@@ -93,8 +93,9 @@ async function childMain(name: string): Promise<void> {
     const mod = require(`./targets/${name}`) as { start: StartTarget };
     target = await mod.start();
   } catch (e) {
-    const unavailable = (e as Error).constructor?.name === 'TargetUnavailable';
-    send(unavailable ? { type: 'unavailable', reason: (e as Error).message } : { type: 'failed', reason: String((e as Error).stack ?? e) });
+    // A target whose package is not installed is skipped, not a failure of the run.
+    const code = (e as NodeJS.ErrnoException).code;
+    send(code === 'MODULE_NOT_FOUND' ? { type: 'unavailable', reason: (e as Error).message.split('\n')[0] } : { type: 'failed', reason: String((e as Error).stack ?? e) });
     process.disconnect?.();
     return;
   }
