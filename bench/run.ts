@@ -7,11 +7,13 @@
 //                      the best rate: other load on the machine only ever slows a run (default 1)
 //   BENCH_ONLY         comma list: target names restrict targets, other items are substrings
 //                      of scenario names (e.g. `ours,floor,rpc-seq`)
+//   BENCH_SESSIONS     idle sessions opened by the scale scenario `sessions` (default 1000)
 //   BENCH_NO_RESULTS   set to skip appending to RESULTS.md
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runScenario, scenarios, type Result, type Scenario, type Timing } from './loadgen';
+import { runScale, type ScaleResult } from './scale';
 import { launchTarget, TARGETS, type TargetHandle, type TargetName } from './target-process';
 
 interface Measured {
@@ -23,6 +25,7 @@ interface Measured {
 }
 
 const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
+const fmtKiB = (n: number): string => `${(n / 1024).toFixed(1)} KiB`;
 
 function cell(s: Scenario, m: Measured | undefined): string {
   if (!m || !m.result) return m?.note ?? '—';
@@ -100,6 +103,9 @@ async function main(): Promise<void> {
   const running = new Map<TargetName, TargetHandle>();
   const unavailable = new Map<TargetName, string>();
   const results = new Map<string, Map<TargetName, Measured>>();
+  const sessions = Number(process.env.BENCH_SESSIONS ?? 1000);
+  const scaleName = `sessions-${sessions} ws/json`;
+  const scale = new Map<TargetName, ScaleResult | string>();
   const stopAll = async (): Promise<void> => {
     await Promise.all([...running.values()].map((t) => t.stop()));
     running.clear();
@@ -125,6 +131,17 @@ async function main(): Promise<void> {
           if (!best?.result || (m.result && m.result.rate > best.result.rate)) row.set(name, m);
           console.error(`${s.name.padEnd(28)} ${name.padEnd(9)} ${cell(s, m)}`);
         }
+      }
+    }
+    if (only.match(scaleName)) {
+      for (const name of only.targets) {
+        const t = running.get(name);
+        if (!t) continue;
+        const r = await runScale(t.endpoint, (gc) => t.stats(gc), { sessions, wire: 'ws', codec: 'json' }).catch(
+          (e: unknown) => `error: ${(e as Error).message}`,
+        );
+        scale.set(name, r);
+        console.error(`${scaleName.padEnd(28)} ${name.padEnd(9)} ${typeof r === 'string' ? r : `${fmtKiB(r.heapPerSession)} heap/session, ${Math.round(r.acceptMs)} ms`}`);
       }
     }
   } finally {
@@ -186,7 +203,32 @@ async function main(): Promise<void> {
     '</details>',
     '',
   ];
-  const text = [...header, ...main, ...cpuLines].join('\n');
+  const scaleLines: string[] = [];
+  if (scale.size) {
+    const row = (label: string, value: (r: ScaleResult) => number, fmt: (n: number) => string): string => {
+      const v = (n: TargetName): number | undefined => {
+        const r = scale.get(n);
+        return r === undefined || typeof r === 'string' ? undefined : value(r);
+      };
+      const c = (n: TargetName): string => {
+        const r = scale.get(n);
+        return typeof r === 'string' ? r : r === undefined ? '—' : fmt(value(r));
+      };
+      const q = (a: number | undefined, b: number | undefined): string => (a !== undefined && b ? `${(a / b).toFixed(2)}×` : '—');
+      return `| ${label} | ${c('floor')} | ${c('fox-wamp')} | ${c('ours')} | ${q(v('ours'), v('floor'))} | ${q(v('ours'), v('fox-wamp'))} |`;
+    };
+    scaleLines.push(
+      `Scale: ${sessions} idle joined sessions over WebSocket/JSON, opened 50 at a time; memory read in the router process after a forced GC. Ratios here: lower is better.`,
+      '',
+      '| scale | floor | fox-wamp | ours | ours/floor | ours/fox-wamp |',
+      '|---|---|---|---|---|---|',
+      row('heap per session', (r) => r.heapPerSession, fmtKiB),
+      row('RSS per session', (r) => r.rssPerSession, fmtKiB),
+      row(`time to accept ${sessions}`, (r) => r.acceptMs, (n) => `${fmtInt(n)} ms`),
+      '',
+    );
+  }
+  const text = [...header, ...(list.length ? main : []), ...scaleLines, ...(list.length ? cpuLines : [])].join('\n');
   console.log(text);
   if (!process.env.BENCH_NO_RESULTS) {
     const file = path.resolve(__dirname, '../../bench/RESULTS.md');
