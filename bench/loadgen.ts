@@ -2,7 +2,7 @@
 // and latency over a fixed window after a warm-up. Runs in the parent process; the router under
 // test runs in a child, so each has a core.
 import { performance } from 'node:perf_hooks';
-import { BenchPeer, type Codec, type Endpoint, type Wire } from './wire';
+import { BenchPeer, decode, Template, type Codec, type Endpoint, type Wire } from './wire';
 
 export const REALM = 'bench';
 const PROCEDURE = 'bench.echo';
@@ -66,9 +66,12 @@ async function rpc(endpoint: Endpoint, s: Scenario, t: Timing, peers: BenchPeer[
   const callee = await connectJoined(endpoint, s);
   peers.push(callee);
   await callee.request([64, 1, {}, PROCEDURE], (m) => m[0] === 65);
-  callee.onMessage = (m) => {
-    if (m[0] === 68) callee.send(m.length > 4 ? [70, m[1], {}, m[4]] : [70, m[1], {}]);
+  // The echo callee answers with constant arguments: no need to decode the INVOCATION's.
+  const yieldMsg = new Template(s.codec, 70, [{}, ARGS]);
+  callee.onHead = (type, id) => {
+    if (type === 68) callee.sendEncoded(yieldMsg.encode(id));
   };
+  const callMsg = new Template(s.codec, 48, [{}, PROCEDURE, ARGS]);
   const caller = await connectJoined(endpoint, s);
   peers.push(caller);
 
@@ -82,15 +85,16 @@ async function rpc(endpoint: Endpoint, s: Scenario, t: Timing, peers: BenchPeer[
   const call = (): void => {
     const id = ++nextRequest;
     sentAt.set(id, performance.now());
-    caller.send([48, id, {}, PROCEDURE, ARGS]);
+    caller.sendEncoded(callMsg.encode(id));
   };
-  caller.onMessage = (m) => {
+  caller.onHead = (type, head, data) => {
     const now = performance.now();
-    const id = m[0] === 50 ? (m[1] as number) : m[0] === 8 ? (m[2] as number) : -1;
+    // ERROR's second element is the request type; its request ID comes third.
+    const id = type === 50 ? head : type === 8 ? (decode(s.codec, data)[2] as number) : -1;
     const started = sentAt.get(id);
     if (started === undefined) return;
     sentAt.delete(id);
-    if (m[0] === 8) errors++;
+    if (type === 8) errors++;
     else if (measuring) {
       completed++;
       latencies.push((now - started) * 1000);
@@ -135,13 +139,14 @@ async function fanout(endpoint: Endpoint, s: Scenario, t: Timing, peers: BenchPe
   let inFlight = 0;
   let errors = 0;
   let running = true;
+  const publishMsg = new Template(s.codec, 16, [{ acknowledge: true }, TOPIC, ARGS]);
   const publish = (): void => {
     inFlight++;
-    publisher.send([16, ++nextRequest, { acknowledge: true }, TOPIC, ARGS]);
+    publisher.sendEncoded(publishMsg.encode(++nextRequest));
   };
-  publisher.onMessage = (m) => {
-    if (m[0] !== 17 && m[0] !== 8) return;
-    if (m[0] === 8) errors++;
+  publisher.onHead = (type) => {
+    if (type !== 17 && type !== 8) return;
+    if (type === 8) errors++;
     inFlight--;
     if (running) publish();
   };

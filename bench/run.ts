@@ -8,11 +8,13 @@
 //   BENCH_ONLY         comma list: target names restrict targets, other items are substrings
 //                      of scenario names (e.g. `ours,floor,rpc-seq`)
 //   BENCH_SESSIONS     idle sessions opened by the scale scenario `sessions` (default 1000)
+//   BENCH_CLIENT_ROUTER  target the client-library comparison runs on (default floor, else any)
 //   BENCH_NO_RESULTS   set to skip appending to RESULTS.md
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runScenario, scenarios, type Result, type Scenario, type Timing } from './loadgen';
+import { CLIENTS, ClientUnavailable, clientScenarios, runClientScenario, type ClientName } from './client';
 import { runScale, type ScaleResult } from './scale';
 import { launchTarget, TARGETS, type TargetHandle, type TargetName } from './target-process';
 
@@ -106,6 +108,9 @@ async function main(): Promise<void> {
   const sessions = Number(process.env.BENCH_SESSIONS ?? 1000);
   const scaleName = `sessions-${sessions} ws/json`;
   const scale = new Map<TargetName, ScaleResult | string>();
+  const clientList = clientScenarios().filter((c) => only.match(c.name));
+  const clientResults = new Map<string, Map<ClientName, number | string>>();
+  let clientRouter: TargetName | undefined;
   const stopAll = async (): Promise<void> => {
     await Promise.all([...running.values()].map((t) => t.stop()));
     running.clear();
@@ -142,6 +147,25 @@ async function main(): Promise<void> {
         );
         scale.set(name, r);
         console.error(`${scaleName.padEnd(28)} ${name.padEnd(9)} ${typeof r === 'string' ? r : `${fmtKiB(r.heapPerSession)} heap/session, ${Math.round(r.acceptMs)} ms`}`);
+      }
+    }
+    const preferred = (process.env.BENCH_CLIENT_ROUTER ?? 'floor') as TargetName;
+    clientRouter = running.has(preferred) ? preferred : [...running.keys()][0];
+    const router = clientRouter && running.get(clientRouter);
+    for (const c of clientList) {
+      if (!router) break;
+      const row = new Map<ClientName, number | string>();
+      clientResults.set(c.name, row);
+      for (let round = 0; round < rounds; round++) {
+        for (const client of CLIENTS) {
+          if (typeof row.get(client) === 'string') continue;
+          const r = await runClientScenario(client, router.endpoint.wsUrl, c, timing).catch((e: unknown) =>
+            e instanceof ClientUnavailable ? 'unavailable' : `error: ${(e as Error).message}`,
+          );
+          const best = row.get(client);
+          if (typeof r === 'string' || best === undefined || (typeof best === 'number' && r > best)) row.set(client, r);
+          console.error(`${c.name.padEnd(28)} ${client.padEnd(9)} ${typeof r === 'string' ? r : `${fmtInt(r)}/s`}`);
+        }
       }
     }
   } finally {
@@ -228,7 +252,23 @@ async function main(): Promise<void> {
       '',
     );
   }
-  const text = [...header, ...(list.length ? main : []), ...scaleLines, ...(list.length ? cpuLines : [])].join('\n');
+  const clientLines: string[] = [];
+  if (clientResults.size) {
+    const fmt = (v: number | string | undefined): string => (v === undefined ? '—' : typeof v === 'string' ? v : `${fmtInt(v)}/s`);
+    clientLines.push(
+      `Client libraries on the same router (${clientRouter}), WebSocket/JSON, both ends in the load generator process; calls/s, or events/s counted in the subscribers' handlers:`,
+      '',
+      '| client scenario | autobahn | ours | ours/autobahn |',
+      '|---|---|---|---|',
+      ...[...clientResults].map(([name, row]) => {
+        const a = row.get('autobahn'), o = row.get('ours');
+        const q = typeof a === 'number' && typeof o === 'number' && a ? `${(o / a).toFixed(2)}×` : '—';
+        return `| ${name} | ${fmt(a)} | ${fmt(o)} | ${q} |`;
+      }),
+      '',
+    );
+  }
+  const text = [...header, ...(list.length ? main : []), ...scaleLines, ...clientLines, ...(list.length ? cpuLines : [])].join('\n');
   console.log(text);
   if (!process.env.BENCH_NO_RESULTS) {
     const file = path.resolve(__dirname, '../../bench/RESULTS.md');

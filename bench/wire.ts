@@ -23,6 +23,71 @@ export function decode(codec: Codec, data: Buffer | string): unknown[] {
   return decoder.decode(data as Buffer) as unknown[];
 }
 
+/**
+ * Reads a message's type and its second element (an integer: the request ID in the replies the
+ * hot paths wait for) without decoding the rest, so that the load generator stays cheaper than
+ * the router it drives. Returns [-1, -1] for anything unexpected.
+ */
+export function peekHead(codec: Codec, d: Buffer): [number, number] {
+  if (codec === 'json') {
+    let i = 0;
+    while (d[i] === 0x20) i++;
+    if (d[i++] !== 0x5b) return [-1, -1];
+    const ints: number[] = [];
+    for (let k = 0; k < 2; k++) {
+      while (d[i] === 0x20) i++;
+      let n = 0, digits = 0;
+      while (d[i] >= 0x30 && d[i] <= 0x39) {
+        n = n * 10 + d[i++] - 0x30;
+        digits++;
+      }
+      if (!digits) return [-1, -1];
+      ints.push(n);
+      while (d[i] === 0x20) i++;
+      if (d[i++] !== 0x2c && k === 0) return [-1, -1];
+    }
+    return [ints[0], ints[1]];
+  }
+  let i = d[0] >= 0x90 && d[0] <= 0x9f ? 1 : d[0] === 0xdc ? 3 : -1;
+  if (i < 0 || d[i] >= 0x80) return [-1, -1];
+  const type = d[i++];
+  const t = d[i++];
+  if (t < 0x80) return [type, t];
+  switch (t) {
+    case 0xcc: return [type, d[i]];
+    case 0xcd: return [type, d.readUInt16BE(i)];
+    case 0xce: return [type, d.readUInt32BE(i)];
+    case 0xcf: return [type, Number(d.readBigUInt64BE(i))];
+    default: return [-1, -1];
+  }
+}
+
+/** Pre-encoded `[type, id, ...tail]`: only the ID changes per message (IDs below 2^32). */
+export class Template {
+  private readonly jsonTail: string = '';
+  private readonly binHead: Buffer = Buffer.alloc(0);
+  private readonly binTail: Uint8Array = new Uint8Array(0);
+
+  constructor(private readonly codec: Codec, private readonly type: number, tail: readonly unknown[]) {
+    if (codec === 'json') this.jsonTail = tail.length ? `,${JSON.stringify(tail).slice(1)}` : ']';
+    else {
+      if (tail.length + 2 > 15 || type >= 0x80) throw new Error('template too long');
+      this.binHead = Buffer.from([0x90 | (tail.length + 2), type]);
+      this.binTail = encoder.encode(tail).subarray(1); // without the tail's own array header
+    }
+  }
+
+  encode(id: number): string | Uint8Array {
+    if (this.codec === 'json') return `[${this.type},${id}${this.jsonTail}`;
+    const out = Buffer.allocUnsafe(this.binHead.length + 5 + this.binTail.length);
+    this.binHead.copy(out, 0);
+    out[this.binHead.length] = 0xce;
+    out.writeUInt32BE(id, this.binHead.length + 1);
+    out.set(this.binTail, this.binHead.length + 5);
+    return out;
+  }
+}
+
 /** RawSocket message frame: 1 byte type (0 = message), 3 bytes big-endian length, payload. */
 export function rawFrame(payload: string | Uint8Array, type = 0): Buffer {
   const len = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
@@ -75,6 +140,8 @@ export interface Endpoint {
  */
 export class BenchPeer {
   onMessage: (msg: unknown[]) => void = () => {};
+  /** When set, messages are only peeked (see peekHead) and handed here instead of onMessage. */
+  onHead: ((type: number, id: number, data: Buffer) => void) | null = null;
   countOnly = false;
   received = 0;
   private readonly closed: Promise<void>;
@@ -110,7 +177,11 @@ export class BenchPeer {
 
   private deliver(data: Buffer): void {
     this.received++;
-    if (!this.countOnly) this.onMessage(decode(this.codec, data));
+    if (this.countOnly) return;
+    if (this.onHead) {
+      const [type, id] = peekHead(this.codec, data);
+      this.onHead(type, id, data);
+    } else this.onMessage(decode(this.codec, data));
   }
 
   static async connect(endpoint: Endpoint, wire: Wire, codec: Codec): Promise<BenchPeer> {
@@ -158,6 +229,11 @@ export class BenchPeer {
 
   send(msg: readonly unknown[]): void {
     this.sendFn(encode(this.codec, msg));
+  }
+
+  /** Sends an already encoded message. */
+  sendEncoded(data: string | Uint8Array): void {
+    this.sendFn(data);
   }
 
   /** Sends `msg` and resolves with the first message that `match` accepts. */
