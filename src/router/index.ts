@@ -3,6 +3,7 @@ export { Realm, type Authorize } from './realm';
 export type { SessionInfo, Logger, AcceptOptions } from './session';
 export type { Subscription } from './broker';
 export type { Registration, InvokePolicy } from './dealer';
-export { AnonymousAuthenticator, defaultAuthenticators } from './anonymous';
+export { AnonymousAuthenticator, authenticatorsFor, chooseAuthenticator, LoginThrottle } from './auth';
+export { Authorizer } from './authorizer';
 export { parsePublishFilter, type PublishFilter, type Receiver } from './publish-filter';
 export type { RealmConfig, Action } from './config';

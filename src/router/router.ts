@@ -1,8 +1,9 @@
 // The embedded WAMP router: accepts any Transport, owns the realms, and forwards session
 // join/leave as events. Routing itself happens in each realm's broker and dealer.
 import { EventEmitter } from 'events';
-import { defaultAuthenticators } from './anonymous';
+import { authenticatorsFor, LoginThrottle } from './auth';
 import type { Authenticator } from './auth/authenticator';
+import { Authorizer } from './authorizer';
 import type { Action, RealmConfig } from './config';
 import { Realm, type Authorize } from './realm';
 import { RouterSession, type AcceptOptions, type Logger, type SessionHost, type SessionInfo } from './session';
@@ -21,19 +22,21 @@ export interface RouterOptions {
   /** How long close() waits for each peer to answer its GOODBYE. Default 1000 ms. */
   goodbyeTimeoutMs?: number;
   logger?: Logger;
-  /** The authenticators of a realm; default: anonymous only. */
+  /** The authenticators of a realm; default: those its users' credentials call for (`authenticatorsFor`). */
   authenticators?: (realm: RealmConfig) => Authenticator[];
-  /** Authorization of call/register/publish/subscribe; default: allow all. */
+  /** Authorization of call/register/publish/subscribe; default: the realm's roles (`Authorizer`). */
   authorize?: (realm: RealmConfig, authrole: string, action: Action, uri: string) => boolean;
+  /** Slows repeated failed logins per authid and address; default: a `LoginThrottle` with its defaults. */
+  loginThrottle?: LoginThrottle;
 }
 
 const SILENT: Logger = { info() {}, warn() {}, error() {} };
-const ALLOW_ALL: Authorize = () => true;
 
 export class Router extends EventEmitter implements SessionHost {
   readonly maxOutboundBytes: number;
   readonly goodbyeTimeoutMs: number;
   readonly logger: Logger;
+  readonly loginThrottle: LoginThrottle;
   private readonly realms = new Map<string, Realm>();
   private readonly connections = new Set<RouterSession>();
   private closing = false;
@@ -43,6 +46,7 @@ export class Router extends EventEmitter implements SessionHost {
     this.maxOutboundBytes = options.maxOutboundBytes ?? 16 * 1024 * 1024;
     this.goodbyeTimeoutMs = options.goodbyeTimeoutMs ?? 1000;
     this.logger = options.logger ?? SILENT;
+    this.loginThrottle = options.loginThrottle ?? new LoginThrottle();
     for (const realm of options.realms ?? []) this.addRealm(realm);
   }
 
@@ -113,8 +117,10 @@ export class Router extends EventEmitter implements SessionHost {
   }
 
   private createRealm(config: RealmConfig): Realm {
-    const authenticators = (this.options.authenticators ?? defaultAuthenticators)(config);
-    const realm = new Realm(config, authenticators, this.options.authorize ?? ALLOW_ALL, {
+    const authenticators = (this.options.authenticators ?? authenticatorsFor)(config);
+    const authorizer = new Authorizer(config.roles);
+    const authorize: Authorize = this.options.authorize ?? ((_realm, authrole, action, uri) => authorizer.authorize(authrole, action, uri));
+    const realm = new Realm(config, authenticators, authorize, {
       callTimeoutMs: this.options.callTimeoutMs ?? 0,
       logger: this.logger,
     });

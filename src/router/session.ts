@@ -2,6 +2,7 @@
 // → WELCOME, then routing through the realm's broker and dealer, then GOODBYE or ABORT.
 // Each incoming value is validated once with `parseMessage`; anything malformed or out of
 // place is a protocol violation that ends this session only.
+import { AUTH_FAILED_MESSAGE, chooseAuthenticator, type LoginThrottle } from './auth';
 import type { Authenticator, AuthOutcome, Identity } from './auth/authenticator';
 import { CloseUri, ErrorUri, WampError } from '../wamp/errors';
 import { peerHasFeature, type Role } from '../wamp/features';
@@ -39,6 +40,7 @@ export interface SessionHost {
   /** How long a router-initiated GOODBYE waits for the peer's reply before closing anyway. */
   readonly goodbyeTimeoutMs: number;
   readonly logger: Logger;
+  readonly loginThrottle: LoginThrottle;
   closed(session: RouterSession): void;
 }
 
@@ -69,6 +71,12 @@ export class RouterSession {
   private state: State = 'hello';
   private verify: ((signature: string, extra: Dict) => AuthOutcome) | null = null;
   private pendingRealm: Realm | null = null;
+  /** Realm and claimed identity of a login under way, for the login throttle. */
+  private loginKey: string | null = null;
+
+  private get address(): string {
+    return this.transport.info.remoteAddress ?? this.transport.info.type;
+  }
   private lastInvocationId = 0;
   private goodbyeTimer: NodeJS.Timeout | null = null;
   private resolveClosed!: () => void;
@@ -276,9 +284,14 @@ export class RouterSession {
     if (this.trusted) {
       return this.welcome({ authid: 'router', authrole: 'trusted', authmethod: 'trusted', authprovider: 'router' });
     }
-    const methods = Array.isArray(details.authmethods) && details.authmethods.length > 0 ? details.authmethods : ['anonymous'];
-    const authenticator = realm.authenticators.find((a) => methods.includes(a.method));
-    if (!authenticator) return this.abort(ErrorUri.NO_AUTH_METHOD, `no authentication method of ${methods.join(', ')} is offered by realm ${realmName}`);
+    const methods = Array.isArray(details.authmethods) ? details.authmethods.filter((m): m is string => typeof m === 'string') : [];
+    const authenticator = chooseAuthenticator(realm.authenticators, methods);
+    if (!authenticator) return this.abort(ErrorUri.NO_AUTH_METHOD, `no authentication method of ${methods.join(', ') || 'anonymous'} is offered by realm ${realmName}`);
+    if (authenticator.method !== 'anonymous') {
+      this.loginKey = `${realmName}\0${typeof details.authid === 'string' ? details.authid : String((details.authextra as Dict | undefined)?.pubkey ?? '')}`;
+      // A login that failed too often lately is refused without a check, with the same answer.
+      if (this.host.loginThrottle.retryAfter(this.loginKey, this.address) > 0) return this.abort(ErrorUri.AUTHENTICATION_FAILED, AUTH_FAILED_MESSAGE);
+    }
     this.onAuthOutcome(this.begin(authenticator, realmName, details, methods));
   }
 
@@ -317,11 +330,14 @@ export class RouterSession {
         this.state = 'challenge';
         return this.send([M.CHALLENGE, outcome.method, outcome.extra]);
       case 'abort':
+        if (this.loginKey && outcome.reason === ErrorUri.AUTHENTICATION_FAILED) this.host.loginThrottle.recordFailure(this.loginKey, this.address);
         return this.abort(outcome.reason, outcome.message);
     }
   }
 
   private welcome(identity: Identity): void {
+    if (this.loginKey) this.host.loginThrottle.recordSuccess(this.loginKey, this.address);
+    this.loginKey = null;
     const realm = this.pendingRealm!;
     this.pendingRealm = null;
     this.identity = identity;

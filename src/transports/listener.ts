@@ -104,8 +104,8 @@ export async function listen(options: ListenOptions, onTransport: (t: Transport)
           },
         );
       } else {
-        // HTTP has its own idle handling once it owns the socket.
-        socket.setTimeout(0);
+        // The idle timeout stays: this HTTP server never listens, so Node does not enforce its
+        // header timeouts; `ws` clears the timeout on upgrade.
         socket.unshift(first);
         httpServer.emit('connection', socket);
         socket.resume();

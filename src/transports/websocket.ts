@@ -71,7 +71,7 @@ class WebSocketTransport implements Transport {
       remoteAddress: options.remoteAddress,
       remotePort: options.remotePort,
     };
-    ws.on('message', (data, _isBinary) => this.receive(toBytes(data)));
+    ws.on('message', (data) => this.receive(toBytes(data)));
     ws.on('pong', () => (this.awaitingPong = false));
     ws.on('error', (err: Error & { code?: string }) => {
       // `WS_ERR_*` errors are the peer breaking the protocol: `ws` fails the connection itself.
@@ -115,8 +115,8 @@ class WebSocketTransport implements Transport {
   private receive(data: Buffer): void {
     // Any traffic proves the peer alive.
     this.awaitingPong = false;
-    // Frame type is not checked against the serializer: JSON in a binary frame decodes fine,
-    // and binary serializers reject text themselves.
+    // The frame type (text/binary) is not checked against the serializer: lenient towards
+    // peers that get it wrong, and the bytes decode or they do not.
     const result = this.serializer.decode(data);
     if (result.ok) this.dispatch.message(result.value);
     else this.dispatch.decodeError(result.error);

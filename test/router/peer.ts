@@ -68,12 +68,13 @@ export class Peer {
   }
 
   /** The next message of `type`, taken from the queue or awaited. */
-  next(type: number, timeoutMs = WAIT_MS): Promise<Msg> {
-    const i = this.received.findIndex((m) => m[0] === type);
+  next(type: number | number[], timeoutMs = WAIT_MS): Promise<Msg> {
+    const types = Array.isArray(type) ? type : [type];
+    const i = this.received.findIndex((m) => types.includes(m[0] as number));
     if (i >= 0) return Promise.resolve(this.received.splice(i, 1)[0]);
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
-        match: (m) => m[0] === type,
+        match: (m) => types.includes(m[0] as number),
         resolve: (m: Msg) => {
           clearTimeout(timer);
           resolve(m);
@@ -81,7 +82,7 @@ export class Peer {
       };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`no ${MessageName[type]} within ${timeoutMs} ms; queued: ${JSON.stringify(this.received)}`));
+        reject(new Error(`no ${types.map((t) => MessageName[t]).join('/')} within ${timeoutMs} ms; queued: ${JSON.stringify(this.received)}`));
       }, timeoutMs);
       this.waiters.push(waiter);
     });

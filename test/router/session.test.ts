@@ -119,14 +119,17 @@ describe('router session', () => {
       assert.equal(router.sessionCount, 0);
     });
 
-    it('picks the realm order: the first authenticator offered wins', async () => {
+    it('picks by the client\'s order of preference among the methods the realm offers', async () => {
       router = new Router({
         realms: [{ name: 'realm1' }],
         authenticators: () => [new FakeTicket(), { method: 'anonymous', begin: () => ({ kind: 'welcome', identity: { authid: 'a', authrole: 'anonymous', authmethod: 'anonymous', authprovider: 'static' } }) }],
       });
       const p = new Peer(router.connectLocal());
-      p.send([M.HELLO, 'realm1', { ...HELLO_DETAILS, authmethods: ['anonymous', 'ticket'] }]);
+      p.send([M.HELLO, 'realm1', { ...HELLO_DETAILS, authmethods: ['cryptosign', 'ticket', 'anonymous'] }]);
       await p.next(M.CHALLENGE);
+      const q = new Peer(router.connectLocal());
+      q.send([M.HELLO, 'realm1', { ...HELLO_DETAILS, authmethods: ['anonymous', 'ticket'] }]);
+      assert.equal((await q.next(M.WELCOME))[0], M.WELCOME);
     });
   });
 

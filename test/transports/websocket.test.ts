@@ -190,6 +190,19 @@ describe('WebSocket transport', () => {
     await Promise.all([c.closed, s.closed]);
   });
 
+  it('delivers a close that happened before attach on attach, once', async () => {
+    const client = await connectTransport({ url: listener.url });
+    const server = await sink.next();
+    const gone = new Promise((resolve) => (server as unknown as { ws: WebSocket }).ws.once('close', resolve));
+    client.close(4000, 'early');
+    await gone;
+    assert.equal(server.isOpen, false);
+    const s = record(server);
+    assert.deepEqual(await s.closed, { reason: 'early', code: 4000, local: false });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(s.closeCount(), 1);
+  });
+
   it('exposes bufferedAmount from the socket', async () => {
     const client = await connectTransport({ url: listener.url });
     const server = await sink.next();

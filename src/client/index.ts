@@ -1,0 +1,25 @@
+// The WAMP client: Connection (reconnecting, persistent registrations and subscriptions) over
+// Session (one WAMP session on one transport).
+export { Connection, FATAL_REASONS, type ConnectionOptions, type ConnectionStatus, type ReconnectOptions } from './connection';
+export { Session, CLIENT_ROLES, type SessionOptions, type SessionCloseInfo, type SessionState } from './session';
+export { CANNOT_AUTHENTICATE, authMethodsFor, helloAuth, answerChallenge, type ClientCredentials } from './auth';
+export { RUNTIME_ERROR } from './callee';
+export { backoffDelay, resolveReconnect } from './backoff';
+export {
+  Result,
+  type CallOptions,
+  type CallResult,
+  type CancelMode,
+  type EventHandler,
+  type EventInfo,
+  type Invocation,
+  type InvocationHandler,
+  type PublishOptions,
+  type PublishResult,
+  type RegisterOptions,
+  type Registration,
+  type SubscribeOptions,
+  type Subscription,
+} from './types';
+export { WampError } from '../wamp/errors';
+export type { MatchPolicy } from '../wamp/uri';

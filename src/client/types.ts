@@ -1,0 +1,100 @@
+// The shapes the client hands to application code (and the Node-RED nodes code against).
+import type { MatchPolicy } from '../wamp/uri';
+
+export interface CallOptions {
+  /** Milliseconds; sent to a dealer announcing call_timeout and enforced locally as well. */
+  timeout?: number;
+  disclose_me?: boolean;
+  receive_progress?: boolean;
+  /** Progressive results: each RESULT with `progress` goes here; the promise resolves on the final one. */
+  onProgress?: (r: CallResult) => void;
+  /** Aborting sends CANCEL (if the dealer supports it) and rejects with `wamp.error.canceled`. */
+  signal?: AbortSignal;
+  cancelMode?: CancelMode;
+  [k: string]: unknown;
+}
+
+export type CancelMode = 'skip' | 'kill' | 'killnowait';
+
+export interface CallResult {
+  args: unknown[];
+  kwargs: Record<string, unknown>;
+  details: Record<string, unknown>;
+}
+
+export interface Invocation {
+  args: unknown[];
+  kwargs: Record<string, unknown>;
+  details: Record<string, unknown>;
+  /** The concrete procedure: details.procedure (pattern registrations) or the registered one. */
+  procedure: string;
+  /** Sends a progressive result; does nothing unless the caller asked for progress. */
+  progress(args?: unknown[], kwargs?: Record<string, unknown>): void;
+  /** Aborted on INTERRUPT, with the cancel mode as reason. */
+  signal: AbortSignal;
+}
+
+export type InvocationHandler = (inv: Invocation) => unknown | Promise<unknown>;
+
+/** What a handler returns to choose YIELD's args and kwargs exactly. */
+export class Result implements Omit<CallResult, 'details'> {
+  readonly args: unknown[];
+  readonly kwargs: Record<string, unknown>;
+
+  constructor(args: unknown[] = [], kwargs: Record<string, unknown> = {}) {
+    this.args = args;
+    this.kwargs = kwargs;
+  }
+}
+
+export interface EventInfo {
+  args: unknown[];
+  kwargs: Record<string, unknown>;
+  details: Record<string, unknown>;
+  /** details.topic (pattern subscriptions) or the subscribed topic. */
+  topic: string;
+  publicationId: number;
+}
+
+export type EventHandler = (event: EventInfo) => void;
+
+export interface Registration {
+  readonly procedure: string;
+  readonly id: number | undefined;
+  unregister(): Promise<void>;
+}
+
+export interface Subscription {
+  readonly topic: string;
+  readonly id: number | undefined;
+  unsubscribe(): Promise<void>;
+}
+
+export interface RegisterOptions {
+  match?: MatchPolicy;
+  invoke?: 'single' | 'roundrobin' | 'random' | 'first' | 'last';
+  [k: string]: unknown;
+}
+
+export interface SubscribeOptions {
+  match?: MatchPolicy;
+  get_retained?: boolean;
+  [k: string]: unknown;
+}
+
+export interface PublishOptions {
+  acknowledge?: boolean;
+  exclude_me?: boolean;
+  disclose_me?: boolean;
+  retain?: boolean;
+  eligible?: number[];
+  exclude?: number[];
+  eligible_authid?: string[];
+  exclude_authid?: string[];
+  eligible_authrole?: string[];
+  exclude_authrole?: string[];
+}
+
+export interface PublishResult {
+  publicationId?: number;
+}
