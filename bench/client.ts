@@ -2,6 +2,7 @@
 // Autobahn|JS, both in the load generator process, over WebSocket/JSON. The router is the floor
 // by default so that the client's own cost dominates.
 import { performance } from 'node:perf_hooks';
+import { Connection, Result, type ConnectionStatus } from '../src/client';
 import { REALM, type Timing } from './loadgen';
 
 export const CLIENTS = ['autobahn', 'ours'] as const;
@@ -70,38 +71,11 @@ async function autobahnClient(url: string): Promise<BenchClient> {
   };
 }
 
-// Ours: src/client, loaded at run time so that the bench compiles before the client lands.
-interface OurStatus { state: string; reason?: string }
-interface OurConnection {
-  open(): void;
-  close(): Promise<void>;
-  on(event: 'status', fn: (s: OurStatus) => void): void;
-  register(p: string, handler: (inv: { args: unknown[] }) => unknown): Promise<unknown>;
-  call(p: string, args?: unknown[]): Promise<unknown>;
-  subscribe(t: string, handler: () => void): Promise<unknown>;
-  publish(t: string, args?: unknown[], kwargs?: Record<string, unknown>, options?: { acknowledge?: boolean }): Promise<unknown>;
-}
-interface ClientModule {
-  Connection: new (o: { url: string; realm: string; serializer?: string }) => OurConnection;
-  Result: new (args?: unknown[]) => unknown;
-}
-
-/** Thrown when src/client is not built yet. */
-export class ClientUnavailable extends Error {}
-
 async function ourClient(url: string): Promise<BenchClient> {
-  let mod: ClientModule;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional until it lands on main
-    mod = require('../src/client') as ClientModule;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') throw new ClientUnavailable('src/client not built yet');
-    throw e;
-  }
-  const conn = new mod.Connection({ url, realm: REALM, serializer: 'json' });
+  const conn = new Connection({ url, realm: REALM, serializer: 'json' });
   await withTimeout(
     new Promise<void>((resolve, reject) => {
-      conn.on('status', (s) => {
+      conn.on('status', (s: ConnectionStatus) => {
         if (s.state === 'connected') resolve();
         else if (s.state === 'failed') reject(new Error(`our client failed: ${s.reason}`));
       });
@@ -114,7 +88,7 @@ async function ourClient(url: string): Promise<BenchClient> {
     throw e;
   });
   return {
-    register: async (p, echo) => void (await conn.register(p, (inv) => new mod.Result([echo(inv.args)]))),
+    register: async (p, echo) => void (await conn.register(p, (inv) => new Result([echo(inv.args)]))),
     call: (p, args) => conn.call(p, args),
     subscribe: async (t, h) => void (await conn.subscribe(t, h)),
     publish: (t, args) => conn.publish(t, args, undefined, { acknowledge: true }),
