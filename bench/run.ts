@@ -29,10 +29,13 @@ interface Measured {
 const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const fmtKiB = (n: number): string => `${(n / 1024).toFixed(1)} KiB`;
 
+/** Above this CPU share the load generator, not the router, may be what limits the rate. */
+const LOADGEN_SATURATED = 0.9;
+
 function cell(s: Scenario, m: Measured | undefined): string {
   if (!m || !m.result) return m?.note ?? '—';
   const r = m.result;
-  const err = r.errors ? ` (${r.errors} errors)` : '';
+  const err = (r.errors ? ` (${r.errors} errors)` : '') + ((m.loadgenCpu ?? 0) >= LOADGEN_SATURATED ? ' †' : '');
   if (s.kind === 'fanout') return `${fmtInt(r.rate)} ev/s${err}`;
   if (s.kind === 'rpc-sequential') return `p50 ${fmtInt(r.p50 ?? NaN)} µs, p99 ${fmtInt(r.p99 ?? NaN)} µs (${fmtInt(r.rate)}/s)${err}`;
   return `${fmtInt(r.rate)} calls/s (p50 ${fmtInt(r.p50 ?? NaN)} µs)${err}`;
@@ -191,7 +194,8 @@ async function main(): Promise<void> {
     }),
     '',
     'Ratios compare rates (calls/s, events/s): above 1 means ours is faster. Fan-out counts EVENTs ' +
-      'received by the subscribers; publishes are acknowledged with 32 in flight.',
+      'received by the subscribers; publishes are acknowledged with 32 in flight. ' +
+      `† = the load generator used ≥ ${LOADGEN_SATURATED * 100}% of a core: that rate may be its limit, not the router's.`,
     '',
   ];
   const cpuLines = [
