@@ -249,7 +249,7 @@ async function main(): Promise<void> {
       '| scale | floor | fox-wamp | ours | ours/floor | ours/fox-wamp |',
       '|---|---|---|---|---|---|',
       row('heap per session', (r) => r.heapPerSession, fmtKiB),
-      row('RSS per session', (r) => r.rssPerSession, fmtKiB),
+      row('RSS per session (noisy: pages return to the OS on their own schedule)', (r) => r.rssPerSession, fmtKiB),
       row(`time to accept ${sessions}`, (r) => r.acceptMs, (n) => `${fmtInt(n)} ms`),
       '',
     );
