@@ -36,6 +36,8 @@ export interface Result {
   p50?: number;
   p99?: number;
   errors: number;
+  /** Fan-out: EVENTs missing at the end, against acknowledged publishes × subscribers. */
+  lost?: number;
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -144,13 +146,16 @@ async function fanout(endpoint: Endpoint, s: Scenario, t: Timing, peers: BenchPe
     inFlight++;
     publisher.sendEncoded(publishMsg.encode(++nextRequest));
   };
+  let acked = 0;
   publisher.onHead = (type) => {
     if (type !== 17 && type !== 8) return;
     if (type === 8) errors++;
+    else acked++;
     inFlight--;
     if (running) publish();
   };
   const delivered = (): number => subscribers.reduce((sum, p) => sum + p.received, 0);
+  const base = delivered();
   for (let i = 0; i < s.window; i++) publish();
   await sleep(t.warmupMs);
   await t.mark?.('start');
@@ -162,7 +167,10 @@ async function fanout(endpoint: Endpoint, s: Scenario, t: Timing, peers: BenchPe
   await t.mark?.('end');
   running = false;
   await until(() => inFlight === 0, 2000);
-  return { rate: ((after - before) * 1000) / elapsed, errors };
+  // Every acknowledged publish must reach every subscriber, eventually.
+  const expected = acked * n;
+  await until(() => delivered() - base >= expected, 2000);
+  return { rate: ((after - before) * 1000) / elapsed, errors, lost: Math.max(0, expected - (delivered() - base)) };
 }
 
 /** Runs one scenario against one endpoint; every connection it opens is closed before it returns. */

@@ -35,7 +35,7 @@ const LOADGEN_SATURATED = 0.9;
 function cell(s: Scenario, m: Measured | undefined): string {
   if (!m || !m.result) return m?.note ?? '—';
   const r = m.result;
-  const err = (r.errors ? ` (${r.errors} errors)` : '') + ((m.loadgenCpu ?? 0) >= LOADGEN_SATURATED ? ' †' : '');
+  const err = (r.errors ? ` (${r.errors} errors)` : '') + (r.lost ? ` (${r.lost} lost)` : '') + ((m.loadgenCpu ?? 0) >= LOADGEN_SATURATED ? ' †' : '');
   if (s.kind === 'fanout') return `${fmtInt(r.rate)} ev/s${err}`;
   if (s.kind === 'rpc-sequential') return `p50 ${fmtInt(r.p50 ?? NaN)} µs, p99 ${fmtInt(r.p99 ?? NaN)} µs (${fmtInt(r.rate)}/s)${err}`;
   return `${fmtInt(r.rate)} calls/s (p50 ${fmtInt(r.p50 ?? NaN)} µs)${err}`;

@@ -7,6 +7,8 @@ import WebSocket from 'ws';
 export type Codec = 'json' | 'msgpack';
 export type Wire = 'ws' | 'raw';
 
+const CORK = process.env.BENCH_CORK !== '0';
+
 export const PROTOCOL: Record<Codec, string> = { json: 'wamp.2.json', msgpack: 'wamp.2.msgpack' };
 /** RawSocket serializer codes. */
 export const RAW_SERIALIZER: Record<Codec, number> = { json: 1, msgpack: 2 };
@@ -156,14 +158,21 @@ export class BenchPeer {
   ) {
     if (ws) {
       const binary = codec !== 'json';
-      this.sendFn = (data) => ws.send(data, { binary });
+      const socket = (ws as unknown as { _socket: net.Socket })._socket;
+      this.sendFn = (data) => {
+        this.cork(socket);
+        ws.send(data, { binary });
+      };
       this.closeFn = () => ws.close();
       ws.on('message', (data: Buffer) => this.deliver(data));
       this.closed = new Promise((resolve) => ws.once('close', () => resolve()));
       ws.on('error', () => {});
     } else {
       const s = sock as net.Socket;
-      this.sendFn = (data) => s.write(rawFrame(data));
+      this.sendFn = (data) => {
+        this.cork(s);
+        s.write(rawFrame(data));
+      };
       this.closeFn = () => s.end();
       const framer = new RawFramer((type, payload) => {
         if (type === 0) this.deliver(payload);
@@ -173,6 +182,22 @@ export class BenchPeer {
       this.closed = new Promise((resolve) => s.once('close', () => resolve()));
       s.on('error', () => {});
     }
+  }
+
+  private corked = false;
+
+  /**
+   * Messages sent in one tick leave in one write: the load generator must cost less than the
+   * router it drives, and a pipelining client batches its writes anyway.
+   */
+  private cork(socket: net.Socket): void {
+    if (this.corked || !CORK) return;
+    this.corked = true;
+    socket.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      socket.uncork();
+    });
   }
 
   private deliver(data: Buffer): void {
