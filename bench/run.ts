@@ -240,7 +240,8 @@ async function main(): Promise<void> {
         const r = scale.get(n);
         return typeof r === 'string' ? r : r === undefined ? '—' : fmt(value(r));
       };
-      const q = (a: number | undefined, b: number | undefined): string => (a !== undefined && b ? `${(a / b).toFixed(2)}×` : '—');
+      // A ratio of a delta that came out negative (RSS) would mean nothing.
+      const q = (a: number | undefined, b: number | undefined): string => (a !== undefined && a > 0 && b !== undefined && b > 0 ? `${(a / b).toFixed(2)}×` : '—');
       return `| ${label} | ${c('floor')} | ${c('fox-wamp')} | ${c('ours')} | ${q(v('ours'), v('floor'))} | ${q(v('ours'), v('fox-wamp'))} |`;
     };
     scaleLines.push(
