@@ -44,17 +44,20 @@ export function launchTarget(name: TargetName): Promise<TargetHandle | string> {
   children.add(child);
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => {
+  const waiting = new Map<number, { resolve(m: Stats): void; reject(e: Error): void }>();
+  const exited = new Promise<void>((resolve) => child.once('exit', (code) => {
     children.delete(child);
+    // A target that died mid-run fails the measurement instead of hanging it.
+    for (const w of waiting.values()) w.reject(new Error(`target ${name} exited (${code})`));
+    waiting.clear();
     resolve();
   }));
-  const waiting = new Map<number, (m: Stats) => void>();
   let nextId = 0;
 
   return new Promise((resolve, reject) => {
     child.on('message', (m: ToParent) => {
       if (m.type === 'stats') {
-        waiting.get(m.id)?.({ rss: m.rss, heapUsed: m.heapUsed, cpuMicros: m.cpuMicros });
+        waiting.get(m.id)?.resolve({ rss: m.rss, heapUsed: m.heapUsed, cpuMicros: m.cpuMicros });
         waiting.delete(m.id);
       } else if (m.type === 'unavailable') {
         child.kill();
@@ -67,9 +70,10 @@ export function launchTarget(name: TargetName): Promise<TargetHandle | string> {
           name,
           endpoint: { wsUrl: m.wsUrl, rawPort: m.rawPort },
           codecs: m.codecs,
-          stats: (gc = false) => new Promise<Stats>((res) => {
+          stats: (gc = false) => new Promise<Stats>((res, rej) => {
+            if (!child.connected) return rej(new Error(`target ${name} is gone`));
             const id = ++nextId;
-            waiting.set(id, res);
+            waiting.set(id, { resolve: res, reject: rej });
             child.send({ type: 'stats', id, gc } satisfies ToChild);
           }),
           stop: async () => {
