@@ -1,0 +1,14 @@
+// What a benchmark target (a router under test) offers once started in its child process.
+import type { Codec } from '../wire';
+
+export interface RunningTarget {
+  /** WebSocket URL. */
+  wsUrl: string;
+  /** Port speaking RawSocket, if the target supports it. */
+  rawPort?: number;
+  /** Serializers the target speaks; scenarios needing another one are skipped. */
+  codecs: Codec[];
+  close(): Promise<void>;
+}
+
+export type StartTarget = () => Promise<RunningTarget>;
