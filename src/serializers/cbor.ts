@@ -1,7 +1,7 @@
 // CBOR via node-cbor (`cbor`): pure JavaScript, no native add-on to build or fetch on install.
 // Byte strings carry bytes natively; maps with string keys decode as plain objects.
 import { decodeFirstSync, encodeOne } from 'cbor';
-import { decodeFailure, type DecodeResult, type Serializer } from './serializer';
+import { decodeFailure, encodingOnce, type DecodeResult, type Serializer } from './serializer';
 
 const MAX_ID = 2 ** 53;
 
@@ -10,9 +10,7 @@ export const cborSerializer: Serializer = {
   protocol: 'wamp.2.cbor',
   rawSocketId: 3,
   binary: true,
-  encode(message) {
-    return encodeOne(idsAsIntegers(message), { collapseBigIntegers: true });
-  },
+  encode: encodingOnce((message) => encodeOne(idsAsIntegers(message), { collapseBigIntegers: true })),
   decode(data): DecodeResult {
     if (typeof data === 'string') return { ok: false, error: 'CBOR frame must be binary' };
     try {

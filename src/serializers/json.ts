@@ -1,6 +1,6 @@
 // JSON with the spec's binary convention: a byte string travels as a string that starts with
 // `\0` followed by its base64.
-import { decodeFailure, type DecodeResult, type Serializer } from './serializer';
+import { decodeFailure, encodingOnce, type DecodeResult, type Serializer } from './serializer';
 
 function replacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
   // Buffer.toJSON has already run by the time `value` arrives, so look at the original.
@@ -21,9 +21,7 @@ export const jsonSerializer: Serializer = {
   protocol: 'wamp.2.json',
   rawSocketId: 1,
   binary: false,
-  encode(message) {
-    return JSON.stringify(message, replacer);
-  },
+  encode: encodingOnce((message) => JSON.stringify(message, replacer)),
   decode(data): DecodeResult {
     try {
       const text = typeof data === 'string' ? data : decoder.decode(data);

@@ -1,6 +1,6 @@
 // MessagePack via @msgpack/msgpack; byte strings travel as `bin`.
 import { Decoder, Encoder } from '@msgpack/msgpack';
-import { decodeFailure, type DecodeResult, type Serializer } from './serializer';
+import { decodeFailure, encodingOnce, type DecodeResult, type Serializer } from './serializer';
 
 const encoder = new Encoder({ ignoreUndefined: true });
 const decoder = new Decoder();
@@ -10,9 +10,7 @@ export const msgpackSerializer: Serializer = {
   protocol: 'wamp.2.msgpack',
   rawSocketId: 2,
   binary: true,
-  encode(message) {
-    return encoder.encode(message);
-  },
+  encode: encodingOnce((message) => encoder.encode(message)),
   decode(data): DecodeResult {
     if (typeof data === 'string') return { ok: false, error: 'MessagePack frame must be binary' };
     try {

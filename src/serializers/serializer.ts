@@ -21,3 +21,20 @@ export interface Serializer {
 export function decodeFailure(e: unknown): DecodeResult {
   return { ok: false, error: e instanceof Error ? e.message : String(e) };
 }
+
+/**
+ * Wraps an encoder so that the same message object sent to many peers in a row (one EVENT tuple
+ * fanned out to every subscriber of a subscription) is encoded once. Messages are never changed
+ * after they are sent, so identity is enough.
+ */
+export function encodingOnce(encode: (message: readonly unknown[]) => string | Uint8Array): (message: readonly unknown[]) => string | Uint8Array {
+  let last: readonly unknown[] | null = null;
+  let encoded: string | Uint8Array = '';
+  return (message) => {
+    if (message !== last) {
+      encoded = encode(message);
+      last = message;
+    }
+    return encoded;
+  };
+}

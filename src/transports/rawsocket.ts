@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { serializerByRawSocketId, type Serializer, type SerializerId } from '../serializers';
 import { ErrorUri, WampError } from '../wamp/errors';
 import { Dispatch } from './dispatch';
+import { TickCork } from './tick-cork';
 import {
   decodeHandshake,
   encodeFrameHeader,
@@ -40,6 +41,7 @@ export class RawSocketTransport implements Transport {
   readonly info: TransportInfo;
   private readonly dispatch = new Dispatch();
   private readonly reader: FrameReader;
+  private readonly cork: TickCork;
   private readonly serializer: Serializer;
   private readonly peerMaxLength: number;
   private closing = false;
@@ -55,6 +57,7 @@ export class RawSocketTransport implements Transport {
     this.serializer = options.serializer;
     this.peerMaxLength = options.peerMaxLength;
     this.reader = new FrameReader(options.maxLength);
+    this.cork = new TickCork(socket);
     this.info = {
       type: 'rawsocket',
       serializer: options.serializer.id,
@@ -110,10 +113,9 @@ export class RawSocketTransport implements Transport {
   }
 
   private writeFrame(type: (typeof FrameType)[keyof typeof FrameType], payload: Uint8Array): void {
-    this.socket.cork();
+    this.cork.hold();
     this.socket.write(encodeFrameHeader(type, payload.length));
     this.socket.write(payload);
-    this.socket.uncork();
   }
 
   private receive(chunk: Buffer): void {
