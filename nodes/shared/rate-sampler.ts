@@ -14,7 +14,10 @@ export class RateSampler {
     private readonly size = RATE_SAMPLES,
   ) {
     // The baseline: what happened before sampling began is not a rate.
-    for (const name of router.realmNames()) this.totals.set(name, this.total(name));
+    for (const name of router.realmNames()) {
+      this.totals.set(name, this.total(name));
+      this.series.set(name, new Array<number>(size).fill(0));
+    }
   }
 
   /** Takes one sample per realm; realms that no longer exist are forgotten. */
@@ -38,7 +41,7 @@ export class RateSampler {
     }
   }
 
-  /** The last samples of `realm`, oldest first: `size` values once sampled, else none. */
+  /** The last `size` samples of `realm`, oldest first; none for a realm not seen yet. */
   rates(realm: string): number[] {
     return [...(this.series.get(realm) ?? [])];
   }

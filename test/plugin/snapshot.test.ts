@@ -104,7 +104,8 @@ describe('router view: runtime side', () => {
   describe('the rate sampler keeps a minute of messages per second, per realm', () => {
     it('samples the client messages since the previous sample, oldest first', async () => {
       const sampler = new RateSampler(router, 5);
-      assert.deepEqual(sampler.rates('realm1'), []);
+      assert.deepEqual(sampler.rates('realm1'), [0, 0, 0, 0, 0]);
+      assert.deepEqual(sampler.rates('realm9'), []);
       sampler.sample();
       assert.deepEqual(sampler.rates('realm1'), [0, 0, 0, 0, 0]);
       const s = await join(router);
