@@ -1,7 +1,7 @@
 // The library as the nodes see it: the one place that imports from src/, so that the nodes stay
 // thin adapters and their types follow the library's.
 export { Router } from '../../src/router';
-export { Connection, Result } from '../../src/client';
+export { Connection, Result, Session } from '../../src/client';
 export type {
   CallResult,
   ConnectionOptions,
@@ -17,6 +17,7 @@ export type {
 export { listen, attachToHttpServer } from '../../src/transports';
 export { authenticatorsFor } from '../../src/router/auth';
 export { Authorizer } from '../../src/router/authorizer';
-export { WampError, isWampError, ErrorUri } from '../../src/wamp/errors';
+export { WampError, isWampError, ErrorUri, CloseUri } from '../../src/wamp/errors';
+export { isValidUri } from '../../src/wamp/uri';
 export type { RealmConfig, UserConfig, RoleConfig } from '../../src/router/config';
 export type { Transport } from '../../src/transports/transport';

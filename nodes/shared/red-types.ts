@@ -57,3 +57,32 @@ export interface NodeAPI {
 export interface TlsConfigNode {
   addTLSOptions(opts: Record<string, unknown>): void;
 }
+
+/** The slice of Express that the router view's admin routes use (Node-RED's admin app). */
+export interface HttpRequest {
+  params: Record<string, string>;
+  body: unknown;
+}
+
+export interface HttpResponse {
+  status(code: number): HttpResponse;
+  json(body: unknown): void;
+}
+
+export type HttpHandler = (req: HttpRequest, res: HttpResponse, next: (err?: unknown) => void) => void;
+
+export interface HttpApp {
+  get(path: string, ...handlers: HttpHandler[]): void;
+  post(path: string, ...handlers: HttpHandler[]): void;
+}
+
+/** What a plugin's runtime file is given: the node API plus admin routes, auth and comms. */
+export interface PluginAPI {
+  nodes: { getNode(id: string): unknown };
+  plugins: { registerPlugin(id: string, definition: { type?: string; [key: string]: unknown }): void };
+  httpAdmin: HttpApp;
+  auth: { needsPermission(permission: string): HttpHandler };
+  comms: { publish(topic: string, data: unknown, retain?: boolean): void };
+  log: { warn(msg: unknown): void; error(msg: unknown): void };
+  _(key: string, substitutions?: Record<string, unknown>): string;
+}

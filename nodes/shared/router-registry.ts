@@ -41,3 +41,8 @@ export function waitForRouter(id: string, timeoutMs: number): Promise<Router> {
     set.add(waiter);
   });
 }
+
+/** Every running router, by node id: what the editor's router view lists. */
+export function listRouters(): Map<string, Router> {
+  return new Map(routers);
+}

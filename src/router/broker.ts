@@ -25,6 +25,8 @@ export interface Subscription {
   readonly match: MatchPolicy;
   readonly created: Date;
   readonly subscribers: Set<RouterSession>;
+  /** EVENTs delivered to its subscribers so far (retained ones included). */
+  events: number;
 }
 
 interface RetainedEvent {
@@ -53,7 +55,7 @@ export class Broker {
     let sub = this.subscriptions.get(topic, match);
     const created = !sub;
     if (!sub) {
-      sub = { id: randomId(), uri: topic, match, created: new Date(), subscribers: new Set() };
+      sub = { id: randomId(), uri: topic, match, created: new Date(), subscribers: new Set(), events: 0 };
       this.subscriptions.set(topic, match, sub);
       this.byId.set(sub.id, sub);
     }
@@ -90,7 +92,11 @@ export class Broker {
     for (const sub of this.subscriptions.matchAll(topic)) {
       // One EVENT tuple per subscription: its details are the same for every subscriber.
       const event: EventMessage = [M.EVENT, sub.id, publication, sub.match === 'exact' ? details : { ...details, topic }, ...eventPayload];
-      for (const receiver of sub.subscribers) if (filter.open || filter.accepts(receiver)) receiver.send(event);
+      for (const receiver of sub.subscribers) {
+        if (!filter.open && !filter.accepts(receiver)) continue;
+        receiver.send(event);
+        sub.events++;
+      }
     }
     if (options.retain === true) this.retained.set(topic, { publication, details, payload: eventPayload, filter });
     if (options.acknowledge === true) session.send([M.PUBLISHED, request, publication]);
@@ -129,6 +135,7 @@ export class Broker {
       const details: Dict = { ...kept.details, retained: true };
       if (sub.match !== 'exact') details.topic = topic;
       session.send([M.EVENT, sub.id, kept.publication, details, ...kept.payload]);
+      sub.events++;
     }
   }
 

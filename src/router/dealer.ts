@@ -45,6 +45,8 @@ export interface Registration {
   readonly callees: RouterSession[];
   /** The next index for `roundrobin`. */
   turn: number;
+  /** INVOCATIONs sent for it so far: what an operator's view shows as calls served. */
+  calls: number;
 }
 
 interface Invocation {
@@ -90,7 +92,7 @@ export class Dealer {
     }
     const created = !reg;
     if (!reg) {
-      reg = { id: randomId(), uri: procedure, match, invoke: invoke as InvokePolicy, created: new Date(), callees: [], turn: 0 };
+      reg = { id: randomId(), uri: procedure, match, invoke: invoke as InvokePolicy, created: new Date(), callees: [], turn: 0, calls: 0 };
       this.registrations.set(procedure, match, reg);
       this.byId.set(reg.id, reg);
     }
@@ -138,6 +140,7 @@ export class Dealer {
     if (limit !== Infinity) inv.timer = setTimeout(() => this.timedOut(inv), limit);
     pending(this.byCallee, callee).set(inv.id, inv);
     pending(this.byCaller, caller).set(request, inv);
+    reg.calls++;
     callee.send([M.INVOCATION, inv.id, reg.id, details, ...(msg.slice(4) as Payload)]);
   }
 

@@ -27,6 +27,11 @@ export class Realm extends EventEmitter {
   readonly sessions = new Map<number, RouterSession>();
   readonly broker: Broker;
   readonly dealer: Dealer;
+  /**
+   * Messages received from and sent to client sessions while in this realm, since it was
+   * created: a rate sampler reads the differences.
+   */
+  readonly traffic = { messagesIn: 0, messagesOut: 0 };
   private readonly features = { broker: [...BROKER_FEATURES], dealer: [...DEALER_FEATURES] };
   private roleDetails: Dict = roleDetails(this.features);
 

@@ -121,6 +121,11 @@ export class Router extends EventEmitter implements SessionHost {
     return this.realms.get(name);
   }
 
+  /** The names of the realms, in creation order. */
+  realmNames(): string[] {
+    return [...this.realms.keys()];
+  }
+
   /** Client sessions of every realm; the router's own (the meta API peers) are not counted. */
   get sessionCount(): number {
     let n = 0;

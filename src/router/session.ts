@@ -141,6 +141,7 @@ export class RouterSession {
   send(message: WampMessage): void {
     if (this.state === 'closed') return;
     this.messagesOut++;
+    if (this.realm && !this.internal) this.realm.traffic.messagesOut++;
     try {
       this.transport.send(message);
     } catch (e) {
@@ -210,6 +211,7 @@ export class RouterSession {
     this.guard(() => {
       if (this.state === 'closed') return;
       this.messagesIn++;
+      if (this.realm && !this.internal) this.realm.traffic.messagesIn++;
       const parsed = parseMessage(value);
       if (!parsed.ok) return this.protocolViolation(parsed.error.args[0] as string);
       this.handle(parsed.message);

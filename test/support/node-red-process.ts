@@ -27,20 +27,21 @@ export async function freePort(): Promise<number> {
 
 /**
  * Starts Node-RED on a free port. `prepare` fills the new user directory (install the package,
- * write flows.json) before Node-RED starts.
+ * write flows.json) before Node-RED starts; `settings` is extra JavaScript object members for
+ * settings.js (e.g. `adminAuth: {...}`).
  */
-export async function startNodeRed(prepare: (userDir: string) => void, env: NodeJS.ProcessEnv = {}): Promise<NodeRedProcess> {
+export async function startNodeRed(prepare: (userDir: string) => void, env: NodeJS.ProcessEnv = {}, settings = ''): Promise<NodeRedProcess> {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wamp-nr-'));
   prepare(userDir);
   const port = await freePort();
-  const settings = path.join(userDir, 'settings.js');
+  const settingsFile = path.join(userDir, 'settings.js');
   fs.writeFileSync(
-    settings,
+    settingsFile,
     `module.exports = { uiHost: '127.0.0.1', uiPort: ${port}, flowFile: 'flows.json', credentialSecret: 'test', ` +
-      `logging: { console: { level: 'info' } }, editorTheme: { tours: false } };\n`,
+      `logging: { console: { level: 'info' } }, editorTheme: { tours: false }, ${settings} };\n`,
   );
   const red = require.resolve('node-red/red.js');
-  const child: ChildProcess = spawn(process.execPath, [red, '--userDir', userDir, '--settings', settings], {
+  const child: ChildProcess = spawn(process.execPath, [red, '--userDir', userDir, '--settings', settingsFile], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

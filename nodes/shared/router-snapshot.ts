@@ -1,0 +1,122 @@
+// What the editor's router view shows of one embedded router at one moment: per realm its client
+// sessions, registrations, subscriptions and message rate. A plain, JSON-ready record built by
+// reading the router's state (the meta API has no counters for messages, calls or events), with
+// the router's own sessions (the meta API peers) left out as the meta API leaves them out.
+import type { Router } from './library';
+
+export interface SessionView {
+  id: number;
+  authid: string;
+  authrole: string;
+  authmethod: string;
+  transport: string;
+  serializer: string;
+  secure: boolean;
+  remoteAddress?: string;
+  remotePort?: number;
+  /** ISO time of WELCOME. */
+  joinedAt: string;
+  messagesIn: number;
+  messagesOut: number;
+}
+
+export interface RegistrationView {
+  id: number;
+  procedure: string;
+  match: string;
+  invoke: string;
+  /** Session IDs, in registration order. */
+  callees: number[];
+  calls: number;
+  created: string;
+}
+
+export interface SubscriptionView {
+  id: number;
+  topic: string;
+  match: string;
+  subscribers: number[];
+  events: number;
+  created: string;
+}
+
+export interface RealmView {
+  name: string;
+  sessions: SessionView[];
+  registrations: RegistrationView[];
+  subscriptions: SubscriptionView[];
+  /** Client messages (in + out) per second, oldest first; empty until sampled. */
+  rate: number[];
+}
+
+export interface RouterSnapshot {
+  /** The wamp-router node's id. */
+  id: string;
+  name: string;
+  /** ISO time the snapshot was taken. */
+  at: string;
+  sessionCount: number;
+  realms: RealmView[];
+}
+
+/** `rates` gives a realm's recent samples (see RateSampler); without it `rate` is empty. */
+export function routerSnapshot(id: string, name: string, router: Router, rates?: (realm: string) => number[], now = new Date()): RouterSnapshot {
+  const realms: RealmView[] = [];
+  for (const realmName of router.realmNames()) {
+    const realm = router.realm(realmName);
+    if (!realm) continue;
+    const sessions = realm.clients();
+    const client = (s: { internal: boolean }) => !s.internal;
+    realms.push({
+      name: realmName,
+      sessions: sessions.map((s) => {
+        const t = s.transport.info;
+        const view: SessionView = {
+          id: s.id,
+          authid: s.authid,
+          authrole: s.authrole,
+          authmethod: s.identity.authmethod,
+          transport: t.type,
+          serializer: t.serializer,
+          secure: t.secure,
+          joinedAt: s.joinedAt.toISOString(),
+          messagesIn: s.messagesIn,
+          messagesOut: s.messagesOut,
+        };
+        if (t.remoteAddress !== undefined) view.remoteAddress = t.remoteAddress;
+        if (t.remotePort !== undefined) view.remotePort = t.remotePort;
+        return view;
+      }),
+      registrations: realm.dealer
+        .list()
+        .filter((reg) => reg.callees.some(client))
+        .map((reg) => ({
+          id: reg.id,
+          procedure: reg.uri,
+          match: reg.match,
+          invoke: reg.invoke,
+          callees: reg.callees.filter(client).map((s) => s.id),
+          calls: reg.calls,
+          created: reg.created.toISOString(),
+        })),
+      subscriptions: realm.broker
+        .list()
+        .filter((sub) => [...sub.subscribers].some(client))
+        .map((sub) => ({
+          id: sub.id,
+          topic: sub.uri,
+          match: sub.match,
+          subscribers: [...sub.subscribers].filter(client).map((s) => s.id),
+          events: sub.events,
+          created: sub.created.toISOString(),
+        })),
+      rate: rates ? rates(realmName) : [],
+    });
+  }
+  return { id, name, at: now.toISOString(), sessionCount: router.sessionCount, realms };
+}
+
+/** Whether two snapshots differ in anything but the time they were taken. */
+export function snapshotsDiffer(a: RouterSnapshot | undefined, b: RouterSnapshot): boolean {
+  return !a || JSON.stringify({ ...a, at: '' }) !== JSON.stringify({ ...b, at: '' });
+}
