@@ -8,6 +8,7 @@ export interface TestNode {
   on(event: 'input', fn: (msg: NodeMessage) => void): void;
   on(event: string, fn: (arg: unknown) => void): void;
   removeAllListeners(event?: string): void;
+  removeListener(event: string, fn: (arg: unknown) => void): void;
 }
 
 interface SpyCall {
@@ -67,6 +68,36 @@ export function waitStatus(node: TestNode, pred: (s: NodeStatus) => boolean, ms 
       }
     });
   });
+}
+
+/** Resolves with the next status set from now on that satisfies `pred` (earlier ones do not count). */
+export function nextStatus(node: TestNode, pred: (s: NodeStatus) => boolean, ms = 3000): Promise<NodeStatus> {
+  const before = statusCalls(node).length;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      node.removeListener('call:status', onCall);
+      reject(new Error(`no new matching status on ${node.id}; saw ${JSON.stringify(statusCalls(node).slice(before))}`));
+    }, ms);
+    function onCall(call: unknown): void {
+      const s = (call as SpyCall).args[0] as NodeStatus;
+      if (!pred(s)) return;
+      clearTimeout(timer);
+      node.removeListener('call:status', onCall);
+      resolve(s);
+    }
+    node.on('call:status', onCall);
+  });
+}
+
+export const isDisconnected = (s: NodeStatus): boolean => s.fill === 'red' && s.shape === 'ring' && s.text === 'wamp-connection.status.disconnected';
+
+/** Resolves with the message a Catch node receives for the error reported by `id` (Catch wired to helper `caught`). */
+export function caughtError(ms = 3000): Promise<{ message: string; code?: string; source?: { id: string } }> {
+  return nextMessages(helperNode('caught'), 1, ms).then(([m]) => m.error as { message: string; code?: string });
+}
+
+function helperNode(id: string): TestNode {
+  return helper.getNode(id);
 }
 
 export const isConnected = (s: NodeStatus): boolean => s.fill === 'green' && s.shape === 'dot';
