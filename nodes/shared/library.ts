@@ -20,3 +20,7 @@ export { Authorizer } from '../../src/router/authorizer';
 export { WampError, isWampError, ErrorUri } from '../../src/wamp/errors';
 export type { RealmConfig, UserConfig, RoleConfig } from '../../src/router/config';
 export type { Transport } from '../../src/transports/transport';
+export type { Realm } from '../../src/router/realm';
+export type { RouterSession, SessionInfo } from '../../src/router/session';
+export type { Registration as RouterRegistration } from '../../src/router/dealer';
+export type { Subscription as RouterSubscription } from '../../src/router/broker';
