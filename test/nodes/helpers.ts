@@ -1,5 +1,7 @@
 // Shared set-up for the node tests: the Node-RED test helper (untyped, so described here), the
 // compiled node modules, and waiting for a node's status without fixed sleeps.
+import net from 'node:net';
+import path from 'node:path';
 import type { NodeMessage, NodeStatus } from '../../nodes/shared/red-types';
 
 export interface TestNode {
@@ -125,4 +127,19 @@ export function baseFlow(extra: object[]): object[] {
     { id: 'conn', type: 'wamp-connection', transport: 'local', router: 'router', realm: 'realm1' },
     ...extra,
   ];
+}
+
+/** A port that refuses connections: bound on 127.0.0.1 port 0, then closed again (free to listen on). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+/** Node-RED's core inject and function nodes, for flows that need them. */
+export function coreNodes(): unknown[] {
+  const core = path.dirname(require.resolve('@node-red/nodes/package.json'));
+  return ['core/common/20-inject.js', 'core/function/10-function.js'].map((f) => require(path.join(core, f)));
 }
