@@ -14,7 +14,7 @@ function flow(port: number): object[] {
     { id: 'reg', z: 'f1', type: 'wamp-register', connection: 'conn', procedure: 'com.example.add', wires: [['fn']] },
     {
       id: 'fn', z: 'f1', type: 'function', wires: [['resp']],
-      func: "const [a, b] = msg.args;\nif (typeof a !== 'number' || typeof b !== 'number') { msg.error = { uri: 'com.example.error.not_a_number', message: 'numbers only' }; return msg; }\nmsg.payload = a + b;\nreturn msg;",
+      func: "const [a, b] = msg.args;\nif (typeof a !== 'number' || typeof b !== 'number') { msg.error = { uri: 'com.example.error.not_a_number', message: 'numbers only' }; return msg; }\nmsg.payload = a + b;\nmsg.kwargs = { by: 'node-red' };\nreturn msg;",
     },
     { id: 'resp', z: 'f1', type: 'wamp-response' },
     { id: 'pub', z: 'f1', type: 'wamp-publish', connection: 'conn', topic: 'com.example.from_flow', acknowledge: true },
@@ -43,8 +43,8 @@ describe('Autobahn|JS talks to flows through the wamp-router node', function () 
       ab = await openAutobahn({ kind: 'websocket', url: `ws://127.0.0.1:${port}/ws`, serializer }, 'realm1');
 
       // RPC: served by wamp-register → function → wamp-response.
-      // Autobahn|JS gives a result of one argument and no keyword arguments as that value.
-      assert.equal(await ab.session.call('com.example.add', [2, 3]), 5);
+      const result = (await ab.session.call('com.example.add', [2, 3])) as { args: unknown[]; kwargs: Record<string, unknown> };
+      assert.deepEqual([result.args, result.kwargs], [[5], { by: 'node-red' }]);
       await assert.rejects(ab.session.call('com.example.add', ['x', 1]), (e: unknown) => {
         assert.ok(e instanceof AbError);
         assert.equal((e as unknown as { error: string }).error, 'com.example.error.not_a_number');
