@@ -1,5 +1,7 @@
 // wamp-call: calls a procedure for each message and adds the result to it; progressive results
-// are emitted as they arrive; `msg.action = "cancel"` cancels this node's pending calls.
+// are emitted as they arrive; `msg.action = "cancel"` cancels this node's pending calls, and
+// "connect" / "disconnect" open or close the shared session.
+import { isConnectionAction, runConnectionAction } from './shared/connection-actions';
 import { getConnectionNode, NO_CONNECTION, type WampUser } from './shared/connection-node';
 import { failMsg } from './shared/errors';
 import type { CallResult } from './shared/library';
@@ -51,6 +53,7 @@ export = function (RED: NodeAPI): void {
 
     node.on('input', (msg: NodeMessage, send: NodeSend, done: NodeDone) => {
       if (msg.action === 'cancel') return cancel(msg, done);
+      if (isConnectionAction(msg)) return runConnectionAction(connNode, msg, done, () => new Error(RED._('wamp-call.errors.no-connection')));
       if (msg.action !== undefined && msg.action !== 'call') {
         return done(new Error(RED._('wamp-call.errors.invalid-action', { action: String(msg.action) })));
       }

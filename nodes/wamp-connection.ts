@@ -14,6 +14,8 @@ const ROUTER_WAIT_MS = 3000;
 const READY_WAIT_MS = 5000;
 /** Node-RED waits 15 s for close handlers; a session must not hold a redeploy longer than this. */
 const CLOSE_GRACE_MS = 5000;
+/** How long `msg.action = "connect"` waits for the session before reporting an error. */
+const CONNECT_WAIT_MS = 10000;
 
 export = function (RED: NodeAPI): void {
   function WampConnection(this: WampConnectionNode, def: WampConnectionDef): void {
@@ -25,6 +27,8 @@ export = function (RED: NodeAPI): void {
     let conn: Connection | null = null;
     let status: NodeStatus = { fill: 'red', shape: 'ring', text: RED._('wamp-connection.status.disconnected') };
     let isConnected = false;
+    /** Set by a "disconnect" action: nothing opens the connection until a "connect" action. */
+    let held = false;
 
     let built: Built | null = null;
     let configError: string | null = null;
@@ -113,7 +117,7 @@ export = function (RED: NodeAPI): void {
 
     node.register = (user: WampUser): void => {
       users.set(user.id, user);
-      if (!configError && autoConnect) open();
+      if (!configError && autoConnect && !held) open();
       user.status(status);
     };
 
@@ -124,6 +128,7 @@ export = function (RED: NodeAPI): void {
     };
 
     node.ready = async (): Promise<Connection> => {
+      if (held) return get();
       const c = open();
       if (isConnected || c.status.state !== 'connecting') return c;
       await new Promise<void>((resolve) => {
@@ -141,6 +146,15 @@ export = function (RED: NodeAPI): void {
       return c;
     };
     node.connection = (): Connection => get();
+
+    node.connect = async (): Promise<void> => {
+      held = false;
+      await open().connected(CONNECT_WAIT_MS);
+    };
+    node.disconnect = async (): Promise<void> => {
+      held = true;
+      if (conn) await within(conn.close(), CLOSE_GRACE_MS);
+    };
 
     Object.defineProperty(node, 'connected', { get: () => isConnected });
     Object.defineProperty(node, 'realm', { get: () => def.realm ?? '' });

@@ -1,4 +1,6 @@
-// wamp-publish: publishes each message to a topic (the node's, else msg.topic).
+// wamp-publish: publishes each message to a topic (the node's, else msg.topic); "connect" /
+// "disconnect" in msg.action open or close the shared session instead.
+import { isConnectionAction, runConnectionAction } from './shared/connection-actions';
 import { getConnectionNode, NO_CONNECTION, type WampUser } from './shared/connection-node';
 import { failMsg } from './shared/errors';
 import type { PublishOptions } from './shared/library';
@@ -47,6 +49,10 @@ export = function (RED: NodeAPI): void {
     }
 
     node.on('input', (msg: NodeMessage, _send: NodeSend, done: NodeDone) => {
+      if (isConnectionAction(msg)) return runConnectionAction(connNode, msg, done, () => new Error(RED._('wamp-publish.errors.no-connection')));
+      if (msg.action !== undefined && msg.action !== 'publish') {
+        return done(new Error(RED._('wamp-publish.errors.invalid-action', { action: String(msg.action) })));
+      }
       const topic = nonEmptyString(def.topic) ?? nonEmptyString(msg.topic);
       if (!topic) return done(failMsg(msg, new Error(RED._('wamp-publish.errors.no-topic'))));
       if (!connNode) return done(failMsg(msg, new Error(RED._('wamp-publish.errors.no-connection'))));

@@ -1,11 +1,13 @@
 // wamp-register: registers a procedure and emits one message per invocation; a wamp-response
 // node answers it (the http in / http response pattern), found by `msg._wamp.invocationId`.
+// Its input takes only `msg.action` "connect" / "disconnect" (the shared session).
+import { isConnectionAction, runConnectionAction } from './shared/connection-actions';
 import { getConnectionNode, NO_CONNECTION, type WampUser } from './shared/connection-node';
 import { addInvocation, rejectAllOwnedBy, removeInvocation } from './shared/invocations';
 import { ErrorUri, WampError, type Connection, type Invocation, type RegisterOptions, type Registration } from './shared/library';
 import { putArgs } from './shared/payload';
 import { within } from './shared/within';
-import type { NodeAPI, NodeDef, NodeMessage } from './shared/red-types';
+import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from './shared/red-types';
 
 interface WampRegisterDef extends NodeDef {
   connection?: string;
@@ -107,6 +109,11 @@ export = function (RED: NodeAPI): void {
         // Misconfigured connection: its status and log already say why.
       }
     }
+
+    node.on('input', (msg: NodeMessage, _send: NodeSend, done: NodeDone) => {
+      if (isConnectionAction(msg)) return runConnectionAction(connNode, msg, done, () => new Error(RED._('wamp-register.errors.no-connection')));
+      done(new Error(RED._('wamp-register.errors.invalid-action', { action: String(msg.action) })));
+    });
 
     node.on('close', (_removed: boolean, done: () => void) => {
       closing = true;

@@ -4,6 +4,7 @@
 import { attachToHttpServer, authenticatorsFor, Authorizer, listen, Router, type Transport } from './shared/library';
 import type { NodeAPI, NodeDef, Node, TlsConfigNode } from './shared/red-types';
 import { buildRealms, type RouterFormDef } from './shared/router-config';
+import { watchRouter } from './shared/router-events';
 import { publishRouter, withdrawRouter } from './shared/router-registry';
 import { within } from './shared/within';
 
@@ -18,6 +19,8 @@ interface WampRouterDef extends NodeDef, RouterFormDef {
   maxPayload?: number | string;
   callTimeout?: number | string;
   autoCreateRealms?: boolean;
+  /** Output router events (session join/leave, registrations and subscriptions created/deleted). */
+  outputEvents?: boolean;
 }
 
 interface RouterCredentials {
@@ -45,6 +48,7 @@ export = function (RED: NodeAPI): void {
     const node = this;
     const closers: Array<() => Promise<void> | void> = [];
     let router: Router | null = null;
+    let realmNames: string[] = [];
     let closed = false;
 
     /** A listening failure stays visible: session counts (in-process users) do not overwrite it. */
@@ -57,6 +61,7 @@ export = function (RED: NodeAPI): void {
 
     try {
       const realms = buildRealms(def, node.credentials?.secrets);
+      realmNames = realms.map((realm) => realm.name);
       const callTimeout = parseFloat(String(def.callTimeout ?? ''));
       const authorizers = new Map(realms.map((realm) => [realm.name, new Authorizer(realm.roles)]));
       router = new Router({
@@ -87,6 +92,12 @@ export = function (RED: NodeAPI): void {
     r.on('session-join', showCount);
     r.on('session-leave', showCount);
     showCount();
+    if (flag(def.outputEvents, false)) {
+      const stop = watchRouter(r, realmNames, (msg) => {
+        if (!closed) node.send(msg);
+      });
+      closers.push(stop);
+    }
 
     const onTransport = (t: Transport): void => r.accept(t);
     const maxPayload = parseInt(String(def.maxPayload ?? ''), 10);

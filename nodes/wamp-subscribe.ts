@@ -1,5 +1,7 @@
 // wamp-subscribe: emits one message per event of its topic; in dynamic mode `msg.action`
-// subscribes, unsubscribes and lists subscriptions at run time (like the mqtt in node).
+// subscribes, unsubscribes and lists subscriptions at run time (like the mqtt in node);
+// "connect" / "disconnect" open or close the shared session in either mode.
+import { isConnectionAction, runConnectionAction } from './shared/connection-actions';
 import { getConnectionNode, NO_CONNECTION, type WampConnectionNode, type WampUser } from './shared/connection-node';
 import type { EventInfo, SubscribeOptions, Subscription } from './shared/library';
 import { nonEmptyString, putArgs } from './shared/payload';
@@ -129,12 +131,15 @@ export = function (RED: NodeAPI): void {
         }
       }
     }
-    if (dynamic) {
-      node.on('input', (msg, send, done) => {
-        if (!connNode) return done(new Error(RED._('wamp-subscribe.errors.no-connection')));
-        onInput(connNode, msg, send, done);
-      });
-    }
+    // The editor shows an input only in dynamic mode (as mqtt in does); connect and disconnect
+    // are honoured in both modes.
+    node.on('input', (msg, send, done) => {
+      const noConnection = (): Error => new Error(RED._('wamp-subscribe.errors.no-connection'));
+      if (isConnectionAction(msg)) return runConnectionAction(connNode, msg, done, noConnection);
+      if (!dynamic) return done(new Error(RED._('wamp-subscribe.errors.static-action', { action: String(msg.action) })));
+      if (!connNode) return done(noConnection());
+      onInput(connNode, msg, send, done);
+    });
 
     node.on('close', (_removed: boolean, done: () => void) => {
       within(Promise.all([...wanted.values()].map(drop)), 2000).then(() => {

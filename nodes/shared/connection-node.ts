@@ -22,6 +22,14 @@ export interface WampConnectionNode extends Node {
   ready(): Promise<Connection>;
   /** The connection without opening it, to register or subscribe (persistent across sessions). */
   connection(): Connection;
+  /** `msg.action = "connect"`: opens the session (again); resolves once it is established. */
+  connect(): Promise<void>;
+  /**
+   * `msg.action = "disconnect"`: closes the session for every user and keeps it closed (no retry,
+   * no auto-connect, requests fail fast) until `connect()`. Registrations and subscriptions are
+   * kept and come back with the next session.
+   */
+  disconnect(): Promise<void>;
   readonly connected: boolean;
   readonly realm: string;
 }

@@ -21,7 +21,8 @@ export interface ArgsAndKwargs {
  * - except on a message that one of these nodes emitted (call result, invocation, event), where
  *   `args`/`kwargs` are the ones it received: if the flow has since changed `msg.payload` but not
  *   them, the new payload is what the flow means to send (a function node setting `msg.payload`
- *   between wamp-register and wamp-response, or between wamp-subscribe and wamp-publish).
+ *   between wamp-register and wamp-response, or between wamp-subscribe and wamp-publish). When
+ *   it changed `msg.kwargs` as well, those go with the new payload.
  */
 export function argsFromMsg(msg: NodeMessage): ArgsAndKwargs {
   const hasArgs = Array.isArray(msg.args);
@@ -29,8 +30,9 @@ export function argsFromMsg(msg: NodeMessage): ArgsAndKwargs {
   const fromPayload = (): ArgsAndKwargs => ({ args: msg.payload === undefined ? [] : [msg.payload], kwargs: {} });
   if (!hasArgs && !hasKwargs) return fromPayload();
   const stamp = stampOf(msg);
-  if (stamp && fingerprint(msg.args) === stamp.args && fingerprint(msg.kwargs) === stamp.kwargs && fingerprint(msg.payload) !== stamp.payload) {
-    return fromPayload();
+  if (stamp && fingerprint(msg.args) === stamp.args && fingerprint(msg.payload) !== stamp.payload) {
+    const kwargsChanged = hasKwargs && fingerprint(msg.kwargs) !== stamp.kwargs;
+    return { args: fromPayload().args, kwargs: kwargsChanged ? (msg.kwargs as Kwargs) : {} };
   }
   return { args: hasArgs ? (msg.args as Args) : [], kwargs: hasKwargs ? (msg.kwargs as Kwargs) : {} };
 }

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { NodeMessage } from '../../nodes/shared/red-types';
-import { helper, nextMessages, nodeModules } from './helpers';
+import { Connection } from '../../src/client';
+import { coreNodes, helper, nextMessages, nodeModules, waitStatus } from './helpers';
 
 const root = path.resolve(__dirname, '../../..');
 const NODE_TYPES = ['wamp-connection', 'wamp-router', 'wamp-call', 'wamp-register', 'wamp-response', 'wamp-publish', 'wamp-subscribe'];
@@ -31,6 +32,20 @@ function keysUsed(type: string): string[] {
     ...[...html.matchAll(/_\('([^']+)'\)/g)].map((m) => m[1]),
   ];
   return [...new Set(found)].filter((k) => !k.startsWith('node-red:'));
+}
+
+/**
+ * An example as a test flow: its tab added, debug nodes replaced by helper nodes, comments
+ * dropped, and the given inject nodes firing sooner after deploy.
+ */
+function exampleFlow(file: string, onceDelays: Record<string, number>): Array<Record<string, unknown>> {
+  const nodes = JSON.parse(fs.readFileSync(path.join(root, 'examples', file), 'utf8')) as Array<Record<string, unknown>>;
+  const flow = nodes
+    .filter((n) => n.type !== 'comment')
+    .map((n) => (n.type === 'debug' ? { id: n.id, z: n.z, type: 'helper' } : String(n.id) in onceDelays ? { ...n, onceDelay: onceDelays[String(n.id)] } : n));
+  const tab = nodes.find((n) => n.z)!.z;
+  flow.unshift({ id: tab, type: 'tab', label: 'example' });
+  return flow;
 }
 
 describe('editor files', function () {
@@ -76,8 +91,11 @@ describe('editor files', function () {
     const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
     const coreTypes = ['inject', 'debug', 'function', 'comment', 'catch'];
 
-    it('include the end-to-end flow', function () {
+    it('include the end-to-end flows; the IoT one sorts first, so `npm start` (scripts/start.js) starts with it', function () {
       assert.ok(files.includes('01 - end-to-end RPC and PubSub.json'));
+      assert.equal([...files].sort()[0], '00 - IoT thermostat end to end.json');
+      const start = fs.readFileSync(path.join(root, 'scripts/start.js'), 'utf8');
+      assert.match(start, /\.filter\(\(f\) => f\.endsWith\('\.json'\)\)\.sort\(\)\[0\]/);
     });
 
     for (const file of files) {
@@ -105,17 +123,58 @@ describe('editor files', function () {
 
     it('the sum and the event reach their debug nodes', async function () {
       this.timeout(5000);
-      const core = path.dirname(require.resolve('@node-red/nodes/package.json'));
-      const inject = require(path.join(core, 'core/common/20-inject.js'));
-      const fn = require(path.join(core, 'core/function/10-function.js'));
-      const flow: Array<Record<string, unknown>> = (JSON.parse(fs.readFileSync(path.join(root, 'examples/01 - end-to-end RPC and PubSub.json'), 'utf8')) as Array<Record<string, unknown>>)
-        .filter((n) => n.type !== 'comment')
-        .map((n) => (n.type === 'debug' ? { id: n.id, z: n.z, type: 'helper' } : n.type === 'inject' ? { ...n, onceDelay: 0.2 } : n));
-      flow.unshift({ id: 'e0c1a2b3c4d5e6f7', type: 'tab', label: 'example' });
-      await helper.load([...nodeModules, inject, fn], flow);
+      const flow = exampleFlow('01 - end-to-end RPC and PubSub.json', { i01: 0.2, i02: 0.2 });
+      await helper.load([...nodeModules, ...coreNodes()], flow);
       const [sum, event] = await Promise.all([nextMessages(helper.getNode('d01')), nextMessages(helper.getNode('d02'))]);
       assert.equal((sum as NodeMessage[])[0].payload, 5);
       assert.equal((event as NodeMessage[])[0].payload, 'hello from Node-RED');
+    });
+
+    it('IoT thermostat: temperature events reach the live view, the set point round trip, an out-of-range error', async function () {
+      const flow = exampleFlow('00 - IoT thermostat end to end.json', { i00: 0.1, i01: 0.1 });
+      await helper.load([...nodeModules, ...coreNodes()], flow);
+      const [view, setPoint] = await Promise.all([nextMessages(helper.getNode('d00')), nextMessages(helper.getNode('d01'))]);
+
+      // Sensor → wamp-publish → prefix wamp-subscribe → min/max/last in flow context.
+      const stats = view[0].payload as { min: number; max: number; last: number; count: number; topic: string };
+      assert.equal(stats.topic, 'com.example.sensor.temperature');
+      assert.equal(typeof stats.last, 'number');
+      assert.ok(stats.min <= stats.last && stats.last <= stats.max);
+      const shown = await waitStatus(helper.getNode('fv00'), (s) => /°C/.test(String(s.text)));
+      assert.match(String(shown.text), new RegExp(`^${stats.last} °C`));
+
+      // Set point 21.5 from the inject that fires on deploy, then read back.
+      assert.equal(setPoint[0].payload, 21.5);
+      const readBack = nextMessages(helper.getNode('d01'));
+      helper.getNode('call01').receive({});
+      assert.equal((await readBack)[0].payload, 21.5);
+
+      // Out of range: a WAMP error the Catch node passes on; the stored set point is unchanged.
+      const refused = nextMessages(helper.getNode('d02'));
+      helper.getNode('call00').receive({ payload: 99 });
+      const [err] = await refused;
+      assert.equal((err.error as { code: string }).code, 'com.example.error.out_of_range');
+      // Copied: the object was made in the function node's sandbox (another prototype).
+      assert.deepEqual({ ...(err._error as { kwargs: object }).kwargs }, { min: 5, max: 30 });
+      const again = nextMessages(helper.getNode('d01'));
+      helper.getNode('call01').receive({});
+      assert.equal((await again)[0].payload, 21.5);
+    });
+
+    it('IoT thermostat: an external client joins realm1 at /wamp on Node-RED\'s port', async function () {
+      await helper.load([...nodeModules, ...coreNodes()], exampleFlow('00 - IoT thermostat end to end.json', { i00: 0.1 }));
+      const client = new Connection({ url: helper.url().replace(/^http/, 'ws') + '/wamp', realm: 'realm1', reconnect: { enabled: false } });
+      client.open();
+      try {
+        await client.connected(3000);
+        const reading = new Promise<unknown>((resolve) => void client.subscribe('com.example.sensor.temperature', (ev) => resolve(ev.args[0]), { get_retained: true }));
+        assert.deepEqual((await client.call('com.example.thermostat.set_point', [18])).args, [18]);
+        assert.deepEqual((await client.call('com.example.thermostat.get_point', [])).args, [18]);
+        await assert.rejects(client.call('com.example.thermostat.set_point', ['warm']), (e: { uri: string }) => e.uri === 'com.example.error.invalid_argument');
+        assert.equal((await reading as { sensor: string }).sensor, 'living-room');
+      } finally {
+        await client.close();
+      }
     });
   });
 });

@@ -1,5 +1,7 @@
 // Shared set-up for the node tests: the Node-RED test helper (untyped, so described here), the
 // compiled node modules, and waiting for a node's status without fixed sleeps.
+import net from 'node:net';
+import path from 'node:path';
 import type { NodeMessage, NodeStatus } from '../../nodes/shared/red-types';
 
 export interface TestNode {
@@ -8,6 +10,7 @@ export interface TestNode {
   on(event: 'input', fn: (msg: NodeMessage) => void): void;
   on(event: string, fn: (arg: unknown) => void): void;
   removeAllListeners(event?: string): void;
+  removeListener(event: string, fn: (arg: unknown) => void): void;
 }
 
 interface SpyCall {
@@ -69,6 +72,36 @@ export function waitStatus(node: TestNode, pred: (s: NodeStatus) => boolean, ms 
   });
 }
 
+/** Resolves with the next status set from now on that satisfies `pred` (earlier ones do not count). */
+export function nextStatus(node: TestNode, pred: (s: NodeStatus) => boolean, ms = 3000): Promise<NodeStatus> {
+  const before = statusCalls(node).length;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      node.removeListener('call:status', onCall);
+      reject(new Error(`no new matching status on ${node.id}; saw ${JSON.stringify(statusCalls(node).slice(before))}`));
+    }, ms);
+    function onCall(call: unknown): void {
+      const s = (call as SpyCall).args[0] as NodeStatus;
+      if (!pred(s)) return;
+      clearTimeout(timer);
+      node.removeListener('call:status', onCall);
+      resolve(s);
+    }
+    node.on('call:status', onCall);
+  });
+}
+
+export const isDisconnected = (s: NodeStatus): boolean => s.fill === 'red' && s.shape === 'ring' && s.text === 'wamp-connection.status.disconnected';
+
+/** Resolves with the message a Catch node receives for the error reported by `id` (Catch wired to helper `caught`). */
+export function caughtError(ms = 3000): Promise<{ message: string; code?: string; source?: { id: string } }> {
+  return nextMessages(helperNode('caught'), 1, ms).then(([m]) => m.error as { message: string; code?: string });
+}
+
+function helperNode(id: string): TestNode {
+  return helper.getNode(id);
+}
+
 export const isConnected = (s: NodeStatus): boolean => s.fill === 'green' && s.shape === 'dot';
 
 /** The next `n` messages arriving at a helper node. */
@@ -94,4 +127,19 @@ export function baseFlow(extra: object[]): object[] {
     { id: 'conn', type: 'wamp-connection', transport: 'local', router: 'router', realm: 'realm1' },
     ...extra,
   ];
+}
+
+/** A port that refuses connections: bound on 127.0.0.1 port 0, then closed again (free to listen on). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+/** Node-RED's core inject and function nodes, for flows that need them. */
+export function coreNodes(): unknown[] {
+  const core = path.dirname(require.resolve('@node-red/nodes/package.json'));
+  return ['core/common/20-inject.js', 'core/function/10-function.js'].map((f) => require(path.join(core, f)));
 }

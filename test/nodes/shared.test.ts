@@ -39,6 +39,8 @@ describe('nodes/shared', function () {
       assert.deepEqual(argsFromMsg({ ...emitted(), payload: 3 }), { args: [3], kwargs: {} });
       assert.deepEqual(argsFromMsg({ ...emitted(), payload: 3, args: [9] }), { args: [9], kwargs: { k: 1 } });
       assert.deepEqual(argsFromMsg(emitted()), { args: [1, 2], kwargs: { k: 1 } });
+      // A changed payload with changed kwargs: both are meant (`msg.payload = x; msg.kwargs = {...}`).
+      assert.deepEqual(argsFromMsg({ ...emitted(), payload: 3, kwargs: { by: 'flow' } }), { args: [3], kwargs: { by: 'flow' } });
     });
 
     it('session ids come from a list or a comma-separated string', function () {
