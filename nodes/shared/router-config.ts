@@ -23,7 +23,8 @@ export interface RoleRow extends RoleConfig {
 
 export interface RouterFormDef {
   realms?: RealmRow[];
-  users?: UserRow[];
+  /** The `users` property name is reserved by Node-RED's editor, hence `accounts`. */
+  accounts?: UserRow[];
   /** JSON text: an array of `{realm?, name, permissions: [{uri, match?, call?, register?, publish?, subscribe?}]}`. */
   roles?: string;
 }
@@ -55,7 +56,7 @@ export function buildRealms(def: RouterFormDef, secretsJson: string | undefined)
   }
   if (realms.size === 0) throw new Error('no realm is configured');
 
-  for (const row of def.users ?? []) {
+  for (const row of def.accounts ?? []) {
     const realm = realms.get((row.realm ?? '').trim());
     const authid = (row.authid ?? '').trim();
     if (!authid) continue;

@@ -80,7 +80,7 @@ describe('wamp-connection', function () {
           {
             id: 'router', z: 'f1', type: 'wamp-router',
             realms: [{ name: 'realm1', anonymous: false }],
-            users: [{ realm: 'realm1', authid: 'alice', role: 'user', method: 'ticket' }],
+            accounts: [{ realm: 'realm1', authid: 'alice', role: 'user', method: 'ticket' }],
           },
           { id: 'conn', type: 'wamp-connection', transport: 'local', router: 'router', realm: 'realm1', authmethod: 'ticket', authid: 'alice' },
           callNode(),
@@ -99,7 +99,7 @@ describe('wamp-connection', function () {
           {
             id: 'router', z: 'f1', type: 'wamp-router',
             realms: [{ name: 'realm1', anonymous: false }],
-            users: [{ realm: 'realm1', authid: 'alice', role: 'user', method: 'ticket' }],
+            accounts: [{ realm: 'realm1', authid: 'alice', role: 'user', method: 'ticket' }],
           },
           { id: 'conn', type: 'wamp-connection', transport: 'local', router: 'router', realm: 'realm1', authmethod: 'ticket', authid: 'alice' },
           callNode(),
@@ -120,7 +120,7 @@ describe('wamp-connection', function () {
           {
             id: 'router', z: 'f1', type: 'wamp-router',
             realms: [{ name: 'realm1', anonymous: false }],
-            users: [{ realm: 'realm1', authid: 'reader', role: 'reader', method: 'wampcra' }],
+            accounts: [{ realm: 'realm1', authid: 'reader', role: 'reader', method: 'wampcra' }],
             roles: JSON.stringify([{ name: 'reader', permissions: [{ uri: 'com.', match: 'prefix', subscribe: true }] }]),
           },
           { id: 'conn', type: 'wamp-connection', transport: 'local', router: 'router', realm: 'realm1', authmethod: 'wampcra', authid: 'reader' },

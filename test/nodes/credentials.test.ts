@@ -24,7 +24,7 @@ function flow(): Array<Record<string, unknown>> {
     {
       id: 'router', z: 'f1', type: 'wamp-router',
       realms: [{ name: 'realm1', anonymous: false }],
-      users: [
+      accounts: [
         { realm: 'realm1', authid: 'alice', role: 'user', method: 'ticket' },
         { realm: 'realm1', authid: 'bob', role: 'user', method: 'wampcra' },
         { realm: 'realm1', authid: 'carol', role: 'user', method: 'cryptosign', pubkey: publicKeyHexOf(PRIVATE_KEY) },

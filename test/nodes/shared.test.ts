@@ -85,7 +85,7 @@ describe('nodes/shared', function () {
       const realms = buildRealms(
         {
           realms: [{ name: 'r1', anonymous: false }, { name: 'r2', anonymousRole: 'guest' }],
-          users: [
+          accounts: [
             { realm: 'r1', authid: 'alice', role: 'admin', method: 'ticket' },
             { realm: 'r1', authid: 'bob', role: 'user', method: 'wampcra' },
           ],
@@ -109,7 +109,7 @@ describe('nodes/shared', function () {
 
     it('refuses a form with no realm, a user without secret, or roles that are not JSON', function () {
       assert.throws(() => buildRealms({ realms: [] }, undefined), /no realm/);
-      assert.throws(() => buildRealms({ realms: [{ name: 'r' }], users: [{ realm: 'r', authid: 'a', method: 'ticket' }] }, '{}'), /no ticket secret/);
+      assert.throws(() => buildRealms({ realms: [{ name: 'r' }], accounts: [{ realm: 'r', authid: 'a', method: 'ticket' }] }, '{}'), /no ticket secret/);
       assert.throws(() => buildRealms({ realms: [{ name: 'r' }], roles: '[oops' }, undefined), /not valid JSON/);
     });
   });

@@ -80,7 +80,7 @@ function routerFlow(port: number): unknown[] {
     { id: 'f1', type: 'tab', label: 'view' },
     {
       id: 'r1', type: 'wamp-router', z: 'f1', name: 'View router', usePort: true, host: '127.0.0.1', port, path: '/ws', useHttp: false,
-      realms: [{ name: 'realm1', anonymous: true, anonymousRole: '' }], users: [], roles: '[]', autoCreateRealms: false, wires: [],
+      realms: [{ name: 'realm1', anonymous: true, anonymousRole: '' }], accounts: [], roles: '[]', autoCreateRealms: false, wires: [],
     },
   ];
 }
