@@ -311,7 +311,7 @@ export class Corpus {
   garbage(transport: 'websocket' | 'rawsocket'): Frame {
     const r = this.rng;
     const roll = r.next();
-    if (roll < 0.15) return this.deepRaw(100_000);
+    if (roll < 0.15) return this.deepRaw(1200);
     if (transport === 'rawsocket' && roll < 0.25) {
       const header = r.pick([
         Buffer.from([0x08, 0, 0, 1]), // reserved bits

@@ -60,6 +60,8 @@ function record(ids: SessionIds, client: RawClient, from: number): void {
   }
 }
 
+let warnings: string[] = [];
+
 async function lane(kind: TransportKind, serializer: SerializerId, port: number, quota: number, stats: Stats, onFrames: (n: number) => Promise<void>): Promise<void> {
   const rng = new Rng(SEED ^ (kind === 'websocket' ? 0x1000 : 0x2000) ^ serializer.length * 7919 ^ serializer.charCodeAt(0));
   const corpus = new Corpus(rng, serializer, MAX_PAYLOAD);
@@ -116,7 +118,7 @@ async function lane(kind: TransportKind, serializer: SerializerId, port: number,
           });
           const abort = client.received.find((m) => m[0] === 3);
           if (last.expect === 'violation' && !endsSession) {
-            assert.ok(abort, `${where}: no ABORT after malformed "${last.label}" (history ${history.slice(-12).join(' | ')})`);
+            assert.ok(abort, `${where}: no ABORT after malformed "${last.label}" (history ${history.slice(-12).join(' | ')}; received ${JSON.stringify(client.received.slice(-5)).slice(0, 600)}; warnings ${warnings.slice(-3).join(' / ')})`);
           }
           if (abort && !endsSession) assert.equal(abort[2], 'wamp.error.protocol_violation', `${where}: ABORT reason after "${last.label}"`);
           break;
@@ -151,9 +153,9 @@ describe('reliability: fuzzing the router over the network', function () {
   let router: Router;
   let listener: Listener;
   const trap = new CrashTrap();
-  const warnings: string[] = [];
 
   before(async () => {
+    warnings = [];
     trap.install();
     router = new Router({
       realms: [
