@@ -88,6 +88,20 @@ describe('reliability: delivery semantics', () => {
     });
   });
 
+  describe('a call timeout longer than a timer can hold (CALL timeout 1e300 ms) does not end the call at once', () => {
+    it('the callee answers and the caller gets RESULT, not wamp.error.timeout', async () => {
+      const callee = await Peer.join(router);
+      const caller = await Peer.join(router);
+      await callee.register('slow.but.fine');
+      const req = caller.request();
+      caller.send([M.CALL, req, { timeout: 1e300 }, 'slow.but.fine', [1]]);
+      const inv = await callee.next(M.INVOCATION);
+      await new Promise((r) => setTimeout(r, 20)); // longer than a timer that fired "at once"
+      callee.send([M.YIELD, inv[1], {}, ['done']]);
+      assert.deepEqual(await caller.answer(req, M.RESULT), [M.RESULT, req, {}, ['done']]);
+    });
+  });
+
   describe('a payload one serializer accepts reaches subscribers of every serializer', () => {
     it('an event nested 1000 deep from a JSON publisher reaches JSON, MessagePack and CBOR subscribers', async () => {
       const subscribers = await Promise.all((['json', 'msgpack', 'cbor'] as const).map((s) => RawClient.open('websocket', s, listener.port)));
