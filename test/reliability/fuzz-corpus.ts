@@ -145,7 +145,7 @@ export class Corpus {
       case 32:
         return r.pick([{}, { match: 'prefix' }, { match: 'wildcard' }, { get_retained: true }]);
       case 48:
-        return r.pick([{}, { timeout: 1 + r.int(50) }, { receive_progress: true }, { disclose_me: true }]);
+        return r.pick([{}, { timeout: 1 + r.int(50) }, { timeout: r.pick([2 ** 31, 2 ** 53, 1e300]) }, { receive_progress: true }, { disclose_me: true }]);
       case 49:
         return r.pick([{}, { mode: 'skip' }, { mode: 'kill' }, { mode: 'killnowait' }]);
       case 64:
@@ -272,7 +272,7 @@ export class Corpus {
         const badOption: Record<number, [number, Record<string, unknown>]> = {
           16: [2, { acknowledge: r.pick(['yes', 1, null]) }],
           32: [2, { match: r.pick(['bogus', 1, '']) }],
-          48: [2, { timeout: r.pick([-1, 1.5, 'x', 1e300]) }],
+          48: [2, { timeout: r.pick([-1, 1.5, 'x', -1e300]) }],
           49: [2, { mode: r.pick(['abort', 3]) }],
           64: [2, { invoke: r.pick(['everyone', 5]) }],
           70: [2, { progress: 'maybe' }],
