@@ -38,7 +38,7 @@ function bump(m: Map<string, number>, k: string): void {
 
 /** Every message the router sent on one connection must be one a router may send, with spec URIs. */
 function checkAnswers(client: RawClient, context: string): void {
-  assert.deepEqual(client.strange, [], `${context}: undecodable or non-list message from the router`);
+  assert.deepEqual(client.strange, [], `${context}: undecodable or non-list message from the router: ${client.strange.slice(0, 2).join(' / ')}`);
   for (const m of client.received) {
     assert.ok(typeof m[0] === 'number' && ROUTER_TO_CLIENT.has(m[0]), `${context}: router sent ${JSON.stringify(m).slice(0, 200)}`);
     if (m[0] === 3) assert.match(String(m[2]), /^wamp\.error\.[a-z_]+$/, `${context}: ABORT reason`);

@@ -106,7 +106,10 @@ export class RawClient {
 
   private deliver(data: Buffer | string): void {
     const decoded = this.serializer.decode(data);
-    if (!decoded.ok || !Array.isArray(decoded.value)) this.strange.push(decoded.ok ? decoded.value : decoded.error);
+    if (!decoded.ok || !Array.isArray(decoded.value)) {
+      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+      this.strange.push(`${decoded.ok ? `non-list ${JSON.stringify(decoded.value)}` : `undecodable (${decoded.error})`}: ${bytes.length} bytes ${bytes.subarray(0, 48).toString('hex')}`);
+    }
     else this.received.push(decoded.value);
     this.wake();
   }
