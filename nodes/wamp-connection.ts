@@ -51,6 +51,8 @@ export = function (RED: NodeAPI): void {
       if (!tlsNode) return undefined;
       const opts: Record<string, unknown> = {};
       tlsNode.addTLSOptions(opts);
+      // Verification is on unless the tls-config node turns it off; that opt-out must be seen.
+      if (opts.rejectUnauthorized === false) node.warn(RED._('wamp-connection.errors.tls-unverified', { endpoint: (def.url ?? '').trim() }));
       return opts;
     }
 

@@ -62,6 +62,9 @@ interface Invocation {
   interrupted: boolean;
 }
 
+/** The longest delay setTimeout honours. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class Dealer {
   private readonly registrations = new Matcher<Registration>();
   private readonly byId = new Map<number, Registration>();
@@ -137,7 +140,9 @@ export class Dealer {
 
     const inv: Invocation = { id: callee.nextInvocationId(), callee, caller, request, receiveProgress, timer: null, interrupted: false };
     const limit = Math.min(timeout || Infinity, this.callTimeoutMs || Infinity);
-    if (limit !== Infinity) inv.timer = setTimeout(() => this.timedOut(inv), limit);
+    // setTimeout fires at once for more than 2^31-1 ms: a huge timeout (valid: any integer) is
+    // held at that maximum (24.8 days) instead of timing the call out immediately.
+    if (limit !== Infinity) inv.timer = setTimeout(() => this.timedOut(inv), Math.min(limit, MAX_TIMER_MS));
     pending(this.byCallee, callee).set(inv.id, inv);
     pending(this.byCaller, caller).set(request, inv);
     reg.calls++;
