@@ -81,10 +81,16 @@ export class Broker {
 
   publish(session: RouterSession, msg: PublishMessage): void {
     const [, request, options, topic] = msg;
+    // The spec answers a failed publication with ERROR only when it was to be acknowledged;
+    // strict clients treat an ERROR for an unacknowledged PUBLISH as a protocol violation.
+    const fail = (error: WampError): void => {
+      if (options.acknowledge === true) session.sendError(M.PUBLISH, request, error);
+      else this.realm.logger.info(`session ${session.id}: unacknowledged publish to ${topic} dropped: ${error.message}`);
+    };
     const refused = this.realm.permit(session, 'publish', topic);
-    if (refused) return session.sendError(M.PUBLISH, request, refused);
+    if (refused) return fail(refused);
     const filter = parsePublishFilter(options, session.id);
-    if (filter instanceof WampError) return session.sendError(M.PUBLISH, request, filter);
+    if (filter instanceof WampError) return fail(filter);
 
     const publication = randomId();
     const details: Dict = options.disclose_me === true ? publisherDetails(session, options) : {};

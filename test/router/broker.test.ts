@@ -57,6 +57,17 @@ describe('router broker', () => {
       await pub.sync();
       assert.deepEqual(pub.queued(M.PUBLISHED), []);
     });
+
+    it('a publication that fails is answered with ERROR only when it was to be acknowledged', async () => {
+      const pub = await Peer.join(router);
+      pub.send([M.PUBLISH, pub.request(), {}, 'wamp.reserved.topic']);
+      await pub.sync();
+      assert.deepEqual(pub.queued(M.ERROR), [], 'no ERROR for an unacknowledged PUBLISH');
+      const request = pub.request();
+      pub.send([M.PUBLISH, request, { acknowledge: true }, 'wamp.reserved.topic']);
+      const err = await pub.next(M.ERROR);
+      assert.deepEqual([err[1], err[2], err[4]], [M.PUBLISH, request, 'wamp.error.invalid_uri']);
+    });
   });
 
   describe('a repeated SUBSCRIBE returns the same subscription ID, shared by all subscribers', () => {
