@@ -6,7 +6,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from '../nodes/shared/red-ty
 import { drivers, type DriveResult } from './nodered-drivers';
 
 /** A slot with no message back for this long is counted lost and refilled. */
-const STALL_MS = 250;
+const STALL_MS = 1000;
 
 export = function (RED: NodeAPI): void {
   function BenchDriver(this: Node, def: NodeDef): void {
