@@ -10,6 +10,7 @@
 //   BENCH_SESSIONS     idle sessions opened by the scale scenario `sessions` (default 1000)
 //   BENCH_CLIENT_ROUTER  target the client-library comparison runs on (default floor, else any)
 //   BENCH_NO_RESULTS   set to skip appending to RESULTS.md
+//   BENCH_NODERED_WINDOW  messages in flight per flow in the Node-RED section (default 100)
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,6 +18,7 @@ import { runScenario, scenarios, type Result, type Scenario, type Timing } from 
 import { CLIENTS, clientScenarios, runClientScenario, type ClientName } from './client';
 import { runScale, type ScaleResult } from './scale';
 import { launchTarget, TARGETS, type TargetHandle, type TargetName } from './target-process';
+import { runNodeRedSection } from './nodered-section';
 
 interface Measured {
   result?: Result;
@@ -120,8 +122,10 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
 
+  // Targets are needed by every section but the Node-RED one (BENCH_ONLY=nodered runs it alone).
+  const needTargets = list.length > 0 || only.match(scaleName) || clientList.length > 0;
   try {
-    for (const name of only.targets) {
+    for (const name of needTargets ? only.targets : []) {
       const t = await launchTarget(name);
       if (typeof t === 'string') {
         unavailable.set(name, t);
@@ -141,7 +145,7 @@ async function main(): Promise<void> {
         }
       }
     }
-    if (only.match(scaleName)) {
+    if (needTargets && only.match(scaleName)) {
       for (const name of only.targets) {
         const t = running.get(name);
         if (!t) continue;
@@ -172,6 +176,7 @@ async function main(): Promise<void> {
   } finally {
     await stopAll();
   }
+  const nodeRedLines = await runNodeRedSection(only.match, { durationMs: timing.durationMs, warmupMs: timing.warmupMs, rounds: Number(process.env.BENCH_ROUNDS ?? 3) });
 
   const cpus = os.cpus();
   const header = [
@@ -179,8 +184,7 @@ async function main(): Promise<void> {
     '',
     `Node ${process.version}, ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores; ` +
       `${timing.durationMs} ms measured after ${timing.warmupMs} ms warm-up per scenario and target` +
-      (rounds > 1 ? `, best of ${rounds} interleaved rounds; ` : '; ') +
-      'router in a child process, load generator (raw WAMP frames) in the parent.' +
+      (list.length ? (rounds > 1 ? `, best of ${rounds} interleaved rounds; ` : '; ') + 'router in a child process, load generator (raw WAMP frames) in the parent.' : '.') +
       (unavailable.size ? ` Unavailable: ${[...unavailable].map(([n, r]) => `${n} (${r})`).join(', ')}.` : ''),
     '',
   ];
@@ -271,7 +275,7 @@ async function main(): Promise<void> {
       '',
     );
   }
-  const text = [...header, ...(list.length ? main : []), ...scaleLines, ...clientLines, ...(list.length ? cpuLines : [])].join('\n');
+  const text = [...header, ...(list.length ? main : []), ...scaleLines, ...clientLines, ...(list.length ? cpuLines : []), ...nodeRedLines].join('\n');
   console.log(text);
   if (!process.env.BENCH_NO_RESULTS) {
     const file = path.resolve(__dirname, '../../bench/RESULTS.md');

@@ -17,8 +17,16 @@ export interface PendingInvocation {
 
 const pending = new Map<string, PendingInvocation>();
 
+/**
+ * Ids are a random per-process prefix and a counter: unique in this runtime and across restarts
+ * (a message from before a redeploy finds nothing), without reading the system's randomness for
+ * every invocation (that took ~9% of the CPU of a full-rate call flow).
+ */
+const idPrefix = randomBytes(6).toString('base64url');
+let idCounter = 0;
+
 export function addInvocation(entry: PendingInvocation): string {
-  const id = randomBytes(9).toString('base64url');
+  const id = `${idPrefix}.${(++idCounter).toString(36)}`;
   pending.set(id, entry);
   return id;
 }

@@ -1,0 +1,254 @@
+// Through Node-RED: our nodes' RPC and pub/sub paths against Node-RED's own MQTT nodes with an
+// aedes broker, in one Node-RED runtime (embedding API, temp userDir, this package linked into
+// it) in a child process. A bench-driver node (nodered-driver.ts) keeps a window of messages in
+// flight through each flow; a round trip is a message back at the driver: the call result, or
+// the event / MQTT message delivered to the subscribing node. Run as a script, this file is the
+// child; imported, it is the parent's side.
+import { fork } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { drivers, type DriveResult } from './nodered-drivers';
+
+export interface NodeRedScenario {
+  /** Short id, also the driver node's id. */
+  id: string;
+  /** The path measured, for the table. */
+  label: string;
+}
+
+export const NODERED_SCENARIOS: readonly NodeRedScenario[] = [
+  { id: 'rpc-inproc', label: 'wamp-call → wamp-router (in-process) → wamp-register → wamp-response' },
+  { id: 'rpc-ws', label: 'wamp-call → wamp-router (WebSocket/JSON, own port) → wamp-register → wamp-response' },
+  { id: 'pubsub-inproc', label: 'wamp-publish → wamp-router (in-process) → wamp-subscribe' },
+  { id: 'pubsub-ws', label: 'wamp-publish → wamp-router (WebSocket/JSON) → wamp-subscribe' },
+  { id: 'mqtt-qos0', label: 'mqtt out → aedes (TCP) → mqtt in, QoS 0' },
+  { id: 'mqtt-qos1', label: 'mqtt out → aedes (TCP) → mqtt in, QoS 1' },
+  { id: 'hop', label: 'driver → driver: one Node-RED message hop, no network, no broker (the runtime\'s floor)' },
+];
+
+export interface NodeRedTiming {
+  durationMs: number;
+  warmupMs: number;
+  /** Messages in flight per driver. */
+  window: number;
+}
+
+type ToChild = { type: 'run'; id: number; scenario: string; timing: NodeRedTiming } | { type: 'stop' };
+type ToParent =
+  | { type: 'ready' }
+  | { type: 'failed'; reason: string }
+  | { type: 'result'; id: number; result?: DriveResult; error?: string };
+
+export interface NodeRedRuntime {
+  run(scenario: string, timing: NodeRedTiming): Promise<DriveResult>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Node-RED with every scenario's flow deployed (idle until driven) in a child process.
+ * `execArgv` e.g. `['--cpu-prof']` to profile it.
+ */
+export function launchNodeRed(execArgv: string[] = []): Promise<NodeRedRuntime> {
+  const verbose = !!process.env.BENCH_VERBOSE;
+  const child = fork(__filename, ['child'], {
+    stdio: verbose ? ['ignore', 'inherit', 'inherit', 'ipc'] : ['ignore', 'ignore', 'pipe', 'ipc'],
+    execArgv,
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const waiting = new Map<number, { resolve(r: DriveResult): void; reject(e: Error): void }>();
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code) => {
+      for (const w of waiting.values()) w.reject(new Error(`Node-RED process exited (${code}): ${stderr}`));
+      waiting.clear();
+      resolve();
+    }),
+  );
+  process.once('exit', () => child.kill('SIGKILL'));
+  let nextId = 0;
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`Node-RED process exited (${code}) before ready: ${stderr}`)));
+    child.on('message', (m: ToParent) => {
+      if (m.type === 'failed') {
+        child.kill();
+        reject(new Error(`Node-RED failed to start: ${m.reason}`));
+      } else if (m.type === 'result') {
+        const w = waiting.get(m.id);
+        waiting.delete(m.id);
+        if (m.result) w?.resolve(m.result);
+        else w?.reject(new Error(m.error ?? 'no result'));
+      } else if (m.type === 'ready') {
+        resolve({
+          run: (scenario, timing) =>
+            new Promise((res, rej) => {
+              if (!child.connected) return rej(new Error('Node-RED process is gone'));
+              const id = ++nextId;
+              waiting.set(id, { resolve: res, reject: rej });
+              child.send({ type: 'run', id, scenario, timing } satisfies ToChild);
+            }),
+          stop: async () => {
+            if (child.connected) child.send({ type: 'stop' } satisfies ToChild);
+            const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
+            await exited;
+            clearTimeout(timer);
+          },
+        });
+      }
+    });
+  });
+}
+
+// ---- child side ----
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+/** Every scenario's flow on one tab; each driver's output goes through its path and back to it. */
+function benchFlow(wampPort: number, mqttPort: number): object[] {
+  const z = 'bench';
+  const driver = (id: string, to: string): object => ({ id, z, type: 'bench-driver', wires: [[to]] });
+  const rpc = (id: string, conn: string): object[] => [
+    driver(id, `${id}-call`),
+    { id: `${id}-call`, z, type: 'wamp-call', connection: conn, procedure: `bench.${id}`, wires: [[id]] },
+    { id: `${id}-reg`, z, type: 'wamp-register', connection: conn, procedure: `bench.${id}`, wires: [[`${id}-resp`]] },
+    { id: `${id}-resp`, z, type: 'wamp-response', wires: [] },
+  ];
+  const pubsub = (id: string, conn: string): object[] => [
+    driver(id, `${id}-pub`),
+    { id: `${id}-pub`, z, type: 'wamp-publish', connection: conn, topic: `bench.${id}`, wires: [] },
+    { id: `${id}-sub`, z, type: 'wamp-subscribe', connection: conn, topic: `bench.${id}`, wires: [[id]] },
+  ];
+  const mqtt = (id: string, qos: number): object[] => [
+    driver(id, `${id}-out`),
+    { id: `${id}-out`, z, type: 'mqtt out', broker: 'broker', topic: `bench/${id}`, qos: String(qos), retain: 'false', wires: [] },
+    { id: `${id}-in`, z, type: 'mqtt in', broker: 'broker', topic: `bench/${id}`, qos: String(qos), datatype: 'utf8', nl: false, rap: true, rh: 0, inputs: 0, wires: [[id]] },
+  ];
+  return [
+    { id: z, type: 'tab', label: 'bench' },
+    {
+      id: 'router', z, type: 'wamp-router', realms: [{ name: 'bench', anonymous: true }],
+      usePort: true, host: '127.0.0.1', port: String(wampPort), path: '/ws',
+    },
+    { id: 'conn-local', type: 'wamp-connection', transport: 'local', router: 'router', realm: 'bench' },
+    { id: 'conn-ws', type: 'wamp-connection', transport: 'url', url: `ws://127.0.0.1:${wampPort}/ws`, realm: 'bench', serializer: 'json' },
+    {
+      id: 'broker', type: 'mqtt-broker', name: 'aedes', broker: '127.0.0.1', port: String(mqttPort), clientid: '',
+      autoConnect: true, usetls: false, protocolVersion: '4', keepalive: '60', cleansession: true,
+    },
+    ...rpc('rpc-inproc', 'conn-local'),
+    ...rpc('rpc-ws', 'conn-ws'),
+    ...pubsub('pubsub-inproc', 'conn-local'),
+    ...pubsub('pubsub-ws', 'conn-ws'),
+    ...mqtt('mqtt-qos0', 0),
+    ...mqtt('mqtt-qos1', 1),
+    driver('hop', 'hop'),
+  ];
+}
+
+interface RuntimeEvent {
+  id?: string;
+  payload?: { error?: string; types?: string[]; modules?: unknown[] };
+}
+
+interface Aedes {
+  handle: (socket: net.Socket) => void;
+  close(cb?: () => void): void;
+}
+
+async function childMain(): Promise<void> {
+  const send = (m: ToParent): void => void process.send?.(m);
+  const root = path.resolve(__dirname, '../..');
+  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wamp-bench-nodered-'));
+  let aedes: Aedes | undefined;
+  let mqttServer: net.Server | undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- untyped JavaScript package
+  const RED = require('node-red') as {
+    init(server: http.Server, settings: object): void;
+    start(): Promise<void>;
+    stop(): Promise<void>;
+    events: { on(e: string, f: (ev: RuntimeEvent) => void): void; off(e: string, f: (ev: RuntimeEvent) => void): void };
+  };
+  const stop = async (): Promise<void> => {
+    await Promise.race([RED.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 5000))]);
+    await new Promise<void>((r) => (aedes ? aedes.close(() => r()) : r()));
+    await new Promise<void>((r) => (mqttServer ? mqttServer.close(() => r()) : r()));
+    fs.rmSync(userDir, { recursive: true, force: true });
+    process.exit(0);
+  };
+  try {
+    // The broker lives in the Node-RED process, as an embedded one would.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- ESM package loaded by require(esm)
+    const { Aedes } = require('aedes') as { Aedes: { createBroker(): Promise<Aedes> } };
+    const broker = await Aedes.createBroker();
+    aedes = broker;
+    // No Nagle on the broker's side: QoS 1's small PUBLISH/PUBACK exchanges otherwise wait on
+    // delayed ACKs (seen: ~1,000 msgs/s at 18% CPU). The fairest setting for MQTT.
+    const mqttSrv = net.createServer({ noDelay: true }, broker.handle);
+    mqttServer = mqttSrv;
+    await new Promise<void>((r) => mqttSrv.listen(0, '127.0.0.1', r));
+    const mqttPort = (mqttSrv.address() as net.AddressInfo).port;
+    const wampPort = await freePort();
+
+    // This package as an installed module of the userDir, and the driver as a local node file.
+    const scope = path.join(userDir, 'node_modules', '@wamp-nodes');
+    fs.mkdirSync(scope, { recursive: true });
+    fs.symlinkSync(root, path.join(scope, 'node-red-contrib-wamp'), 'dir');
+    fs.mkdirSync(path.join(userDir, 'nodes'));
+    fs.writeFileSync(path.join(userDir, 'nodes', 'bench-driver.js'), `module.exports = require(${JSON.stringify(path.join(__dirname, 'nodered-driver.js'))});\n`);
+    fs.writeFileSync(path.join(userDir, 'nodes', 'bench-driver.html'), '<script type="text/html" data-template-name="bench-driver"></script>\n');
+    fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(benchFlow(wampPort, mqttPort)));
+
+    RED.init(http.createServer(), {
+      userDir,
+      flowFile: 'flows.json',
+      credentialSecret: false,
+      httpAdminRoot: false,
+      httpNodeRoot: false,
+      disableEditor: true,
+      logging: { console: { level: process.env.BENCH_VERBOSE ? 'info' : 'warn', metrics: false, audit: false } },
+    });
+    // start() resolves before the flows run; they start, or stop for want of node types.
+    await new Promise<void>((resolve, reject) => {
+      const onStarted = (): void => {
+        RED.events.off('flows:started', onStarted);
+        RED.events.off('runtime-event', onState);
+        resolve();
+      };
+      const onState = (ev: RuntimeEvent): void => {
+        if (ev.id !== 'runtime-state' || !ev.payload?.error) return;
+        RED.events.off('flows:started', onStarted);
+        RED.events.off('runtime-event', onState);
+        reject(new Error(`flows not started: ${ev.payload.error} ${JSON.stringify(ev.payload.types ?? ev.payload.modules ?? '')}`));
+      };
+      RED.events.on('flows:started', onStarted);
+      RED.events.on('runtime-event', onState);
+      RED.start().catch(reject);
+    });
+  } catch (e) {
+    send({ type: 'failed', reason: String((e as Error).stack ?? e) });
+    await stop();
+    return;
+  }
+  process.on('message', (m: ToChild) => {
+    if (m.type === 'stop') return void stop();
+    const d = drivers.get(m.scenario);
+    if (!d) return send({ type: 'result', id: m.id, error: `no driver ${m.scenario} (its nodes did not load?)` });
+    void (async () => {
+      if (!(await d.probe(15000))) return send({ type: 'result', id: m.id, error: 'no round trip within 15 s (not connected?)' });
+      const result = await d.drive(m.timing.window, m.timing.warmupMs, m.timing.durationMs);
+      send({ type: 'result', id: m.id, result });
+    })().catch((e: unknown) => send({ type: 'result', id: m.id, error: String(e) }));
+  });
+  process.once('disconnect', () => void stop());
+  send({ type: 'ready' });
+}
+
+if (require.main === module && process.argv[2] === 'child') void childMain();
