@@ -38,9 +38,10 @@ export = function (RED: NodeAPI): void {
     function handle(inv: Invocation): Promise<unknown> {
       return new Promise((resolve, reject) => {
         let timer: NodeJS.Timeout | undefined;
+        let stopListening: () => void = () => undefined;
         const finish = (): void => {
           clearTimeout(timer);
-          inv.signal.removeEventListener('abort', onAbort);
+          stopListening();
         };
         const id = addInvocation({
           owner: node.id,
@@ -53,10 +54,9 @@ export = function (RED: NodeAPI): void {
             return true;
           },
         });
-        const onAbort = (): void => {
+        stopListening = inv.onAbort(() => {
           removeInvocation(id)?.reject(new WampError(ErrorUri.CANCELED, ['the caller canceled the call']));
-        };
-        inv.signal.addEventListener('abort', onAbort);
+        });
         if (timeoutMs > 0) {
           timer = setTimeout(() => {
             removeInvocation(id)?.reject(

@@ -32,9 +32,42 @@ interface RegisterEntry extends PendingEntry<RegistrationRecord> {
 }
 
 interface Running {
-  controller: AbortController;
+  /**
+   * Made only when the handler looks at `inv.signal`: most handlers never do, and an
+   * AbortController per invocation was a visible cost at full call rates.
+   */
+  controller?: AbortController;
+  /** Why the invocation was aborted, for a signal asked for afterwards. */
+  abortedWith?: string;
+  listeners?: Set<(reason: string) => void>;
   /** Set once YIELD or ERROR went out (or INTERRUPT settled it), so nothing is sent twice. */
   done: boolean;
+}
+
+function abortRunning(state: Running, reason: string): void {
+  state.done = true;
+  state.abortedWith = reason;
+  state.controller?.abort(reason);
+  const listeners = state.listeners;
+  state.listeners = undefined;
+  listeners?.forEach((listener) => listener(reason));
+}
+
+function onAbortOf(state: Running, listener: (reason: string) => void): () => void {
+  if (state.abortedWith !== undefined) {
+    listener(state.abortedWith);
+    return () => undefined;
+  }
+  (state.listeners ??= new Set()).add(listener);
+  return () => state.listeners?.delete(listener);
+}
+
+function signalOf(state: Running): AbortSignal {
+  if (!state.controller) {
+    state.controller = new AbortController();
+    if (state.abortedWith !== undefined) state.controller.abort(state.abortedWith);
+  }
+  return state.controller.signal;
 }
 
 class SessionRegistration implements Registration {
@@ -122,14 +155,17 @@ export class Callee {
       return;
     }
     const { args, kwargs } = payloadOf(msg, 4);
-    const state: Running = { controller: new AbortController(), done: false };
+    const state: Running = { done: false };
     this.running.set(request, state);
     const inv: Invocation = {
       args: args ?? [],
       kwargs: kwargs ?? {},
       details,
       procedure: typeof details.procedure === 'string' ? details.procedure : record.procedure,
-      signal: state.controller.signal,
+      get signal() {
+        return signalOf(state);
+      },
+      onAbort: (listener) => onAbortOf(state, listener),
       progress: (a, k) => {
         if (state.done || details.receive_progress !== true || !this.ctx.isOpen) return;
         this.ctx.send([MessageType.YIELD, request, { progress: true }, ...payload(a, k)]);
@@ -162,9 +198,8 @@ export class Callee {
     // The invocation may have finished already: INTERRUPT and YIELD crossed.
     if (!state) return;
     const mode = typeof msg[2].mode === 'string' ? msg[2].mode : 'kill';
-    state.done = true;
     this.running.delete(msg[1]);
-    state.controller.abort(mode);
+    abortRunning(state, mode);
     // In killnowait mode the dealer has answered the caller already and expects nothing back.
     if (mode !== 'killnowait') {
       this.ctx.send([MessageType.ERROR, MessageType.INVOCATION, msg[1], {}, ErrorUri.CANCELED]);
@@ -175,10 +210,7 @@ export class Callee {
     this.registering.rejectAll(error);
     this.unregistering.rejectAll(error);
     this.registrations.clear();
-    for (const state of this.running.values()) {
-      state.done = true;
-      state.controller.abort('session closed');
-    }
+    for (const state of this.running.values()) abortRunning(state, 'session closed');
     this.running.clear();
   }
 }

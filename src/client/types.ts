@@ -30,8 +30,13 @@ export interface Invocation {
   procedure: string;
   /** Sends a progressive result; does nothing unless the caller asked for progress. */
   progress(args?: unknown[], kwargs?: Record<string, unknown>): void;
-  /** Aborted on INTERRUPT, with the cancel mode as reason. */
-  signal: AbortSignal;
+  /** Aborted on INTERRUPT, with the cancel mode as reason (made on first use). */
+  readonly signal: AbortSignal;
+  /**
+   * The same as listening to `signal`, without an AbortController per invocation: `listener`
+   * runs once on INTERRUPT (or when the session closes) with the reason. Returns an unsubscribe.
+   */
+  onAbort(listener: (reason: string) => void): () => void;
 }
 
 export type InvocationHandler = (inv: Invocation) => unknown | Promise<unknown>;

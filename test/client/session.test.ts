@@ -308,6 +308,34 @@ describe('client session: callee', () => {
     assert.deepEqual(await peer.next(), [70, 4, {}, ['quick']]);
   });
 
+  it('INTERRUPT runs onAbort listeners once with the mode; a signal asked for afterwards is already aborted', async () => {
+    const seen: string[] = [];
+    let late: AbortSignal | undefined;
+    let unsubscribed = false;
+    const { peer } = await registered(
+      (inv) =>
+        new Promise((resolve) => {
+          inv.onAbort((mode) => {
+            seen.push(mode);
+            setImmediate(() => {
+              late = inv.signal;
+              inv.onAbort((again) => seen.push(`after:${again}`));
+              resolve('too late');
+            });
+          });
+          const off = inv.onAbort(() => (unsubscribed = true));
+          off();
+        }),
+    );
+    peer.send([68, 5, 42, {}]);
+    peer.send([69, 5, { mode: 'killnowait' }]);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(seen, ['killnowait', 'after:killnowait']);
+    assert.equal(unsubscribed, false, 'an unsubscribed listener does not run');
+    assert.equal(late?.aborted, true);
+    assert.equal(late?.reason, 'killnowait');
+  });
+
   it('router-initiated UNREGISTERED (request 0) revokes the registration', async () => {
     const { session, peer, reg } = await registered(() => 1);
     const revoked = new Promise<unknown[]>((r) => session.once('revoked', (...a: unknown[]) => r(a)));
