@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { NodeMessage } from '../../nodes/shared/red-types';
-import { helper, nextMessages, nodeModules } from './helpers';
+import { coreNode, helper, nextMessages, nodeModules } from './helpers';
 
 const root = path.resolve(__dirname, '../../..');
 const NODE_TYPES = ['wamp-connection', 'wamp-router', 'wamp-call', 'wamp-register', 'wamp-response', 'wamp-publish', 'wamp-subscribe'];
@@ -105,9 +105,8 @@ describe('editor files', function () {
 
     it('the sum and the event reach their debug nodes', async function () {
       this.timeout(5000);
-      const core = path.dirname(require.resolve('@node-red/nodes/package.json'));
-      const inject = require(path.join(core, 'core/common/20-inject.js'));
-      const fn = require(path.join(core, 'core/function/10-function.js'));
+      const inject = coreNode('common/20-inject.js');
+      const fn = coreNode('function/10-function.js');
       const flow: Array<Record<string, unknown>> = (JSON.parse(fs.readFileSync(path.join(root, 'examples/01 - end-to-end RPC and PubSub.json'), 'utf8')) as Array<Record<string, unknown>>)
         .filter((n) => n.type !== 'comment')
         .map((n) => (n.type === 'debug' ? { id: n.id, z: n.z, type: 'helper' } : n.type === 'inject' ? { ...n, onceDelay: 0.2 } : n));

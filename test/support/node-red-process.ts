@@ -1,10 +1,11 @@
-// Runs a real Node-RED (the project's dev dependency) as a child process with a fresh user
+// Runs a real Node-RED (the one under test, see node-red-under-test.ts) as a child process with a fresh user
 // directory, the way a user runs it, and answers HTTP questions against its admin API.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { resolveNodeRed } from './node-red-under-test';
 
 export interface NodeRedProcess {
   url: string;
@@ -39,7 +40,7 @@ export async function startNodeRed(prepare: (userDir: string) => void, env: Node
     `module.exports = { uiHost: '127.0.0.1', uiPort: ${port}, flowFile: 'flows.json', credentialSecret: 'test', ` +
       `logging: { console: { level: 'info' } }, editorTheme: { tours: false } };\n`,
   );
-  const red = require.resolve('node-red/red.js');
+  const red = resolveNodeRed('node-red/red.js');
   const child: ChildProcess = spawn(process.execPath, [red, '--userDir', userDir, '--settings', settings], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
