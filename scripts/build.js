@@ -19,3 +19,4 @@ for (const f of fs.readdirSync(path.join(root, 'nodes'))) {
 }
 fs.cpSync(path.join(root, 'nodes', 'locales'), path.join(nodesOut, 'locales'), { recursive: true });
 fs.cpSync(path.join(root, 'icons'), path.join(nodesOut, 'icons'), { recursive: true });
+fs.chmodSync(path.join(out, 'src', 'cli', 'wamp-router.js'), 0o755);

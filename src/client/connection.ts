@@ -148,6 +148,29 @@ export class Connection extends EventEmitter {
     void this.connect(this.generation);
   }
 
+  /**
+   * Resolves once the connection is (or already was) connected; rejects with the reason when it
+   * fails or is closed first, or after `timeoutMs`.
+   */
+  connected(timeoutMs = 30_000): Promise<void> {
+    if (this.status.state === 'connected') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const done = (err?: Error): void => {
+        clearTimeout(timer);
+        this.off('status', onStatus);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onStatus = (s: ConnectionStatus): void => {
+        if (s.state === 'connected') done();
+        else if (s.state === 'failed') done(s.error ?? new WampError(ErrorUri.CONNECTION_LOST, [s.reason]));
+        else if (s.state === 'closed') done(new WampError(ErrorUri.CONNECTION_LOST, ['connection closed']));
+      };
+      const timer = setTimeout(() => done(new WampError(ErrorUri.TIMEOUT, [`not connected within ${timeoutMs} ms`])), timeoutMs);
+      this.on('status', onStatus);
+    });
+  }
+
   /** GOODBYE, stop retrying, settle everything. Persistent registrations are kept for a later open(). */
   async close(): Promise<void> {
     this.running = false;

@@ -8,6 +8,9 @@ import type { Action, RealmConfig } from './config';
 import { startMetaApi } from './meta';
 import { Realm, type Authorize } from './realm';
 import { RouterSession, type AcceptOptions, type Logger, type SessionHost, type SessionInfo } from './session';
+import type http from 'http';
+import type https from 'https';
+import { attachToHttpServer, listen, type AttachOptions, type ListenOptions, type Listener } from '../transports/listener';
 import { createLocalPair } from '../transports/local';
 import type { Transport } from '../transports/transport';
 import { CloseUri } from '../wamp/errors';
@@ -31,6 +34,8 @@ export interface RouterOptions {
   loginThrottle?: LoginThrottle;
   /** Serve the WAMP meta API (session, registration, subscription, testament) in every realm. Default true. */
   metaApi?: boolean;
+  /** Most client connections at once; more are closed at once with 'connection limit'. Default 10000. */
+  maxSessions?: number;
 }
 
 const SILENT: Logger = { info() {}, warn() {}, error() {} };
@@ -43,6 +48,8 @@ export class Router extends EventEmitter implements SessionHost {
   private readonly realms = new Map<string, Realm>();
   private readonly connections = new Set<RouterSession>();
   private closing = false;
+  /** Ports and HTTP servers this router was put on with `listen` / `attach`; closed with it. */
+  private readonly endpoints = new Set<{ close(): unknown }>();
 
   constructor(private readonly options: RouterOptions = {}) {
     super();
@@ -59,9 +66,34 @@ export class Router extends EventEmitter implements SessionHost {
       transport.close(1001, 'router closing');
       return;
     }
+    if (!options.internal && this.clientConnections >= (this.options.maxSessions ?? 10_000)) {
+      this.logger.warn(`refusing a connection from ${transport.info.remoteAddress ?? transport.info.type}: connection limit reached`);
+      transport.close(1013, 'connection limit');
+      return;
+    }
     const session = new RouterSession(transport, this, options);
     this.connections.add(session);
     session.start();
+  }
+
+  /** Serves WebSocket (at `path`, default `/ws`) and RawSocket on one port; TLS when given `tls`. */
+  async listen(options: ListenOptions): Promise<Listener> {
+    const listener = await listen(options, (t) => this.accept(t));
+    this.endpoints.add(listener);
+    return listener;
+  }
+
+  /** Serves WAMP over WebSocket on an existing HTTP(S) server at `path`, leaving its other paths alone. */
+  attach(server: http.Server | https.Server, options: AttachOptions & { path: string }): { close(): void } {
+    const attached = attachToHttpServer(server, options.path, options, (t) => this.accept(t));
+    const endpoint = {
+      close: () => {
+        this.endpoints.delete(endpoint);
+        attached.close();
+      },
+    };
+    this.endpoints.add(endpoint);
+    return endpoint;
   }
 
   /** An in-process connection: returns the client end of a local transport pair. */
@@ -101,10 +133,19 @@ export class Router extends EventEmitter implements SessionHost {
     return realms.flatMap((r) => r.clients().map((s) => s.info()));
   }
 
-  /** GOODBYE wamp.close.system_shutdown to every session, then close every transport. */
+  /** GOODBYE wamp.close.system_shutdown to every session, then close every transport and endpoint. */
   async close(): Promise<void> {
     this.closing = true;
     await Promise.all([...this.connections].map((s) => s.shutdown(CloseUri.SYSTEM_SHUTDOWN)));
+    const endpoints = [...this.endpoints];
+    this.endpoints.clear();
+    await Promise.all(endpoints.map((e) => e.close()));
+  }
+
+  private get clientConnections(): number {
+    let n = 0;
+    for (const s of this.connections) if (!s.internal) n++;
+    return n;
   }
 
   // SessionHost

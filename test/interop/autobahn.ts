@@ -12,6 +12,8 @@ export type AbSession = {
 
 export interface AbConnection {
   session: AbSession;
+  /** WELCOME details. */
+  details: Record<string, unknown>;
   close(): Promise<void>;
 }
 
@@ -31,9 +33,10 @@ export function openAutobahn(transport: AbTransport, realm = 'realm1', extra: Re
       : [{ type: 'rawsocket', host: transport.host, port: transport.port, url: `rs://${transport.host}:${transport.port}` }];
   const conn = new autobahn.Connection({ realm, transports, max_retries: 0, ...extra });
   return new Promise((resolve, reject) => {
-    conn.onopen = (session: AbSession) =>
+    conn.onopen = (session: AbSession, details: Record<string, unknown>) =>
       resolve({
         session,
+        details,
         close: () =>
           new Promise<void>((done) => {
             conn.onclose = () => (done(), true);

@@ -1,0 +1,38 @@
+// The public API of the library under the Node-RED nodes: a WAMP router to embed, a WAMP client,
+// and the protocol pieces both are built from.
+
+// Router
+export { Router, type RouterOptions, type SessionInfo, type Logger } from './router';
+export type { RealmConfig, UserConfig, RoleConfig, PermissionConfig, AuthMethod, Action } from './router/config';
+
+// Client
+export {
+  Connection,
+  Session,
+  Result,
+  type ConnectionOptions,
+  type ConnectionStatus,
+  type ReconnectOptions,
+  type CallOptions,
+  type CallResult,
+  type EventInfo,
+  type Invocation,
+  type InvocationHandler,
+  type PublishOptions,
+  type RegisterOptions,
+  type Registration,
+  type SubscribeOptions,
+  type Subscription,
+} from './client';
+
+// Transports and serializers
+export { listen, attachToHttpServer, connectTransport, createLocalPair } from './transports';
+export type { Transport, TransportInfo, ListenOptions, AttachOptions, Listener, ConnectOptions } from './transports';
+export { serializers, serializerById, type Serializer, type SerializerId } from './serializers';
+
+// Protocol
+export { WampError, ErrorUri, CloseUri } from './wamp/errors';
+export { MessageType, type WampMessage } from './wamp/messages';
+export { parseMessage } from './wamp/parse';
+export type { MatchPolicy } from './wamp/uri';
+export { publicKeyHexOf, deriveCraKey } from './wamp/auth';

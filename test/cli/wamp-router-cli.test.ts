@@ -1,0 +1,84 @@
+// The `wamp-router` command: starts, says where it listens, serves a standard client, and stops
+// cleanly on SIGTERM.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openAutobahn } from '../interop/autobahn';
+
+const cli = path.join(__dirname, '../../src/cli/wamp-router.js');
+
+function start(args: string[]): Promise<{ url: string; raw: string; stop(): Promise<number | null>; output(): string }> {
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start line:\n${out}`)), 10000);
+    child.stdout.on('data', () => {
+      const m = /listening on (ws:\/\/\S+) and (rs:\/\/\S+?);/.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      resolve({
+        url: m[1],
+        raw: m[2],
+        output: () => out,
+        stop: () => {
+          child.kill('SIGTERM');
+          return exited;
+        },
+      });
+    });
+    void exited.then((code) => reject(new Error(`exited ${code}:\n${out}`)));
+  });
+}
+
+describe('wamp-router command', function () {
+  this.timeout(20000);
+
+  it('listens where it says, serves realm1 to Autobahn|JS, and exits 0 on SIGTERM', async () => {
+    const router = await start(['--port', '0']);
+    const ab = await openAutobahn({ kind: 'websocket', url: router.url, serializer: 'json' });
+    await ab.session.register('com.cli.echo', (args) => args[0]);
+    assert.equal(await ab.session.call('com.cli.echo', ['hi']), 'hi');
+    assert.equal(await ab.session.call('wamp.session.count'), 1);
+    const closed = new Promise<void>((resolve) => {
+      // The router says GOODBYE system_shutdown before it exits.
+      void ab.close().then(resolve);
+    });
+    assert.equal(await router.stop(), 0);
+    await closed;
+    assert.match(router.output(), /SIGTERM: closing sessions/);
+  });
+
+  it('takes realms, users and roles from --config', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wamp-cli-'));
+    const config = path.join(dir, 'router.json');
+    fs.writeFileSync(config, JSON.stringify({ realms: [{ name: 'factory', users: [{ authid: 'plc', role: 'device', ticket: 't0ps3cret' }] }] }));
+    const router = await start(['--port', '0', '--config', config]);
+    try {
+      await assert.rejects(openAutobahn({ kind: 'websocket', url: router.url, serializer: 'json' }, 'realm1'), /no_such_realm/);
+      const ab = await openAutobahn({ kind: 'websocket', url: router.url, serializer: 'json' }, 'factory', {
+        authmethods: ['ticket'],
+        authid: 'plc',
+        onchallenge: () => 't0ps3cret',
+      });
+      assert.ok(ab.session.id > 0);
+      await ab.close();
+    } finally {
+      await router.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a bad port with a clear message and exit status 1', async () => {
+    const child = spawn(process.execPath, [cli, '--port', 'eighty'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    assert.equal(code, 1);
+    assert.match(err, /--port must be 0..65535/);
+  });
+});
