@@ -81,6 +81,11 @@ describe('installed like a user: npm pack, then the palette manager', function (
       for (const dep of ['ws', '@msgpack/msgpack', 'cbor']) assert.ok(fs.existsSync(path.join(modules, dep, 'package.json')), dep);
       for (const dev of ['node-red', 'mocha', 'typescript', 'autobahn']) assert.ok(!fs.existsSync(path.join(modules, dev)), `no ${dev}`);
     });
+
+    it('lets a script there require the library with those dependencies alone', () => {
+      const script = `const w = require(${JSON.stringify(pkg.name)}); process.stdout.write(Object.keys(w).length > 0 ? 'ok' : 'empty');`;
+      assert.equal(execFileSync(process.execPath, ['-e', script], { cwd: red.userDir, encoding: 'utf8' }), 'ok');
+    });
   });
 
   describe('Node-RED', function () {
