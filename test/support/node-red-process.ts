@@ -38,7 +38,7 @@ export async function startNodeRed(prepare: (userDir: string) => void, env: Node
   fs.writeFileSync(
     settings,
     `module.exports = { uiHost: '127.0.0.1', uiPort: ${port}, flowFile: 'flows.json', credentialSecret: 'test', ` +
-      `logging: { console: { level: 'info' } }, editorTheme: { tours: false } };\n`,
+      `logging: { console: { level: 'info' } }, editorTheme: { tours: false }, telemetry: { enabled: false } };\n`,
   );
   const red = resolveNodeRed('node-red/red.js');
   const child: ChildProcess = spawn(process.execPath, [red, '--userDir', userDir, '--settings', settings], {
