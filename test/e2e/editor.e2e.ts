@@ -136,7 +136,9 @@ describe('the editor in a real browser', function () {
     await page.click('#node-input-btn-connection-edit');
     await page.locator('#node-config-input-realm').waitFor({ state: 'visible' });
     assert.equal(await page.inputValue('#node-config-input-realm'), 'realm1');
-    // The dialog fits the window: its buttons are reachable (a fixed-width form once pushed them off).
+    // The dialog fits the window once it has slid in: its buttons are reachable (a fixed-width
+    // form once pushed them off). The editor animates trays with jQuery.
+    await page.waitForFunction("window.$ && $('.red-ui-tray:animated').length === 0");
     const update = (await page.locator('#node-config-dialog-ok').boundingBox())!;
     assert.ok(update.x + update.width <= page.viewportSize()!.width, `Update button at x=${update.x}`);
     await shot('connection-dialog');
