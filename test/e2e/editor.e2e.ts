@@ -139,6 +139,7 @@ describe('the editor in a real browser', function () {
     // The dialog fits the window once it has slid in: its buttons are reachable (a fixed-width
     // form once pushed them off). The editor animates trays with jQuery.
     await page.waitForFunction("window.$ && $('.red-ui-tray:animated').length === 0");
+    await page.locator('#node-config-dialog-ok').click({ trial: true }); // waits until it stands still
     const update = (await page.locator('#node-config-dialog-ok').boundingBox())!;
     assert.ok(update.x + update.width <= page.viewportSize()!.width, `Update button at x=${update.x}`);
     await shot('connection-dialog');
