@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Connection } from '../../src/client';
 import type { NodeMessage, NodeStatus } from '../../nodes/shared/red-types';
 import { findRouter } from '../../nodes/shared/router-registry';
-import { baseFlow, helper, isConnected, nextMessages, nodeModules, waitStatus } from './helpers';
+import { baseFlow, coreNode, helper, isConnected, nextMessages, nodeModules, waitStatus } from './helpers';
 
 const tab = { id: 'f1', type: 'tab', label: 'test' };
 
@@ -284,7 +284,7 @@ describe('wamp-connection', function () {
     it('with a tls-config node: wss:// to the router, verified by a client tls-config', async function () {
       const port = await closedPort();
       const fixtures = path.resolve(__dirname, '../../../test/fixtures/tls');
-      const tlsNode = require(require.resolve('@node-red/nodes/core/network/05-tls.js'));
+      const tlsNode = coreNode('network/05-tls.js');
       await helper.load(
         [...nodeModules, tlsNode],
         [

@@ -1,8 +1,8 @@
 // Shared set-up for the node tests: the Node-RED test helper (untyped, so described here), the
 // compiled node modules, and waiting for a node's status without fixed sleeps.
 import net from 'node:net';
-import path from 'node:path';
 import type { NodeMessage, NodeStatus } from '../../nodes/shared/red-types';
+import { nodeRedVersion, resolveNodeRed } from '../support/node-red-under-test';
 
 export interface TestNode {
   id: string;
@@ -31,8 +31,16 @@ export interface TestHelper {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-export const helper: TestHelper = require('node-red-node-test-helper');
-helper.init(require.resolve('node-red'));
+export const helper: TestHelper = require(resolveNodeRed('node-red-node-test-helper'));
+helper.init(resolveNodeRed('node-red'));
+
+/** A core node module of the Node-RED under test, e.g. `coreNode('common/20-inject.js')`. */
+export function coreNode(file: string): unknown {
+  return require(resolveNodeRed(`@node-red/nodes/core/${file}`));
+}
+
+// Said once, so a run's output shows which runtime the node tests exercised.
+before(() => console.log(`      (node tests on Node-RED ${nodeRedVersion()}, Node.js ${process.version})`));
 
 export const nodeModules: unknown[] = [
   'wamp-connection',
@@ -140,6 +148,5 @@ export async function freePort(): Promise<number> {
 
 /** Node-RED's core inject and function nodes, for flows that need them. */
 export function coreNodes(): unknown[] {
-  const core = path.dirname(require.resolve('@node-red/nodes/package.json'));
-  return ['core/common/20-inject.js', 'core/function/10-function.js'].map((f) => require(path.join(core, f)));
+  return [coreNode('common/20-inject.js'), coreNode('function/10-function.js')];
 }

@@ -1,10 +1,11 @@
-// Runs a real Node-RED (the project's dev dependency) as a child process with a fresh user
+// Runs a real Node-RED (the one under test, see node-red-under-test.ts) as a child process with a fresh user
 // directory, the way a user runs it, and answers HTTP questions against its admin API.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { resolveNodeRed } from './node-red-under-test';
 
 export interface NodeRedProcess {
   url: string;
@@ -38,9 +39,9 @@ export async function startNodeRed(prepare: (userDir: string) => void, env: Node
   fs.writeFileSync(
     settingsFile,
     `module.exports = { uiHost: '127.0.0.1', uiPort: ${port}, flowFile: 'flows.json', credentialSecret: 'test', ` +
-      `logging: { console: { level: 'info' } }, editorTheme: { tours: false }, ${settings} };\n`,
+      `logging: { console: { level: 'info' } }, editorTheme: { tours: false }, telemetry: { enabled: false }, ${settings} };\n`,
   );
-  const red = require.resolve('node-red/red.js');
+  const red = resolveNodeRed('node-red/red.js');
   const child: ChildProcess = spawn(process.execPath, [red, '--userDir', userDir, '--settings', settingsFile], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// Runs the compiled node, package and install tests against Node-RED 5 on Node.js 22 (Node-RED 5
+// needs Node >= 22.9), both installed by `npm ci --prefix test/nr5`, while `npm test`'s main run
+// covers the project's own Node-RED 4 on the machine's Node.js.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { spawnSync } = require('child_process');
+
+const root = path.resolve(__dirname, '..');
+const nr5 = path.join(root, 'test', 'nr5');
+const node = path.join(nr5, 'node_modules', 'node', 'bin', 'node');
+if (!fs.existsSync(node)) {
+  console.error('test/nr5 is not installed: run `npm ci --prefix test/nr5` first');
+  process.exit(1);
+}
+const mocha = path.join(nr5, 'node_modules', 'mocha', 'bin', 'mocha.js');
+const specs = ['dist/test/nodes/**/*.test.js', 'dist/test/package/**/*.test.js', 'dist/test/install/**/*.test.js'];
+const r = spawnSync(node, [mocha, '--no-config', '--timeout', '10000', '--exit', ...specs], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, TEST_NODE_RED_DIR: nr5 },
+});
+process.exit(r.status ?? 1);
