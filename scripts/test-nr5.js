@@ -11,8 +11,14 @@ const root = path.resolve(__dirname, '..');
 const nr5 = path.join(root, 'test', 'nr5');
 const node = path.join(nr5, 'node_modules', 'node', 'bin', 'node');
 if (!fs.existsSync(node)) {
-  console.error('test/nr5 is not installed: run `npm ci --prefix test/nr5` first');
-  process.exit(1);
+  // `npm install && npm test` on a fresh clone: install Node-RED 5 and Node 22 on first use.
+  console.log('test/nr5: installing Node-RED 5 and Node.js 22 (npm ci --prefix test/nr5)');
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const install = spawnSync(npm, ['ci', '--prefix', nr5, '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  if (install.status !== 0 || !fs.existsSync(node)) {
+    console.error('test/nr5 could not be installed: run `npm ci --prefix test/nr5` and look at its output');
+    process.exit(1);
+  }
 }
 const mocha = path.join(nr5, 'node_modules', 'mocha', 'bin', 'mocha.js');
 const specs = ['dist/test/nodes/**/*.test.js', 'dist/test/package/**/*.test.js', 'dist/test/install/**/*.test.js'];
