@@ -41,7 +41,7 @@ interface AbConnection {
 }
 
 async function autobahnClient(url: string): Promise<BenchClient> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- untyped JavaScript package
+  // require: untyped JavaScript package
   const autobahn = require('autobahn') as { Connection: new (o: object) => AbConnection };
   const conn = new autobahn.Connection({ url, realm: REALM, max_retries: 0, retry_if_unreachable: false });
   let closed: () => void = () => {};
@@ -96,10 +96,15 @@ async function ourClient(url: string): Promise<BenchClient> {
   };
 }
 
-const FACTORIES: Record<ClientName, (url: string) => Promise<BenchClient>> = { autobahn: autobahnClient, ours: ourClient };
+const FACTORIES: Record<ClientName, (url: string) => Promise<BenchClient>> = {
+  autobahn: autobahnClient,
+  ours: ourClient,
+};
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export type ClientScenario = { name: string; kind: 'rpc'; window: number } | { name: string; kind: 'fanout'; window: number; subscribers: number };
+export type ClientScenario =
+  | { name: string; kind: 'rpc'; window: number }
+  | { name: string; kind: 'fanout'; window: number; subscribers: number };
 
 export function clientScenarios(): ClientScenario[] {
   return [
@@ -109,7 +114,12 @@ export function clientScenarios(): ClientScenario[] {
 }
 
 /** Calls/s or events/s (counted in the subscribers' handlers) of one client library. */
-export async function runClientScenario(client: ClientName, url: string, s: ClientScenario, t: Timing): Promise<number> {
+export async function runClientScenario(
+  client: ClientName,
+  url: string,
+  s: ClientScenario,
+  t: Timing,
+): Promise<number> {
   const open: BenchClient[] = [];
   const connect = async (): Promise<BenchClient> => {
     const c = await FACTORIES[client](url);
@@ -127,11 +137,14 @@ export async function runClientScenario(client: ClientName, url: string, s: Clie
       const caller = await connect();
       const loop = (): void => {
         inFlight++;
-        caller.call('bench.echo', ['hello', 42]).then(() => {
-          inFlight--;
-          count++;
-          if (running) loop();
-        }, () => inFlight--);
+        caller.call('bench.echo', ['hello', 42]).then(
+          () => {
+            inFlight--;
+            count++;
+            if (running) loop();
+          },
+          () => inFlight--,
+        );
       };
       start = () => {
         for (let i = 0; i < s.window; i++) loop();
@@ -141,10 +154,13 @@ export async function runClientScenario(client: ClientName, url: string, s: Clie
       const publisher = await connect();
       const loop = (): void => {
         inFlight++;
-        publisher.publish('bench.topic', ['hello', 42]).then(() => {
-          inFlight--;
-          if (running) loop();
-        }, () => inFlight--);
+        publisher.publish('bench.topic', ['hello', 42]).then(
+          () => {
+            inFlight--;
+            if (running) loop();
+          },
+          () => inFlight--,
+        );
       };
       start = () => {
         for (let i = 0; i < s.window; i++) loop();

@@ -7,7 +7,7 @@ import * as net from 'node:net';
 import { WebSocketServer } from 'ws';
 import { rawFrame } from './wire';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a boundary left unvalidated by design
+// biome-ignore lint/suspicious/noExplicitAny: the floor router leaves its boundary unvalidated by design
 type Msg = any[];
 interface Conn {
   /** Connections of one kind share the bytes of an EVENT. */
@@ -31,8 +31,11 @@ export interface Floor {
 
 export async function startFloor(host = '127.0.0.1'): Promise<Floor> {
   const wss = new WebSocketServer({
-    host, port: 0, perMessageDeflate: false,
-    handleProtocols: (p) => (p.has('wamp.2.json') ? 'wamp.2.json' : p.has('wamp.2.msgpack') ? 'wamp.2.msgpack' : false),
+    host,
+    port: 0,
+    perMessageDeflate: false,
+    handleProtocols: (p) =>
+      p.has('wamp.2.json') ? 'wamp.2.json' : p.has('wamp.2.msgpack') ? 'wamp.2.msgpack' : false,
   });
   const procs = new Map<string, { id: number; callee: Conn }>();
   const topics = new Map<string, { id: number; subs: Set<Conn> }>();
@@ -43,9 +46,16 @@ export async function startFloor(host = '127.0.0.1'): Promise<Floor> {
   const onMessage = (c: Conn, data: Buffer): void => {
     const m = (c.binary ? decoder.decode(data) : JSON.parse(data.toString())) as Msg;
     switch (m[0]) {
-      case 1: return send(c, [2, ++nextId, { roles: { broker: {}, dealer: {} } }]);
-      case 6: send(c, [6, {}, 'wamp.close.goodbye_and_out']); return c.close();
-      case 64: { const id = ++nextId; procs.set(m[3], { id, callee: c }); return send(c, [65, m[1], id]); }
+      case 1:
+        return send(c, [2, ++nextId, { roles: { broker: {}, dealer: {} } }]);
+      case 6:
+        send(c, [6, {}, 'wamp.close.goodbye_and_out']);
+        return c.close();
+      case 64: {
+        const id = ++nextId;
+        procs.set(m[3], { id, callee: c });
+        return send(c, [65, m[1], id]);
+      }
       case 32: {
         let t = topics.get(m[3]);
         if (!t) topics.set(m[3], (t = { id: ++nextId, subs: new Set() }));
@@ -63,7 +73,10 @@ export async function startFloor(host = '127.0.0.1'): Promise<Floor> {
         const call = calls.get(m[1]);
         if (!call) return;
         calls.delete(m[1]);
-        return send(call.caller, m.length > 3 ? [50, call.request, {}, ...m.slice(3)] : [50, call.request, {}]);
+        return send(
+          call.caller,
+          m.length > 3 ? [50, call.request, {}, ...m.slice(3)] : [50, call.request, {}],
+        );
       }
       case 16: {
         const t = topics.get(m[3]);
@@ -75,7 +88,11 @@ export async function startFloor(host = '127.0.0.1'): Promise<Floor> {
           for (const s of t.subs) {
             if (s === c) continue;
             let b = bytes.get(s.kind);
-            if (!b) bytes.set(s.kind, (b = s.prepare(s.binary ? encoder.encode(ev) : Buffer.from(JSON.stringify(ev)))));
+            if (!b)
+              bytes.set(
+                s.kind,
+                (b = s.prepare(s.binary ? encoder.encode(ev) : Buffer.from(JSON.stringify(ev)))),
+              );
             s.writePrepared(b);
           }
         }
@@ -92,7 +109,8 @@ export async function startFloor(host = '127.0.0.1'): Promise<Floor> {
   wss.on('connection', (ws) => {
     const binary = ws.protocol === 'wamp.2.msgpack';
     const c: Conn = {
-      kind: `ws ${ws.protocol}`, binary,
+      kind: `ws ${ws.protocol}`,
+      binary,
       write: (d) => ws.send(d, { binary }),
       prepare: (d) => d,
       writePrepared: (d) => ws.send(d, { binary }),
@@ -118,7 +136,8 @@ export async function startFloor(host = '127.0.0.1'): Promise<Floor> {
         if (buf[0] !== 0x7f || (serializer !== 1 && serializer !== 2)) return void sock.destroy();
         sock.write(Buffer.from([0x7f, 0xf0 | serializer, 0, 0]));
         c = {
-          kind: `raw ${serializer}`, binary: serializer === 2,
+          kind: `raw ${serializer}`,
+          binary: serializer === 2,
           write: (d) => sock.write(rawFrame(d)),
           prepare: (d) => rawFrame(d),
           writePrepared: (d) => sock.write(d),

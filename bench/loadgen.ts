@@ -115,7 +115,12 @@ async function rpc(endpoint: Endpoint, s: Scenario, t: Timing, peers: BenchPeer[
   running = false;
   await until(() => sentAt.size === 0, 2000);
   const sorted = Float64Array.from(latencies).sort();
-  return { rate: (completed * 1000) / elapsed, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), errors };
+  return {
+    rate: (completed * 1000) / elapsed,
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+    errors,
+  };
 }
 
 async function fanout(endpoint: Endpoint, s: Scenario, t: Timing, peers: BenchPeer[]): Promise<Result> {
@@ -170,7 +175,11 @@ async function fanout(endpoint: Endpoint, s: Scenario, t: Timing, peers: BenchPe
   // Every acknowledged publish must reach every subscriber, eventually.
   const expected = acked * n;
   await until(() => delivered() - base >= expected, 2000);
-  return { rate: ((after - before) * 1000) / elapsed, errors, lost: Math.max(0, expected - (delivered() - base)) };
+  return {
+    rate: ((after - before) * 1000) / elapsed,
+    errors,
+    lost: Math.max(0, expected - (delivered() - base)),
+  };
 }
 
 /** Runs one scenario against one endpoint; every connection it opens is closed before it returns. */
@@ -192,10 +201,29 @@ export function scenarios(): Scenario[] {
   ];
   const list: Scenario[] = [];
   for (const w of wires) {
-    list.push({ name: `rpc-pipelined-64 ${w.label}`, kind: 'rpc-pipelined', wire: w.wire, codec: w.codec, window: 64 });
-    list.push({ name: `rpc-sequential ${w.label}`, kind: 'rpc-sequential', wire: w.wire, codec: w.codec, window: 1 });
+    list.push({
+      name: `rpc-pipelined-64 ${w.label}`,
+      kind: 'rpc-pipelined',
+      wire: w.wire,
+      codec: w.codec,
+      window: 64,
+    });
+    list.push({
+      name: `rpc-sequential ${w.label}`,
+      kind: 'rpc-sequential',
+      wire: w.wire,
+      codec: w.codec,
+      window: 1,
+    });
     for (const subscribers of [10, 100]) {
-      list.push({ name: `fanout-${subscribers} ${w.label}`, kind: 'fanout', wire: w.wire, codec: w.codec, window: 32, subscribers });
+      list.push({
+        name: `fanout-${subscribers} ${w.label}`,
+        kind: 'fanout',
+        wire: w.wire,
+        codec: w.codec,
+        window: 32,
+        subscribers,
+      });
     }
   }
   return list;

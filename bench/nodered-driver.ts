@@ -11,7 +11,6 @@ const STALL_MS = 1000;
 export = function (RED: NodeAPI): void {
   function BenchDriver(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
-    const node = this;
     let running = false;
     let inFlight = 0;
     let completed = 0;
@@ -22,10 +21,10 @@ export = function (RED: NodeAPI): void {
 
     const sendOne = (): void => {
       inFlight++;
-      node.send({ payload: seq++ });
+      this.send({ payload: seq++ });
     };
 
-    node.on('input', (_msg: NodeMessage, _send, done) => {
+    this.on('input', (_msg: NodeMessage, _send, done) => {
       inFlight = Math.max(0, inFlight - 1);
       completed++;
       lastBack = performance.now();
@@ -34,7 +33,7 @@ export = function (RED: NodeAPI): void {
       done();
     });
 
-    drivers.set(node.id, {
+    drivers.set(this.id, {
       probe: (timeoutMs) =>
         new Promise<boolean>((resolve) => {
           const deadline = performance.now() + timeoutMs;
@@ -73,7 +72,10 @@ export = function (RED: NodeAPI): void {
           }
         }, STALL_MS);
         await new Promise((r) => setTimeout(r, warmupMs));
-        const c0 = completed, l0 = lost, t0 = performance.now(), cpu0 = process.cpuUsage();
+        const c0 = completed,
+          l0 = lost,
+          t0 = performance.now(),
+          cpu0 = process.cpuUsage();
         await new Promise((r) => setTimeout(r, durationMs));
         const cpu = process.cpuUsage(cpu0);
         const result: DriveResult = {
@@ -92,9 +94,9 @@ export = function (RED: NodeAPI): void {
       },
     });
 
-    node.on('close', (_removed: boolean, done: () => void) => {
+    this.on('close', (_removed: boolean, done: () => void) => {
       running = false;
-      drivers.delete(node.id);
+      drivers.delete(this.id);
       done();
     });
   }

@@ -18,4 +18,3 @@ export interface Driver {
 }
 
 export const drivers = new Map<string, Driver>();
-

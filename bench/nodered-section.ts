@@ -38,10 +38,12 @@ export async function runNodeRedSection(match: (name: string) => boolean, opts: 
   const rounds = Math.max(1, opts.rounds);
   const got = new Map<string, Round[] | string>();
   const profile = process.env.BENCH_NODERED_PROF;
-  const runtime = await launchNodeRed(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []).catch((e: Error) => e);
+  const runtime = await launchNodeRed(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []).catch(
+    (e: Error) => e,
+  );
   if (runtime instanceof Error) {
     console.error(`nodered: ${runtime.message}`);
-    return ['Node-RED flows: could not start Node-RED: ' + runtime.message.split('\n')[0], ''];
+    return [`Node-RED flows: could not start Node-RED: ${runtime.message.split('\n')[0]}`, ''];
   }
   try {
     for (let round = 0; round < rounds; round++) {
@@ -53,7 +55,9 @@ export async function runNodeRedSection(match: (name: string) => boolean, opts: 
           .then(roundOf, (e: Error) => `error: ${e.message.split('\n')[0]}`);
         if (typeof r === 'string') got.set(s.id, r);
         else got.set(s.id, [...(prev ?? []), r]);
-        console.error(`${`nodered ${s.id}`.padEnd(28)} ${typeof r === 'string' ? r : `${fmtInt(r.rate)} msg/s, CPU ${Math.round(r.cpu * 100)}%${r.lost ? `, ${r.lost} lost` : ''}`}`);
+        console.error(
+          `${`nodered ${s.id}`.padEnd(28)} ${typeof r === 'string' ? r : `${fmtInt(r.rate)} msg/s, CPU ${Math.round(r.cpu * 100)}%${r.lost ? `, ${r.lost} lost` : ''}`}`,
+        );
       }
     }
   } finally {
@@ -68,10 +72,12 @@ export async function runNodeRedSection(match: (name: string) => boolean, opts: 
     const r = got.get(id);
     return Array.isArray(r) ? median(r.map((x) => (x.cpu > 0 ? x.rate / x.cpu : NaN))) : undefined;
   };
-  const q = (a: number | undefined, b: number | undefined): string => (a !== undefined && b ? `${(a / b).toFixed(2)}×` : '—');
+  const q = (a: number | undefined, b: number | undefined): string =>
+    a !== undefined && b ? `${(a / b).toFixed(2)}×` : '—';
   const row = (s: NodeRedScenario): string => {
     const r = got.get(s.id);
-    if (typeof r === 'string' || r === undefined) return `| ${s.id} | ${s.label} | ${r ?? '—'} | — | — | — | — |`;
+    if (typeof r === 'string' || r === undefined)
+      return `| ${s.id} | ${s.label} | ${r ?? '—'} | — | — | — | — |`;
     const lost = r.reduce((n, x) => n + x.lost, 0);
     return (
       `| ${s.id} | ${s.label} | ${fmtInt(rate(s.id)!)}${lost ? ` (${lost} lost)` : ''} | ${fmtInt(perCpu(s.id)!)} | ` +
@@ -96,7 +102,7 @@ export async function runNodeRedSection(match: (name: string) => boolean, opts: 
 
 function nodeRedVersion(): string {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- version only
+    // require: version only
     return `v${(require('node-red/package.json') as { version: string }).version}`;
   } catch {
     return '';

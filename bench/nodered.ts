@@ -21,12 +21,18 @@ export interface NodeRedScenario {
 
 export const NODERED_SCENARIOS: readonly NodeRedScenario[] = [
   { id: 'rpc-inproc', label: 'wamp-call → wamp-router (in-process) → wamp-register → wamp-response' },
-  { id: 'rpc-ws', label: 'wamp-call → wamp-router (WebSocket/JSON, own port) → wamp-register → wamp-response' },
+  {
+    id: 'rpc-ws',
+    label: 'wamp-call → wamp-router (WebSocket/JSON, own port) → wamp-register → wamp-response',
+  },
   { id: 'pubsub-inproc', label: 'wamp-publish → wamp-router (in-process) → wamp-subscribe' },
   { id: 'pubsub-ws', label: 'wamp-publish → wamp-router (WebSocket/JSON) → wamp-subscribe' },
   { id: 'mqtt-qos0', label: 'mqtt out → aedes (TCP) → mqtt in, QoS 0' },
   { id: 'mqtt-qos1', label: 'mqtt out → aedes (TCP) → mqtt in, QoS 1' },
-  { id: 'hop', label: 'driver → driver: one Node-RED message hop, no network, no broker (the runtime\'s floor)' },
+  {
+    id: 'hop',
+    label: "driver → driver: one Node-RED message hop, no network, no broker (the runtime's floor)",
+  },
 ];
 
 export interface NodeRedTiming {
@@ -70,7 +76,9 @@ export function launchNodeRed(execArgv: string[] = []): Promise<NodeRedRuntime> 
   process.once('exit', () => child.kill('SIGKILL'));
   let nextId = 0;
   return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`Node-RED process exited (${code}) before ready: ${stderr}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`Node-RED process exited (${code}) before ready: ${stderr}`)),
+    );
     child.on('message', (m: ToParent) => {
       if (m.type === 'failed') {
         child.kill();
@@ -118,7 +126,14 @@ function benchFlow(wampPort: number, mqttPort: number): object[] {
   const rpc = (id: string, conn: string): object[] => [
     driver(id, `${id}-call`),
     { id: `${id}-call`, z, type: 'wamp-call', connection: conn, procedure: `bench.${id}`, wires: [[id]] },
-    { id: `${id}-reg`, z, type: 'wamp-register', connection: conn, procedure: `bench.${id}`, wires: [[`${id}-resp`]] },
+    {
+      id: `${id}-reg`,
+      z,
+      type: 'wamp-register',
+      connection: conn,
+      procedure: `bench.${id}`,
+      wires: [[`${id}-resp`]],
+    },
     { id: `${id}-resp`, z, type: 'wamp-response', wires: [] },
   ];
   const pubsub = (id: string, conn: string): object[] => [
@@ -128,20 +143,64 @@ function benchFlow(wampPort: number, mqttPort: number): object[] {
   ];
   const mqtt = (id: string, qos: number): object[] => [
     driver(id, `${id}-out`),
-    { id: `${id}-out`, z, type: 'mqtt out', broker: 'broker', topic: `bench/${id}`, qos: String(qos), retain: 'false', wires: [] },
-    { id: `${id}-in`, z, type: 'mqtt in', broker: 'broker', topic: `bench/${id}`, qos: String(qos), datatype: 'utf8', nl: false, rap: true, rh: 0, inputs: 0, wires: [[id]] },
+    {
+      id: `${id}-out`,
+      z,
+      type: 'mqtt out',
+      broker: 'broker',
+      topic: `bench/${id}`,
+      qos: String(qos),
+      retain: 'false',
+      wires: [],
+    },
+    {
+      id: `${id}-in`,
+      z,
+      type: 'mqtt in',
+      broker: 'broker',
+      topic: `bench/${id}`,
+      qos: String(qos),
+      datatype: 'utf8',
+      nl: false,
+      rap: true,
+      rh: 0,
+      inputs: 0,
+      wires: [[id]],
+    },
   ];
   return [
     { id: z, type: 'tab', label: 'bench' },
     {
-      id: 'router', z, type: 'wamp-router', realms: [{ name: 'bench', anonymous: true }],
-      usePort: true, host: '127.0.0.1', port: String(wampPort), path: '/ws',
+      id: 'router',
+      z,
+      type: 'wamp-router',
+      realms: [{ name: 'bench', anonymous: true }],
+      usePort: true,
+      host: '127.0.0.1',
+      port: String(wampPort),
+      path: '/ws',
     },
     { id: 'conn-local', type: 'wamp-connection', transport: 'local', router: 'router', realm: 'bench' },
-    { id: 'conn-ws', type: 'wamp-connection', transport: 'url', url: `ws://127.0.0.1:${wampPort}/ws`, realm: 'bench', serializer: 'json' },
     {
-      id: 'broker', type: 'mqtt-broker', name: 'aedes', broker: '127.0.0.1', port: String(mqttPort), clientid: '',
-      autoConnect: true, usetls: false, protocolVersion: '4', keepalive: '60', cleansession: true,
+      id: 'conn-ws',
+      type: 'wamp-connection',
+      transport: 'url',
+      url: `ws://127.0.0.1:${wampPort}/ws`,
+      realm: 'bench',
+      serializer: 'json',
+    },
+    {
+      id: 'broker',
+      type: 'mqtt-broker',
+      name: 'aedes',
+      broker: '127.0.0.1',
+      port: String(mqttPort),
+      clientid: '',
+      autoConnect: true,
+      usetls: false,
+      protocolVersion: '4',
+      keepalive: '60',
+      cleansession: true,
     },
     ...rpc('rpc-inproc', 'conn-local'),
     ...rpc('rpc-ws', 'conn-ws'),
@@ -169,12 +228,15 @@ async function childMain(): Promise<void> {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wamp-bench-nodered-'));
   let aedes: Aedes | undefined;
   let mqttServer: net.Server | undefined;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- untyped JavaScript package
+  // require: untyped JavaScript package
   const RED = require('node-red') as {
     init(server: http.Server, settings: object): void;
     start(): Promise<void>;
     stop(): Promise<void>;
-    events: { on(e: string, f: (ev: RuntimeEvent) => void): void; off(e: string, f: (ev: RuntimeEvent) => void): void };
+    events: {
+      on(e: string, f: (ev: RuntimeEvent) => void): void;
+      off(e: string, f: (ev: RuntimeEvent) => void): void;
+    };
   };
   const stop = async (): Promise<void> => {
     await Promise.race([RED.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 5000))]);
@@ -185,7 +247,7 @@ async function childMain(): Promise<void> {
   };
   try {
     // The broker lives in the Node-RED process, as an embedded one would.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- ESM package loaded by require(esm)
+    // require: ESM package loaded by require(esm)
     const { Aedes } = require('aedes') as { Aedes: { createBroker(): Promise<Aedes> } };
     const broker = await Aedes.createBroker();
     aedes = broker;
@@ -202,8 +264,14 @@ async function childMain(): Promise<void> {
     fs.mkdirSync(scope, { recursive: true });
     fs.symlinkSync(root, path.join(scope, 'node-red-contrib-wamp'), 'dir');
     fs.mkdirSync(path.join(userDir, 'nodes'));
-    fs.writeFileSync(path.join(userDir, 'nodes', 'bench-driver.js'), `module.exports = require(${JSON.stringify(path.join(__dirname, 'nodered-driver.js'))});\n`);
-    fs.writeFileSync(path.join(userDir, 'nodes', 'bench-driver.html'), '<script type="text/html" data-template-name="bench-driver"></script>\n');
+    fs.writeFileSync(
+      path.join(userDir, 'nodes', 'bench-driver.js'),
+      `module.exports = require(${JSON.stringify(path.join(__dirname, 'nodered-driver.js'))});\n`,
+    );
+    fs.writeFileSync(
+      path.join(userDir, 'nodes', 'bench-driver.html'),
+      '<script type="text/html" data-template-name="bench-driver"></script>\n',
+    );
     fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(benchFlow(wampPort, mqttPort)));
 
     RED.init(http.createServer(), {
@@ -213,7 +281,9 @@ async function childMain(): Promise<void> {
       httpAdminRoot: false,
       httpNodeRoot: false,
       disableEditor: true,
-      logging: { console: { level: process.env.BENCH_VERBOSE ? 'info' : 'warn', metrics: false, audit: false } },
+      logging: {
+        console: { level: process.env.BENCH_VERBOSE ? 'info' : 'warn', metrics: false, audit: false },
+      },
     });
     // start() resolves before the flows run; they start, or stop for want of node types.
     await new Promise<void>((resolve, reject) => {
@@ -226,7 +296,11 @@ async function childMain(): Promise<void> {
         if (ev.id !== 'runtime-state' || !ev.payload?.error) return;
         RED.events.off('flows:started', onStarted);
         RED.events.off('runtime-event', onState);
-        reject(new Error(`flows not started: ${ev.payload.error} ${JSON.stringify(ev.payload.types ?? ev.payload.modules ?? '')}`));
+        reject(
+          new Error(
+            `flows not started: ${ev.payload.error} ${JSON.stringify(ev.payload.types ?? ev.payload.modules ?? '')}`,
+          ),
+        );
       };
       RED.events.on('flows:started', onStarted);
       RED.events.on('runtime-event', onState);
@@ -240,9 +314,11 @@ async function childMain(): Promise<void> {
   process.on('message', (m: ToChild) => {
     if (m.type === 'stop') return void stop();
     const d = drivers.get(m.scenario);
-    if (!d) return send({ type: 'result', id: m.id, error: `no driver ${m.scenario} (its nodes did not load?)` });
+    if (!d)
+      return send({ type: 'result', id: m.id, error: `no driver ${m.scenario} (its nodes did not load?)` });
     void (async () => {
-      if (!(await d.probe(15000))) return send({ type: 'result', id: m.id, error: 'no round trip within 15 s (not connected?)' });
+      if (!(await d.probe(15000)))
+        return send({ type: 'result', id: m.id, error: 'no round trip within 15 s (not connected?)' });
       const result = await d.drive(m.timing.window, m.timing.warmupMs, m.timing.durationMs);
       send({ type: 'result', id: m.id, result });
     })().catch((e: unknown) => send({ type: 'result', id: m.id, error: String(e) }));

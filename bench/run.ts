@@ -37,9 +37,13 @@ const LOADGEN_SATURATED = 0.9;
 function cell(s: Scenario, m: Measured | undefined): string {
   if (!m || !m.result) return m?.note ?? '—';
   const r = m.result;
-  const err = (r.errors ? ` (${r.errors} errors)` : '') + (r.lost ? ` (${r.lost} lost)` : '') + ((m.loadgenCpu ?? 0) >= LOADGEN_SATURATED ? ' †' : '');
+  const err =
+    (r.errors ? ` (${r.errors} errors)` : '') +
+    (r.lost ? ` (${r.lost} lost)` : '') +
+    ((m.loadgenCpu ?? 0) >= LOADGEN_SATURATED ? ' †' : '');
   if (s.kind === 'fanout') return `${fmtInt(r.rate)} ev/s${err}`;
-  if (s.kind === 'rpc-sequential') return `p50 ${fmtInt(r.p50 ?? NaN)} µs, p99 ${fmtInt(r.p99 ?? NaN)} µs (${fmtInt(r.rate)}/s)${err}`;
+  if (s.kind === 'rpc-sequential')
+    return `p50 ${fmtInt(r.p50 ?? NaN)} µs, p99 ${fmtInt(r.p99 ?? NaN)} µs (${fmtInt(r.rate)}/s)${err}`;
   return `${fmtInt(r.rate)} calls/s (p50 ${fmtInt(r.p50 ?? NaN)} µs)${err}`;
 }
 
@@ -49,7 +53,10 @@ function ratio(a: Measured | undefined, b: Measured | undefined): string {
 }
 
 function parseOnly(): { targets: TargetName[]; match: (name: string) => boolean } {
-  const items = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const items = (process.env.BENCH_ONLY ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const targets = items.filter((i): i is TargetName => (TARGETS as readonly string[]).includes(i));
   const filters = items.filter((i) => !(TARGETS as readonly string[]).includes(i));
   return {
@@ -62,8 +69,12 @@ async function measure(target: TargetHandle, s: Scenario, timing: Timing): Promi
   if (!target.codecs.includes(s.codec)) return { note: `n/a (no ${s.codec})` };
   if (s.wire === 'raw' && target.endpoint.rawPort === undefined) return { note: 'n/a (no RawSocket)' };
   // CPU use of both processes over exactly the measured window.
-  let routerFrom = 0, routerTo = 0, wallFrom = 0n, wallTo = 0n;
-  let loadFrom = process.cpuUsage(), loadgen = { user: 0, system: 0 };
+  let routerFrom = 0,
+    routerTo = 0,
+    wallFrom = 0n,
+    wallTo = 0n;
+  let loadFrom = process.cpuUsage(),
+    loadgen = { user: 0, system: 0 };
   const mark = async (phase: 'start' | 'end'): Promise<void> => {
     const { cpuMicros } = await target.stats();
     if (phase === 'start') {
@@ -95,7 +106,8 @@ function efficiency(m: Measured | undefined): number | undefined {
 }
 
 function effRatio(a: Measured | undefined, b: Measured | undefined): string {
-  const x = efficiency(a), y = efficiency(b);
+  const x = efficiency(a),
+    y = efficiency(b);
   return x && y ? `${(x / y).toFixed(2)}×` : '—';
 }
 
@@ -149,11 +161,15 @@ async function main(): Promise<void> {
       for (const name of only.targets) {
         const t = running.get(name);
         if (!t) continue;
-        const r = await runScale(t.endpoint, (gc) => t.stats(gc), { sessions, wire: 'ws', codec: 'json' }).catch(
-          (e: unknown) => `error: ${(e as Error).message}`,
-        );
+        const r = await runScale(t.endpoint, (gc) => t.stats(gc), {
+          sessions,
+          wire: 'ws',
+          codec: 'json',
+        }).catch((e: unknown) => `error: ${(e as Error).message}`);
         scale.set(name, r);
-        console.error(`${scaleName.padEnd(28)} ${name.padEnd(9)} ${typeof r === 'string' ? r : `${fmtKiB(r.heapPerSession)} heap/session, ${Math.round(r.acceptMs)} ms`}`);
+        console.error(
+          `${scaleName.padEnd(28)} ${name.padEnd(9)} ${typeof r === 'string' ? r : `${fmtKiB(r.heapPerSession)} heap/session, ${Math.round(r.acceptMs)} ms`}`,
+        );
       }
     }
     const preferred = (process.env.BENCH_CLIENT_ROUTER ?? 'floor') as TargetName;
@@ -166,17 +182,26 @@ async function main(): Promise<void> {
       for (let round = 0; round < rounds; round++) {
         for (const client of CLIENTS) {
           if (typeof row.get(client) === 'string') continue;
-          const r = await runClientScenario(client, router.endpoint.wsUrl, c, timing).catch((e: unknown) => `error: ${(e as Error).message}`);
+          const r = await runClientScenario(client, router.endpoint.wsUrl, c, timing).catch(
+            (e: unknown) => `error: ${(e as Error).message}`,
+          );
           const best = row.get(client);
-          if (typeof r === 'string' || best === undefined || (typeof best === 'number' && r > best)) row.set(client, r);
-          console.error(`${c.name.padEnd(28)} ${client.padEnd(9)} ${typeof r === 'string' ? r : `${fmtInt(r)}/s`}`);
+          if (typeof r === 'string' || best === undefined || (typeof best === 'number' && r > best))
+            row.set(client, r);
+          console.error(
+            `${c.name.padEnd(28)} ${client.padEnd(9)} ${typeof r === 'string' ? r : `${fmtInt(r)}/s`}`,
+          );
         }
       }
     }
   } finally {
     await stopAll();
   }
-  const nodeRedLines = await runNodeRedSection(only.match, { durationMs: timing.durationMs, warmupMs: timing.warmupMs, rounds: Number(process.env.BENCH_ROUNDS ?? 3) });
+  const nodeRedLines = await runNodeRedSection(only.match, {
+    durationMs: timing.durationMs,
+    warmupMs: timing.warmupMs,
+    rounds: Number(process.env.BENCH_ROUNDS ?? 3),
+  });
 
   const cpus = os.cpus();
   const header = [
@@ -184,8 +209,13 @@ async function main(): Promise<void> {
     '',
     `Node ${process.version}, ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores; ` +
       `${timing.durationMs} ms measured after ${timing.warmupMs} ms warm-up per scenario and target` +
-      (list.length ? (rounds > 1 ? `, best of ${rounds} interleaved rounds; ` : '; ') + 'router in a child process, load generator (raw WAMP frames) in the parent.' : '.') +
-      (unavailable.size ? ` Unavailable: ${[...unavailable].map(([n, r]) => `${n} (${r})`).join(', ')}.` : ''),
+      (list.length
+        ? (rounds > 1 ? `, best of ${rounds} interleaved rounds; ` : '; ') +
+          'router in a child process, load generator (raw WAMP frames) in the parent.'
+        : '.') +
+      (unavailable.size
+        ? ` Unavailable: ${[...unavailable].map(([n, r]) => `${n} (${r})`).join(', ')}.`
+        : ''),
     '',
   ];
   const main = [
@@ -219,13 +249,15 @@ async function main(): Promise<void> {
     '',
     '<details><summary>CPU use during each measured window (router process / load generator, 100% = one core)</summary>',
     '',
-    '| scenario | ' + only.targets.join(' | ') + ' |',
-    '|---|' + only.targets.map(() => '---|').join(''),
+    `| scenario | ${only.targets.join(' | ')} |`,
+    `|---|${only.targets.map(() => '---|').join('')}`,
     ...list.map((s) => {
       const row = results.get(s.name);
       const cells = only.targets.map((n) => {
         const m = row?.get(n);
-        return m?.routerCpu === undefined ? '—' : `${Math.round(m.routerCpu * 100)}% / ${Math.round((m.loadgenCpu ?? 0) * 100)}%`;
+        return m?.routerCpu === undefined
+          ? '—'
+          : `${Math.round(m.routerCpu * 100)}% / ${Math.round((m.loadgenCpu ?? 0) * 100)}%`;
       });
       return `| ${s.name} | ${cells.join(' | ')} |`;
     }),
@@ -245,7 +277,8 @@ async function main(): Promise<void> {
         return typeof r === 'string' ? r : r === undefined ? '—' : fmt(value(r));
       };
       // A ratio of a delta that came out negative (RSS) would mean nothing.
-      const q = (a: number | undefined, b: number | undefined): string => (a !== undefined && a > 0 && b !== undefined && b > 0 ? `${(a / b).toFixed(2)}×` : '—');
+      const q = (a: number | undefined, b: number | undefined): string =>
+        a !== undefined && a > 0 && b !== undefined && b > 0 ? `${(a / b).toFixed(2)}×` : '—';
       return `| ${label} | ${c('floor')} | ${c('fox-wamp')} | ${c('ours')} | ${q(v('ours'), v('floor'))} | ${q(v('ours'), v('fox-wamp'))} |`;
     };
     scaleLines.push(
@@ -254,33 +287,54 @@ async function main(): Promise<void> {
       '| scale | floor | fox-wamp | ours | ours/floor | ours/fox-wamp |',
       '|---|---|---|---|---|---|',
       row('heap per session', (r) => r.heapPerSession, fmtKiB),
-      row('RSS per session (noisy: pages return to the OS on their own schedule)', (r) => r.rssPerSession, fmtKiB),
-      row(`time to accept ${sessions}`, (r) => r.acceptMs, (n) => `${fmtInt(n)} ms`),
+      row(
+        'RSS per session (noisy: pages return to the OS on their own schedule)',
+        (r) => r.rssPerSession,
+        fmtKiB,
+      ),
+      row(
+        `time to accept ${sessions}`,
+        (r) => r.acceptMs,
+        (n) => `${fmtInt(n)} ms`,
+      ),
       '',
     );
   }
   const clientLines: string[] = [];
   if (clientResults.size) {
-    const fmt = (v: number | string | undefined): string => (v === undefined ? '—' : typeof v === 'string' ? v : `${fmtInt(v)}/s`);
+    const fmt = (v: number | string | undefined): string =>
+      v === undefined ? '—' : typeof v === 'string' ? v : `${fmtInt(v)}/s`;
     clientLines.push(
       `Client libraries on the same router (${clientRouter}), WebSocket/JSON, both ends in the load generator process; calls/s, or events/s counted in the subscribers' handlers:`,
       '',
       '| client scenario | autobahn | ours | ours/autobahn |',
       '|---|---|---|---|',
       ...[...clientResults].map(([name, row]) => {
-        const a = row.get('autobahn'), o = row.get('ours');
+        const a = row.get('autobahn'),
+          o = row.get('ours');
         const q = typeof a === 'number' && typeof o === 'number' && a ? `${(o / a).toFixed(2)}×` : '—';
         return `| ${name} | ${fmt(a)} | ${fmt(o)} | ${q} |`;
       }),
       '',
     );
   }
-  const text = [...header, ...(list.length ? main : []), ...scaleLines, ...clientLines, ...(list.length ? cpuLines : []), ...nodeRedLines].join('\n');
+  const text = [
+    ...header,
+    ...(list.length ? main : []),
+    ...scaleLines,
+    ...clientLines,
+    ...(list.length ? cpuLines : []),
+    ...nodeRedLines,
+  ].join('\n');
   console.log(text);
   if (!process.env.BENCH_NO_RESULTS) {
     const file = path.resolve(__dirname, '../../bench/RESULTS.md');
-    if (!fs.existsSync(file)) fs.writeFileSync(file, '# Benchmark results\n\nAppended by `npm run bench` (bench/run.ts); newest last.\n\n');
-    fs.appendFileSync(file, text + '\n');
+    if (!fs.existsSync(file))
+      fs.writeFileSync(
+        file,
+        '# Benchmark results\n\nAppended by `npm run bench` (bench/run.ts); newest last.\n\n',
+      );
+    fs.appendFileSync(file, `${text}\n`);
   }
 }
 

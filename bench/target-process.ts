@@ -9,7 +9,11 @@ export const TARGETS = ['floor', 'fox-wamp', 'ours'] as const;
 export type TargetName = (typeof TARGETS)[number];
 
 /** Memory in bytes and CPU time (user + system) in µs of the target process. */
-export interface Stats { rss: number; heapUsed: number; cpuMicros: number }
+export interface Stats {
+  rss: number;
+  heapUsed: number;
+  cpuMicros: number;
+}
 
 type ToChild = { type: 'stats'; id: number; gc: boolean } | { type: 'stop' };
 type ToParent =
@@ -45,13 +49,15 @@ export function launchTarget(name: TargetName): Promise<TargetHandle | string> {
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const waiting = new Map<number, { resolve(m: Stats): void; reject(e: Error): void }>();
-  const exited = new Promise<void>((resolve) => child.once('exit', (code) => {
-    children.delete(child);
-    // A target that died mid-run fails the measurement instead of hanging it.
-    for (const w of waiting.values()) w.reject(new Error(`target ${name} exited (${code})`));
-    waiting.clear();
-    resolve();
-  }));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code) => {
+      children.delete(child);
+      // A target that died mid-run fails the measurement instead of hanging it.
+      for (const w of waiting.values()) w.reject(new Error(`target ${name} exited (${code})`));
+      waiting.clear();
+      resolve();
+    }),
+  );
   let nextId = 0;
 
   return new Promise((resolve, reject) => {
@@ -70,12 +76,13 @@ export function launchTarget(name: TargetName): Promise<TargetHandle | string> {
           name,
           endpoint: { wsUrl: m.wsUrl, rawPort: m.rawPort },
           codecs: m.codecs,
-          stats: (gc = false) => new Promise<Stats>((res, rej) => {
-            if (!child.connected) return rej(new Error(`target ${name} is gone`));
-            const id = ++nextId;
-            waiting.set(id, { resolve: res, reject: rej });
-            child.send({ type: 'stats', id, gc } satisfies ToChild);
-          }),
+          stats: (gc = false) =>
+            new Promise<Stats>((res, rej) => {
+              if (!child.connected) return rej(new Error(`target ${name} is gone`));
+              const id = ++nextId;
+              waiting.set(id, { resolve: res, reject: rej });
+              child.send({ type: 'stats', id, gc } satisfies ToChild);
+            }),
           stop: async () => {
             if (child.connected) child.send({ type: 'stop' } satisfies ToChild);
             const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
@@ -85,7 +92,9 @@ export function launchTarget(name: TargetName): Promise<TargetHandle | string> {
         });
       }
     });
-    child.once('exit', (code) => reject(new Error(`target ${name} exited (${code}) before ready: ${stderr}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`target ${name} exited (${code}) before ready: ${stderr}`)),
+    );
   });
 }
 
@@ -93,13 +102,17 @@ async function childMain(name: string): Promise<void> {
   const send = (m: ToParent): void => void process.send?.(m);
   let target: RunningTarget;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the target is chosen at run time
+    // require: the target is chosen at run time
     const mod = require(`./targets/${name}`) as { start: StartTarget };
     target = await mod.start();
   } catch (e) {
     // A target whose package is not installed is skipped, not a failure of the run.
     const code = (e as NodeJS.ErrnoException).code;
-    send(code === 'MODULE_NOT_FOUND' ? { type: 'unavailable', reason: (e as Error).message.split('\n')[0] } : { type: 'failed', reason: String((e as Error).stack ?? e) });
+    send(
+      code === 'MODULE_NOT_FOUND'
+        ? { type: 'unavailable', reason: (e as Error).message.split('\n')[0] }
+        : { type: 'failed', reason: String((e as Error).stack ?? e) },
+    );
     process.disconnect?.();
     return;
   }
@@ -118,7 +131,9 @@ async function childMain(name: string): Promise<void> {
   });
   // The parent is gone: nothing left to serve.
   process.once('disconnect', () => void stop());
-  process.stdout.write(`${name} ready at ${target.wsUrl}${target.rawPort ? ` rawsocket port ${target.rawPort}` : ''}\n`);
+  process.stdout.write(
+    `${name} ready at ${target.wsUrl}${target.rawPort ? ` rawsocket port ${target.rawPort}` : ''}\n`,
+  );
   send({ type: 'ready', wsUrl: target.wsUrl, rawPort: target.rawPort, codecs: target.codecs });
 }
 

@@ -21,7 +21,8 @@ export function encode(codec: Codec, msg: readonly unknown[]): string | Uint8Arr
 }
 
 export function decode(codec: Codec, data: Buffer | string): unknown[] {
-  if (codec === 'json') return JSON.parse(typeof data === 'string' ? data : data.toString('utf8')) as unknown[];
+  if (codec === 'json')
+    return JSON.parse(typeof data === 'string' ? data : data.toString('utf8')) as unknown[];
   return decoder.decode(data as Buffer) as unknown[];
 }
 
@@ -38,7 +39,8 @@ export function peekHead(codec: Codec, d: Buffer): [number, number] {
     const ints: number[] = [];
     for (let k = 0; k < 2; k++) {
       while (d[i] === 0x20) i++;
-      let n = 0, digits = 0;
+      let n = 0,
+        digits = 0;
       while (d[i] >= 0x30 && d[i] <= 0x39) {
         n = n * 10 + d[i++] - 0x30;
         digits++;
@@ -56,11 +58,16 @@ export function peekHead(codec: Codec, d: Buffer): [number, number] {
   const t = d[i++];
   if (t < 0x80) return [type, t];
   switch (t) {
-    case 0xcc: return [type, d[i]];
-    case 0xcd: return [type, d.readUInt16BE(i)];
-    case 0xce: return [type, d.readUInt32BE(i)];
-    case 0xcf: return [type, Number(d.readBigUInt64BE(i))];
-    default: return [-1, -1];
+    case 0xcc:
+      return [type, d[i]];
+    case 0xcd:
+      return [type, d.readUInt16BE(i)];
+    case 0xce:
+      return [type, d.readUInt32BE(i)];
+    case 0xcf:
+      return [type, Number(d.readBigUInt64BE(i))];
+    default:
+      return [-1, -1];
   }
 }
 
@@ -70,7 +77,11 @@ export class Template {
   private readonly binHead: Buffer = Buffer.alloc(0);
   private readonly binTail: Uint8Array = new Uint8Array(0);
 
-  constructor(private readonly codec: Codec, private readonly type: number, tail: readonly unknown[]) {
+  constructor(
+    private readonly codec: Codec,
+    private readonly type: number,
+    tail: readonly unknown[],
+  ) {
     if (codec === 'json') this.jsonTail = tail.length ? `,${JSON.stringify(tail).slice(1)}` : ']';
     else {
       if (tail.length + 2 > 15 || type >= 0x80) throw new Error('template too long');
@@ -211,7 +222,10 @@ export class BenchPeer {
 
   static async connect(endpoint: Endpoint, wire: Wire, codec: Codec): Promise<BenchPeer> {
     if (wire === 'ws') {
-      const ws = new WebSocket(endpoint.wsUrl, [PROTOCOL[codec]], { perMessageDeflate: false, skipUTF8Validation: true });
+      const ws = new WebSocket(endpoint.wsUrl, [PROTOCOL[codec]], {
+        perMessageDeflate: false,
+        skipUTF8Validation: true,
+      });
       await new Promise<void>((resolve, reject) => {
         ws.once('open', () => resolve());
         ws.once('error', reject);

@@ -20,20 +20,20 @@ interface WampCallDef extends NodeDef {
 export = function (RED: NodeAPI): void {
   function WampCall(this: WampUser, def: WampCallDef): void {
     RED.nodes.createNode(this, def);
-    const node = this;
     const connNode = getConnectionNode(RED, def.connection);
     const timeoutSec = parseFloat(String(def.timeout ?? ''));
-    const timeoutMs = Number.isFinite(timeoutSec) && timeoutSec > 0 ? Math.round(timeoutSec * 1000) : undefined;
+    const timeoutMs =
+      Number.isFinite(timeoutSec) && timeoutSec > 0 ? Math.round(timeoutSec * 1000) : undefined;
     const progressive = def.progressive === true || String(def.progressive) === 'true';
     const discloseMe = def.discloseMe === true || String(def.discloseMe) === 'true';
     /** Pending calls of this node by call id, to cancel them. */
     const pending = new Map<string, AbortController>();
 
     if (!connNode) {
-      node.status(NO_CONNECTION);
-      node.error(RED._('wamp-call.errors.no-connection'));
+      this.status(NO_CONNECTION);
+      this.error(RED._('wamp-call.errors.no-connection'));
     } else {
-      connNode.register(node);
+      connNode.register(this);
     }
 
     function withResult(msg: NodeMessage, r: CallResult, progress: boolean | undefined): NodeMessage {
@@ -51,13 +51,20 @@ export = function (RED: NodeAPI): void {
       done();
     }
 
-    node.on('input', (msg: NodeMessage, send: NodeSend, done: NodeDone) => {
+    this.on('input', (msg: NodeMessage, send: NodeSend, done: NodeDone) => {
       if (msg.action === 'cancel') return cancel(msg, done);
-      if (isConnectionAction(msg)) return runConnectionAction(connNode, msg, done, () => new Error(RED._('wamp-call.errors.no-connection')));
+      if (isConnectionAction(msg))
+        return runConnectionAction(
+          connNode,
+          msg,
+          done,
+          () => new Error(RED._('wamp-call.errors.no-connection')),
+        );
       if (msg.action !== undefined && msg.action !== 'call') {
         return done(new Error(RED._('wamp-call.errors.invalid-action', { action: String(msg.action) })));
       }
-      const procedure = nonEmptyString(def.procedure) ?? nonEmptyString(msg.procedure) ?? nonEmptyString(msg.topic);
+      const procedure =
+        nonEmptyString(def.procedure) ?? nonEmptyString(msg.procedure) ?? nonEmptyString(msg.topic);
       if (!procedure) return done(failMsg(msg, new Error(RED._('wamp-call.errors.no-procedure'))));
       if (!connNode) return done(failMsg(msg, new Error(RED._('wamp-call.errors.no-connection'))));
 
@@ -93,10 +100,10 @@ export = function (RED: NodeAPI): void {
         );
     });
 
-    node.on('close', (_removed: boolean, done: () => void) => {
+    this.on('close', (_removed: boolean, done: () => void) => {
       for (const controller of pending.values()) controller.abort();
       pending.clear();
-      if (connNode) connNode.deregister(node, done);
+      if (connNode) connNode.deregister(this, done);
       else done();
     });
   }

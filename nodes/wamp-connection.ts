@@ -1,12 +1,16 @@
 // wamp-connection: one shared WAMP session per config node, opened for the first user node and
 // closed after the last, with its state pushed to every user as node status.
-import { buildConnectionOptions, type Built, type WampConnectionCredentials, type WampConnectionDef } from './shared/connection-config';
+import {
+  buildConnectionOptions,
+  type Built,
+  type WampConnectionCredentials,
+  type WampConnectionDef,
+} from './shared/connection-config';
 import type { WampConnectionNode, WampUser } from './shared/connection-node';
 import { Connection, type ConnectionStatus as Status, type Transport } from './shared/library';
 import type { NodeAPI, NodeStatus, TlsConfigNode } from './shared/red-types';
 import { waitForRouter } from './shared/router-registry';
 import { within } from './shared/within';
-
 
 /** How long an in-process connection waits for its wamp-router node before a retry. */
 const ROUTER_WAIT_MS = 3000;
@@ -25,7 +29,11 @@ export = function (RED: NodeAPI): void {
     const users = new Map<string, WampUser>();
     const autoConnect = def.autoConnect !== false && String(def.autoConnect) !== 'false';
     let conn: Connection | null = null;
-    let status: NodeStatus = { fill: 'red', shape: 'ring', text: RED._('wamp-connection.status.disconnected') };
+    let status: NodeStatus = {
+      fill: 'red',
+      shape: 'ring',
+      text: RED._('wamp-connection.status.disconnected'),
+    };
     let isConnected = false;
     /** Set by a "disconnect" action: nothing opens the connection until a "connect" action. */
     let held = false;
@@ -36,7 +44,11 @@ export = function (RED: NodeAPI): void {
       built = buildConnectionOptions(def, creds, localTransport, tlsOptions);
     } catch (e) {
       configError = (e as Error).message;
-      status = { fill: 'red', shape: 'dot', text: RED._('wamp-connection.status.config-error', { error: configError }) };
+      status = {
+        fill: 'red',
+        shape: 'dot',
+        text: RED._('wamp-connection.status.config-error', { error: configError }),
+      };
       node.error(RED._('wamp-connection.errors.bad-config', { error: configError }));
     }
 
@@ -52,7 +64,8 @@ export = function (RED: NodeAPI): void {
       const opts: Record<string, unknown> = {};
       tlsNode.addTLSOptions(opts);
       // Verification is on unless the tls-config node turns it off; that opt-out must be seen.
-      if (opts.rejectUnauthorized === false) node.warn(RED._('wamp-connection.errors.tls-unverified', { endpoint: (def.url ?? '').trim() }));
+      if (opts.rejectUnauthorized === false)
+        node.warn(RED._('wamp-connection.errors.tls-unverified', { endpoint: (def.url ?? '').trim() }));
       return opts;
     }
 
@@ -66,16 +79,27 @@ export = function (RED: NodeAPI): void {
         case 'connecting':
           return { fill: 'yellow', shape: 'ring', text: RED._('wamp-connection.status.connecting') };
         case 'connected':
-          return { fill: 'green', shape: 'dot', text: RED._('wamp-connection.status.connected', { realm: s.realm }) };
+          return {
+            fill: 'green',
+            shape: 'dot',
+            text: RED._('wamp-connection.status.connected', { realm: s.realm }),
+          };
         case 'disconnected':
           return s.retryInMs !== undefined
-            ? { fill: 'red', shape: 'ring', text: RED._('wamp-connection.status.retrying', { seconds: Math.ceil(s.retryInMs / 1000) }) }
+            ? {
+                fill: 'red',
+                shape: 'ring',
+                text: RED._('wamp-connection.status.retrying', { seconds: Math.ceil(s.retryInMs / 1000) }),
+              }
             : { fill: 'red', shape: 'ring', text: RED._('wamp-connection.status.disconnected') };
         case 'failed':
           return /authenticat|not_authorized|no_matching_auth|no_auth_method/i.test(s.reason)
-            ? { fill: 'red', shape: 'dot', text: RED._('wamp-connection.status.auth-failed', { error: s.reason }) }
+            ? {
+                fill: 'red',
+                shape: 'dot',
+                text: RED._('wamp-connection.status.auth-failed', { error: s.reason }),
+              }
             : { fill: 'red', shape: 'dot', text: RED._('wamp-connection.status.error', { error: s.reason }) };
-        case 'closed':
         default:
           return { fill: 'red', shape: 'ring', text: RED._('wamp-connection.status.disconnected') };
       }
@@ -83,7 +107,8 @@ export = function (RED: NodeAPI): void {
 
     /** The connection, created on first need; registrations made on it persist across reconnects. */
     function get(): Connection {
-      if (configError || !built) throw new Error(RED._('wamp-connection.errors.bad-config', { error: configError }));
+      if (configError || !built)
+        throw new Error(RED._('wamp-connection.errors.bad-config', { error: configError }));
       if (conn) return conn;
       const c = new Connection(built.options);
       conn = c;
@@ -92,11 +117,18 @@ export = function (RED: NodeAPI): void {
         const wasConnected = isConnected;
         isConnected = s.state === 'connected';
         push(statusOf(s));
-        if (s.state === 'failed') node.error(RED._('wamp-connection.errors.failed', { endpoint: built?.endpoint, error: s.reason }));
+        if (s.state === 'failed')
+          node.error(RED._('wamp-connection.errors.failed', { endpoint: built?.endpoint, error: s.reason }));
         if (wasConnected && !isConnected) for (const u of users.values()) u.wampLost?.();
       });
       c.on('restoreError', (info: { kind: string; uri: string; error: Error }) => {
-        node.error(RED._('wamp-connection.errors.restore', { kind: info.kind, uri: info.uri, error: info.error.message }));
+        node.error(
+          RED._('wamp-connection.errors.restore', {
+            kind: info.kind,
+            uri: info.uri,
+            error: info.error.message,
+          }),
+        );
       });
       return c;
     }
@@ -167,6 +199,10 @@ export = function (RED: NodeAPI): void {
   }
 
   RED.nodes.registerType('wamp-connection', WampConnection, {
-    credentials: { ticket: { type: 'password' }, secret: { type: 'password' }, privateKey: { type: 'password' } },
+    credentials: {
+      ticket: { type: 'password' },
+      secret: { type: 'password' },
+      privateKey: { type: 'password' },
+    },
   });
 };

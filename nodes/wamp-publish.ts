@@ -24,13 +24,12 @@ const flag = (v: unknown): boolean => v === true || v === 'true';
 export = function (RED: NodeAPI): void {
   function WampPublish(this: WampUser, def: WampPublishDef): void {
     RED.nodes.createNode(this, def);
-    const node = this;
     const connNode = getConnectionNode(RED, def.connection);
     if (!connNode) {
-      node.status(NO_CONNECTION);
-      node.error(RED._('wamp-publish.errors.no-connection'));
+      this.status(NO_CONNECTION);
+      this.error(RED._('wamp-publish.errors.no-connection'));
     } else {
-      connNode.register(node);
+      connNode.register(this);
     }
 
     function optionsFor(msg: NodeMessage): PublishOptions {
@@ -48,8 +47,14 @@ export = function (RED: NodeAPI): void {
       return options;
     }
 
-    node.on('input', (msg: NodeMessage, _send: NodeSend, done: NodeDone) => {
-      if (isConnectionAction(msg)) return runConnectionAction(connNode, msg, done, () => new Error(RED._('wamp-publish.errors.no-connection')));
+    this.on('input', (msg: NodeMessage, _send: NodeSend, done: NodeDone) => {
+      if (isConnectionAction(msg))
+        return runConnectionAction(
+          connNode,
+          msg,
+          done,
+          () => new Error(RED._('wamp-publish.errors.no-connection')),
+        );
       if (msg.action !== undefined && msg.action !== 'publish') {
         return done(new Error(RED._('wamp-publish.errors.invalid-action', { action: String(msg.action) })));
       }
@@ -66,8 +71,8 @@ export = function (RED: NodeAPI): void {
         );
     });
 
-    node.on('close', (_removed: boolean, done: () => void) => {
-      if (connNode) connNode.deregister(node, done);
+    this.on('close', (_removed: boolean, done: () => void) => {
+      if (connNode) connNode.deregister(this, done);
       else done();
     });
   }

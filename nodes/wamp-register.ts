@@ -4,7 +4,14 @@
 import { isConnectionAction, runConnectionAction } from './shared/connection-actions';
 import { getConnectionNode, NO_CONNECTION, type WampUser } from './shared/connection-node';
 import { addInvocation, rejectAllOwnedBy, removeInvocation } from './shared/invocations';
-import { ErrorUri, WampError, type Connection, type Invocation, type RegisterOptions, type Registration } from './shared/library';
+import {
+  ErrorUri,
+  WampError,
+  type Connection,
+  type Invocation,
+  type RegisterOptions,
+  type Registration,
+} from './shared/library';
 import { putArgs } from './shared/payload';
 import { within } from './shared/within';
 import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from './shared/red-types';
@@ -17,7 +24,6 @@ interface WampRegisterDef extends NodeDef {
   /** Seconds the caller waits for a wamp-response before `wamp.error.timeout`; 0 = no limit. */
   timeout?: number | string;
 }
-
 
 const MATCHES = ['exact', 'prefix', 'wildcard'];
 const INVOKES = ['single', 'roundrobin', 'random', 'first', 'last'];
@@ -46,8 +52,14 @@ export = function (RED: NodeAPI): void {
         const id = addInvocation({
           owner: node.id,
           procedure: inv.procedure,
-          resolve: (v) => (finish(), resolve(v)),
-          reject: (e) => (finish(), reject(e)),
+          resolve: (v) => {
+            finish();
+            resolve(v);
+          },
+          reject: (e) => {
+            finish();
+            reject(e);
+          },
           progress: (args, kwargs) => {
             if (inv.details.receive_progress !== true) return false;
             inv.progress(args, kwargs);
@@ -60,11 +72,18 @@ export = function (RED: NodeAPI): void {
         if (timeoutMs > 0) {
           timer = setTimeout(() => {
             removeInvocation(id)?.reject(
-              new WampError(ErrorUri.TIMEOUT, [RED._('wamp-register.errors.timeout', { seconds: timeoutMs / 1000 })]),
+              new WampError(ErrorUri.TIMEOUT, [
+                RED._('wamp-register.errors.timeout', { seconds: timeoutMs / 1000 }),
+              ]),
             );
           }, timeoutMs);
         }
-        const msg: NodeMessage = { topic: inv.procedure, procedure: inv.procedure, details: inv.details, _wamp: { invocationId: id } };
+        const msg: NodeMessage = {
+          topic: inv.procedure,
+          procedure: inv.procedure,
+          details: inv.details,
+          _wamp: { invocationId: id },
+        };
         putArgs(msg, inv.args, inv.kwargs);
         node.send(msg);
       });
@@ -80,7 +99,11 @@ export = function (RED: NodeAPI): void {
           if (closing) return void r.unregister().catch(() => undefined);
           registration = r;
           if (r.id !== undefined) {
-            node.status({ fill: 'green', shape: 'dot', text: RED._('wamp-register.status.registered', { procedure }) });
+            node.status({
+              fill: 'green',
+              shape: 'dot',
+              text: RED._('wamp-register.status.registered', { procedure }),
+            });
           }
         },
         (e: unknown) => {
@@ -92,7 +115,10 @@ export = function (RED: NodeAPI): void {
     }
 
     node.wampLost = (): void => {
-      rejectAllOwnedBy(node.id, () => new WampError(ErrorUri.CANCELED, [RED._('wamp-register.errors.session-lost')]));
+      rejectAllOwnedBy(
+        node.id,
+        () => new WampError(ErrorUri.CANCELED, [RED._('wamp-register.errors.session-lost')]),
+      );
     };
 
     if (!procedure) {
@@ -111,13 +137,22 @@ export = function (RED: NodeAPI): void {
     }
 
     node.on('input', (msg: NodeMessage, _send: NodeSend, done: NodeDone) => {
-      if (isConnectionAction(msg)) return runConnectionAction(connNode, msg, done, () => new Error(RED._('wamp-register.errors.no-connection')));
+      if (isConnectionAction(msg))
+        return runConnectionAction(
+          connNode,
+          msg,
+          done,
+          () => new Error(RED._('wamp-register.errors.no-connection')),
+        );
       done(new Error(RED._('wamp-register.errors.invalid-action', { action: String(msg.action) })));
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
       closing = true;
-      rejectAllOwnedBy(node.id, () => new WampError(ErrorUri.CANCELED, [RED._('wamp-register.errors.redeployed')]));
+      rejectAllOwnedBy(
+        node.id,
+        () => new WampError(ErrorUri.CANCELED, [RED._('wamp-register.errors.redeployed')]),
+      );
       const r = registration;
       registration = null;
       const unregistered = r ? within(r.unregister(), 2000) : Promise.resolve();

@@ -15,7 +15,11 @@ function toWampError(error: unknown, msg: NodeMessage): WampError {
   }
   if (isPlainObject(error)) {
     const uri = typeof error.uri === 'string' && error.uri ? error.uri : RUNTIME_ERROR;
-    const args = Array.isArray(error.args) ? error.args : typeof error.message === 'string' ? [error.message] : [];
+    const args = Array.isArray(error.args)
+      ? error.args
+      : typeof error.message === 'string'
+        ? [error.message]
+        : [];
     const kwargs = isPlainObject(error.kwargs) ? error.kwargs : {};
     return new WampError(uri, args, kwargs);
   }
@@ -29,9 +33,8 @@ function argsFromMsgIfGiven(msg: NodeMessage): unknown[] {
 export = function (RED: NodeAPI): void {
   function WampResponse(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
-    const node = this;
 
-    node.on('input', (msg: NodeMessage, _send, done: NodeDone) => {
+    this.on('input', (msg: NodeMessage, _send, done: NodeDone) => {
       const wamp = msg._wamp as { invocationId?: unknown } | undefined;
       const id = typeof wamp?.invocationId === 'string' ? wamp.invocationId : undefined;
       if (!id) return done(new Error(RED._('wamp-response.errors.no-invocation')));
@@ -45,7 +48,7 @@ export = function (RED: NodeAPI): void {
       }
       const { args, kwargs } = argsFromMsg(msg);
       if (msg.progress === true) {
-        if (!entry.progress(args, kwargs)) node.warn(RED._('wamp-response.errors.no-progress'));
+        if (!entry.progress(args, kwargs)) this.warn(RED._('wamp-response.errors.no-progress'));
         return done();
       }
       removeInvocation(id);

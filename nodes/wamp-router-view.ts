@@ -4,7 +4,14 @@
 // Node-RED's comms channel. The editor half is wamp-router-view.html.
 import { ErrorUri, isWampError, type Router } from './shared/library';
 import type { HttpHandler, HttpRequest, HttpResponse, PluginAPI } from './shared/red-types';
-import { killSession, parseCall, parseKill, parsePublish, testCall, testPublish } from './shared/router-operator';
+import {
+  killSession,
+  parseCall,
+  parseKill,
+  parsePublish,
+  testCall,
+  testPublish,
+} from './shared/router-operator';
 import { findRouter } from './shared/router-registry';
 import { RouterWatch } from './shared/router-watch';
 
@@ -43,7 +50,10 @@ export = function (RED: PluginAPI): void {
     (handle: (router: Router, req: HttpRequest, res: HttpResponse) => Promise<void> | void): HttpHandler =>
     (req, res) => {
       const router = findRouter(req.params.id);
-      if (!router) return void res.status(404).json({ error: 'not_found', message: `no running wamp-router node ${req.params.id}` });
+      if (!router)
+        return void res
+          .status(404)
+          .json({ error: 'not_found', message: `no running wamp-router node ${req.params.id}` });
       Promise.resolve()
         .then(() => handle(router, req, res))
         .catch((e: unknown) => {

@@ -1,7 +1,14 @@
 // wamp-router: an embedded WAMP router. Reachable in-process by wamp-connection nodes (through
 // the router registry), on its own port (WebSocket and RawSocket), and/or at a path of
 // Node-RED's own HTTP server.
-import { attachToHttpServer, authenticatorsFor, Authorizer, listen, Router, type Transport } from './shared/library';
+import {
+  attachToHttpServer,
+  authenticatorsFor,
+  Authorizer,
+  listen,
+  Router,
+  type Transport,
+} from './shared/library';
 import type { NodeAPI, NodeDef, Node, TlsConfigNode } from './shared/red-types';
 import { buildRealms, type RouterFormDef } from './shared/router-config';
 import { watchRouter } from './shared/router-events';
@@ -31,7 +38,8 @@ interface RouterCredentials {
 /** Node-RED waits 15 s for close handlers; keep well inside it. */
 const CLOSE_GRACE_MS = 8000;
 
-const flag = (v: unknown, fallback: boolean): boolean => (v === undefined || v === '' ? fallback : v === true || v === 'true');
+const flag = (v: unknown, fallback: boolean): boolean =>
+  v === undefined || v === '' ? fallback : v === true || v === 'true';
 
 function withSlash(p: string | undefined, fallback: string): string {
   const s = (p ?? '').trim() || fallback;
@@ -45,7 +53,6 @@ function joinPath(root: string, sub: string): string {
 export = function (RED: NodeAPI): void {
   function WampRouter(this: Node<RouterCredentials>, def: WampRouterDef): void {
     RED.nodes.createNode(this, def);
-    const node = this;
     const closers: Array<() => Promise<void> | void> = [];
     let router: Router | null = null;
     let realmNames: string[] = [];
@@ -55,12 +62,12 @@ export = function (RED: NodeAPI): void {
     let failed = false;
     const fail = (key: string, error: string): void => {
       failed = true;
-      node.status({ fill: 'red', shape: 'dot', text: RED._('wamp-router.status.error', { error }) });
-      node.error(RED._(key, { error }));
+      this.status({ fill: 'red', shape: 'dot', text: RED._('wamp-router.status.error', { error }) });
+      this.error(RED._(key, { error }));
     };
 
     try {
-      const realms = buildRealms(def, node.credentials?.secrets);
+      const realms = buildRealms(def, this.credentials?.secrets);
       realmNames = realms.map((realm) => realm.name);
       const callTimeout = parseFloat(String(def.callTimeout ?? ''));
       const authorizers = new Map(realms.map((realm) => [realm.name, new Authorizer(realm.roles)]));
@@ -69,32 +76,37 @@ export = function (RED: NodeAPI): void {
         autoCreateRealms: flag(def.autoCreateRealms, false),
         callTimeoutMs: Number.isFinite(callTimeout) && callTimeout > 0 ? callTimeout * 1000 : undefined,
         logger: {
-          info: (m: unknown) => node.log(m),
-          warn: (m: unknown) => node.warn(m),
-          error: (m: unknown) => node.error(m),
+          info: (m: unknown) => this.log(m),
+          warn: (m: unknown) => this.warn(m),
+          error: (m: unknown) => this.error(m),
         },
         authenticators: authenticatorsFor,
         // Realms created on demand have no roles: everything is allowed there, as without roles.
-        authorize: (realm, authrole, action, uri) => authorizers.get(realm.name)?.authorize(authrole, action, uri) ?? true,
+        authorize: (realm, authrole, action, uri) =>
+          authorizers.get(realm.name)?.authorize(authrole, action, uri) ?? true,
       });
     } catch (e) {
       fail('wamp-router.errors.bad-config', (e as Error).message);
       return;
     }
     const r = router;
-    publishRouter(node.id, r);
+    publishRouter(this.id, r);
 
     const showCount = (): void => {
       if (closed || failed) return;
       const n = r.sessionCount;
-      node.status({ fill: 'green', shape: 'dot', text: RED._(n === 1 ? 'wamp-router.status.session' : 'wamp-router.status.sessions', { count: n }) });
+      this.status({
+        fill: 'green',
+        shape: 'dot',
+        text: RED._(n === 1 ? 'wamp-router.status.session' : 'wamp-router.status.sessions', { count: n }),
+      });
     };
     r.on('session-join', showCount);
     r.on('session-leave', showCount);
     showCount();
     if (flag(def.outputEvents, false)) {
       const stop = watchRouter(r, realmNames, (msg) => {
-        if (!closed) node.send(msg);
+        if (!closed) this.send(msg);
       });
       closers.push(stop);
     }
@@ -112,16 +124,20 @@ export = function (RED: NodeAPI): void {
         if (tlsNode) tlsNode.addTLSOptions((tls = {}));
       }
       if (!Number.isSafeInteger(port) || port < 0 || port > 65535) {
-        fail('wamp-router.errors.bad-config', RED._('wamp-router.errors.bad-port', { port: String(def.port) }));
+        fail(
+          'wamp-router.errors.bad-config',
+          RED._('wamp-router.errors.bad-port', { port: String(def.port) }),
+        );
       } else {
         listen({ host, port, path: withSlash(def.path, '/ws'), tls, ...limits }, onTransport).then(
           (listener) => {
             if (closed) return void listener.close();
             closers.push(() => listener.close());
-            node.log(RED._('wamp-router.log.listening', { url: listener.url }));
+            this.log(RED._('wamp-router.log.listening', { url: listener.url }));
           },
           (e: NodeJS.ErrnoException) => {
-            const error = e.code === 'EADDRINUSE' ? RED._('wamp-router.errors.port-in-use', { host, port }) : e.message;
+            const error =
+              e.code === 'EADDRINUSE' ? RED._('wamp-router.errors.port-in-use', { host, port }) : e.message;
             fail('wamp-router.errors.listen-failed', error);
           },
         );
@@ -138,19 +154,19 @@ export = function (RED: NodeAPI): void {
         try {
           const attached = attachToHttpServer(server, path, limits, onTransport);
           closers.push(() => attached.close());
-          node.log(RED._('wamp-router.log.attached', { path }));
+          this.log(RED._('wamp-router.log.attached', { path }));
         } catch (e) {
           fail('wamp-router.errors.listen-failed', (e as Error).message);
         }
       }
     }
 
-    node.on('close', (_removed: boolean, done: () => void) => {
+    this.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
-      withdrawRouter(node.id, r);
+      withdrawRouter(this.id, r);
       const all = closers.splice(0).map((c) => Promise.resolve().then(c));
       within(Promise.all([r.close(), ...all]), CLOSE_GRACE_MS).then(() => {
-        node.status({});
+        this.status({});
         done();
       });
     });

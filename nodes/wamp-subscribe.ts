@@ -2,7 +2,12 @@
 // subscribes, unsubscribes and lists subscriptions at run time (like the mqtt in node);
 // "connect" / "disconnect" open or close the shared session in either mode.
 import { isConnectionAction, runConnectionAction } from './shared/connection-actions';
-import { getConnectionNode, NO_CONNECTION, type WampConnectionNode, type WampUser } from './shared/connection-node';
+import {
+  getConnectionNode,
+  NO_CONNECTION,
+  type WampConnectionNode,
+  type WampUser,
+} from './shared/connection-node';
 import type { EventInfo, SubscribeOptions, Subscription } from './shared/library';
 import { nonEmptyString, putArgs } from './shared/payload';
 import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from './shared/red-types';
@@ -60,7 +65,11 @@ export = function (RED: NodeAPI): void {
       wanted.set(key, w);
       const made = c.connection().subscribe(topic, emit, options);
       w.sub = made.then(
-        (s) => (w.dropped ? (void s.unsubscribe().catch(() => undefined), null) : s),
+        (s) => {
+          if (!w.dropped) return s;
+          void s.unsubscribe().catch(() => undefined);
+          return null;
+        },
         () => null,
       );
       return made.then(
@@ -87,7 +96,10 @@ export = function (RED: NodeAPI): void {
           const topic = nonEmptyString(msg.topic);
           const match = matchOf(msg.match);
           if (!topic) return done(new Error(RED._('wamp-subscribe.errors.no-topic')));
-          if (!match) return done(new Error(RED._('wamp-subscribe.errors.invalid-match', { match: String(msg.match) })));
+          if (!match)
+            return done(
+              new Error(RED._('wamp-subscribe.errors.invalid-match', { match: String(msg.match) })),
+            );
           try {
             subscribe(c, topic, match).then(() => done(), done);
           } catch (e) {
@@ -107,7 +119,9 @@ export = function (RED: NodeAPI): void {
           return done();
         }
         default:
-          return done(new Error(RED._('wamp-subscribe.errors.invalid-action', { action: String(msg.action) })));
+          return done(
+            new Error(RED._('wamp-subscribe.errors.invalid-action', { action: String(msg.action) })),
+          );
       }
     }
 
@@ -136,7 +150,8 @@ export = function (RED: NodeAPI): void {
     node.on('input', (msg, send, done) => {
       const noConnection = (): Error => new Error(RED._('wamp-subscribe.errors.no-connection'));
       if (isConnectionAction(msg)) return runConnectionAction(connNode, msg, done, noConnection);
-      if (!dynamic) return done(new Error(RED._('wamp-subscribe.errors.static-action', { action: String(msg.action) })));
+      if (!dynamic)
+        return done(new Error(RED._('wamp-subscribe.errors.static-action', { action: String(msg.action) })));
       if (!connNode) return done(noConnection());
       onInput(connNode, msg, send, done);
     });

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Compiles the TypeScript, then places beside each compiled node file what Node-RED looks for
 // next to it: the editor .html, locales/<lang>/ and icons/. Sources stay at the top level.
-'use strict';
-const fs = require('fs');
-const path = require('path');
-const { execFileSync } = require('child_process');
+
+const fs = require('node:fs');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
 
 const root = path.resolve(__dirname, '..');
 const out = path.join(root, 'dist');

@@ -2,10 +2,10 @@
 // Runs the compiled node, package and install tests against Node-RED 5 on Node.js 22 (Node-RED 5
 // needs Node >= 22.9), both installed by `npm ci --prefix test/nr5`, while `npm test`'s main run
 // covers the project's own Node-RED 4 on the machine's Node.js.
-'use strict';
-const fs = require('fs');
-const path = require('path');
-const { spawnSync } = require('child_process');
+
+const fs = require('node:fs');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
 
 const root = path.resolve(__dirname, '..');
 const nr5 = path.join(root, 'test', 'nr5');
@@ -14,14 +14,21 @@ if (!fs.existsSync(node)) {
   // `npm install && npm test` on a fresh clone: install Node-RED 5 and Node 22 on first use.
   console.log('test/nr5: installing Node-RED 5 and Node.js 22 (npm ci --prefix test/nr5)');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const install = spawnSync(npm, ['ci', '--prefix', nr5, '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  const install = spawnSync(npm, ['ci', '--prefix', nr5, '--no-audit', '--no-fund'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (install.status !== 0 || !fs.existsSync(node)) {
     console.error('test/nr5 could not be installed: run `npm ci --prefix test/nr5` and look at its output');
     process.exit(1);
   }
 }
 const mocha = path.join(nr5, 'node_modules', 'mocha', 'bin', 'mocha.js');
-const specs = ['dist/test/nodes/**/*.test.js', 'dist/test/package/**/*.test.js', 'dist/test/install/**/*.test.js'];
+const specs = [
+  'dist/test/nodes/**/*.test.js',
+  'dist/test/package/**/*.test.js',
+  'dist/test/install/**/*.test.js',
+];
 const r = spawnSync(node, [mocha, '--no-config', '--timeout', '10000', '--exit', ...specs], {
   cwd: root,
   stdio: 'inherit',

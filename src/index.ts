@@ -3,7 +3,14 @@
 
 // Router
 export { Router, type RouterOptions, type SessionInfo, type Logger } from './router';
-export type { RealmConfig, UserConfig, RoleConfig, PermissionConfig, AuthMethod, Action } from './router/config';
+export type {
+  RealmConfig,
+  UserConfig,
+  RoleConfig,
+  PermissionConfig,
+  AuthMethod,
+  Action,
+} from './router/config';
 
 // Client
 export {
@@ -27,7 +34,14 @@ export {
 
 // Transports and serializers
 export { listen, attachToHttpServer, connectTransport, createLocalPair } from './transports';
-export type { Transport, TransportInfo, ListenOptions, AttachOptions, Listener, ConnectOptions } from './transports';
+export type {
+  Transport,
+  TransportInfo,
+  ListenOptions,
+  AttachOptions,
+  Listener,
+  ConnectOptions,
+} from './transports';
 export { serializers, serializerById, type Serializer, type SerializerId } from './serializers';
 
 // Protocol

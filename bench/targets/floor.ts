@@ -4,5 +4,10 @@ import type { RunningTarget } from './target';
 
 export async function start(): Promise<RunningTarget> {
   const floor = await startFloor();
-  return { wsUrl: `ws://127.0.0.1:${floor.port}/`, rawPort: floor.rawPort, codecs: ['json', 'msgpack'], close: () => floor.close() };
+  return {
+    wsUrl: `ws://127.0.0.1:${floor.port}/`,
+    rawPort: floor.rawPort,
+    codecs: ['json', 'msgpack'],
+    close: () => floor.close(),
+  };
 }

@@ -14,7 +14,7 @@ interface FoxServer {
 }
 
 export async function start(): Promise<RunningTarget> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- untyped JavaScript package
+  // require: untyped JavaScript package
   const Fox = require('fox-wamp') as new () => FoxRouter;
   const router = new Fox();
   router.setLogTrace(false);
@@ -23,9 +23,10 @@ export async function start(): Promise<RunningTarget> {
   return {
     wsUrl: `ws://127.0.0.1:${server.address().port}/`,
     codecs: ['json'],
-    close: () => new Promise<void>((resolve) => {
-      for (const c of server.clients) c.terminate();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const c of server.clients) c.terminate();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -6,7 +6,9 @@ import type { RunningTarget } from './target';
 
 export async function start(): Promise<RunningTarget> {
   const router = new Router({ realms: [{ name: 'bench', anonymous: true }] });
-  const listener = await listen({ host: '127.0.0.1', port: 0, serializers: ['json', 'msgpack'] }, (t) => router.accept(t));
+  const listener = await listen({ host: '127.0.0.1', port: 0, serializers: ['json', 'msgpack'] }, (t) =>
+    router.accept(t),
+  );
   return {
     wsUrl: listener.url,
     rawPort: listener.port,

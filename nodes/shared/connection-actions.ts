@@ -9,7 +9,12 @@ export function isConnectionAction(msg: NodeMessage): boolean {
 }
 
 /** Runs the action and calls `done` once the session is open (connect) or closed (disconnect). */
-export function runConnectionAction(connNode: WampConnectionNode | undefined, msg: NodeMessage, done: NodeDone, noConnection: () => Error): void {
+export function runConnectionAction(
+  connNode: WampConnectionNode | undefined,
+  msg: NodeMessage,
+  done: NodeDone,
+  noConnection: () => Error,
+): void {
   if (!connNode) return done(noConnection());
   const work = msg.action === 'connect' ? connNode.connect() : connNode.disconnect();
   work.then(

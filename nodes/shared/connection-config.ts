@@ -64,7 +64,8 @@ export function buildConnectionOptions(
   const authmethod = def.authmethod || 'anonymous';
   if (!AUTH_METHODS.includes(authmethod)) throw new Error(`unknown authentication method "${authmethod}"`);
   const authid = (def.authid ?? '').trim() || undefined;
-  if (authmethod !== 'anonymous' && !authid) throw new Error(`authentication by ${authmethod} needs an authid`);
+  if (authmethod !== 'anonymous' && !authid)
+    throw new Error(`authentication by ${authmethod} needs an authid`);
   if (authmethod === 'ticket' && !creds.ticket) throw new Error('authentication by ticket needs a ticket');
   if (authmethod === 'wampcra' && !creds.secret) throw new Error('authentication by wampcra needs a secret');
   if (authmethod === 'cryptosign' && !/^[0-9a-fA-F]{64}$/.test((creds.privateKey ?? '').trim())) {

@@ -1,6 +1,6 @@
 // Invocations waiting for a wamp-response node. Messages carry only the id of an entry
 // (`msg._wamp.invocationId`): Node-RED clones messages, so the entry itself cannot travel.
-import { randomBytes } from 'crypto';
+import { randomBytes } from 'node:crypto';
 import type { Args, Kwargs } from '../../src/wamp/messages';
 
 export interface PendingInvocation {

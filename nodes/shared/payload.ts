@@ -27,7 +27,10 @@ export interface ArgsAndKwargs {
 export function argsFromMsg(msg: NodeMessage): ArgsAndKwargs {
   const hasArgs = Array.isArray(msg.args);
   const hasKwargs = isPlainObject(msg.kwargs);
-  const fromPayload = (): ArgsAndKwargs => ({ args: msg.payload === undefined ? [] : [msg.payload], kwargs: {} });
+  const fromPayload = (): ArgsAndKwargs => ({
+    args: msg.payload === undefined ? [] : [msg.payload],
+    kwargs: {},
+  });
   if (!hasArgs && !hasKwargs) return fromPayload();
   const stamp = stampOf(msg);
   if (stamp && fingerprint(msg.args) === stamp.args && fingerprint(msg.payload) !== stamp.payload) {
@@ -49,12 +52,17 @@ export function putArgs(msg: NodeMessage, args: Args, kwargs: Kwargs): void {
   msg.args = args;
   msg.kwargs = kwargs;
   const wamp = isPlainObject(msg._wamp) ? msg._wamp : {};
-  msg._wamp = { ...wamp, stamp: { args: fingerprint(args), kwargs: fingerprint(kwargs), payload: fingerprint(msg.payload) } };
+  msg._wamp = {
+    ...wamp,
+    stamp: { args: fingerprint(args), kwargs: fingerprint(kwargs), payload: fingerprint(msg.payload) },
+  };
 }
 
 function stampOf(msg: NodeMessage): Stamp | undefined {
   const stamp = isPlainObject(msg._wamp) ? msg._wamp.stamp : undefined;
-  return isPlainObject(stamp) && typeof stamp.args === 'string' && typeof stamp.payload === 'string' ? (stamp as unknown as Stamp) : undefined;
+  return isPlainObject(stamp) && typeof stamp.args === 'string' && typeof stamp.payload === 'string'
+    ? (stamp as unknown as Stamp)
+    : undefined;
 }
 
 /** A value's identity for change detection; values JSON cannot encode never match. */
@@ -77,7 +85,13 @@ export function nonEmptyString(v: unknown): string | undefined {
 
 /** Session ids from a list or a comma/space-separated string; undefined when there are none. */
 export function sessionIds(v: unknown): number[] | undefined {
-  const items = Array.isArray(v) ? v : typeof v === 'string' ? v.split(/[\s,]+/) : typeof v === 'number' ? [v] : [];
+  const items = Array.isArray(v)
+    ? v
+    : typeof v === 'string'
+      ? v.split(/[\s,]+/)
+      : typeof v === 'number'
+        ? [v]
+        : [];
   const ids = items.map((x) => Number(x)).filter((x) => Number.isSafeInteger(x) && x > 0);
   return ids.length > 0 ? ids : undefined;
 }

@@ -1,6 +1,6 @@
 // The slice of Node-RED's runtime API these nodes use. There is no @types/node-red here, and
 // the nodes need only a little of it, so it is described by hand.
-import type { Server } from 'http';
+import type { Server } from 'node:http';
 
 export interface NodeMessage {
   [key: string]: unknown;
@@ -44,7 +44,12 @@ export interface NodeAPI {
   nodes: {
     createNode(node: object, def: NodeDef): void;
     getNode(id: string): unknown;
-    registerType(type: string, ctor: Function, opts?: { credentials?: Record<string, { type: 'text' | 'password' }> }): void;
+    registerType(
+      type: string,
+      // biome-ignore lint/complexity/noBannedTypes: Node-RED calls the constructor with `this` bound to a new node
+      ctor: Function,
+      opts?: { credentials?: Record<string, { type: 'text' | 'password' }> },
+    ): void;
   };
   settings: { httpNodeRoot?: string | false; [key: string]: unknown };
   server?: Server;

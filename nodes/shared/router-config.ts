@@ -51,7 +51,8 @@ export function buildRealms(def: RouterFormDef, secretsJson: string | undefined)
     const name = (row.name ?? '').trim();
     if (!name) continue;
     if (/\s/.test(name)) throw new Error(`the realm "${name}" is not a valid URI`);
-    const anonymous = row.anonymous === false ? false : row.anonymousRole ? { role: row.anonymousRole } : true;
+    const anonymous =
+      row.anonymous === false ? false : row.anonymousRole ? { role: row.anonymousRole } : true;
     realms.set(name, { name, anonymous, users: [], roles: [] });
   }
   if (realms.size === 0) throw new Error('no realm is configured');
@@ -60,14 +61,16 @@ export function buildRealms(def: RouterFormDef, secretsJson: string | undefined)
     const realm = realms.get((row.realm ?? '').trim());
     const authid = (row.authid ?? '').trim();
     if (!authid) continue;
-    if (!realm) throw new Error(`user "${authid}" names the realm "${row.realm ?? ''}" that is not configured`);
+    if (!realm)
+      throw new Error(`user "${authid}" names the realm "${row.realm ?? ''}" that is not configured`);
     const user: UserConfig = { authid, role: (row.role ?? '').trim() || 'user' };
     const secret = secrets[secretKey(realm.name, authid)];
     if (row.method === 'ticket') user.ticket = secret;
     else if (row.method === 'wampcra') user.secret = secret;
     else if (row.method === 'cryptosign') user.pubkey = (row.pubkey ?? '').trim();
     else throw new Error(`user "${authid}" has no authentication method`);
-    if (row.method !== 'cryptosign' && !secret) throw new Error(`user "${authid}" has no ${row.method} secret`);
+    if (row.method !== 'cryptosign' && !secret)
+      throw new Error(`user "${authid}" has no ${row.method} secret`);
     if (row.method === 'cryptosign' && !/^[0-9a-fA-F]{64}$/.test(user.pubkey ?? '')) {
       throw new Error(`user "${authid}" needs a public key of 64 hex characters`);
     }
@@ -79,7 +82,8 @@ export function buildRealms(def: RouterFormDef, secretsJson: string | undefined)
       throw new Error('each role needs a "name" and a "permissions" array');
     }
     const targets = role.realm ? [realms.get(role.realm)] : [...realms.values()];
-    if (targets[0] === undefined) throw new Error(`role "${role.name}" names the realm "${role.realm}" that is not configured`);
+    if (targets[0] === undefined)
+      throw new Error(`role "${role.name}" names the realm "${role.realm}" that is not configured`);
     for (const realm of targets) realm!.roles!.push({ name: role.name, permissions: role.permissions });
   }
   for (const realm of realms.values()) {

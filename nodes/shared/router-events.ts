@@ -2,7 +2,14 @@
 // dashboards and audit flows. Sessions join and leave (from the router), registrations and
 // subscriptions are created and deleted (from each realm). The router's own sessions (the meta
 // API peer) are left out, as in the router's session counts.
-import type { Realm, Router, RouterRegistration, RouterSession, RouterSubscription, SessionInfo } from './library';
+import type {
+  Realm,
+  Router,
+  RouterRegistration,
+  RouterSession,
+  RouterSubscription,
+  SessionInfo,
+} from './library';
 import type { NodeMessage } from './red-types';
 
 type Listener = (session: RouterSession, item: RouterRegistration & RouterSubscription) => void;
@@ -20,8 +27,18 @@ export function sessionPayload(info: SessionInfo): Record<string, unknown> {
   };
 }
 
-function itemPayload(realm: Realm, session: RouterSession, item: RouterRegistration | RouterSubscription): Record<string, unknown> {
-  const payload: Record<string, unknown> = { id: item.id, uri: item.uri, match: item.match, realm: realm.name, session: session.id };
+function itemPayload(
+  realm: Realm,
+  session: RouterSession,
+  item: RouterRegistration | RouterSubscription,
+): Record<string, unknown> {
+  const payload: Record<string, unknown> = {
+    id: item.id,
+    uri: item.uri,
+    match: item.match,
+    realm: realm.name,
+    session: session.id,
+  };
   if ('invoke' in item) payload.invoke = item.invoke;
   return payload;
 }
@@ -30,7 +47,11 @@ function itemPayload(realm: Realm, session: RouterSession, item: RouterRegistrat
  * Sends a message per router event to `emit` until the returned function is called. Realms are
  * watched from the start when configured, and from their first session when created on demand.
  */
-export function watchRouter(router: Router, realmNames: string[], emit: (msg: NodeMessage) => void): () => void {
+export function watchRouter(
+  router: Router,
+  realmNames: string[],
+  emit: (msg: NodeMessage) => void,
+): () => void {
   const watched = new Map<Realm, Array<[string, Listener]>>();
 
   function watch(name: string): void {
@@ -55,7 +76,8 @@ export function watchRouter(router: Router, realmNames: string[], emit: (msg: No
     watch(info.realm);
     emit({ topic: 'session.join', payload: sessionPayload(info) });
   };
-  const onLeave = (info: SessionInfo): void => emit({ topic: 'session.leave', payload: sessionPayload(info) });
+  const onLeave = (info: SessionInfo): void =>
+    emit({ topic: 'session.leave', payload: sessionPayload(info) });
   router.on('session-join', onJoin);
   router.on('session-leave', onLeave);
   for (const name of realmNames) watch(name);

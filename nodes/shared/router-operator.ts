@@ -32,10 +32,13 @@ export interface KillRequest {
 }
 
 /** A WAMP outcome to show: the answer, or the error the router or callee gave. */
-export type Answer<T> = ({ ok: true } & T) | { ok: false; error: { uri: string; args: unknown[]; kwargs: Record<string, unknown>; message: string } };
+export type Answer<T> =
+  | ({ ok: true } & T)
+  | { ok: false; error: { uri: string; args: unknown[]; kwargs: Record<string, unknown>; message: string } };
 
 const bad = (text: string): WampError => new WampError(ErrorUri.INVALID_ARGUMENT, [text]);
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function body(v: unknown): Record<string, unknown> {
   if (!isObject(v)) throw bad('the request body must be a JSON object');
@@ -52,13 +55,21 @@ function uri(b: Record<string, unknown>, key: string): string {
 function payload(b: Record<string, unknown>): { args: unknown[]; kwargs: Record<string, unknown> } {
   if (b.args !== undefined && !Array.isArray(b.args)) throw bad('args must be an array');
   if (b.kwargs !== undefined && !isObject(b.kwargs)) throw bad('kwargs must be an object');
-  return { args: (b.args as unknown[] | undefined) ?? [], kwargs: (b.kwargs as Record<string, unknown> | undefined) ?? {} };
+  return {
+    args: (b.args as unknown[] | undefined) ?? [],
+    kwargs: (b.kwargs as Record<string, unknown> | undefined) ?? {},
+  };
 }
 
 export function parseCall(v: unknown): CallRequest {
   const b = body(v);
   const timeout = b.timeout ?? DEFAULT_CALL_TIMEOUT_MS;
-  if (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout <= 0 || timeout > MAX_CALL_TIMEOUT_MS) {
+  if (
+    typeof timeout !== 'number' ||
+    !Number.isInteger(timeout) ||
+    timeout <= 0 ||
+    timeout > MAX_CALL_TIMEOUT_MS
+  ) {
     throw bad(`timeout must be a whole number of milliseconds from 1 to ${MAX_CALL_TIMEOUT_MS}`);
   }
   return { realm: uri(b, 'realm'), procedure: uri(b, 'procedure'), ...payload(b), timeout };
@@ -66,16 +77,25 @@ export function parseCall(v: unknown): CallRequest {
 
 export function parsePublish(v: unknown): PublishRequest {
   const b = body(v);
-  if (b.acknowledge !== undefined && typeof b.acknowledge !== 'boolean') throw bad('acknowledge must be true or false');
-  return { realm: uri(b, 'realm'), topic: uri(b, 'topic'), ...payload(b), acknowledge: b.acknowledge !== false };
+  if (b.acknowledge !== undefined && typeof b.acknowledge !== 'boolean')
+    throw bad('acknowledge must be true or false');
+  return {
+    realm: uri(b, 'realm'),
+    topic: uri(b, 'topic'),
+    ...payload(b),
+    acknowledge: b.acknowledge !== false,
+  };
 }
 
 export function parseKill(sessionParam: unknown, v: unknown): KillRequest {
   const b = v === undefined ? {} : body(v);
-  const session = typeof sessionParam === 'string' && /^[0-9]{1,16}$/.test(sessionParam) ? Number(sessionParam) : NaN;
-  if (!Number.isSafeInteger(session) || session <= 0) throw bad(`"${String(sessionParam)}" is not a session ID`);
+  const session =
+    typeof sessionParam === 'string' && /^[0-9]{1,16}$/.test(sessionParam) ? Number(sessionParam) : NaN;
+  if (!Number.isSafeInteger(session) || session <= 0)
+    throw bad(`"${String(sessionParam)}" is not a session ID`);
   const reason = b.reason === undefined || b.reason === '' ? CloseUri.KILLED : b.reason;
-  if (!isValidUri(reason)) throw new WampError(ErrorUri.INVALID_URI, [`reason "${String(reason)}" is not a valid WAMP URI`]);
+  if (!isValidUri(reason))
+    throw new WampError(ErrorUri.INVALID_URI, [`reason "${String(reason)}" is not a valid WAMP URI`]);
   if (b.message !== undefined && typeof b.message !== 'string') throw bad('message must be a string');
   const message = typeof b.message === 'string' && b.message.trim() !== '' ? b.message.trim() : undefined;
   return message === undefined ? { session, reason } : { session, reason, message };
@@ -83,14 +103,22 @@ export function parseKill(sessionParam: unknown, v: unknown): KillRequest {
 
 /** Ends a client session with GOODBYE `reason` (and `message`); throws no_such_session. */
 export async function killSession(router: Router, req: KillRequest): Promise<void> {
-  const realm = router.realmNames().find((name) => router.realm(name)?.clients().some((s) => s.id === req.session));
+  const realm = router.realmNames().find((name) =>
+    router
+      .realm(name)
+      ?.clients()
+      .some((s) => s.id === req.session),
+  );
   if (!realm) throw new WampError(ErrorUri.NO_SUCH_SESSION, [`no session ${req.session}`]);
   const kwargs: Record<string, unknown> = { reason: req.reason };
   if (req.message !== undefined) kwargs.message = req.message;
   await asOperator(router, realm, (s) => s.call('wamp.session.kill', [req.session], kwargs));
 }
 
-export async function testCall(router: Router, req: CallRequest): Promise<Answer<{ args: unknown[]; kwargs: Record<string, unknown>; ms: number }>> {
+export async function testCall(
+  router: Router,
+  req: CallRequest,
+): Promise<Answer<{ args: unknown[]; kwargs: Record<string, unknown>; ms: number }>> {
   const started = Date.now();
   return answer(router, req.realm, async (s) => {
     const r = await s.call(req.procedure, req.args, req.kwargs, { timeout: req.timeout });
@@ -98,7 +126,10 @@ export async function testCall(router: Router, req: CallRequest): Promise<Answer
   });
 }
 
-export async function testPublish(router: Router, req: PublishRequest): Promise<Answer<{ publication: number | null }>> {
+export async function testPublish(
+  router: Router,
+  req: PublishRequest,
+): Promise<Answer<{ publication: number | null }>> {
   return answer(router, req.realm, async (s) => {
     const r = await s.publish(req.topic, req.args, req.kwargs, { acknowledge: req.acknowledge });
     return { publication: r.publicationId ?? null };

@@ -60,7 +60,13 @@ export interface RouterSnapshot {
 }
 
 /** `rates` gives a realm's recent samples (see RateSampler); without it `rate` is empty. */
-export function routerSnapshot(id: string, name: string, router: Router, rates?: (realm: string) => number[], now = new Date()): RouterSnapshot {
+export function routerSnapshot(
+  id: string,
+  name: string,
+  router: Router,
+  rates?: (realm: string) => number[],
+  now = new Date(),
+): RouterSnapshot {
   const realms: RealmView[] = [];
   for (const realmName of router.realmNames()) {
     const realm = router.realm(realmName);

@@ -56,7 +56,12 @@ export class RouterWatch {
   }
 
   list(): RouterSummary[] {
-    return [...listRouters()].map(([id, router]) => ({ id, name: this.nameOf(id), sessionCount: router.sessionCount, realms: router.realmNames() }));
+    return [...listRouters()].map(([id, router]) => ({
+      id,
+      name: this.nameOf(id),
+      sessionCount: router.sessionCount,
+      realms: router.realmNames(),
+    }));
   }
 
   snapshot(id: string): RouterSnapshot | undefined {
@@ -68,7 +73,8 @@ export class RouterWatch {
 
   private sampler(id: string, router: Router): RateSampler {
     let entry = this.samplers.get(id);
-    if (!entry || entry.router !== router) this.samplers.set(id, (entry = { router, sampler: new RateSampler(router) }));
+    if (!entry || entry.router !== router)
+      this.samplers.set(id, (entry = { router, sampler: new RateSampler(router) }));
     return entry.sampler;
   }
 }

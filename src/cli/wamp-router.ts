@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npx wamp-router`: the embedded router on its own, for development and for small deployments.
-import fs from 'fs';
-import { parseArgs } from 'util';
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
 import type { RealmConfig } from '../router/config';
 import { Router, type RouterOptions } from '../router';
 
@@ -37,11 +37,17 @@ async function main(): Promise<void> {
     return;
   }
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not ${values.port}`);
-  const file: FileConfig = values.config ? (JSON.parse(fs.readFileSync(values.config, 'utf8')) as FileConfig) : {};
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be 0..65535, not ${values.port}`);
+  const file: FileConfig = values.config
+    ? (JSON.parse(fs.readFileSync(values.config, 'utf8')) as FileConfig)
+    : {};
   const realms = [...(file.realms ?? []), ...(values.realm ?? []).map((name) => ({ name }))];
   if (realms.length === 0 && !file.autoCreateRealms) realms.push({ name: 'realm1' });
-  const tls = values['tls-key'] && values['tls-cert'] ? { key: fs.readFileSync(values['tls-key']), cert: fs.readFileSync(values['tls-cert']) } : undefined;
+  const tls =
+    values['tls-key'] && values['tls-cert']
+      ? { key: fs.readFileSync(values['tls-key']), cert: fs.readFileSync(values['tls-cert']) }
+      : undefined;
 
   const router = new Router({
     realms,
@@ -52,7 +58,9 @@ async function main(): Promise<void> {
   });
   const listener = await router.listen({ host: values.host, port, path: values.path, tls });
   const raw = `${tls ? 'rss' : 'rs'}://${values.host}:${listener.port}`;
-  console.log(`WAMP router listening on ${listener.url} and ${raw}; realms: ${realms.map((r) => r.name).join(', ') || '(created on demand)'}`);
+  console.log(
+    `WAMP router listening on ${listener.url} and ${raw}; realms: ${realms.map((r) => r.name).join(', ') || '(created on demand)'}`,
+  );
 
   let stopping = false;
   const stop = (signal: string): void => {

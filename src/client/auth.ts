@@ -52,7 +52,11 @@ function cannot(text: string): WampError {
 }
 
 /** AUTHENTICATE's signature for a CHALLENGE; throws a WampError when the credentials do not fit. */
-export function answerChallenge(c: ClientCredentials, method: string, extra: Dict): { signature: string; extra: Dict } {
+export function answerChallenge(
+  c: ClientCredentials,
+  method: string,
+  extra: Dict,
+): { signature: string; extra: Dict } {
   switch (method) {
     case 'ticket':
       if (c.ticket === undefined) throw cannot('router asked for a ticket, none configured');

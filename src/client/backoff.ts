@@ -30,7 +30,11 @@ export function resolveReconnect(o: ReconnectOptions = {}): ReconnectSettings {
 }
 
 /** The delay before retry number `retry` (1-based). */
-export function backoffDelay(s: ReconnectSettings, retry: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  s: ReconnectSettings,
+  retry: number,
+  random: () => number = Math.random,
+): number {
   const base = Math.min(s.maxDelayMs, s.initialDelayMs * s.factor ** Math.max(0, retry - 1));
   const jittered = base * (1 + s.jitter * (2 * random() - 1));
   return Math.max(0, Math.round(Math.min(jittered, s.maxDelayMs * (1 + s.jitter))));

@@ -15,7 +15,13 @@ import {
 } from '../wamp/messages';
 import { PendingMap, type PendingEntry } from './pending';
 import { cleanDict, trySend, type RoleContext } from './role';
-import { Result, type Invocation, type InvocationHandler, type RegisterOptions, type Registration } from './types';
+import {
+  Result,
+  type Invocation,
+  type InvocationHandler,
+  type RegisterOptions,
+  type Registration,
+} from './types';
 
 /** The URI a handler's non-WAMP exception is reported with. */
 export const RUNTIME_ERROR = 'wamp.error.runtime_error';
@@ -50,7 +56,7 @@ function abortRunning(state: Running, reason: string): void {
   state.controller?.abort(reason);
   const listeners = state.listeners;
   state.listeners = undefined;
-  listeners?.forEach((listener) => listener(reason));
+  for (const listener of listeners ?? []) listener(reason);
 }
 
 function onAbortOf(state: Running, listener: (reason: string) => void): () => void {
@@ -100,7 +106,11 @@ export class Callee {
     return this.registrations.get(record.id) === record;
   }
 
-  async register(procedure: string, handler: InvocationHandler, options: RegisterOptions = {}): Promise<Registration> {
+  async register(
+    procedure: string,
+    handler: InvocationHandler,
+    options: RegisterOptions = {},
+  ): Promise<Registration> {
     if (!this.ctx.isOpen) throw this.ctx.closedError();
     const id = this.ctx.nextId();
     const registered = new Promise<RegistrationRecord>((resolve, reject) =>
@@ -135,10 +145,12 @@ export class Callee {
     if (msg[1] === 0) {
       const details: Dict = msg[2] ?? {};
       const regId = details.registration;
-      if (typeof regId === 'number' && this.registrations.delete(regId)) this.ctx.revoked('registration', regId, details);
+      if (typeof regId === 'number' && this.registrations.delete(regId))
+        this.ctx.revoked('registration', regId, details);
       return;
     }
-    if (!this.unregistering.resolve(msg[1], undefined)) this.ctx.violation(`UNREGISTERED for unknown request ${msg[1]}`);
+    if (!this.unregistering.resolve(msg[1], undefined))
+      this.ctx.violation(`UNREGISTERED for unknown request ${msg[1]}`);
   }
 
   onError(msg: ErrorMessage): void {
@@ -174,15 +186,31 @@ export class Callee {
     void this.run(request, state, record.handler, inv);
   }
 
-  private async run(request: number, state: Running, handler: InvocationHandler, inv: Invocation): Promise<void> {
+  private async run(
+    request: number,
+    state: Running,
+    handler: InvocationHandler,
+    inv: Invocation,
+  ): Promise<void> {
     let reply: () => WampMessage;
     try {
       const value = await handler(inv);
-      const [a, k] = value instanceof Result ? [value.args, value.kwargs] : value === undefined ? [[], {}] : [[value], {}];
+      const [a, k] =
+        value instanceof Result ? [value.args, value.kwargs] : value === undefined ? [[], {}] : [[value], {}];
       reply = () => [MessageType.YIELD, request, {}, ...payload(a, k)];
     } catch (e) {
-      const err = e instanceof WampError ? e : new WampError(RUNTIME_ERROR, [e instanceof Error ? e.message : String(e)]);
-      reply = () => [MessageType.ERROR, MessageType.INVOCATION, request, {}, err.uri, ...payload(err.args, err.kwargs)];
+      const err =
+        e instanceof WampError
+          ? e
+          : new WampError(RUNTIME_ERROR, [e instanceof Error ? e.message : String(e)]);
+      reply = () => [
+        MessageType.ERROR,
+        MessageType.INVOCATION,
+        request,
+        {},
+        err.uri,
+        ...payload(err.args, err.kwargs),
+      ];
     }
     if (state.done) return;
     state.done = true;
@@ -190,7 +218,15 @@ export class Callee {
     if (!this.ctx.isOpen) return;
     const failed = trySend(this.ctx, reply());
     // A result that cannot be serialized still owes the caller an answer.
-    if (failed) this.ctx.send([MessageType.ERROR, MessageType.INVOCATION, request, {}, failed.uri, ...payload(failed.args)]);
+    if (failed)
+      this.ctx.send([
+        MessageType.ERROR,
+        MessageType.INVOCATION,
+        request,
+        {},
+        failed.uri,
+        ...payload(failed.args),
+      ]);
   }
 
   onInterrupt(msg: InterruptMessage): void {

@@ -19,31 +19,59 @@ export class Caller {
 
   constructor(private readonly ctx: RoleContext) {}
 
-  call(procedure: string, args?: unknown[], kwargs?: Record<string, unknown>, options: CallOptions = {}): Promise<CallResult> {
+  call(
+    procedure: string,
+    args?: unknown[],
+    kwargs?: Record<string, unknown>,
+    options: CallOptions = {},
+  ): Promise<CallResult> {
     if (!this.ctx.isOpen) return Promise.reject(this.ctx.closedError());
     const { onProgress, signal, cancelMode, timeout, ...wire } = options;
-    if (signal?.aborted) return Promise.reject(new WampError(ErrorUri.CANCELED, ['call canceled before it was sent']));
+    if (signal?.aborted)
+      return Promise.reject(new WampError(ErrorUri.CANCELED, ['call canceled before it was sent']));
     if (onProgress) wire.receive_progress = true;
-    if (timeout !== undefined && timeout > 0 && this.ctx.routerHas('dealer', 'call_timeout')) wire.timeout = timeout;
+    if (timeout !== undefined && timeout > 0 && this.ctx.routerHas('dealer', 'call_timeout'))
+      wire.timeout = timeout;
 
     const id = this.ctx.nextId();
     return new Promise<CallResult>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
-      const onAbort = (): void => this.cancel(id, cancelMode ?? 'kill', new WampError(ErrorUri.CANCELED, ['call canceled by caller']));
+      const onAbort = (): void =>
+        this.cancel(id, cancelMode ?? 'kill', new WampError(ErrorUri.CANCELED, ['call canceled by caller']));
       const cleanup = (): void => {
         if (timer) clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
       };
       this.calls.add(id, {
         onProgress,
-        resolve: (r) => (cleanup(), resolve(r)),
-        reject: (e) => (cleanup(), reject(e)),
+        resolve: (r) => {
+          cleanup();
+          resolve(r);
+        },
+        reject: (e) => {
+          cleanup();
+          reject(e);
+        },
       });
       signal?.addEventListener('abort', onAbort, { once: true });
       if (timeout !== undefined && timeout > 0) {
-        timer = setTimeout(() => this.cancel(id, 'killnowait', new WampError(ErrorUri.TIMEOUT, [`call timed out after ${timeout} ms`])), timeout);
+        timer = setTimeout(
+          () =>
+            this.cancel(
+              id,
+              'killnowait',
+              new WampError(ErrorUri.TIMEOUT, [`call timed out after ${timeout} ms`]),
+            ),
+          timeout,
+        );
       }
-      const failed = trySend(this.ctx, [MessageType.CALL, id, cleanDict(wire), procedure, ...payload(args, kwargs)]);
+      const failed = trySend(this.ctx, [
+        MessageType.CALL,
+        id,
+        cleanDict(wire),
+        procedure,
+        ...payload(args, kwargs),
+      ]);
       if (failed) this.calls.take(id)?.reject(failed);
     });
   }
@@ -81,7 +109,11 @@ export class Caller {
     const entry = this.calls.take(msg[2]);
     if (!entry) return;
     const err = errorFromMessage(msg);
-    entry.reject(CANCELED_ALIASES.includes(err.uri) ? new WampError(ErrorUri.CANCELED, err.args, err.kwargs, err.details) : err);
+    entry.reject(
+      CANCELED_ALIASES.includes(err.uri)
+        ? new WampError(ErrorUri.CANCELED, err.args, err.kwargs, err.details)
+        : err,
+    );
   }
 
   close(error: WampError): void {

@@ -1,8 +1,8 @@
 // A Connection keeps one session alive: it opens a transport, joins, and after a loss retries
 // with exponential backoff and jitter. Registrations and subscriptions made through it are
 // persistent: each new session gets them again, and their handles stay valid.
-import { EventEmitter } from 'events';
-import type { ConnectionOptions as TlsOptions } from 'tls';
+import { EventEmitter } from 'node:events';
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { SerializerId } from '../serializers';
 import type { Transport } from '../transports/transport';
 import { ErrorUri, WampError, isWampError } from '../wamp/errors';
@@ -86,11 +86,15 @@ function notConnected(): WampError {
 }
 
 function asWampError(e: unknown): WampError {
-  return isWampError(e) ? e : new WampError(ErrorUri.CONNECTION_LOST, [e instanceof Error ? e.message : String(e)]);
+  return isWampError(e)
+    ? e
+    : new WampError(ErrorUri.CONNECTION_LOST, [e instanceof Error ? e.message : String(e)]);
 }
 
 /** A lost session leaves the handle valid; the next session restores it. */
-async function undo(current: { unregister?(): Promise<void>; unsubscribe?(): Promise<void> } | null): Promise<void> {
+async function undo(
+  current: { unregister?(): Promise<void>; unsubscribe?(): Promise<void> } | null,
+): Promise<void> {
   if (!current) return;
   try {
     await (current.unregister ? current.unregister() : current.unsubscribe?.());
@@ -122,7 +126,8 @@ export class Connection extends EventEmitter {
 
   constructor(private readonly options: ConnectionOptions) {
     super();
-    if (!options.url && !options.transportFactory) throw new TypeError('Connection needs a url or a transportFactory');
+    if (!options.url && !options.transportFactory)
+      throw new TypeError('Connection needs a url or a transportFactory');
     this.reconnect = resolveReconnect(options.reconnect);
   }
 
@@ -166,7 +171,10 @@ export class Connection extends EventEmitter {
         else if (s.state === 'failed') done(s.error ?? new WampError(ErrorUri.CONNECTION_LOST, [s.reason]));
         else if (s.state === 'closed') done(new WampError(ErrorUri.CONNECTION_LOST, ['connection closed']));
       };
-      const timer = setTimeout(() => done(new WampError(ErrorUri.TIMEOUT, [`not connected within ${timeoutMs} ms`])), timeoutMs);
+      const timer = setTimeout(
+        () => done(new WampError(ErrorUri.TIMEOUT, [`not connected within ${timeoutMs} ms`])),
+        timeoutMs,
+      );
       this.on('status', onStatus);
     });
   }
@@ -187,12 +195,21 @@ export class Connection extends EventEmitter {
     if (!this.running) this.setStatus({ state: 'closed' });
   }
 
-  call(procedure: string, args?: unknown[], kwargs?: Record<string, unknown>, options?: CallOptions): Promise<CallResult> {
+  call(
+    procedure: string,
+    args?: unknown[],
+    kwargs?: Record<string, unknown>,
+    options?: CallOptions,
+  ): Promise<CallResult> {
     const s = this._session;
     return s?.isOpen ? s.call(procedure, args, kwargs, options) : Promise.reject(notConnected());
   }
 
-  async register(procedure: string, handler: InvocationHandler, options?: RegisterOptions): Promise<Registration> {
+  async register(
+    procedure: string,
+    handler: InvocationHandler,
+    options?: RegisterOptions,
+  ): Promise<Registration> {
     const item: PersistentRegistration = { procedure, handler, options, current: null, removed: false };
     const s = this._session;
     if (s?.isOpen) {
@@ -247,7 +264,12 @@ export class Connection extends EventEmitter {
     };
   }
 
-  publish(topic: string, args?: unknown[], kwargs?: Record<string, unknown>, options?: PublishOptions): Promise<PublishResult> {
+  publish(
+    topic: string,
+    args?: unknown[],
+    kwargs?: Record<string, unknown>,
+    options?: PublishOptions,
+  ): Promise<PublishResult> {
     const s = this._session;
     if (s?.isOpen) return s.publish(topic, args, kwargs, options);
     const max = this.options.publishQueue ?? 0;
@@ -256,7 +278,11 @@ export class Connection extends EventEmitter {
       this.queue.push({ topic, args, kwargs, options, resolve, reject });
       while (this.queue.length > max) {
         this.dropped++;
-        this.queue.shift()?.reject(new WampError(ErrorUri.CONNECTION_LOST, ['publish dropped: queue full while disconnected']));
+        this.queue
+          .shift()
+          ?.reject(
+            new WampError(ErrorUri.CONNECTION_LOST, ['publish dropped: queue full while disconnected']),
+          );
       }
     });
   }
@@ -287,15 +313,18 @@ export class Connection extends EventEmitter {
     } catch (e) {
       const err = asWampError(e);
       // The transport's own words ("Cannot connect to ...: connection refused") say it best.
-      if (gen === this.generation) this.retry(typeof err.args[0] === 'string' ? err.args[0] : err.message, err);
+      if (gen === this.generation)
+        this.retry(typeof err.args[0] === 'string' ? err.args[0] : err.message, err);
       return;
     }
     if (gen !== this.generation) return transport.close(1000, 'connection closed');
     const session = new Session(transport, this.options);
     this.joining = session;
     session.on('close', (info: SessionCloseInfo) => this.sessionClosed(session, info, gen));
-    session.on('revoked', (kind: 'registration' | 'subscription', _id: number, details: Record<string, unknown>) =>
-      this.revoked(kind, details),
+    session.on(
+      'revoked',
+      (kind: 'registration' | 'subscription', _id: number, details: Record<string, unknown>) =>
+        this.revoked(kind, details),
     );
     try {
       await session.join();
@@ -313,7 +342,12 @@ export class Connection extends EventEmitter {
     if (this._session !== session || !session.isOpen) return;
     this.attempt = 0;
     this.retries = 0;
-    this.setStatus({ state: 'connected', realm: session.realm, sessionId: session.id!, details: session.details });
+    this.setStatus({
+      state: 'connected',
+      realm: session.realm,
+      sessionId: session.id!,
+      details: session.details,
+    });
   }
 
   /** Re-registers, re-subscribes and sends queued publishes on a fresh session. */

@@ -1,8 +1,26 @@
 // The WAMP client: Connection (reconnecting, persistent registrations and subscriptions) over
 // Session (one WAMP session on one transport).
-export { Connection, FATAL_REASONS, type ConnectionOptions, type ConnectionStatus, type ReconnectOptions } from './connection';
-export { Session, CLIENT_ROLES, type SessionOptions, type SessionCloseInfo, type SessionState } from './session';
-export { CANNOT_AUTHENTICATE, authMethodsFor, helloAuth, answerChallenge, type ClientCredentials } from './auth';
+export {
+  Connection,
+  FATAL_REASONS,
+  type ConnectionOptions,
+  type ConnectionStatus,
+  type ReconnectOptions,
+} from './connection';
+export {
+  Session,
+  CLIENT_ROLES,
+  type SessionOptions,
+  type SessionCloseInfo,
+  type SessionState,
+} from './session';
+export {
+  CANNOT_AUTHENTICATE,
+  authMethodsFor,
+  helloAuth,
+  answerChallenge,
+  type ClientCredentials,
+} from './auth';
 export { RUNTIME_ERROR } from './callee';
 export { backoffDelay, resolveReconnect } from './backoff';
 export {

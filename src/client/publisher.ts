@@ -10,11 +10,25 @@ export class Publisher {
 
   constructor(private readonly ctx: RoleContext) {}
 
-  publish(topic: string, args?: unknown[], kwargs?: Record<string, unknown>, options: PublishOptions = {}): Promise<PublishResult> {
+  publish(
+    topic: string,
+    args?: unknown[],
+    kwargs?: Record<string, unknown>,
+    options: PublishOptions = {},
+  ): Promise<PublishResult> {
     if (!this.ctx.isOpen) return Promise.reject(this.ctx.closedError());
     const id = this.ctx.nextId();
-    const acked = options.acknowledge === true ? new Promise<PublishResult>((resolve, reject) => this.acks.add(id, { resolve, reject })) : null;
-    const failed = trySend(this.ctx, [MessageType.PUBLISH, id, cleanDict({ ...options }), topic, ...payload(args, kwargs)]);
+    const acked =
+      options.acknowledge === true
+        ? new Promise<PublishResult>((resolve, reject) => this.acks.add(id, { resolve, reject }))
+        : null;
+    const failed = trySend(this.ctx, [
+      MessageType.PUBLISH,
+      id,
+      cleanDict({ ...options }),
+      topic,
+      ...payload(args, kwargs),
+    ]);
     if (failed) {
       this.acks.take(id)?.reject(failed);
       return acked ?? Promise.reject(failed);
@@ -23,7 +37,8 @@ export class Publisher {
   }
 
   onPublished(msg: PublishedMessage): void {
-    if (!this.acks.resolve(msg[1], { publicationId: msg[2] })) this.ctx.violation(`PUBLISHED for unknown request ${msg[1]}`);
+    if (!this.acks.resolve(msg[1], { publicationId: msg[2] }))
+      this.ctx.violation(`PUBLISHED for unknown request ${msg[1]}`);
   }
 
   onError(msg: ErrorMessage): void {

@@ -2,11 +2,18 @@
 // AUTHENTICATE)* → WELCOME | ABORT; then role messages go to the role that owns them; GOODBYE
 // either way ends it. Everything the router sends is validated by parseMessage first, and any
 // breach of the protocol is answered with ABORT and the transport closed.
-import { EventEmitter } from 'events';
+import { EventEmitter } from 'node:events';
 import { CloseUri, ErrorUri, WampError } from '../wamp/errors';
 import { peerHasFeature, roleDetails } from '../wamp/features';
 import { IdSequence } from '../wamp/ids';
-import { MessageName, MessageType, payloadOf, type Dict, type ErrorMessage, type WampMessage } from '../wamp/messages';
+import {
+  MessageName,
+  MessageType,
+  payloadOf,
+  type Dict,
+  type ErrorMessage,
+  type WampMessage,
+} from '../wamp/messages';
 import { parseMessage } from '../wamp/parse';
 import type { CloseInfo, Transport } from '../transports/transport';
 import { answerChallenge, helloAuth, type ClientCredentials } from './auth';
@@ -114,7 +121,8 @@ export class Session extends EventEmitter {
 
   /** Sends HELLO; resolves on WELCOME, rejects with the ABORT's (or the failure's) WampError. */
   join(): Promise<void> {
-    if (this.state !== 'new') return Promise.reject(new WampError(ErrorUri.PROTOCOL_VIOLATION, ['join() called twice']));
+    if (this.state !== 'new')
+      return Promise.reject(new WampError(ErrorUri.PROTOCOL_VIOLATION, ['join() called twice']));
     this.state = 'joining';
     const joined = new Promise<void>((resolve, reject) => (this.joinWaiter = { resolve, reject }));
     this.transport.attach({
@@ -122,7 +130,7 @@ export class Session extends EventEmitter {
       onDecodeError: (e) => this.violation(`undecodable message: ${e}`),
       onClose: (info) => this.transportClosed(info),
     });
-    let auth;
+    let auth: ReturnType<typeof helloAuth>;
     try {
       auth = helloAuth(this.options);
     } catch (e) {
@@ -136,7 +144,9 @@ export class Session extends EventEmitter {
 
   /** Ends the session with GOODBYE and closes the transport; resolves once closed. */
   leave(reason: string = CloseUri.NORMAL, message?: string): Promise<void> {
-    const closed = new Promise<void>((resolve) => (this.closeInfo ? resolve() : this.once('close', () => resolve())));
+    const closed = new Promise<void>((resolve) =>
+      this.closeInfo ? resolve() : this.once('close', () => resolve()),
+    );
     if (this.state === 'established') {
       this.state = 'closing';
       this.send([MessageType.GOODBYE, message ? { message } : {}, reason]);
@@ -148,7 +158,12 @@ export class Session extends EventEmitter {
     return closed;
   }
 
-  call(procedure: string, args?: unknown[], kwargs?: Record<string, unknown>, options?: CallOptions): Promise<CallResult> {
+  call(
+    procedure: string,
+    args?: unknown[],
+    kwargs?: Record<string, unknown>,
+    options?: CallOptions,
+  ): Promise<CallResult> {
     return this.caller.call(procedure, args, kwargs, options);
   }
 
@@ -160,12 +175,16 @@ export class Session extends EventEmitter {
     return this.subscriber.subscribe(topic, handler, options);
   }
 
-  publish(topic: string, args?: unknown[], kwargs?: Record<string, unknown>, options?: PublishOptions): Promise<PublishResult> {
+  publish(
+    topic: string,
+    args?: unknown[],
+    kwargs?: Record<string, unknown>,
+    options?: PublishOptions,
+  ): Promise<PublishResult> {
     return this.publisher.publish(topic, args, kwargs, options);
   }
 
   private roleContext(): RoleContext {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const session = this;
     return {
       send: (m) => this.send(m),

@@ -54,7 +54,12 @@ class SessionSubscription implements Subscription {
 }
 
 function keyOf(topic: string, options: Dict): string {
-  return JSON.stringify([topic, Object.keys(options).sort().map((k) => [k, options[k]])]);
+  return JSON.stringify([
+    topic,
+    Object.keys(options)
+      .sort()
+      .map((k) => [k, options[k]]),
+  ]);
 }
 
 export class Subscriber {
@@ -70,7 +75,11 @@ export class Subscriber {
     return this.byId.get(entry.id) === entry;
   }
 
-  async subscribe(topic: string, handler: EventHandler, options: SubscribeOptions = {}): Promise<Subscription> {
+  async subscribe(
+    topic: string,
+    handler: EventHandler,
+    options: SubscribeOptions = {},
+  ): Promise<Subscription> {
     const wire = cleanDict(options);
     const key = keyOf(topic, wire);
     for (;;) {
@@ -146,9 +155,15 @@ export class Subscriber {
     const id = this.ctx.nextId();
     sub.closing = new Promise<void>((resolve, reject) => {
       this.unsubscribing.add(id, {
-        resolve: () => (this.drop(sub), resolve()),
+        resolve: () => {
+          this.drop(sub);
+          resolve();
+        },
         // The router refused (e.g. no_such_subscription): it is gone either way.
-        reject: (e) => (this.drop(sub), reject(e)),
+        reject: (e) => {
+          this.drop(sub);
+          reject(e);
+        },
       });
     });
     this.ctx.send([MessageType.UNSUBSCRIBE, id, sub.id]);
@@ -171,7 +186,8 @@ export class Subscriber {
       }
       return;
     }
-    if (!this.unsubscribing.resolve(msg[1], undefined)) this.ctx.violation(`UNSUBSCRIBED for unknown request ${msg[1]}`);
+    if (!this.unsubscribing.resolve(msg[1], undefined))
+      this.ctx.violation(`UNSUBSCRIBED for unknown request ${msg[1]}`);
   }
 
   onError(msg: ErrorMessage): void {

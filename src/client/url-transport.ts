@@ -1,6 +1,6 @@
 // Opens a network transport for a ws://, wss://, rs:// or rss:// URL; the connection errors of
 // the transports layer (plain Errors) become WampErrors here, at the client's edge.
-import type { ConnectionOptions as TlsOptions } from 'tls';
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { SerializerId } from '../serializers';
 import { connectTransport } from '../transports/connect';
 import type { Transport } from '../transports/transport';

@@ -7,7 +7,15 @@ import type { Realm } from './realm';
 import type { RouterSession } from './session';
 import { ErrorUri, WampError } from '../wamp/errors';
 import { isValidId, randomId } from '../wamp/ids';
-import { MessageType as M, type Dict, type EventMessage, type Payload, type PublishMessage, type SubscribeMessage, type UnsubscribeMessage } from '../wamp/messages';
+import {
+  MessageType as M,
+  type Dict,
+  type EventMessage,
+  type Payload,
+  type PublishMessage,
+  type SubscribeMessage,
+  type UnsubscribeMessage,
+} from '../wamp/messages';
 import { isDict } from '../wamp/parse';
 import { isMatchPolicy, matches, type MatchPolicy } from '../wamp/uri';
 
@@ -72,7 +80,11 @@ export class Broker {
     const [, request, id] = msg;
     const sub = this.byId.get(id);
     if (!sub || !sub.subscribers.has(session)) {
-      return session.sendError(M.UNSUBSCRIBE, request, new WampError(ErrorUri.NO_SUCH_SUBSCRIPTION, [`no subscription ${id}`]));
+      return session.sendError(
+        M.UNSUBSCRIBE,
+        request,
+        new WampError(ErrorUri.NO_SUCH_SUBSCRIPTION, [`no subscription ${id}`]),
+      );
     }
     this.detach(session, sub);
     this.bySession.get(session)?.delete(sub);
@@ -85,7 +97,10 @@ export class Broker {
     // strict clients treat an ERROR for an unacknowledged PUBLISH as a protocol violation.
     const fail = (error: WampError): void => {
       if (options.acknowledge === true) session.sendError(M.PUBLISH, request, error);
-      else this.realm.logger.info(`session ${session.id}: unacknowledged publish to ${topic} dropped: ${error.message}`);
+      else
+        this.realm.logger.info(
+          `session ${session.id}: unacknowledged publish to ${topic} dropped: ${error.message}`,
+        );
     };
     const refused = this.realm.permit(session, 'publish', topic);
     if (refused) return fail(refused);
@@ -97,14 +112,21 @@ export class Broker {
     const eventPayload = msg.slice(4) as Payload;
     for (const sub of this.subscriptions.matchAll(topic)) {
       // One EVENT tuple per subscription: its details are the same for every subscriber.
-      const event: EventMessage = [M.EVENT, sub.id, publication, sub.match === 'exact' ? details : { ...details, topic }, ...eventPayload];
+      const event: EventMessage = [
+        M.EVENT,
+        sub.id,
+        publication,
+        sub.match === 'exact' ? details : { ...details, topic },
+        ...eventPayload,
+      ];
       for (const receiver of sub.subscribers) {
         if (!filter.open && !filter.accepts(receiver)) continue;
         receiver.send(event);
         sub.events++;
       }
     }
-    if (options.retain === true) this.retained.set(topic, { publication, details, payload: eventPayload, filter });
+    if (options.retain === true)
+      this.retained.set(topic, { publication, details, payload: eventPayload, filter });
     if (options.acknowledge === true) session.send([M.PUBLISHED, request, publication]);
   }
 
@@ -134,7 +156,10 @@ export class Broker {
   }
 
   private sendRetained(session: RouterSession, sub: Subscription): void {
-    const topics = sub.match === 'exact' ? [sub.uri] : [...this.retained.keys()].filter((t) => matches(t, sub.uri, sub.match));
+    const topics =
+      sub.match === 'exact'
+        ? [sub.uri]
+        : [...this.retained.keys()].filter((t) => matches(t, sub.uri, sub.match));
     for (const topic of topics) {
       const kept = this.retained.get(topic);
       if (!kept || !kept.filter.accepts(session)) continue;
@@ -171,7 +196,13 @@ export function invalidMatch(match: unknown): WampError {
  */
 function publisherDetails(session: RouterSession, options: Dict): Dict {
   const of = options._on_behalf_of;
-  if (session.trusted && isDict(of) && isValidId(of.session) && typeof of.authid === 'string' && typeof of.authrole === 'string') {
+  if (
+    session.trusted &&
+    isDict(of) &&
+    isValidId(of.session) &&
+    typeof of.authid === 'string' &&
+    typeof of.authrole === 'string'
+  ) {
     return { publisher: of.session, publisher_authid: of.authid, publisher_authrole: of.authrole };
   }
   return disclosure(session);
@@ -179,5 +210,9 @@ function publisherDetails(session: RouterSession, options: Dict): Dict {
 
 /** Publisher or caller identification details. */
 export function disclosure(session: RouterSession, prefix = 'publisher'): Dict {
-  return { [prefix]: session.id, [`${prefix}_authid`]: session.identity.authid, [`${prefix}_authrole`]: session.identity.authrole };
+  return {
+    [prefix]: session.id,
+    [`${prefix}_authid`]: session.identity.authid,
+    [`${prefix}_authrole`]: session.identity.authrole,
+  };
 }

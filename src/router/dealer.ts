@@ -83,7 +83,11 @@ export class Dealer {
     if (!isMatchPolicy(match)) return session.sendError(M.REGISTER, request, invalidMatch(match));
     const invoke = options.invoke ?? 'single';
     if (typeof invoke !== 'string' || !INVOKE_POLICIES.includes(invoke)) {
-      return session.sendError(M.REGISTER, request, new WampError(ErrorUri.INVALID_ARGUMENT, [`unknown invoke policy ${JSON.stringify(invoke)}`]));
+      return session.sendError(
+        M.REGISTER,
+        request,
+        new WampError(ErrorUri.INVALID_ARGUMENT, [`unknown invoke policy ${JSON.stringify(invoke)}`]),
+      );
     }
     const refused = this.realm.permit(session, 'register', procedure, match);
     if (refused) return session.sendError(M.REGISTER, request, refused);
@@ -91,11 +95,25 @@ export class Dealer {
     let reg = this.registrations.get(procedure, match);
     if (reg) {
       const conflict = sharingConflict(reg, invoke as InvokePolicy, session);
-      if (conflict) return session.sendError(M.REGISTER, request, new WampError(ErrorUri.PROCEDURE_ALREADY_EXISTS, [conflict]));
+      if (conflict)
+        return session.sendError(
+          M.REGISTER,
+          request,
+          new WampError(ErrorUri.PROCEDURE_ALREADY_EXISTS, [conflict]),
+        );
     }
     const created = !reg;
     if (!reg) {
-      reg = { id: randomId(), uri: procedure, match, invoke: invoke as InvokePolicy, created: new Date(), callees: [], turn: 0, calls: 0 };
+      reg = {
+        id: randomId(),
+        uri: procedure,
+        match,
+        invoke: invoke as InvokePolicy,
+        created: new Date(),
+        callees: [],
+        turn: 0,
+        calls: 0,
+      };
       this.registrations.set(procedure, match, reg);
       this.byId.set(reg.id, reg);
     }
@@ -112,7 +130,11 @@ export class Dealer {
     const [, request, id] = msg;
     const reg = this.byId.get(id);
     if (!reg || !reg.callees.includes(session)) {
-      return session.sendError(M.UNREGISTER, request, new WampError(ErrorUri.NO_SUCH_REGISTRATION, [`no registration ${id}`]));
+      return session.sendError(
+        M.UNREGISTER,
+        request,
+        new WampError(ErrorUri.NO_SUCH_REGISTRATION, [`no registration ${id}`]),
+      );
     }
     this.bySession.get(session)?.delete(reg);
     this.detach(session, reg);
@@ -125,20 +147,38 @@ export class Dealer {
     if (refused) return caller.sendError(M.CALL, request, refused);
     const timeout = options.timeout ?? 0;
     if (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < 0) {
-      return caller.sendError(M.CALL, request, new WampError(ErrorUri.INVALID_ARGUMENT, ['CALL option timeout must be a non-negative integer (ms)']));
+      return caller.sendError(
+        M.CALL,
+        request,
+        new WampError(ErrorUri.INVALID_ARGUMENT, ['CALL option timeout must be a non-negative integer (ms)']),
+      );
     }
     const reg = this.registrations.best(procedure);
-    if (!reg) return caller.sendError(M.CALL, request, new WampError(ErrorUri.NO_SUCH_PROCEDURE, [`no callee for procedure ${procedure}`]));
+    if (!reg)
+      return caller.sendError(
+        M.CALL,
+        request,
+        new WampError(ErrorUri.NO_SUCH_PROCEDURE, [`no callee for procedure ${procedure}`]),
+      );
     const callee = pick(reg);
 
     const details: Dict = {};
     if (reg.match !== 'exact') details.procedure = procedure;
-    const receiveProgress = options.receive_progress === true && callee.has('callee', 'progressive_call_results');
+    const receiveProgress =
+      options.receive_progress === true && callee.has('callee', 'progressive_call_results');
     if (receiveProgress) details.receive_progress = true;
     if (options.disclose_me === true) Object.assign(details, disclosure(caller, 'caller'));
     if (timeout > 0) details.timeout = timeout;
 
-    const inv: Invocation = { id: callee.nextInvocationId(), callee, caller, request, receiveProgress, timer: null, interrupted: false };
+    const inv: Invocation = {
+      id: callee.nextInvocationId(),
+      callee,
+      caller,
+      request,
+      receiveProgress,
+      timer: null,
+      interrupted: false,
+    };
     const limit = Math.min(timeout || Infinity, this.callTimeoutMs || Infinity);
     // setTimeout fires at once for more than 2^31-1 ms: a huge timeout (valid: any integer) is
     // held at that maximum (24.8 days) instead of timing the call out immediately.
@@ -156,7 +196,11 @@ export class Dealer {
     if (!inv) return;
     const mode = options.mode ?? 'kill';
     if (typeof mode !== 'string' || !CANCEL_MODES.includes(mode)) {
-      return caller.sendError(M.CANCEL, request, new WampError(ErrorUri.INVALID_ARGUMENT, [`unknown cancel mode ${JSON.stringify(mode)}`]));
+      return caller.sendError(
+        M.CANCEL,
+        request,
+        new WampError(ErrorUri.INVALID_ARGUMENT, [`unknown cancel mode ${JSON.stringify(mode)}`]),
+      );
     }
     const effective: CancelMode = canInterrupt(inv.callee) ? (mode as CancelMode) : 'skip';
     if (effective === 'kill') {
@@ -199,7 +243,8 @@ export class Dealer {
     }
     for (const inv of [...(this.byCaller.get(session)?.values() ?? [])]) {
       this.finish(inv);
-      if (canInterrupt(inv.callee)) inv.callee.send([M.INTERRUPT, inv.id, { mode: 'killnowait', reason: ErrorUri.CANCELED }]);
+      if (canInterrupt(inv.callee))
+        inv.callee.send([M.INTERRUPT, inv.id, { mode: 'killnowait', reason: ErrorUri.CANCELED }]);
     }
     this.byCallee.delete(session);
     this.byCaller.delete(session);
@@ -243,14 +288,16 @@ export class Dealer {
    */
   private answered(callee: RouterSession, id: number, what: string): Invocation | undefined {
     const inv = this.byCallee.get(callee)?.get(id);
-    if (!inv && !callee.wasIssued(id)) callee.protocolViolation(`${what} for invocation ${id}, which was never sent to this session`);
+    if (!inv && !callee.wasIssued(id))
+      callee.protocolViolation(`${what} for invocation ${id}, which was never sent to this session`);
     return inv;
   }
 
   private timedOut(inv: Invocation): void {
     inv.timer = null;
     this.finish(inv);
-    if (canInterrupt(inv.callee)) inv.callee.send([M.INTERRUPT, inv.id, { mode: 'killnowait', reason: ErrorUri.TIMEOUT }]);
+    if (canInterrupt(inv.callee))
+      inv.callee.send([M.INTERRUPT, inv.id, { mode: 'killnowait', reason: ErrorUri.TIMEOUT }]);
     inv.caller.sendError(M.CALL, inv.request, new WampError(ErrorUri.TIMEOUT, ['call timed out']));
   }
 
@@ -305,7 +352,10 @@ function canInterrupt(callee: RouterSession): boolean {
   return callee.has('callee', 'call_canceling');
 }
 
-function pending(map: Map<RouterSession, Map<number, Invocation>>, session: RouterSession): Map<number, Invocation> {
+function pending(
+  map: Map<RouterSession, Map<number, Invocation>>,
+  session: RouterSession,
+): Map<number, Invocation> {
   let m = map.get(session);
   if (!m) map.set(session, (m = new Map()));
   return m;

@@ -26,7 +26,9 @@ export function parsePublishFilter(options: Dict, publisherId: number): PublishF
     if (v === undefined) continue;
     const isIds = key === 'exclude' || key === 'eligible';
     if (!Array.isArray(v) || !v.every((x) => (isIds ? typeof x === 'number' : typeof x === 'string'))) {
-      return new WampError(ErrorUri.INVALID_ARGUMENT, [`PUBLISH option ${key} must be a list of ${isIds ? 'session IDs' : 'strings'}`]);
+      return new WampError(ErrorUri.INVALID_ARGUMENT, [
+        `PUBLISH option ${key} must be a list of ${isIds ? 'session IDs' : 'strings'}`,
+      ]);
     }
     lists[key] = new Set(v);
   }
@@ -40,7 +42,8 @@ export function parsePublishFilter(options: Dict, publisherId: number): PublishF
     open,
     accepts(r: Receiver): boolean {
       if (excludeMe && r.id === publisherId) return false;
-      if (exclude?.has(r.id) || exclude_authid?.has(r.authid) || exclude_authrole?.has(r.authrole)) return false;
+      if (exclude?.has(r.id) || exclude_authid?.has(r.authid) || exclude_authrole?.has(r.authrole))
+        return false;
       if (eligible && !eligible.has(r.id)) return false;
       if (eligible_authid && !eligible_authid.has(r.authid)) return false;
       if (eligible_authrole && !eligible_authrole.has(r.authrole)) return false;

@@ -5,7 +5,7 @@
 //     (session: RouterSession, subscription: Subscription)
 //   'registration-create' / 'registration-register' / 'registration-unregister' / 'registration-delete'
 //     (session: RouterSession, registration: Registration)
-import { EventEmitter } from 'events';
+import { EventEmitter } from 'node:events';
 import type { Authenticator } from './auth/authenticator';
 import { Broker, BROKER_FEATURES } from './broker';
 import type { Action, RealmConfig } from './config';
@@ -87,19 +87,32 @@ export class Realm extends EventEmitter {
    * Whether `session` may perform `action` on `uri` (matched by `match`): null when allowed,
    * else the error to answer with. Clients may not publish or register into `wamp.`.
    */
-  permit(session: RouterSession, action: Action, uri: string, match: MatchPolicy = 'exact'): WampError | null {
-    if (!isValidPattern(uri, match)) return new WampError(ErrorUri.INVALID_URI, [`invalid ${match} URI "${uri}"`]);
+  permit(
+    session: RouterSession,
+    action: Action,
+    uri: string,
+    match: MatchPolicy = 'exact',
+  ): WampError | null {
+    if (!isValidPattern(uri, match))
+      return new WampError(ErrorUri.INVALID_URI, [`invalid ${match} URI "${uri}"`]);
     if (session.trusted) return null;
     if ((action === 'publish' || action === 'register') && isReservedUri(uri)) {
-      return new WampError(ErrorUri.INVALID_URI, [`the wamp. namespace is reserved for the router: cannot ${action} "${uri}"`]);
+      return new WampError(ErrorUri.INVALID_URI, [
+        `the wamp. namespace is reserved for the router: cannot ${action} "${uri}"`,
+      ]);
     }
     let allowed = false;
     try {
       allowed = this.authorizeFn(this.config, session.identity.authrole, action, uri);
     } catch (e) {
-      this.logger.error(`authorizer failed on ${action} ${uri}: ${e instanceof Error ? e.message : String(e)}`);
+      this.logger.error(
+        `authorizer failed on ${action} ${uri}: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
-    if (!allowed) return new WampError(ErrorUri.NOT_AUTHORIZED, [`role ${session.identity.authrole} may not ${action} "${uri}"`]);
+    if (!allowed)
+      return new WampError(ErrorUri.NOT_AUTHORIZED, [
+        `role ${session.identity.authrole} may not ${action} "${uri}"`,
+      ]);
     return null;
   }
 

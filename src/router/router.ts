@@ -1,16 +1,28 @@
 // The embedded WAMP router: accepts any Transport, owns the realms, and forwards session
 // join/leave as events. Routing itself happens in each realm's broker and dealer.
-import { EventEmitter } from 'events';
+import { EventEmitter } from 'node:events';
 import { authenticatorsFor, LoginThrottle } from './auth';
 import type { Authenticator } from './auth/authenticator';
 import { Authorizer } from './authorizer';
 import type { Action, RealmConfig } from './config';
 import { startMetaApi } from './meta';
 import { Realm, type Authorize } from './realm';
-import { RouterSession, type AcceptOptions, type Logger, type SessionHost, type SessionInfo } from './session';
-import type http from 'http';
-import type https from 'https';
-import { attachToHttpServer, listen, type AttachOptions, type ListenOptions, type Listener } from '../transports/listener';
+import {
+  RouterSession,
+  type AcceptOptions,
+  type Logger,
+  type SessionHost,
+  type SessionInfo,
+} from './session';
+import type http from 'node:http';
+import type https from 'node:https';
+import {
+  attachToHttpServer,
+  listen,
+  type AttachOptions,
+  type ListenOptions,
+  type Listener,
+} from '../transports/listener';
 import { createLocalPair } from '../transports/local';
 import type { Transport } from '../transports/transport';
 import { CloseUri } from '../wamp/errors';
@@ -67,7 +79,9 @@ export class Router extends EventEmitter implements SessionHost {
       return;
     }
     if (!options.internal && this.clientConnections >= (this.options.maxSessions ?? 10_000)) {
-      this.logger.warn(`refusing a connection from ${transport.info.remoteAddress ?? transport.info.type}: connection limit reached`);
+      this.logger.warn(
+        `refusing a connection from ${transport.info.remoteAddress ?? transport.info.type}: connection limit reached`,
+      );
       transport.close(1013, 'connection limit');
       return;
     }
@@ -134,7 +148,10 @@ export class Router extends EventEmitter implements SessionHost {
   }
 
   sessions(realm?: string): SessionInfo[] {
-    const realms = realm === undefined ? [...this.realms.values()] : [this.realms.get(realm)].filter((r): r is Realm => !!r);
+    const realms =
+      realm === undefined
+        ? [...this.realms.values()]
+        : [this.realms.get(realm)].filter((r): r is Realm => !!r);
     return realms.flatMap((r) => r.clients().map((s) => s.info()));
   }
 
@@ -169,7 +186,9 @@ export class Router extends EventEmitter implements SessionHost {
   private createRealm(config: RealmConfig): Realm {
     const authenticators = (this.options.authenticators ?? authenticatorsFor)(config);
     const authorizer = new Authorizer(config.roles);
-    const authorize: Authorize = this.options.authorize ?? ((_realm, authrole, action, uri) => authorizer.authorize(authrole, action, uri));
+    const authorize: Authorize =
+      this.options.authorize ??
+      ((_realm, authrole, action, uri) => authorizer.authorize(authrole, action, uri));
     const realm = new Realm(config, authenticators, authorize, {
       callTimeoutMs: this.options.callTimeoutMs ?? 0,
       logger: this.logger,

@@ -4,7 +4,7 @@
 // place is a protocol violation that ends this session only.
 import { AUTH_FAILED_MESSAGE, chooseAuthenticator, type LoginThrottle } from './auth';
 import type { Authenticator, AuthOutcome, Identity } from './auth/authenticator';
-import { CloseUri, ErrorUri, WampError } from '../wamp/errors';
+import { CloseUri, ErrorUri, type WampError } from '../wamp/errors';
 import { peerHasFeature, type Role } from '../wamp/features';
 import { randomId } from '../wamp/ids';
 import { MessageType as M, payload, type Dict, type HelloMessage, type WampMessage } from '../wamp/messages';
@@ -146,18 +146,29 @@ export class RouterSession {
       this.transport.send(message);
     } catch (e) {
       // A broken transport must not break the routing loop that is sending to it.
-      this.host.logger.error(`session ${this.id}: transport send failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.host.logger.error(
+        `session ${this.id}: transport send failed: ${e instanceof Error ? e.message : String(e)}`,
+      );
       this.drop();
       return;
     }
     if (this.transport.bufferedAmount > this.host.maxOutboundBytes) {
-      this.host.logger.warn(`session ${this.id}: outbound buffer over ${this.host.maxOutboundBytes} bytes, dropping a stalled consumer`);
+      this.host.logger.warn(
+        `session ${this.id}: outbound buffer over ${this.host.maxOutboundBytes} bytes, dropping a stalled consumer`,
+      );
       this.drop();
     }
   }
 
   sendError(requestType: number, request: number, error: WampError): void {
-    this.send([M.ERROR, requestType, request, error.details, error.uri, ...payload(error.args, error.kwargs)]);
+    this.send([
+      M.ERROR,
+      requestType,
+      request,
+      error.details,
+      error.uri,
+      ...payload(error.args, error.kwargs),
+    ]);
   }
 
   /** Request IDs of INVOCATIONs sent to this peer: sequential, so "was ever issued" is `id <= last`. */
@@ -223,7 +234,9 @@ export class RouterSession {
     try {
       fn();
     } catch (e) {
-      this.host.logger.error(`session ${this.id}: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      this.host.logger.error(
+        `session ${this.id}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      );
     }
   }
 
@@ -294,15 +307,27 @@ export class RouterSession {
     if (!realm) return this.abort(ErrorUri.NO_SUCH_REALM, `no realm ${realmName}`);
     this.pendingRealm = realm;
     if (this.trusted) {
-      return this.welcome({ authid: 'router', authrole: 'trusted', authmethod: 'trusted', authprovider: 'router' });
+      return this.welcome({
+        authid: 'router',
+        authrole: 'trusted',
+        authmethod: 'trusted',
+        authprovider: 'router',
+      });
     }
-    const methods = Array.isArray(details.authmethods) ? details.authmethods.filter((m): m is string => typeof m === 'string') : [];
+    const methods = Array.isArray(details.authmethods)
+      ? details.authmethods.filter((m): m is string => typeof m === 'string')
+      : [];
     const authenticator = chooseAuthenticator(realm.authenticators, methods);
-    if (!authenticator) return this.abort(ErrorUri.NO_AUTH_METHOD, `no authentication method of ${methods.join(', ') || 'anonymous'} is offered by realm ${realmName}`);
+    if (!authenticator)
+      return this.abort(
+        ErrorUri.NO_AUTH_METHOD,
+        `no authentication method of ${methods.join(', ') || 'anonymous'} is offered by realm ${realmName}`,
+      );
     if (authenticator.method !== 'anonymous') {
       this.loginKey = `${realmName}\0${typeof details.authid === 'string' ? details.authid : String((details.authextra as Dict | undefined)?.pubkey ?? '')}`;
       // A login that failed too often lately is refused without a check, with the same answer.
-      if (this.host.loginThrottle.retryAfter(this.loginKey, this.address) > 0) return this.abort(ErrorUri.AUTHENTICATION_FAILED, AUTH_FAILED_MESSAGE);
+      if (this.host.loginThrottle.retryAfter(this.loginKey, this.address) > 0)
+        return this.abort(ErrorUri.AUTHENTICATION_FAILED, AUTH_FAILED_MESSAGE);
     }
     this.onAuthOutcome(this.begin(authenticator, realmName, details, methods));
   }
@@ -317,7 +342,9 @@ export class RouterSession {
         authextra: isDict(details.authextra) ? details.authextra : {},
       });
     } catch (e) {
-      this.host.logger.error(`authenticator ${authenticator.method} failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.host.logger.error(
+        `authenticator ${authenticator.method} failed: ${e instanceof Error ? e.message : String(e)}`,
+      );
       return { kind: 'abort', reason: ErrorUri.AUTHENTICATION_FAILED, message: 'authentication failed' };
     }
   }
@@ -342,7 +369,8 @@ export class RouterSession {
         this.state = 'challenge';
         return this.send([M.CHALLENGE, outcome.method, outcome.extra]);
       case 'abort':
-        if (this.loginKey && outcome.reason === ErrorUri.AUTHENTICATION_FAILED) this.host.loginThrottle.recordFailure(this.loginKey, this.address);
+        if (this.loginKey && outcome.reason === ErrorUri.AUTHENTICATION_FAILED)
+          this.host.loginThrottle.recordFailure(this.loginKey, this.address);
         return this.abort(outcome.reason, outcome.message);
     }
   }

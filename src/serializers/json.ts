@@ -5,7 +5,8 @@ import { decodeFailure, encodingOnce, type DecodeResult, type Serializer } from 
 function replacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
   // Buffer.toJSON has already run by the time `value` arrives, so look at the original.
   const raw = this[key];
-  if (raw instanceof Uint8Array) return '\0' + Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64');
+  if (raw instanceof Uint8Array)
+    return `\0${Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64')}`;
   return value;
 }
 

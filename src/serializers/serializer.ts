@@ -27,7 +27,9 @@ export function decodeFailure(e: unknown): DecodeResult {
  * fanned out to every subscriber of a subscription) is encoded once. Messages are never changed
  * after they are sent, so identity is enough.
  */
-export function encodingOnce(encode: (message: readonly unknown[]) => string | Uint8Array): (message: readonly unknown[]) => string | Uint8Array {
+export function encodingOnce(
+  encode: (message: readonly unknown[]) => string | Uint8Array,
+): (message: readonly unknown[]) => string | Uint8Array {
   let last: readonly unknown[] | null = null;
   let encoded: string | Uint8Array = '';
   return (message) => {

@@ -106,7 +106,8 @@ function connectWebSocket(
     };
     const timer = setTimeout(() => fail(`no answer within ${timeoutMs} ms (timeout)`), timeoutMs);
     ws.on('error', (err: Error & { code?: string }) => {
-      if (/subprotocol/i.test(err.message)) fail(`subprotocol ${serializer.protocol} not accepted (${err.message})`);
+      if (/subprotocol/i.test(err.message))
+        fail(`subprotocol ${serializer.protocol} not accepted (${err.message})`);
       else fail(describeCause(err));
     });
     ws.on('unexpected-response', (req, res) => {
@@ -151,7 +152,8 @@ function connectRawSocket(
   const secure = parsed.protocol === 'rss:';
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = Number(parsed.port);
-  if (!parsed.port || !Number.isInteger(port)) return Promise.reject(failure(url, 'a RawSocket URL needs a port (rs://host:port)'));
+  if (!parsed.port || !Number.isInteger(port))
+    return Promise.reject(failure(url, 'a RawSocket URL needs a port (rs://host:port)'));
   return new Promise((resolve, reject) => {
     const socket = secure
       ? tls.connect({ servername: tlsServername(host), ...options.tls, host, port })

@@ -66,7 +66,11 @@ export async function listen(options: ListenOptions, onTransport: (t: Transport)
   const maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
   const secure = options.tls !== undefined;
   const tracker = new ConnectionTracker();
-  const acceptor = new WebSocketAcceptor({ serializers, maxPayload, keepaliveMs: options.keepaliveMs }, tracker, onTransport);
+  const acceptor = new WebSocketAcceptor(
+    { serializers, maxPayload, keepaliveMs: options.keepaliveMs },
+    tracker,
+    onTransport,
+  );
 
   const httpServer = http.createServer((req, res) => {
     // A plain GET on the WebSocket path is a client that forgot to upgrade.
@@ -89,7 +93,13 @@ export async function listen(options: ListenOptions, onTransport: (t: Transport)
     socket.once('data', (first: Buffer) => {
       socket.pause();
       if (first[0] === RAWSOCKET_MAGIC) {
-        acceptRawSocket(socket, { serializers, maxPayload, secure, keepaliveMs: options.keepaliveMs, first }).then(
+        acceptRawSocket(socket, {
+          serializers,
+          maxPayload,
+          secure,
+          keepaliveMs: options.keepaliveMs,
+          first,
+        }).then(
           (transport) => {
             socket.setTimeout(0);
             if (closing) {
@@ -170,7 +180,11 @@ export function attachToHttpServer(
 ): { close(): void } {
   const tracker = new ConnectionTracker();
   const acceptor = new WebSocketAcceptor(
-    { serializers: options.serializers ?? ALL_SERIALIZERS, maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD, keepaliveMs: options.keepaliveMs },
+    {
+      serializers: options.serializers ?? ALL_SERIALIZERS,
+      maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+      keepaliveMs: options.keepaliveMs,
+    },
     tracker,
     onTransport,
   );

@@ -60,13 +60,22 @@ export type Handshake =
 
 /** Reads the first 4 octets of a RawSocket connection, from either side. */
 export function decodeHandshake(bytes: Uint8Array): Handshake {
-  if (bytes.length < 4) return { kind: 'invalid', code: RawSocketErrorCode.RESERVED_BITS_USED, message: 'short handshake' };
+  if (bytes.length < 4)
+    return { kind: 'invalid', code: RawSocketErrorCode.RESERVED_BITS_USED, message: 'short handshake' };
   if (bytes[0] !== RAWSOCKET_MAGIC) {
     const hex = bytes[0].toString(16).padStart(2, '0');
-    return { kind: 'invalid', code: RawSocketErrorCode.RESERVED_BITS_USED, message: `bad magic octet 0x${hex}` };
+    return {
+      kind: 'invalid',
+      code: RawSocketErrorCode.RESERVED_BITS_USED,
+      message: `bad magic octet 0x${hex}`,
+    };
   }
   if (bytes[2] !== 0 || bytes[3] !== 0) {
-    return { kind: 'invalid', code: RawSocketErrorCode.RESERVED_BITS_USED, message: 'reserved handshake octets not zero' };
+    return {
+      kind: 'invalid',
+      code: RawSocketErrorCode.RESERVED_BITS_USED,
+      message: 'reserved handshake octets not zero',
+    };
   }
   const serializer = bytes[1] & 0x0f;
   const upper = bytes[1] >> 4;
@@ -137,7 +146,8 @@ export class FrameReader {
     const type = head[0] & 0x07;
     if (type > FrameType.PONG) return `reserved frame type ${type}`;
     const length = head.readUIntBE(1, 3);
-    if (length > this.maxLength) return `frame of ${length} bytes exceeds the agreed maximum of ${this.maxLength}`;
+    if (length > this.maxLength)
+      return `frame of ${length} bytes exceeds the agreed maximum of ${this.maxLength}`;
     return null;
   }
 

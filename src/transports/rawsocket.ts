@@ -235,7 +235,8 @@ export async function acceptRawSocket(socket: Socket, options: RawSocketAcceptOp
     throw new Error(`RawSocket handshake refused: ${why}`);
   };
   if (hello.kind === 'invalid') return refuse(hello.code, hello.message);
-  if (hello.kind === 'error') return refuse(RawSocketErrorCode.SERIALIZER_UNSUPPORTED, 'illegal serializer 0');
+  if (hello.kind === 'error')
+    return refuse(RawSocketErrorCode.SERIALIZER_UNSUPPORTED, 'illegal serializer 0');
   const serializer = serializerByRawSocketId(hello.serializer);
   if (!serializer || !options.serializers.includes(serializer.id)) {
     return refuse(RawSocketErrorCode.SERIALIZER_UNSUPPORTED, `serializer ${hello.serializer} not offered`);
@@ -272,11 +273,17 @@ export async function openRawSocket(socket: Socket, options: RawSocketOpenOption
   const reply = decodeHandshake(head);
   if (reply.kind !== 'hello') {
     socket.destroy();
-    throw new Error(reply.kind === 'error' ? `RawSocket handshake refused: ${reply.message}` : `not a RawSocket router (${reply.message})`);
+    throw new Error(
+      reply.kind === 'error'
+        ? `RawSocket handshake refused: ${reply.message}`
+        : `not a RawSocket router (${reply.message})`,
+    );
   }
   if (reply.serializer !== options.serializer.rawSocketId) {
     socket.destroy();
-    throw new Error(`RawSocket router answered with serializer ${reply.serializer}, not ${options.serializer.rawSocketId}`);
+    throw new Error(
+      `RawSocket router answered with serializer ${reply.serializer}, not ${options.serializer.rawSocketId}`,
+    );
   }
   const transport = new RawSocketTransport(socket, {
     serializer: options.serializer,

@@ -2,7 +2,7 @@
 // carries many WAMP messages (pipelined calls, a publish fanned out to one subscriber many
 // times); their answers then leave in one system call instead of one each. Profiling showed
 // per-message writev calls as the router's largest cost.
-import type net from 'net';
+import type net from 'node:net';
 
 export class TickCork {
   private held = false;

@@ -17,7 +17,10 @@ export interface WebSocketAcceptorOptions {
 }
 
 /** The first WAMP subprotocol the client offers that we speak (the client lists by preference). */
-export function chooseSubprotocol(offered: Iterable<string>, serializers: readonly SerializerId[]): string | undefined {
+export function chooseSubprotocol(
+  offered: Iterable<string>,
+  serializers: readonly SerializerId[],
+): string | undefined {
   const ours = new Set(serializers.map((id) => serializerById(id)?.protocol));
   for (const p of offered) if (ours.has(p)) return p;
   return undefined;
@@ -64,7 +67,12 @@ export class WebSocketAcceptor {
     this.tracker.add(socket);
     if (!chooseSubprotocol(offeredSubprotocols(req), this.options.serializers)) {
       const wanted = this.options.serializers.map((id) => serializerById(id)?.protocol).join(', ');
-      refuse(socket, 400, 'Bad Request', `no supported WAMP subprotocol offered; this router speaks ${wanted}\n`);
+      refuse(
+        socket,
+        400,
+        'Bad Request',
+        `no supported WAMP subprotocol offered; this router speaks ${wanted}\n`,
+      );
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {

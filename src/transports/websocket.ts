@@ -1,6 +1,6 @@
 // WAMP over WebSocket: one message per WebSocket message, the serializer fixed by the
 // negotiated subprotocol. Works the same on either side of an open `ws` socket.
-import type net from 'net';
+import type net from 'node:net';
 import WebSocket from 'ws';
 import { serializerByProtocol, type Serializer } from '../serializers';
 import { Dispatch } from './dispatch';
@@ -33,14 +33,20 @@ const CLOSE_CODE_TEXT: Record<number, string> = {
 };
 
 function isSendableCloseCode(code: number): boolean {
-  return (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999);
+  return (
+    (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) ||
+    (code >= 3000 && code <= 4999)
+  );
 }
 
 function truncateUtf8(text: string, maxBytes: number): string {
   const bytes = Buffer.from(text, 'utf8');
   if (bytes.length <= maxBytes) return text;
   // Cutting may split a character; the decoder's replacement char is dropped with it.
-  return bytes.subarray(0, maxBytes - 3).toString('utf8').replace(/\uFFFD$/, '');
+  return bytes
+    .subarray(0, maxBytes - 3)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
 }
 
 function toBytes(data: WebSocket.RawData): Buffer {
@@ -159,7 +165,11 @@ class WebSocketTransport implements Transport {
     if (this.closeTimer) clearTimeout(this.closeTimer);
     this.closing = true;
     const local = this.localReason !== null || this.failReason !== null;
-    const reason = this.localReason ?? this.failReason ?? this.lastError ?? (peerReason || CLOSE_CODE_TEXT[code] || 'socket closed');
+    const reason =
+      this.localReason ??
+      this.failReason ??
+      this.lastError ??
+      (peerReason || CLOSE_CODE_TEXT[code] || 'socket closed');
     this.dispatch.close({ reason, code: this.failCode ?? code, local });
   }
 }

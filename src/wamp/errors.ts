@@ -28,7 +28,11 @@ export const ErrorUri = {
 } as const;
 
 /** Other spellings of "canceled" that peers send; accept them, send `wamp.error.canceled`. */
-export const CANCELED_ALIASES: readonly string[] = [ErrorUri.CANCELED, 'wamp.error.cancelled', 'wamp.error.call_cancelling'];
+export const CANCELED_ALIASES: readonly string[] = [
+  ErrorUri.CANCELED,
+  'wamp.error.cancelled',
+  'wamp.error.call_cancelling',
+];
 
 export const CloseUri = {
   SYSTEM_SHUTDOWN: 'wamp.close.system_shutdown',
@@ -56,7 +60,8 @@ export class WampError extends Error {
 
   /** A readable message: the URI, then the first string argument or a `message` kwarg, if any. */
   static describe(uri: string, args: Args, kwargs: Kwargs): string {
-    const text = typeof args[0] === 'string' ? args[0] : typeof kwargs.message === 'string' ? kwargs.message : '';
+    const text =
+      typeof args[0] === 'string' ? args[0] : typeof kwargs.message === 'string' ? kwargs.message : '';
     return text ? `${uri}: ${text}` : uri;
   }
 }

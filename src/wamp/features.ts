@@ -4,7 +4,9 @@
 export type Role = 'caller' | 'callee' | 'publisher' | 'subscriber' | 'broker' | 'dealer';
 export type RoleFeatures = Record<string, boolean>;
 
-export function roleDetails(features: Partial<Record<Role, string[]>>): Record<string, { features: RoleFeatures }> {
+export function roleDetails(
+  features: Partial<Record<Role, string[]>>,
+): Record<string, { features: RoleFeatures }> {
   const out: Record<string, { features: RoleFeatures }> = {};
   for (const [role, names] of Object.entries(features)) {
     out[role] = { features: Object.fromEntries((names ?? []).map((n) => [n, true])) };

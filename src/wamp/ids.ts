@@ -1,6 +1,6 @@
 // WAMP IDs are integers in 1..2^53. Global-scope IDs (sessions, publications) are random so
 // they cannot be guessed; session-scope IDs (requests) count up from 1 and wrap.
-import { randomBytes } from 'crypto';
+import { randomBytes } from 'node:crypto';
 
 export const MAX_ID = 2 ** 53;
 

@@ -57,7 +57,9 @@ export type SubscribeMessage = [typeof MessageType.SUBSCRIBE, WampId, Dict, Wamp
 export type SubscribedMessage = [typeof MessageType.SUBSCRIBED, WampId, WampId];
 export type UnsubscribeMessage = [typeof MessageType.UNSUBSCRIBE, WampId, WampId];
 /** Request 0 with details `{subscription, reason}` when the router revokes a subscription. */
-export type UnsubscribedMessage = [typeof MessageType.UNSUBSCRIBED, number] | [typeof MessageType.UNSUBSCRIBED, number, Dict];
+export type UnsubscribedMessage =
+  | [typeof MessageType.UNSUBSCRIBED, number]
+  | [typeof MessageType.UNSUBSCRIBED, number, Dict];
 export type EventMessage = [typeof MessageType.EVENT, WampId, WampId, Dict, ...Payload];
 export type CallMessage = [typeof MessageType.CALL, WampId, Dict, WampUri, ...Payload];
 export type CancelMessage = [typeof MessageType.CANCEL, WampId, Dict];
@@ -66,7 +68,9 @@ export type RegisterMessage = [typeof MessageType.REGISTER, WampId, Dict, WampUr
 export type RegisteredMessage = [typeof MessageType.REGISTERED, WampId, WampId];
 export type UnregisterMessage = [typeof MessageType.UNREGISTER, WampId, WampId];
 /** Request 0 with details `{registration, reason}` when the router revokes a registration. */
-export type UnregisteredMessage = [typeof MessageType.UNREGISTERED, number] | [typeof MessageType.UNREGISTERED, number, Dict];
+export type UnregisteredMessage =
+  | [typeof MessageType.UNREGISTERED, number]
+  | [typeof MessageType.UNREGISTERED, number, Dict];
 export type InvocationMessage = [typeof MessageType.INVOCATION, WampId, WampId, Dict, ...Payload];
 export type InterruptMessage = [typeof MessageType.INTERRUPT, WampId, Dict];
 export type YieldMessage = [typeof MessageType.YIELD, WampId, Dict, ...Payload];

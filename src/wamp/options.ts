@@ -15,7 +15,8 @@ const count: Check = (v) => typeof v === 'number' && Number.isInteger(v) && v >=
 const list: Check = (v) => Array.isArray(v);
 const oneOf =
   (...values: string[]): Check =>
-  (v) => typeof v === 'string' && values.includes(v);
+  (v) =>
+    typeof v === 'string' && values.includes(v);
 
 const forward = { forward_for: list };
 
@@ -25,29 +26,64 @@ export const DICT_RULES: Record<number, { index: number; keys: Record<string, Ch
   [M.PUBLISH]: {
     index: 2,
     keys: {
-      acknowledge: bool, exclude_me: bool, disclose_me: bool, retain: bool,
-      exclude: ids, eligible: ids, exclude_authid: strs, eligible_authid: strs,
-      exclude_authrole: strs, eligible_authrole: strs, transaction_hash: str, ...forward,
+      acknowledge: bool,
+      exclude_me: bool,
+      disclose_me: bool,
+      retain: bool,
+      exclude: ids,
+      eligible: ids,
+      exclude_authid: strs,
+      eligible_authid: strs,
+      exclude_authrole: strs,
+      eligible_authrole: strs,
+      transaction_hash: str,
+      ...forward,
     },
   },
-  [M.SUBSCRIBE]: { index: 2, keys: { match: oneOf('exact', 'prefix', 'wildcard'), get_retained: bool, ...forward } },
+  [M.SUBSCRIBE]: {
+    index: 2,
+    keys: { match: oneOf('exact', 'prefix', 'wildcard'), get_retained: bool, ...forward },
+  },
   [M.EVENT]: {
     index: 3,
     keys: {
-      publisher: id, publisher_authid: str, publisher_authrole: str, topic: str, retained: bool,
-      transaction_hash: str, x_acknowledged_delivery: bool, ...forward,
+      publisher: id,
+      publisher_authid: str,
+      publisher_authrole: str,
+      topic: str,
+      retained: bool,
+      transaction_hash: str,
+      x_acknowledged_delivery: bool,
+      ...forward,
     },
   },
-  [M.CALL]: { index: 2, keys: { timeout: count, receive_progress: bool, disclose_me: bool, progress: bool, ...forward } },
+  [M.CALL]: {
+    index: 2,
+    keys: { timeout: count, receive_progress: bool, disclose_me: bool, progress: bool, ...forward },
+  },
   [M.CANCEL]: { index: 2, keys: { mode: oneOf('skip', 'kill', 'killnowait') } },
   [M.RESULT]: { index: 2, keys: { progress: bool } },
   [M.REGISTER]: {
     index: 2,
-    keys: { match: oneOf('exact', 'prefix', 'wildcard'), invoke: oneOf('single', 'roundrobin', 'random', 'first', 'last'), disclose_caller: bool, force_reregister: bool, ...forward },
+    keys: {
+      match: oneOf('exact', 'prefix', 'wildcard'),
+      invoke: oneOf('single', 'roundrobin', 'random', 'first', 'last'),
+      disclose_caller: bool,
+      force_reregister: bool,
+      ...forward,
+    },
   },
   [M.INVOCATION]: {
     index: 3,
-    keys: { caller: id, caller_authid: str, caller_authrole: str, procedure: str, receive_progress: bool, timeout: count, ...forward },
+    keys: {
+      caller: id,
+      caller_authid: str,
+      caller_authrole: str,
+      procedure: str,
+      receive_progress: bool,
+      timeout: count,
+      ...forward,
+    },
   },
   [M.INTERRUPT]: { index: 2, keys: { mode: oneOf('skip', 'kill', 'killnowait'), reason: str } },
   [M.YIELD]: { index: 2, keys: { progress: bool } },

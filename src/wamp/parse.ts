@@ -42,7 +42,16 @@ const LAYOUTS: Record<number, Layout> = {
 };
 
 /** Request types that an ERROR message may answer. */
-const ERRORABLE = new Set<number>([M.SUBSCRIBE, M.UNSUBSCRIBE, M.PUBLISH, M.REGISTER, M.UNREGISTER, M.CALL, M.INVOCATION, M.CANCEL]);
+const ERRORABLE = new Set<number>([
+  M.SUBSCRIBE,
+  M.UNSUBSCRIBE,
+  M.PUBLISH,
+  M.REGISTER,
+  M.UNREGISTER,
+  M.CALL,
+  M.INVOCATION,
+  M.CANCEL,
+]);
 
 export type ParseResult = { ok: true; message: WampMessage } | { ok: false; error: WampError };
 
@@ -97,7 +106,8 @@ export function parseMessage(input: unknown): ParseResult {
       value = withoutNullPayload(value, fixed);
     }
     if (value.length > fixed && !Array.isArray(value[fixed])) return fail(`${name} Arguments must be a list`);
-    if (value.length > fixed + 1 && !isDict(value[fixed + 1])) return fail(`${name} ArgumentsKw must be a dict`);
+    if (value.length > fixed + 1 && !isDict(value[fixed + 1]))
+      return fail(`${name} ArgumentsKw must be a dict`);
   } else if (layout.tail === 'dict' && value.length > fixed && !isDict(value[fixed])) {
     return fail(`${name} Details must be a dict`);
   }

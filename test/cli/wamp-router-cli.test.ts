@@ -9,7 +9,9 @@ import { openAutobahn } from '../interop/autobahn';
 
 const cli = path.join(__dirname, '../../src/cli/wamp-router.js');
 
-function start(args: string[]): Promise<{ url: string; raw: string; stop(): Promise<number | null>; output(): string }> {
+function start(
+  args: string[],
+): Promise<{ url: string; raw: string; stop(): Promise<number | null>; output(): string }> {
   const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
@@ -56,10 +58,18 @@ describe('wamp-router command', function () {
   it('takes realms, users and roles from --config', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wamp-cli-'));
     const config = path.join(dir, 'router.json');
-    fs.writeFileSync(config, JSON.stringify({ realms: [{ name: 'factory', users: [{ authid: 'plc', role: 'device', ticket: 't0ps3cret' }] }] }));
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        realms: [{ name: 'factory', users: [{ authid: 'plc', role: 'device', ticket: 't0ps3cret' }] }],
+      }),
+    );
     const router = await start(['--port', '0', '--config', config]);
     try {
-      await assert.rejects(openAutobahn({ kind: 'websocket', url: router.url, serializer: 'json' }, 'realm1'), /no_such_realm/);
+      await assert.rejects(
+        openAutobahn({ kind: 'websocket', url: router.url, serializer: 'json' }, 'realm1'),
+        /no_such_realm/,
+      );
       const ab = await openAutobahn({ kind: 'websocket', url: router.url, serializer: 'json' }, 'factory', {
         authmethods: ['ticket'],
         authid: 'plc',

@@ -6,7 +6,6 @@ import { Session } from '../../src/client/session';
 import { publicKeyHexOf, verifyCryptosignSignature } from '../../src/wamp/auth/cryptosign';
 import { rawPair } from './raw-peer';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const autobahnCra = require('autobahn/lib/auth/cra.js') as {
   sign(key: string, challenge: string): string;
   derive_key(secret: string, salt: string, iterations?: number, keylen?: number): string;
@@ -51,14 +50,20 @@ describe('client auth: HELLO offers the methods the credentials allow', () => {
   });
 
   it('explicit authmethods win over derived ones', async () => {
-    const { hello } = await challenge({ authid: 'joe', ticket: 't', authmethods: ['ticket', 'anonymous'] }, 'ticket', {});
+    const { hello } = await challenge(
+      { authid: 'joe', ticket: 't', authmethods: ['ticket', 'anonymous'] },
+      'ticket',
+      {},
+    );
     assert.deepEqual(hello.authmethods, ['ticket', 'anonymous']);
   });
 });
 
 describe('client auth: wampcra', () => {
   it('unsalted: signature = base64 HMAC-SHA256(secret, challenge), as Autobahn|JS computes it', async () => {
-    const { hello, answer } = await challenge({ authid: 'joe', secret: 'secret2' }, 'wampcra', { challenge: CRA_CHALLENGE });
+    const { hello, answer } = await challenge({ authid: 'joe', secret: 'secret2' }, 'wampcra', {
+      challenge: CRA_CHALLENGE,
+    });
     assert.deepEqual(hello.authmethods, ['wampcra']);
     assert.deepEqual(answer, [5, autobahnCra.sign('secret2', CRA_CHALLENGE), {}]);
   });
@@ -71,7 +76,10 @@ describe('client auth: wampcra', () => {
   });
 
   it('salted with default iterations and keylen (1000, 32)', async () => {
-    const { answer } = await challenge({ authid: 'joe', secret: 's' }, 'wampcra', { challenge: CRA_CHALLENGE, salt: 'x' });
+    const { answer } = await challenge({ authid: 'joe', secret: 's' }, 'wampcra', {
+      challenge: CRA_CHALLENGE,
+      salt: 'x',
+    });
     assert.equal(answer[1], autobahnCra.sign(autobahnCra.derive_key('s', 'x', 1000, 32), CRA_CHALLENGE));
   });
 });
@@ -79,7 +87,9 @@ describe('client auth: wampcra', () => {
 describe('client auth: cryptosign', () => {
   it('HELLO carries authextra.pubkey; AUTHENTICATE is hex(signature ‖ challenge) that verifies against the public key', async () => {
     const chal = 'a'.repeat(64);
-    const { hello, answer, joinResult } = await challenge({ authid: 'dev', privateKey: SEED }, 'cryptosign', { challenge: chal });
+    const { hello, answer, joinResult } = await challenge({ authid: 'dev', privateKey: SEED }, 'cryptosign', {
+      challenge: chal,
+    });
     assert.deepEqual(hello.authmethods, ['cryptosign']);
     const pub = publicKeyHexOf(SEED);
     assert.deepEqual(hello.authextra, { pubkey: pub });
@@ -93,14 +103,20 @@ describe('client auth: cryptosign', () => {
   });
 
   it('keeps other authextra keys next to pubkey', async () => {
-    const { hello } = await challenge({ privateKey: SEED, authextra: { channel_binding: null, foo: 1 } }, 'cryptosign', { challenge: '0'.repeat(64) });
+    const { hello } = await challenge(
+      { privateKey: SEED, authextra: { channel_binding: null, foo: 1 } },
+      'cryptosign',
+      { challenge: '0'.repeat(64) },
+    );
     assert.deepEqual(hello.authextra, { channel_binding: null, foo: 1, pubkey: publicKeyHexOf(SEED) });
   });
 });
 
 describe('client auth: a CHALLENGE the client cannot answer', () => {
   it('is answered with ABORT wamp.error.cannot_authenticate and join rejects', async () => {
-    const { answer, joinResult } = await challenge({ authid: 'joe', ticket: 't' }, 'wampcra', { challenge: CRA_CHALLENGE });
+    const { answer, joinResult } = await challenge({ authid: 'joe', ticket: 't' }, 'wampcra', {
+      challenge: CRA_CHALLENGE,
+    });
     assert.equal(answer[0], 3);
     assert.equal(answer[2], 'wamp.error.cannot_authenticate');
     assert.equal(joinResult, 'wamp.error.cannot_authenticate');

@@ -20,8 +20,12 @@ describe('Connection.connected()', () => {
     await conn.close();
   });
 
-  it('rejects with the router\'s reason when joining fails for good', async () => {
-    const conn = new Connection({ realm: 'nowhere', transportFactory: () => router.connectLocal(), reconnect: { onFatal: 'stop' } });
+  it("rejects with the router's reason when joining fails for good", async () => {
+    const conn = new Connection({
+      realm: 'nowhere',
+      transportFactory: () => router.connectLocal(),
+      reconnect: { onFatal: 'stop' },
+    });
     conn.open();
     await assert.rejects(conn.connected(), (e: { uri: string }) => e.uri === 'wamp.error.no_such_realm');
     await conn.close();

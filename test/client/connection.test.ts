@@ -70,10 +70,19 @@ afterEach(async () => {
 describe('client connection: backoff', () => {
   it('grows by factor from initialDelayMs up to maxDelayMs, with jitter within ±jitter', () => {
     const s = resolveReconnect({ initialDelayMs: 100, factor: 2, maxDelayMs: 1000, jitter: 0 });
-    assert.deepEqual([1, 2, 3, 4, 5, 6].map((n) => backoffDelay(s, n)), [100, 200, 400, 800, 1000, 1000]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6].map((n) => backoffDelay(s, n)),
+      [100, 200, 400, 800, 1000, 1000],
+    );
     const j = resolveReconnect({ initialDelayMs: 100, jitter: 0.25 });
-    assert.equal(backoffDelay(j, 1, () => 0), 75);
-    assert.equal(backoffDelay(j, 1, () => 1), 125);
+    assert.equal(
+      backoffDelay(j, 1, () => 0),
+      75,
+    );
+    assert.equal(
+      backoffDelay(j, 1, () => 1),
+      125,
+    );
   });
 
   it('defaults: enabled, 1000 ms, 30000 ms, factor 2, jitter 0.25, unlimited retries, slow retry after fatal errors', () => {
@@ -268,7 +277,12 @@ describe('client connection: router GOODBYE and fatal ABORTs', () => {
     await statusWhere(c, (x) => x.state === 'connected' && x.sessionId === 3);
   });
 
-  for (const reason of ['wamp.error.no_such_realm', 'wamp.error.authentication_failed', 'wamp.error.not_authorized', 'wamp.error.no_auth_method']) {
+  for (const reason of [
+    'wamp.error.no_such_realm',
+    'wamp.error.authentication_failed',
+    'wamp.error.not_authorized',
+    'wamp.error.no_auth_method',
+  ]) {
     it(`ABORT ${reason} => status failed with the error; onFatal 'stop' stops retrying`, async () => {
       const peers = new PeerQueue();
       const c = connection(peers, { reconnect: { onFatal: 'stop' } });

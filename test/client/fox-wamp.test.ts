@@ -16,7 +16,6 @@ interface FoxServer {
 interface FoxRouterClass {
   new (): { listenWAMP(options: { port: number; host: string }): FoxServer };
 }
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const FoxRouter = require('fox-wamp') as FoxRouterClass;
 
 async function startFox(port = 0): Promise<FoxServer> {
@@ -52,7 +51,11 @@ const servers: FoxServer[] = [];
 const conns: Connection[] = [];
 
 async function client(port: number): Promise<Connection> {
-  const c = new Connection({ url: `ws://127.0.0.1:${port}`, realm: 'realm1', reconnect: { initialDelayMs: 20, maxDelayMs: 50 } });
+  const c = new Connection({
+    url: `ws://127.0.0.1:${port}`,
+    realm: 'realm1',
+    reconnect: { initialDelayMs: 20, maxDelayMs: 50 },
+  });
   conns.push(c);
   c.open();
   await connected(c);
@@ -85,12 +88,18 @@ describe('client against fox-wamp', () => {
     const r = await caller.call('com.example.add', [2, 3]);
     assert.deepEqual(r.args, [5]);
     // fox-wamp does not relay the callee's error URI: it reports every callee error as callee_failure.
-    await assert.rejects(caller.call('com.example.fail'), (e: WampError) => e instanceof WampError && e.uri === 'wamp.error.callee_failure');
+    await assert.rejects(
+      caller.call('com.example.fail'),
+      (e: WampError) => e instanceof WampError && e.uri === 'wamp.error.callee_failure',
+    );
     await callee.register('com.example.kw', (inv) => new Result([inv.kwargs.a], { echoed: inv.kwargs }));
     const kw = await caller.call('com.example.kw', [], { a: 1 });
     assert.deepEqual(kw.args, [1]);
     assert.deepEqual(kw.kwargs, { echoed: { a: 1 } });
-    await assert.rejects(caller.call('com.example.none'), (e: WampError) => e.uri === 'wamp.error.no_such_procedure');
+    await assert.rejects(
+      caller.call('com.example.none'),
+      (e: WampError) => e.uri === 'wamp.error.no_such_procedure',
+    );
   });
 
   it('progressive call results reach onProgress (fox-wamp announces progressive_call_results)', async () => {
@@ -136,7 +145,9 @@ describe('client against fox-wamp', () => {
     const firstSession = holder.session!.id!;
     const firstRegId = reg.id;
 
-    const down = new Promise<void>((resolve) => holder.once('status', (s: ConnectionStatus) => s.state === 'disconnected' && resolve()));
+    const down = new Promise<void>((resolve) =>
+      holder.once('status', (s: ConnectionStatus) => s.state === 'disconnected' && resolve()),
+    );
     await stopFox(fox1);
     await down;
     const fox2 = await startFox(port);

@@ -52,7 +52,10 @@ function waitStatus(c: Connection, pred: (s: ConnectionStatus) => boolean): Prom
 }
 
 /** Opens a connection and waits until it is connected or has failed. */
-async function open(options: Partial<ConnectionOptions> & { realm?: string }, r?: Router): Promise<Connection> {
+async function open(
+  options: Partial<ConnectionOptions> & { realm?: string },
+  r?: Router,
+): Promise<Connection> {
   const rt = r ?? routers[0] ?? router();
   const c = new Connection({
     realm: 'realm1',
@@ -86,8 +89,15 @@ describe('client against the embedded router: RPC', () => {
     });
     await callee.register('com.pat.', (inv) => inv.procedure, { match: 'prefix' });
     assert.deepEqual((await caller.call('com.add', [2, 3])).args, [5]);
-    assert.deepEqual(await caller.call('com.kw', [], { a: 1 }), { args: ['ok'], kwargs: { got: { a: 1 } }, details: {} });
-    await assert.rejects(caller.call('com.fail'), (e: WampError) => e.uri === 'com.error.nope' && e.kwargs.why === 1);
+    assert.deepEqual(await caller.call('com.kw', [], { a: 1 }), {
+      args: ['ok'],
+      kwargs: { got: { a: 1 } },
+      details: {},
+    });
+    await assert.rejects(
+      caller.call('com.fail'),
+      (e: WampError) => e.uri === 'com.error.nope' && e.kwargs.why === 1,
+    );
     assert.deepEqual((await caller.call('com.pat.deep.name')).args, ['com.pat.deep.name']);
     await assert.rejects(caller.call('com.none'), (e: WampError) => e.uri === 'wamp.error.no_such_procedure');
   });
@@ -143,8 +153,13 @@ describe('client against the embedded router: RPC', () => {
     const caller = await open({});
     let onAbort: () => void = () => undefined;
     const aborted = new Promise<void>((resolve) => (onAbort = resolve));
-    await callee.register('com.never', (inv) => new Promise(() => inv.signal.addEventListener('abort', () => onAbort())));
-    await assert.rejects(caller.call('com.never', [], {}, { timeout: 30 }), (e: WampError) => ['wamp.error.timeout', 'wamp.error.canceled'].includes(e.uri));
+    await callee.register(
+      'com.never',
+      (inv) => new Promise(() => inv.signal.addEventListener('abort', () => onAbort())),
+    );
+    await assert.rejects(caller.call('com.never', [], {}, { timeout: 30 }), (e: WampError) =>
+      ['wamp.error.timeout', 'wamp.error.canceled'].includes(e.uri),
+    );
     await aborted;
   });
 });
@@ -163,12 +178,21 @@ describe('client against the embedded router: PubSub', () => {
     assert.equal(typeof ack.publicationId, 'number');
     await pub.publish('com.news.sport', ['again'], {}, { acknowledge: true, exclude_me: false });
     await sub.call('wamp.none').catch(() => undefined); // a round trip: events came before its answer
-    assert.deepEqual(exact.map((e) => e.args[0]), ['goal', 'again']);
+    assert.deepEqual(
+      exact.map((e) => e.args[0]),
+      ['goal', 'again'],
+    );
     assert.deepEqual(exact[0].kwargs, { score: 1 });
     assert.equal(exact[0].publicationId, ack.publicationId);
-    assert.deepEqual(wild.map((e) => e.topic), ['com.news.sport', 'com.news.sport']);
+    assert.deepEqual(
+      wild.map((e) => e.topic),
+      ['com.news.sport', 'com.news.sport'],
+    );
     await pub.call('wamp.none').catch(() => undefined);
-    assert.deepEqual(own.map((e) => e.args[0]), ['again']);
+    assert.deepEqual(
+      own.map((e) => e.args[0]),
+      ['again'],
+    );
   });
 
   it('two subscribe() calls for one topic share one subscription id and both handlers receive', async () => {
@@ -176,7 +200,10 @@ describe('client against the embedded router: PubSub', () => {
     const pub = await open({});
     const a: unknown[] = [];
     const b: unknown[] = [];
-    const [sa, sb] = await Promise.all([sub.subscribe('com.t', (e) => a.push(e.args[0])), sub.subscribe('com.t', (e) => b.push(e.args[0]))]);
+    const [sa, sb] = await Promise.all([
+      sub.subscribe('com.t', (e) => a.push(e.args[0])),
+      sub.subscribe('com.t', (e) => b.push(e.args[0])),
+    ]);
     assert.equal(sa.id, sb.id);
     await pub.publish('com.t', [1], {}, { acknowledge: true });
     await sa.unsubscribe();
@@ -190,7 +217,11 @@ describe('client against the embedded router: PubSub', () => {
 describe('client against the embedded router: sessions', () => {
   it('router close sends GOODBYE; the client answers, reconnects to a new router and restores its registration and subscription', async () => {
     let current = router();
-    const c = new Connection({ realm: 'realm1', transportFactory: () => current.connectLocal(), reconnect: { initialDelayMs: 10, jitter: 0 } });
+    const c = new Connection({
+      realm: 'realm1',
+      transportFactory: () => current.connectLocal(),
+      reconnect: { initialDelayMs: 10, jitter: 0 },
+    });
     conns.push(c);
     c.open();
     await waitStatus(c, (s) => s.state === 'connected');
@@ -247,7 +278,12 @@ describe('client against the embedded router: authentication', () => {
       const s = c.status;
       assert.equal(s.state, 'failed');
       assert.ok(
-        s.state === 'failed' && ['wamp.error.authentication_failed', 'wamp.error.not_authorized', 'wamp.error.no_matching_auth_method'].includes(s.error?.uri ?? ''),
+        s.state === 'failed' &&
+          [
+            'wamp.error.authentication_failed',
+            'wamp.error.not_authorized',
+            'wamp.error.no_matching_auth_method',
+          ].includes(s.error?.uri ?? ''),
         JSON.stringify(s),
       );
     });
@@ -302,8 +338,14 @@ describe('client: values a serializer cannot encode', () => {
     await a.register('com.bigint', () => BigInt(1));
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    await assert.rejects(b.call('com.bigint', [cyclic]), (e: WampError) => e.uri === 'wamp.error.invalid_argument');
-    await assert.rejects(b.publish('com.t', [cyclic]), (e: WampError) => e.uri === 'wamp.error.invalid_argument');
+    await assert.rejects(
+      b.call('com.bigint', [cyclic]),
+      (e: WampError) => e.uri === 'wamp.error.invalid_argument',
+    );
+    await assert.rejects(
+      b.publish('com.t', [cyclic]),
+      (e: WampError) => e.uri === 'wamp.error.invalid_argument',
+    );
     await assert.rejects(b.call('com.bigint'), (e: WampError) => e.uri === 'wamp.error.invalid_argument');
     assert.equal(b.status.state, 'connected');
   });

@@ -19,7 +19,12 @@ describe('client session: HELLO', () => {
     assert.equal(hello[1], 'realm1');
     const details = hello[2] as Record<string, unknown>;
     assert.deepEqual(details.roles, CLIENT_ROLES);
-    assert.deepEqual(Object.keys(details.roles as object).sort(), ['callee', 'caller', 'publisher', 'subscriber']);
+    assert.deepEqual(Object.keys(details.roles as object).sort(), [
+      'callee',
+      'caller',
+      'publisher',
+      'subscriber',
+    ]);
     const caller = (details.roles as Record<string, { features: Record<string, boolean> }>).caller.features;
     // Bondy refuses progressive_call_results without call_canceling: both go together.
     assert.equal(caller.progressive_call_results, true);
@@ -46,7 +51,11 @@ describe('client session: ABORT and GOODBYE', () => {
     const joining = session.join();
     await peer.expect(1);
     peer.send([3, { message: 'no realm' }, 'wamp.error.no_such_realm']);
-    await assert.rejects(joining, (e: WampError) => e instanceof WampError && e.uri === 'wamp.error.no_such_realm' && e.details.message === 'no realm');
+    await assert.rejects(
+      joining,
+      (e: WampError) =>
+        e instanceof WampError && e.uri === 'wamp.error.no_such_realm' && e.details.message === 'no realm',
+    );
     await peer.whenClosed();
   });
 
@@ -131,7 +140,12 @@ describe('client session: every promise settles when the session closes', () => 
     const { session, peer } = await joined();
     peer.transport.close();
     await new Promise((r) => session.once('close', r));
-    const all = [session.call('a.b'), session.register('a.b', () => 1), session.subscribe('a.b', () => 1), session.publish('a.b')];
+    const all = [
+      session.call('a.b'),
+      session.register('a.b', () => 1),
+      session.subscribe('a.b', () => 1),
+      session.publish('a.b'),
+    ];
     assert.deepEqual(await Promise.all(all.map(outcome)), Array(4).fill('wamp.error.connection_lost'));
   });
 });
@@ -149,7 +163,10 @@ describe('client session: caller', () => {
     const call2 = await peer.expect(48);
     assert.deepEqual(call2, [48, call2[1], {}, 'com.fail']);
     peer.send([8, 48, call2[1], {}, 'com.error.oops', ['why'], { code: 7 }]);
-    await assert.rejects(bad, (e: WampError) => e.uri === 'com.error.oops' && e.args[0] === 'why' && e.kwargs.code === 7);
+    await assert.rejects(
+      bad,
+      (e: WampError) => e.uri === 'com.error.oops' && e.args[0] === 'why' && e.kwargs.code === 7,
+    );
   });
 
   it('progressive results: receive_progress is set, each progressive RESULT reaches onProgress, the final one resolves', async () => {
@@ -293,11 +310,11 @@ describe('client session: callee', () => {
       inv.args[0] === 'quick'
         ? 'quick'
         : new Promise((resolve) =>
-          inv.signal.addEventListener('abort', () => {
-            reason = inv.signal.reason;
-            resolve('too late');
-          }),
-        ),
+            inv.signal.addEventListener('abort', () => {
+              reason = inv.signal.reason;
+              resolve('too late');
+            }),
+          ),
     );
     peer.send([68, 3, 42, {}]);
     peer.send([69, 3, { mode: 'kill' }]);
@@ -401,7 +418,11 @@ describe('client session: publisher and subscriber', () => {
   it('EVENT details: topic from details.topic for pattern subscriptions, else the subscribed topic', async () => {
     const { session, peer } = await joined();
     const events: Array<{ topic: string; publicationId: number; kwargs: unknown }> = [];
-    const p = session.subscribe('com.', (e) => events.push({ topic: e.topic, publicationId: e.publicationId, kwargs: e.kwargs }), { match: 'prefix' });
+    const p = session.subscribe(
+      'com.',
+      (e) => events.push({ topic: e.topic, publicationId: e.publicationId, kwargs: e.kwargs }),
+      { match: 'prefix' },
+    );
     const m = await peer.expect(32);
     assert.deepEqual(m.slice(2), [{ match: 'prefix' }, 'com.']);
     peer.send([33, m[1], 5]);

@@ -13,13 +13,25 @@ import { linkPackage, pkg, projectRoot } from '../support/package-in-node-red';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Without these, Chromium keeps trying to reach update, sync and field-trial servers.
-const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const shots = path.resolve(projectRoot, process.env.E2E_SCREENSHOTS ?? 'test-results/screenshots');
 const exampleName = '01 - end-to-end RPC and PubSub';
-const example = JSON.parse(fs.readFileSync(path.join(projectRoot, 'examples', `${exampleName}.json`), 'utf8')) as { id: string; type: string }[];
+const example = JSON.parse(
+  fs.readFileSync(path.join(projectRoot, 'examples', `${exampleName}.json`), 'utf8'),
+) as { id: string; type: string }[];
 // Every WAMP flow node of the example reports its connection in a status, except wamp-response,
 // which answers invocations and has nothing of its own to report.
-const statusNodes = example.filter((n) => n.type.startsWith('wamp-') && !['wamp-connection', 'wamp-response'].includes(n.type)).map((n) => n.id);
+const statusNodes = example
+  .filter((n) => n.type.startsWith('wamp-') && !['wamp-connection', 'wamp-response'].includes(n.type))
+  .map((n) => n.id);
 const paletteTypes = Object.keys(pkg['node-red'].nodes).filter((t) => t !== 'wamp-connection');
 
 describe('the editor in a real browser', function () {
@@ -50,7 +62,10 @@ describe('the editor in a real browser', function () {
       locale: 'en-US',
     });
     // Only Node-RED itself: the editor's palette catalogue and anything else off this machine is refused.
-    await context.route((url) => !url.href.startsWith(red.url), (route) => route.abort());
+    await context.route(
+      (url) => !url.href.startsWith(red.url),
+      (route) => route.abort(),
+    );
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (e) => pageErrors.push(e.message));
     page.setDefaultTimeout(30000);
@@ -58,7 +73,8 @@ describe('the editor in a real browser', function () {
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) await shot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`).catch(() => undefined);
+    if (this.currentTest?.state === 'failed' && page)
+      await shot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`).catch(() => undefined);
   });
 
   after(async () => {
@@ -70,7 +86,9 @@ describe('the editor in a real browser', function () {
   it('shows the WAMP palette category with every flow node', async () => {
     const category = page.locator('#red-ui-palette-container-WAMP');
     await category.locator('.red-ui-palette-node').first().waitFor();
-    const types = await category.locator('.red-ui-palette-node').evaluateAll((els) => els.map((e) => e.getAttribute('data-palette-type')));
+    const types = await category
+      .locator('.red-ui-palette-node')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-palette-type')));
     assert.deepEqual([...types].sort(), [...paletteTypes].sort());
   });
 
@@ -92,7 +110,10 @@ describe('the editor in a real browser', function () {
     for (let attempt = 0; ; attempt++) {
       await page.mouse.move(chart.x + 130 + attempt, chart.y + 30, { steps: 5 });
       await page.mouse.click(chart.x + 140, chart.y + 30);
-      const dropped = await deployable.waitFor({ timeout: 3000 }).then(() => true, () => false);
+      const dropped = await deployable.waitFor({ timeout: 3000 }).then(
+        () => true,
+        () => false,
+      );
       if (dropped) break;
       assert.ok(attempt < 4, 'the imported nodes were never dropped on the canvas');
     }
@@ -101,7 +122,9 @@ describe('the editor in a real browser', function () {
   it('deploys, and every WAMP node shows a green dot', async () => {
     await page.click('#red-ui-header-button-deploy');
     for (const id of statusNodes) {
-      await page.locator(`g.red-ui-flow-node-group[id="${id}"] .red-ui-flow-node-status-dot-green`).waitFor({ state: 'visible' });
+      await page
+        .locator(`g.red-ui-flow-node-group[id="${id}"] .red-ui-flow-node-status-dot-green`)
+        .waitFor({ state: 'visible' });
     }
   });
 
@@ -125,7 +148,11 @@ describe('the editor in a real browser', function () {
     assert.match((await event.textContent()) ?? '', /com\.example\.hello[\s\S]*hello from Node-RED/);
     const chart = (await page.locator('#red-ui-workspace-chart').boundingBox())!;
     await page.mouse.click(chart.x + 20, chart.y + chart.height - 40); // an empty spot: nothing selected in the picture
-    await page.locator('.red-ui-notification').first().waitFor({ state: 'detached', timeout: 15000 }).catch(() => undefined);
+    await page
+      .locator('.red-ui-notification')
+      .first()
+      .waitFor({ state: 'detached', timeout: 15000 })
+      .catch(() => undefined);
     await shot('example-flow');
   });
 
@@ -164,7 +191,9 @@ describe('the editor in a real browser', function () {
     // The choice is stored when the settings tray has closed; the editor applies it on the next load.
     await page.waitForFunction("localStorage.getItem('editor-language') === 'zh-CN'");
     await page.reload();
-    const call = page.locator('#red-ui-palette-container-WAMP .red-ui-palette-node[data-palette-type="wamp-call"]');
+    const call = page.locator(
+      '#red-ui-palette-container-WAMP .red-ui-palette-node[data-palette-type="wamp-call"]',
+    );
     await call.waitFor();
     assert.match((await call.textContent()) ?? '', /调用/);
     await page.locator('g.red-ui-flow-node-group[id="call01"] rect.red-ui-flow-node').click();

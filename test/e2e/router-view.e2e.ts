@@ -12,7 +12,15 @@ import { freePort, startNodeRed, type NodeRedProcess } from '../support/node-red
 import { linkPackage, projectRoot } from '../support/package-in-node-red';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const shots = path.resolve(projectRoot, process.env.E2E_SCREENSHOTS ?? 'test-results/screenshots');
 
 describe('the WAMP sidebar tab in a real browser', function () {
@@ -37,15 +45,39 @@ describe('the WAMP sidebar tab in a real browser', function () {
         JSON.stringify([
           { id: 'f1', type: 'tab', label: 'plant' },
           {
-            id: 'r1', type: 'wamp-router', z: 'f1', name: 'Plant router', usePort: true, host: '127.0.0.1', port, path: '/ws',
-            realms: [{ name: 'realm1', anonymous: true }, { name: 'sensors', anonymous: true }], accounts: [], roles: '[]', x: 200, y: 100, wires: [],
+            id: 'r1',
+            type: 'wamp-router',
+            z: 'f1',
+            name: 'Plant router',
+            usePort: true,
+            host: '127.0.0.1',
+            port,
+            path: '/ws',
+            realms: [
+              { name: 'realm1', anonymous: true },
+              { name: 'sensors', anonymous: true },
+            ],
+            accounts: [],
+            roles: '[]',
+            x: 200,
+            y: 100,
+            wires: [],
           },
         ]),
       );
     });
     profile = fs.mkdtempSync(path.join(os.tmpdir(), 'wamp-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath, headless: true, args: chromiumArgs, viewport: { width: 1440, height: 900 }, locale: 'en-US' });
-    await context.route((url) => !url.href.startsWith(red.url), (route) => route.abort());
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: chromiumPath,
+      headless: true,
+      args: chromiumArgs,
+      viewport: { width: 1440, height: 900 },
+      locale: 'en-US',
+    });
+    await context.route(
+      (url) => !url.href.startsWith(red.url),
+      (route) => route.abort(),
+    );
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (e) => pageErrors.push(e.message));
     page.setDefaultTimeout(30000);
@@ -53,7 +85,8 @@ describe('the WAMP sidebar tab in a real browser', function () {
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) await page.screenshot({ path: path.join(shots, 'failed-router-view.png') }).catch(() => undefined);
+    if (this.currentTest?.state === 'failed' && page)
+      await page.screenshot({ path: path.join(shots, 'failed-router-view.png') }).catch(() => undefined);
   });
 
   after(async () => {
@@ -64,7 +97,9 @@ describe('the WAMP sidebar tab in a real browser', function () {
   });
 
   it('opens the WAMP tab, listing the router and its realms', async () => {
-    await page.waitForFunction("!!(window.RED && RED.sidebar) && document.querySelector('#red-ui-tab-wamp-router-view') !== null");
+    await page.waitForFunction(
+      "!!(window.RED && RED.sidebar) && document.querySelector('#red-ui-tab-wamp-router-view') !== null",
+    );
     // The tab may sit in the sidebar's overflow menu in a narrow window: show it as that menu would.
     // The editor may still pick its own first tab after loading: ask until the tab is showing.
     await page.waitForFunction(
@@ -76,7 +111,10 @@ describe('the WAMP sidebar tab in a real browser', function () {
   });
 
   it('shows a session, with its registration, when a client joins', async () => {
-    client = new Session(await connectTransport({ url: `ws://127.0.0.1:${port}/ws` }), { realm: 'realm1', authid: 'pump-7' });
+    client = new Session(await connectTransport({ url: `ws://127.0.0.1:${port}/ws` }), {
+      realm: 'realm1',
+      authid: 'pump-7',
+    });
     await client.join();
     await client.register('com.plant.pump.start', () => 'started');
     await page.locator(`tr.wamp-rv-session[data-session="${client.id}"]`).waitFor();
@@ -88,7 +126,9 @@ describe('the WAMP sidebar tab in a real browser', function () {
   it('the call tester sends a call from the editor and shows the answer', async () => {
     await page.locator('.wamp-rv-uri').fill('com.plant.pump.start');
     await page.locator('.wamp-rv-send').click();
-    await page.waitForFunction("/started/.test(document.querySelector('.wamp-rv-answer')?.textContent ?? '')");
+    await page.waitForFunction(
+      "/started/.test(document.querySelector('.wamp-rv-answer')?.textContent ?? '')",
+    );
     await page.screenshot({ path: path.join(shots, 'router-view-e2e.png') });
   });
 

@@ -25,7 +25,11 @@ function pack(work: string): { tarball: string; files: string[] } {
     filter: (src) => !skip.has(path.basename(src)) && !src.endsWith('.tgz'),
   });
   fs.symlinkSync(path.join(projectRoot, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
-  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: copy, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', work], {
+    cwd: copy,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const [packed] = JSON.parse(out.slice(out.indexOf('['))) as Packed[];
   return { tarball: path.join(work, packed.filename), files: packed.files.map((f) => f.path) };
 }
@@ -40,7 +44,9 @@ describe('installed like a user: npm pack, then the palette manager', function (
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'wamp-pack-'));
     packed = pack(work);
     // The npm cache is warm after `npm ci`; the runtime dependencies still resolve from the registry.
-    red = await startNodeRed((userDir) => fs.writeFileSync(path.join(userDir, 'flows.json'), '[]'), { npm_config_prefer_offline: 'true' });
+    red = await startNodeRed((userDir) => fs.writeFileSync(path.join(userDir, 'flows.json'), '[]'), {
+      npm_config_prefer_offline: 'true',
+    });
     const form = new FormData();
     form.append('tarball', new Blob([fs.readFileSync(packed.tarball)]), path.basename(packed.tarball));
     const res = await fetch(`${red.url}/nodes`, { method: 'POST', body: form });
@@ -56,9 +62,13 @@ describe('installed like a user: npm pack, then the palette manager', function (
       for (const t of nodeTypes) {
         assert.ok(packed.files.includes(`dist/nodes/${t}.js`), `${t}.js`);
         assert.ok(packed.files.includes(`dist/nodes/${t}.html`), `${t}.html`);
-        for (const lang of ['en-US', 'zh-CN']) assert.ok(packed.files.includes(`dist/nodes/locales/${lang}/${t}.json`), `${lang}/${t}.json`);
+        for (const lang of ['en-US', 'zh-CN'])
+          assert.ok(packed.files.includes(`dist/nodes/locales/${lang}/${t}.json`), `${lang}/${t}.json`);
       }
-      assert.ok(packed.files.some((f) => /^dist\/nodes\/icons\/.+\.svg$/.test(f)), 'icons');
+      assert.ok(
+        packed.files.some((f) => /^dist\/nodes\/icons\/.+\.svg$/.test(f)),
+        'icons',
+      );
       assert.ok(packed.files.includes('dist/src/index.js'), 'the library');
     });
 
@@ -68,23 +78,32 @@ describe('installed like a user: npm pack, then the palette manager', function (
     });
 
     it('holds no tests, benchmarks or TypeScript sources', () => {
-      const stray = packed.files.filter((f) => /^(dist\/)?(test|bench)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')));
+      const stray = packed.files.filter(
+        (f) => /^(dist\/)?(test|bench)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')),
+      );
       assert.deepEqual(stray, []);
     });
   });
 
   describe('the user directory after the install', function () {
     it('lists the package as a user dependency and holds only its runtime dependencies', () => {
-      const userPkg = JSON.parse(fs.readFileSync(path.join(red.userDir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+      const userPkg = JSON.parse(fs.readFileSync(path.join(red.userDir, 'package.json'), 'utf8')) as {
+        dependencies?: Record<string, string>;
+      };
       assert.ok(userPkg.dependencies?.[pkg.name], JSON.stringify(userPkg));
       const modules = path.join(red.userDir, 'node_modules');
-      for (const dep of ['ws', '@msgpack/msgpack', 'cbor']) assert.ok(fs.existsSync(path.join(modules, dep, 'package.json')), dep);
-      for (const dev of ['node-red', 'mocha', 'typescript', 'autobahn']) assert.ok(!fs.existsSync(path.join(modules, dev)), `no ${dev}`);
+      for (const dep of ['ws', '@msgpack/msgpack', 'cbor'])
+        assert.ok(fs.existsSync(path.join(modules, dep, 'package.json')), dep);
+      for (const dev of ['node-red', 'mocha', 'typescript', 'autobahn'])
+        assert.ok(!fs.existsSync(path.join(modules, dev)), `no ${dev}`);
     });
 
     it('lets a script there require the library with those dependencies alone', () => {
       const script = `const w = require(${JSON.stringify(pkg.name)}); process.stdout.write(Object.keys(w).length > 0 ? 'ok' : 'empty');`;
-      assert.equal(execFileSync(process.execPath, ['-e', script], { cwd: red.userDir, encoding: 'utf8' }), 'ok');
+      assert.equal(
+        execFileSync(process.execPath, ['-e', script], { cwd: red.userDir, encoding: 'utf8' }),
+        'ok',
+      );
     });
   });
 

@@ -4,9 +4,7 @@ import assert from 'node:assert/strict';
 import { Router } from '../../src/router';
 import type { Listener } from '../../src/transports';
 import { openAutobahn } from './autobahn';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const autobahn = require('autobahn');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const nacl = require('tweetnacl');
 
 const keyPair = nacl.sign.keyPair.fromSeed(Buffer.alloc(32, 7));
@@ -24,7 +22,14 @@ describe('interop: Autobahn|JS authentication against our router', () => {
           users: [
             { authid: 'sensor', role: 'device', ticket: 'ticket-123' },
             { authid: 'alice', role: 'admin', secret: 'alice-secret' },
-            { authid: 'bob', role: 'admin', secret: 'bob-secret', salt: 'salt123', iterations: 500, keylen: 32 },
+            {
+              authid: 'bob',
+              role: 'admin',
+              secret: 'bob-secret',
+              salt: 'salt123',
+              iterations: 500,
+              keylen: 32,
+            },
             { authid: 'edge', role: 'device', pubkey },
           ],
         },
@@ -34,19 +39,35 @@ describe('interop: Autobahn|JS authentication against our router', () => {
   });
   after(async () => router.close());
 
-  function join(authid: string, authmethods: string[], onchallenge: (session: unknown, method: string, extra: Record<string, unknown>) => string, authextra?: object) {
-    return openAutobahn({ kind: 'websocket', url: listener.url, serializer: 'json' }, 'secure', { authid, authmethods, onchallenge, authextra });
+  function join(
+    authid: string,
+    authmethods: string[],
+    onchallenge: (session: unknown, method: string, extra: Record<string, unknown>) => string,
+    authextra?: object,
+  ) {
+    return openAutobahn({ kind: 'websocket', url: listener.url, serializer: 'json' }, 'secure', {
+      authid,
+      authmethods,
+      onchallenge,
+      authextra,
+    });
   }
 
   it('ticket: joins with the right ticket, with authid and authrole in WELCOME', async () => {
     const c = await join('sensor', ['ticket'], () => 'ticket-123');
     const d = c.details;
-    assert.deepEqual([d.authid, d.authrole, d.authmethod, d.authprovider], ['sensor', 'device', 'ticket', 'static']);
+    assert.deepEqual(
+      [d.authid, d.authrole, d.authmethod, d.authprovider],
+      ['sensor', 'device', 'ticket', 'static'],
+    );
     await c.close();
   });
 
   it('ticket: a wrong ticket is refused with wamp.error.authentication_failed', async () => {
-    await assert.rejects(join('sensor', ['ticket'], () => 'wrong'), /authentication_failed/);
+    await assert.rejects(
+      join('sensor', ['ticket'], () => 'wrong'),
+      /authentication_failed/,
+    );
   });
 
   it('WAMP-CRA: Autobahn signs the challenge with its own HMAC', async () => {
@@ -66,23 +87,39 @@ describe('interop: Autobahn|JS authentication against our router', () => {
   });
 
   it('WAMP-CRA: a wrong secret is refused', async () => {
-    await assert.rejects(join('alice', ['wampcra'], (_s, _m, extra) => autobahn.auth_cra.sign('nope', extra.challenge)), /authentication_failed/);
+    await assert.rejects(
+      join('alice', ['wampcra'], (_s, _m, extra) => autobahn.auth_cra.sign('nope', extra.challenge)),
+      /authentication_failed/,
+    );
   });
 
   it('cryptosign: Autobahn signs the challenge with Ed25519 (tweetnacl)', async () => {
-    const c = await join('edge', ['cryptosign'], (_s, method, extra) => {
-      assert.equal(method, 'cryptosign');
-      return autobahn.auth_cryptosign.sign_challenge(keyPair, extra);
-    }, { pubkey });
+    const c = await join(
+      'edge',
+      ['cryptosign'],
+      (_s, method, extra) => {
+        assert.equal(method, 'cryptosign');
+        return autobahn.auth_cryptosign.sign_challenge(keyPair, extra);
+      },
+      { pubkey },
+    );
     await c.close();
   });
 
   it('cryptosign: a signature by another key is refused', async () => {
     const other = nacl.sign.keyPair.fromSeed(Buffer.alloc(32, 9));
-    await assert.rejects(join('edge', ['cryptosign'], (_s, _m, extra) => autobahn.auth_cryptosign.sign_challenge(other, extra), { pubkey }), /authentication_failed/);
+    await assert.rejects(
+      join('edge', ['cryptosign'], (_s, _m, extra) => autobahn.auth_cryptosign.sign_challenge(other, extra), {
+        pubkey,
+      }),
+      /authentication_failed/,
+    );
   });
 
   it('anonymous is refused on a realm with users', async () => {
-    await assert.rejects(openAutobahn({ kind: 'websocket', url: listener.url, serializer: 'json' }, 'secure'), /no_auth_method/);
+    await assert.rejects(
+      openAutobahn({ kind: 'websocket', url: listener.url, serializer: 'json' }, 'secure'),
+      /no_auth_method/,
+    );
   });
 });

@@ -49,22 +49,30 @@ describe('interop: Autobahn|JS clients through our router', () => {
         await a.session.register('com.ab.fail', () => {
           throw new AbError('com.ab.error', ['boom'], { code: 7 });
         });
-        await assert.rejects(b.session.call('com.ab.fail'), (e: { error: string; args: unknown[]; kwargs: object }) => {
-          assert.equal(e.error, 'com.ab.error');
-          assert.deepEqual(e.args, ['boom']);
-          assert.deepEqual(e.kwargs, { code: 7 });
-          return true;
-        });
+        await assert.rejects(
+          b.session.call('com.ab.fail'),
+          (e: { error: string; args: unknown[]; kwargs: object }) => {
+            assert.equal(e.error, 'com.ab.error');
+            assert.deepEqual(e.args, ['boom']);
+            assert.deepEqual(e.kwargs, { code: 7 });
+            return true;
+          },
+        );
       });
 
       it('answers a call to an unknown procedure with wamp.error.no_such_procedure', async () => {
         const [, b] = await pair();
-        await assert.rejects(b.session.call('com.ab.nobody'), (e: { error: string }) => e.error === 'wamp.error.no_such_procedure');
+        await assert.rejects(
+          b.session.call('com.ab.nobody'),
+          (e: { error: string }) => e.error === 'wamp.error.no_such_procedure',
+        );
       });
 
       it('delivers acknowledged events with args and kwargs, excluding the publisher', async () => {
         const [a, b] = await pair();
-        const got = new Promise<[unknown[], Record<string, unknown>]>((resolve) => a.session.subscribe('com.ab.topic', (args, kwargs) => resolve([args, kwargs])));
+        const got = new Promise<[unknown[], Record<string, unknown>]>((resolve) =>
+          a.session.subscribe('com.ab.topic', (args, kwargs) => resolve([args, kwargs])),
+        );
         let selfEvents = 0;
         await b.session.subscribe('com.ab.topic', () => selfEvents++);
         await new Promise((r) => setTimeout(r, 20));
@@ -86,14 +94,18 @@ describe('interop: Autobahn|JS clients through our router', () => {
         const call = b.session.call('com.ab.count', [], {}, { receive_progress: true }) as unknown as {
           then(ok: (r: unknown) => void, err: (e: unknown) => void, progress: (p: unknown) => void): void;
         };
-        const result = await new Promise((resolve, reject) => call.then(resolve, reject, (p) => seen.push(p)));
+        const result = await new Promise((resolve, reject) =>
+          call.then(resolve, reject, (p) => seen.push(p)),
+        );
         assert.equal(result, 'done');
         assert.deepEqual(seen, [1, 2, 3]);
       });
 
       it('matches prefix subscriptions and reports the concrete topic', async () => {
         const [a, b] = await pair();
-        const got = new Promise<Record<string, unknown>>((resolve) => a.session.subscribe('com.ab.sensors', (_a, _k, details) => resolve(details), { match: 'prefix' }));
+        const got = new Promise<Record<string, unknown>>((resolve) =>
+          a.session.subscribe('com.ab.sensors', (_a, _k, details) => resolve(details), { match: 'prefix' }),
+        );
         await new Promise((r) => setTimeout(r, 20));
         await b.session.publish('com.ab.sensors.kitchen.temp', [21.5], {}, { acknowledge: true });
         assert.equal((await got).topic, 'com.ab.sensors.kitchen.temp');

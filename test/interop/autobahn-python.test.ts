@@ -9,7 +9,8 @@ import { openAutobahn, type AbConnection } from './autobahn';
 
 const PYTHON = '/usr/bin/python3';
 const peerScript = path.join(__dirname, '../../../test/interop/python/peer.py');
-const hasAutobahnPython = spawnSync(PYTHON, ['-c', 'import autobahn, msgpack, cbor2'], { stdio: 'ignore' }).status === 0;
+const hasAutobahnPython =
+  spawnSync(PYTHON, ['-c', 'import autobahn, msgpack, cbor2'], { stdio: 'ignore' }).status === 0;
 
 describe('interop: Autobahn|Python through our router', function () {
   this.timeout(20000);
@@ -18,7 +19,10 @@ describe('interop: Autobahn|Python through our router', function () {
 
   before(async function () {
     // .ci/run installs it; a developer machine without it is told so, loudly.
-    if (!hasAutobahnPython) throw new Error('python3-autobahn is not installed: apt-get install python3-autobahn python3-msgpack python3-cbor2 python3-nacl');
+    if (!hasAutobahnPython)
+      throw new Error(
+        'python3-autobahn is not installed: apt-get install python3-autobahn python3-msgpack python3-cbor2 python3-nacl',
+      );
     router = new Router({ realms: [{ name: 'realm1' }] });
     listener = await listen({ host: '127.0.0.1', port: 0 }, (t) => router.accept(t));
   });
@@ -38,12 +42,20 @@ describe('interop: Autobahn|Python through our router', function () {
   // with Autobahn|JS instead.
   for (const [name, url, serializer] of cases) {
     it(`${name}: calls, registers, publishes and subscribes with an Autobahn|JS peer`, async () => {
-      const js: AbConnection = await openAutobahn({ kind: 'websocket', url: listener.url, serializer: 'json' });
+      const js: AbConnection = await openAutobahn({
+        kind: 'websocket',
+        url: listener.url,
+        serializer: 'json',
+      });
       try {
         await js.session.register('com.js.mul', (args) => (args[0] as number) * (args[1] as number));
-        const pyEvent = new Promise<unknown[]>((resolve) => js.session.subscribe('com.py.topic', (args) => resolve(args)));
+        const pyEvent = new Promise<unknown[]>((resolve) =>
+          js.session.subscribe('com.py.topic', (args) => resolve(args)),
+        );
 
-        const py = spawn(PYTHON, [peerScript, url(), 'realm1', serializer], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const py = spawn(PYTHON, [peerScript, url(), 'realm1', serializer], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         let out = '';
         let err = '';
         py.stderr.on('data', (d) => (err += d));
@@ -54,19 +66,24 @@ describe('interop: Autobahn|Python through our router', function () {
             const m = /READY (.*)\n/.exec(out);
             if (m) resolve(JSON.parse(m[1]) as Record<string, unknown>);
           });
-          void exited.then((code) => reject(new Error(`python exited ${code} before READY:\n${out}\n${err}`)));
+          void exited.then((code) =>
+            reject(new Error(`python exited ${code} before READY:\n${out}\n${err}`)),
+          );
         });
         assert.equal(ready.product, 42, 'Python called the JS procedure through the router');
         assert.equal(ready.published, true, 'Python got PUBLISHED');
         assert.deepEqual(await pyEvent, ['hello from python']);
 
         assert.equal(await js.session.call('com.py.add', [2, 3]), 5);
-        await assert.rejects(js.session.call('com.py.fail'), (e: { error: string; args: unknown[]; kwargs: Record<string, unknown> }) => {
-          assert.equal(e.error, 'com.py.error');
-          assert.deepEqual(e.args, ['boom']);
-          assert.deepEqual(e.kwargs, { code: 7 });
-          return true;
-        });
+        await assert.rejects(
+          js.session.call('com.py.fail'),
+          (e: { error: string; args: unknown[]; kwargs: Record<string, unknown> }) => {
+            assert.equal(e.error, 'com.py.error');
+            assert.deepEqual(e.args, ['boom']);
+            assert.deepEqual(e.kwargs, { code: 7 });
+            return true;
+          },
+        );
         await js.session.publish('com.js.topic', ['from js'], { n: 1 }, { acknowledge: true });
         const events = (await js.session.call('com.py.finish')) as unknown[];
         assert.deepEqual(events, [{ args: ['from js'], kwargs: { n: 1 } }]);

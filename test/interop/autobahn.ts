@@ -1,13 +1,25 @@
 // Opens Autobahn|JS sessions (a WAMP client we did not write) for the interop tests.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const autobahn = require('autobahn');
 
 export type AbSession = {
   id: number;
   call(procedure: string, args?: unknown[], kwargs?: object, options?: object): Promise<unknown>;
-  register(procedure: string, endpoint: (args: unknown[], kwargs: Record<string, unknown>, details: Record<string, unknown>) => unknown, options?: object): Promise<{ id: number }>;
-  subscribe(topic: string, handler: (args: unknown[], kwargs: Record<string, unknown>, details: Record<string, unknown>) => void, options?: object): Promise<{ id: number }>;
-  publish(topic: string, args?: unknown[], kwargs?: object, options?: object): Promise<{ id: number } | undefined>;
+  register(
+    procedure: string,
+    endpoint: (args: unknown[], kwargs: Record<string, unknown>, details: Record<string, unknown>) => unknown,
+    options?: object,
+  ): Promise<{ id: number }>;
+  subscribe(
+    topic: string,
+    handler: (args: unknown[], kwargs: Record<string, unknown>, details: Record<string, unknown>) => void,
+    options?: object,
+  ): Promise<{ id: number }>;
+  publish(
+    topic: string,
+    args?: unknown[],
+    kwargs?: object,
+    options?: object,
+  ): Promise<{ id: number } | undefined>;
 };
 
 export interface AbConnection {
@@ -17,11 +29,17 @@ export interface AbConnection {
   close(): Promise<void>;
 }
 
-export type AbTransport = { kind: 'websocket'; url: string; serializer: 'json' | 'msgpack' | 'cbor' } | { kind: 'rawsocket'; host: string; port: number };
+export type AbTransport =
+  | { kind: 'websocket'; url: string; serializer: 'json' | 'msgpack' | 'cbor' }
+  | { kind: 'rawsocket'; host: string; port: number };
 
 export const AbError = autobahn.Error as new (uri: string, args?: unknown[], kwargs?: object) => Error;
 
-export function openAutobahn(transport: AbTransport, realm = 'realm1', extra: Record<string, unknown> = {}): Promise<AbConnection> {
+export function openAutobahn(
+  transport: AbTransport,
+  realm = 'realm1',
+  extra: Record<string, unknown> = {},
+): Promise<AbConnection> {
   const serializers = {
     json: () => new autobahn.serializer.JSONSerializer(),
     msgpack: () => new autobahn.serializer.MsgpackSerializer(),
@@ -29,8 +47,22 @@ export function openAutobahn(transport: AbTransport, realm = 'realm1', extra: Re
   };
   const transports =
     transport.kind === 'websocket'
-      ? [{ type: 'websocket', url: transport.url, serializers: [serializers[transport.serializer]()], protocols: [`wamp.2.${transport.serializer}`] }]
-      : [{ type: 'rawsocket', host: transport.host, port: transport.port, url: `rs://${transport.host}:${transport.port}` }];
+      ? [
+          {
+            type: 'websocket',
+            url: transport.url,
+            serializers: [serializers[transport.serializer]()],
+            protocols: [`wamp.2.${transport.serializer}`],
+          },
+        ]
+      : [
+          {
+            type: 'rawsocket',
+            host: transport.host,
+            port: transport.port,
+            url: `rs://${transport.host}:${transport.port}`,
+          },
+        ];
   const conn = new autobahn.Connection({ realm, transports, max_retries: 0, ...extra });
   return new Promise((resolve, reject) => {
     conn.onopen = (session: AbSession, details: Record<string, unknown>) =>
@@ -39,12 +71,17 @@ export function openAutobahn(transport: AbTransport, realm = 'realm1', extra: Re
         details,
         close: () =>
           new Promise<void>((done) => {
-            conn.onclose = () => (done(), true);
+            conn.onclose = () => {
+              done();
+              return true;
+            };
             conn.close();
           }),
       });
     conn.onclose = (reason: string, details: { reason?: string; message?: string }) => {
-      reject(new Error(`autobahn connection closed: ${reason} ${details?.reason ?? ''} ${details?.message ?? ''}`));
+      reject(
+        new Error(`autobahn connection closed: ${reason} ${details?.reason ?? ''} ${details?.message ?? ''}`),
+      );
       return true;
     };
     conn.open();

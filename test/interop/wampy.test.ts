@@ -4,11 +4,9 @@ import assert from 'node:assert/strict';
 import { Router } from '../../src/router';
 import type { Listener } from '../../src/transports';
 import { openAutobahn, type AbConnection } from './autobahn';
-/* eslint-disable @typescript-eslint/no-require-imports */
 const { Wampy } = require('wampy');
 const { MsgpackSerializer } = require('wampy/dist/serializers/MsgpackSerializer');
 const { w3cwebsocket } = require('websocket');
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 interface WampyData {
   argsList?: unknown[];
@@ -17,10 +15,25 @@ interface WampyData {
   error?: string;
 }
 interface WampyClient {
-  call(uri: string, payload: unknown, callbacks: { onSuccess(r: WampyData): void; onError(e: WampyData): void }): void;
-  register(uri: string, callbacks: { rpc(d: WampyData): unknown; onSuccess(): void; onError(e: WampyData): void }): void;
-  subscribe(uri: string, callbacks: { onEvent(d: WampyData): void; onSuccess(): void; onError(e: WampyData): void }): void;
-  publish(uri: string, payload: unknown, callbacks: { onSuccess(): void; onError(e: WampyData): void }, options: object): void;
+  call(
+    uri: string,
+    payload: unknown,
+    callbacks: { onSuccess(r: WampyData): void; onError(e: WampyData): void },
+  ): void;
+  register(
+    uri: string,
+    callbacks: { rpc(d: WampyData): unknown; onSuccess(): void; onError(e: WampyData): void },
+  ): void;
+  subscribe(
+    uri: string,
+    callbacks: { onEvent(d: WampyData): void; onSuccess(): void; onError(e: WampyData): void },
+  ): void;
+  publish(
+    uri: string,
+    payload: unknown,
+    callbacks: { onSuccess(): void; onError(e: WampyData): void },
+    options: object,
+  ): void;
   disconnect(): void;
 }
 
@@ -38,7 +51,12 @@ function openWampy(url: string, serializer: 'json' | 'msgpack'): Promise<WampyCl
 }
 
 const call = (w: WampyClient, uri: string, payload: unknown) =>
-  new Promise<WampyData>((resolve, reject) => w.call(uri, payload, { onSuccess: resolve, onError: (e) => reject(Object.assign(new Error(e.error), e)) }));
+  new Promise<WampyData>((resolve, reject) =>
+    w.call(uri, payload, {
+      onSuccess: resolve,
+      onError: (e) => reject(Object.assign(new Error(e.error), e)),
+    }),
+  );
 
 describe('interop: wampy.js through our router', () => {
   let router: Router;
@@ -61,14 +79,21 @@ describe('interop: wampy.js through our router', () => {
       beforeEach(async () => {
         w = await openWampy(listener.url, serializer);
         ab = await openAutobahn({ kind: 'websocket', url: listener.url, serializer: 'json' });
-        closers.push(() => w.disconnect(), () => ab.close());
+        closers.push(
+          () => w.disconnect(),
+          () => ab.close(),
+        );
       });
 
       it('wampy calls an Autobahn procedure, and Autobahn calls a wampy procedure', async () => {
         await ab.session.register('com.ab.double', (args) => (args[0] as number) * 2);
         assert.deepEqual((await call(w, 'com.ab.double', [21])).argsList, [42]);
         await new Promise<void>((resolve, reject) =>
-          w.register('com.wampy.square', { rpc: (d) => ({ argsList: [((d.argsList?.[0] as number) ** 2)] }), onSuccess: resolve, onError: (e) => reject(new Error(e.error)) }),
+          w.register('com.wampy.square', {
+            rpc: (d) => ({ argsList: [(d.argsList?.[0] as number) ** 2] }),
+            onSuccess: resolve,
+            onError: (e) => reject(new Error(e.error)),
+          }),
         );
         assert.equal(await ab.session.call('com.wampy.square', [9]), 81);
       });
@@ -83,19 +108,35 @@ describe('interop: wampy.js through our router', () => {
           assert.deepEqual(e.argsDict, { code: 3 });
           return true;
         });
-        await assert.rejects(call(w, 'com.nobody.home', []), (e: WampyData) => e.error === 'wamp.error.no_such_procedure');
+        await assert.rejects(
+          call(w, 'com.nobody.home', []),
+          (e: WampyData) => e.error === 'wamp.error.no_such_procedure',
+        );
       });
 
       it('events flow both ways', async () => {
         const toWampy = new Promise<WampyData>((resolve, reject) =>
-          w.subscribe('com.ab.news', { onEvent: resolve, onSuccess: () => undefined, onError: (e) => reject(new Error(e.error)) }),
+          w.subscribe('com.ab.news', {
+            onEvent: resolve,
+            onSuccess: () => undefined,
+            onError: (e) => reject(new Error(e.error)),
+          }),
         );
-        const toAb = new Promise<unknown[]>((resolve) => void ab.session.subscribe('com.wampy.news', (args) => resolve(args)));
+        const toAb = new Promise<unknown[]>(
+          (resolve) => void ab.session.subscribe('com.wampy.news', (args) => resolve(args)),
+        );
         await new Promise((r) => setTimeout(r, 50));
         await ab.session.publish('com.ab.news', ['from autobahn'], { k: 1 }, { acknowledge: true });
         const got = await toWampy;
         assert.deepEqual([got.argsList, got.argsDict], [['from autobahn'], { k: 1 }]);
-        await new Promise<void>((resolve, reject) => w.publish('com.wampy.news', ['from wampy'], { onSuccess: resolve, onError: (e) => reject(new Error(e.error)) }, { acknowledge: true }));
+        await new Promise<void>((resolve, reject) =>
+          w.publish(
+            'com.wampy.news',
+            ['from wampy'],
+            { onSuccess: resolve, onError: (e) => reject(new Error(e.error)) },
+            { acknowledge: true },
+          ),
+        );
         assert.deepEqual(await toAb, ['from wampy']);
       });
     });

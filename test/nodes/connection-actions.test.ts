@@ -3,7 +3,16 @@
 import assert from 'node:assert/strict';
 import type { NodeMessage, NodeStatus } from '../../nodes/shared/red-types';
 import { findRouter } from '../../nodes/shared/router-registry';
-import { caughtError, helper, isConnected, isDisconnected, nextMessages, nextStatus, nodeModules, waitStatus } from './helpers';
+import {
+  caughtError,
+  helper,
+  isConnected,
+  isDisconnected,
+  nextMessages,
+  nextStatus,
+  nodeModules,
+  waitStatus,
+} from './helpers';
 
 const tab = { id: 'f1', type: 'tab', label: 'test' };
 const USERS = ['call', 'reg', 'pub', 'sub'];
@@ -13,14 +22,44 @@ function flow(conn: object = {}, sub: object = {}): object[] {
   return [
     tab,
     { id: 'router', z: 'f1', type: 'wamp-router', realms: [{ name: 'realm1' }] },
-    { id: 'conn', type: 'wamp-connection', transport: 'local', router: 'router', realm: 'realm1', reconnectDelay: 0.02, ...conn },
-    { id: 'call', z: 'f1', type: 'wamp-call', connection: 'conn', procedure: 'com.test.echo', wires: [['out']] },
+    {
+      id: 'conn',
+      type: 'wamp-connection',
+      transport: 'local',
+      router: 'router',
+      realm: 'realm1',
+      reconnectDelay: 0.02,
+      ...conn,
+    },
+    {
+      id: 'call',
+      z: 'f1',
+      type: 'wamp-call',
+      connection: 'conn',
+      procedure: 'com.test.echo',
+      wires: [['out']],
+    },
     { id: 'out', z: 'f1', type: 'helper' },
-    { id: 'reg', z: 'f1', type: 'wamp-register', connection: 'conn', procedure: 'com.test.echo', wires: [['callee']] },
+    {
+      id: 'reg',
+      z: 'f1',
+      type: 'wamp-register',
+      connection: 'conn',
+      procedure: 'com.test.echo',
+      wires: [['callee']],
+    },
     { id: 'callee', z: 'f1', type: 'helper' },
     { id: 'resp', z: 'f1', type: 'wamp-response' },
     { id: 'pub', z: 'f1', type: 'wamp-publish', connection: 'conn', topic: '', acknowledge: true },
-    { id: 'sub', z: 'f1', type: 'wamp-subscribe', connection: 'conn', topic: 'com.test.t', wires: [['events']], ...sub },
+    {
+      id: 'sub',
+      z: 'f1',
+      type: 'wamp-subscribe',
+      connection: 'conn',
+      topic: 'com.test.t',
+      wires: [['events']],
+      ...sub,
+    },
     { id: 'events', z: 'f1', type: 'helper' },
     { id: 'catcher', z: 'f1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
     { id: 'caught', z: 'f1', type: 'helper' },
@@ -47,7 +86,11 @@ async function worksEndToEnd(tag: string): Promise<void> {
 }
 
 /** Sends the action to `via` and resolves when every user node shows the status `pred` wants. */
-async function act(via: string, action: 'connect' | 'disconnect', pred: (s: NodeStatus) => boolean): Promise<void> {
+async function act(
+  via: string,
+  action: 'connect' | 'disconnect',
+  pred: (s: NodeStatus) => boolean,
+): Promise<void> {
   const seen = USERS.map((id) => nextStatus(helper.getNode(id), pred));
   send(via, { action });
   await Promise.all(seen);
@@ -70,7 +113,12 @@ describe('msg.action connect / disconnect', function () {
     const router = findRouter('router')!;
 
     // Each node type in turn: disconnect through one, connect through another.
-    const rounds: Array<[string, string]> = [['pub', 'sub'], ['call', 'reg'], ['reg', 'pub'], ['sub', 'call']];
+    const rounds: Array<[string, string]> = [
+      ['pub', 'sub'],
+      ['call', 'reg'],
+      ['reg', 'pub'],
+      ['sub', 'call'],
+    ];
     for (const [down, up] of rounds) {
       await act(down, 'disconnect', isDisconnected);
       assert.equal(router.sessionCount, 0, `no session after disconnect via ${down}`);

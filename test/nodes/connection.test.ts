@@ -56,7 +56,10 @@ describe('wamp-connection', function () {
     it('yellow ring "connecting", then green dot "connected" with the realm', async function () {
       await helper.load(nodeModules, baseFlow([callNode()]));
       const call = helper.getNode('call');
-      await waitStatus(call, (s) => s.fill === 'yellow' && s.shape === 'ring' && s.text === 'wamp-connection.status.connecting');
+      await waitStatus(
+        call,
+        (s) => s.fill === 'yellow' && s.shape === 'ring' && s.text === 'wamp-connection.status.connecting',
+      );
       await waitStatus(call, (s) => isConnected(s) && s.text === 'wamp-connection.status.connected');
       assert.equal(sessionsLeft('router'), 1);
     });
@@ -65,10 +68,19 @@ describe('wamp-connection', function () {
       const port = await closedPort();
       await helper.load(nodeModules, [
         tab,
-        { id: 'conn', type: 'wamp-connection', url: `ws://127.0.0.1:${port}/ws`, realm: 'realm1', reconnectDelay: 5 },
+        {
+          id: 'conn',
+          type: 'wamp-connection',
+          url: `ws://127.0.0.1:${port}/ws`,
+          realm: 'realm1',
+          reconnectDelay: 5,
+        },
         callNode(),
       ]);
-      const s = await waitStatus(helper.getNode('call'), (st) => st.text === 'wamp-connection.status.retrying');
+      const s = await waitStatus(
+        helper.getNode('call'),
+        (st) => st.text === 'wamp-connection.status.retrying',
+      );
       assert.deepEqual(s, { fill: 'red', shape: 'ring', text: 'wamp-connection.status.retrying' });
     });
 
@@ -78,11 +90,21 @@ describe('wamp-connection', function () {
         [
           tab,
           {
-            id: 'router', z: 'f1', type: 'wamp-router',
+            id: 'router',
+            z: 'f1',
+            type: 'wamp-router',
             realms: [{ name: 'realm1', anonymous: false }],
             accounts: [{ realm: 'realm1', authid: 'alice', role: 'user', method: 'ticket' }],
           },
-          { id: 'conn', type: 'wamp-connection', transport: 'local', router: 'router', realm: 'realm1', authmethod: 'ticket', authid: 'alice' },
+          {
+            id: 'conn',
+            type: 'wamp-connection',
+            transport: 'local',
+            router: 'router',
+            realm: 'realm1',
+            authmethod: 'ticket',
+            authid: 'alice',
+          },
           callNode(),
         ],
         { router: { secrets: JSON.stringify({ 'realm1/alice': 'right' }) }, conn: { ticket: 'wrong' } },
@@ -97,11 +119,21 @@ describe('wamp-connection', function () {
         [
           tab,
           {
-            id: 'router', z: 'f1', type: 'wamp-router',
+            id: 'router',
+            z: 'f1',
+            type: 'wamp-router',
             realms: [{ name: 'realm1', anonymous: false }],
             accounts: [{ realm: 'realm1', authid: 'alice', role: 'user', method: 'ticket' }],
           },
-          { id: 'conn', type: 'wamp-connection', transport: 'local', router: 'router', realm: 'realm1', authmethod: 'ticket', authid: 'alice' },
+          {
+            id: 'conn',
+            type: 'wamp-connection',
+            transport: 'local',
+            router: 'router',
+            realm: 'realm1',
+            authmethod: 'ticket',
+            authid: 'alice',
+          },
           callNode(),
         ],
         { router: { secrets: JSON.stringify({ 'realm1/alice': 'right' }) }, conn: { ticket: 'right' } },
@@ -118,17 +150,39 @@ describe('wamp-connection', function () {
         [
           tab,
           {
-            id: 'router', z: 'f1', type: 'wamp-router',
+            id: 'router',
+            z: 'f1',
+            type: 'wamp-router',
             realms: [{ name: 'realm1', anonymous: false }],
             accounts: [{ realm: 'realm1', authid: 'reader', role: 'reader', method: 'wampcra' }],
-            roles: JSON.stringify([{ name: 'reader', permissions: [{ uri: 'com.', match: 'prefix', subscribe: true }] }]),
+            roles: JSON.stringify([
+              { name: 'reader', permissions: [{ uri: 'com.', match: 'prefix', subscribe: true }] },
+            ]),
           },
-          { id: 'conn', type: 'wamp-connection', transport: 'local', router: 'router', realm: 'realm1', authmethod: 'wampcra', authid: 'reader' },
-          { id: 'pub', z: 'f1', type: 'wamp-publish', connection: 'conn', topic: 'com.test.t', acknowledge: true },
+          {
+            id: 'conn',
+            type: 'wamp-connection',
+            transport: 'local',
+            router: 'router',
+            realm: 'realm1',
+            authmethod: 'wampcra',
+            authid: 'reader',
+          },
+          {
+            id: 'pub',
+            z: 'f1',
+            type: 'wamp-publish',
+            connection: 'conn',
+            topic: 'com.test.t',
+            acknowledge: true,
+          },
           { id: 'catcher', z: 'f1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
           { id: 'caught', z: 'f1', type: 'helper' },
         ],
-        { router: { secrets: JSON.stringify({ 'realm1/reader': 'cra-secret' }) }, conn: { secret: 'cra-secret' } },
+        {
+          router: { secrets: JSON.stringify({ 'realm1/reader': 'cra-secret' }) },
+          conn: { secret: 'cra-secret' },
+        },
       );
       await waitStatus(helper.getNode('pub'), isConnected);
       const caught = nextMessages(helper.getNode('caught'));
@@ -142,14 +196,22 @@ describe('wamp-connection', function () {
     for (const [what, conf] of [
       ['a URL that is not ws/wss/rs/rss', { url: 'http://example.com', realm: 'realm1' }],
       ['a missing realm', { url: 'ws://127.0.0.1:1/ws', realm: '' }],
-      ['ticket auth without a ticket', { url: 'ws://127.0.0.1:1/ws', realm: 'r', authmethod: 'ticket', authid: 'a' }],
+      [
+        'ticket auth without a ticket',
+        { url: 'ws://127.0.0.1:1/ws', realm: 'r', authmethod: 'ticket', authid: 'a' },
+      ],
     ] as const) {
       it(what, async function () {
         await helper.load(nodeModules, [tab, { id: 'conn', type: 'wamp-connection', ...conf }, callNode()]);
         const s: NodeStatus = await waitStatus(helper.getNode('call'), (st) => st.fill === 'red');
         assert.deepEqual(s, { fill: 'red', shape: 'dot', text: 'wamp-connection.status.config-error' });
-        const conn = helper.getNode('conn') as unknown as { error: { getCalls(): Array<{ thisValue: unknown; args: unknown[] }> } };
-        const logged = conn.error.getCalls().filter((c) => c.thisValue === conn).map((c) => c.args[0]);
+        const conn = helper.getNode('conn') as unknown as {
+          error: { getCalls(): Array<{ thisValue: unknown; args: unknown[] }> };
+        };
+        const logged = conn.error
+          .getCalls()
+          .filter((c) => c.thisValue === conn)
+          .map((c) => c.args[0]);
         assert.deepEqual(logged, ['wamp-connection.errors.bad-config']);
         const reported = callReportsError();
         helper.getNode('call').receive({ payload: 1 });
@@ -172,24 +234,53 @@ describe('wamp-connection', function () {
         tab,
         { id: 'conn', type: 'wamp-connection', transport: 'local', router: 'router', realm: 'realm1' },
         { ...callNode(), x: 100, y: 100 },
-        { id: 'router', z: 'f1', type: 'wamp-router', realms: [{ name: 'realm1' }], x: 100, y: 200, wires: [] },
+        {
+          id: 'router',
+          z: 'f1',
+          type: 'wamp-router',
+          realms: [{ name: 'realm1' }],
+          x: 100,
+          y: 200,
+          wires: [],
+        },
       ]);
       await waitStatus(helper.getNode('call'), isConnected);
       assert.equal(sessionsLeft('router'), 1);
     });
 
     it('redeploying some user nodes keeps the others working; removing all users leaves no session', async function () {
-      const register = { id: 'reg', z: 'f1', type: 'wamp-register', connection: 'conn', procedure: 'com.test.p', wires: [['callee']] };
+      const register = {
+        id: 'reg',
+        z: 'f1',
+        type: 'wamp-register',
+        connection: 'conn',
+        procedure: 'com.test.p',
+        wires: [['callee']],
+      };
       const callee = { id: 'callee', z: 'f1', type: 'helper' };
       const out = { id: 'out', z: 'f1', type: 'helper' };
       const call = { ...callNode(), wires: [['out']] };
-      await helper.load(nodeModules, baseFlow([register, callee, call, out, { id: 'resp', z: 'f1', type: 'wamp-response' }]));
+      await helper.load(
+        nodeModules,
+        baseFlow([register, callee, call, out, { id: 'resp', z: 'f1', type: 'wamp-response' }]),
+      );
       await waitStatus(helper.getNode('call'), isConnected);
       assert.equal(sessionsLeft('router'), 1);
 
       // Change only the call node: the register node and the session stay.
-      await helper.setFlows(baseFlow([register, callee, { ...call, timeout: 5 }, out, { id: 'resp', z: 'f1', type: 'wamp-response' }]), 'nodes');
-      helper.getNode('callee').on('input', (msg) => helper.getNode('resp').receive({ ...msg, payload: 'still here' }));
+      await helper.setFlows(
+        baseFlow([
+          register,
+          callee,
+          { ...call, timeout: 5 },
+          out,
+          { id: 'resp', z: 'f1', type: 'wamp-response' },
+        ]),
+        'nodes',
+      );
+      helper
+        .getNode('callee')
+        .on('input', (msg) => helper.getNode('resp').receive({ ...msg, payload: 'still here' }));
       const answer = nextMessages(helper.getNode('out'));
       helper.getNode('call').receive({});
       assert.equal((await answer)[0].payload, 'still here');
@@ -204,9 +295,30 @@ describe('wamp-connection', function () {
       await helper.load(nodeModules, [
         tab,
         { id: 'router', z: 'f1', type: 'wamp-router', realms: [{ name: 'realm1' }] },
-        { id: 'conn', type: 'wamp-connection', transport: 'local', router: 'router', realm: 'realm1', autoConnect: false },
-        { id: 'pub', z: 'f1', type: 'wamp-publish', connection: 'conn', topic: 'com.test.t', acknowledge: true },
-        { id: 'sub', z: 'f1', type: 'wamp-subscribe', connection: 'conn', topic: 'com.test.t', wires: [['out']] },
+        {
+          id: 'conn',
+          type: 'wamp-connection',
+          transport: 'local',
+          router: 'router',
+          realm: 'realm1',
+          autoConnect: false,
+        },
+        {
+          id: 'pub',
+          z: 'f1',
+          type: 'wamp-publish',
+          connection: 'conn',
+          topic: 'com.test.t',
+          acknowledge: true,
+        },
+        {
+          id: 'sub',
+          z: 'f1',
+          type: 'wamp-subscribe',
+          connection: 'conn',
+          topic: 'com.test.t',
+          wires: [['out']],
+        },
         { id: 'out', z: 'f1', type: 'helper' },
       ]);
       assert.equal(sessionsLeft('router'), 0);
@@ -218,9 +330,23 @@ describe('wamp-connection', function () {
     });
 
     it('redeploying the wamp-router node: in-process connections come back to the new router', async function () {
-      const conn = { id: 'conn', type: 'wamp-connection', transport: 'local', router: 'router', realm: 'realm1', reconnectDelay: 0.02 };
+      const conn = {
+        id: 'conn',
+        type: 'wamp-connection',
+        transport: 'local',
+        router: 'router',
+        realm: 'realm1',
+        reconnectDelay: 0.02,
+      };
       const rest = [
-        { id: 'reg', z: 'f1', type: 'wamp-register', connection: 'conn', procedure: 'com.test.p', wires: [['callee']] },
+        {
+          id: 'reg',
+          z: 'f1',
+          type: 'wamp-register',
+          connection: 'conn',
+          procedure: 'com.test.p',
+          wires: [['callee']],
+        },
         { id: 'callee', z: 'f1', type: 'helper' },
         { id: 'resp', z: 'f1', type: 'wamp-response' },
         { ...callNode(), wires: [['out']] },
@@ -235,7 +361,9 @@ describe('wamp-connection', function () {
       assert.notEqual(findRouter('router'), first);
       await sessionCountBecomes('router', 1);
       // The registration was restored on the new router: a call goes through.
-      helper.getNode('callee').on('input', (msg: NodeMessage) => helper.getNode('resp').receive({ ...msg, payload: 'again' }));
+      helper
+        .getNode('callee')
+        .on('input', (msg: NodeMessage) => helper.getNode('resp').receive({ ...msg, payload: 'again' }));
       const answer = nextMessages(helper.getNode('out'));
       helper.getNode('call').receive({});
       assert.equal((await answer)[0].payload, 'again');
@@ -257,20 +385,41 @@ describe('wamp-connection', function () {
       await helper.load(
         nodeModules,
         baseFlow([
-          { id: 'router2', z: 'f1', type: 'wamp-router', realms: [{ name: 'realm1' }], usePort: true, port, path: '/ws' },
+          {
+            id: 'router2',
+            z: 'f1',
+            type: 'wamp-router',
+            realms: [{ name: 'realm1' }],
+            usePort: true,
+            port,
+            path: '/ws',
+          },
           { id: 'conn2', type: 'wamp-connection', transport: 'local', router: 'router2', realm: 'realm1' },
-          { id: 'reg', z: 'f1', type: 'wamp-register', connection: 'conn2', procedure: 'com.test.p', wires: [['callee']] },
+          {
+            id: 'reg',
+            z: 'f1',
+            type: 'wamp-register',
+            connection: 'conn2',
+            procedure: 'com.test.p',
+            wires: [['callee']],
+          },
           { id: 'callee', z: 'f1', type: 'helper' },
           { id: 'resp', z: 'f1', type: 'wamp-response' },
         ]),
       );
       await waitStatus(helper.getNode('reg'), isConnected);
-      helper.getNode('callee').on('input', (msg) => helper.getNode('resp').receive({ ...msg, payload: 'over tcp' }));
+      helper
+        .getNode('callee')
+        .on('input', (msg) => helper.getNode('resp').receive({ ...msg, payload: 'over tcp' }));
       for (const url of [`ws://127.0.0.1:${port}/ws`, `rs://127.0.0.1:${port}`]) {
         const client = new Connection({ url, realm: 'realm1', reconnect: { enabled: false } });
         const joined = new Promise<void>((resolve, reject) =>
           client.on('status', (s: { state: string; reason?: string }) =>
-            s.state === 'connected' ? resolve() : s.state === 'failed' || s.state === 'disconnected' ? reject(new Error(s.reason)) : undefined,
+            s.state === 'connected'
+              ? resolve()
+              : s.state === 'failed' || s.state === 'disconnected'
+                ? reject(new Error(s.reason))
+                : undefined,
           ),
         );
         client.open();
@@ -289,10 +438,39 @@ describe('wamp-connection', function () {
         [...nodeModules, tlsNode],
         [
           tab,
-          { id: 'servertls', type: 'tls-config', cert: path.join(fixtures, 'cert.pem'), key: path.join(fixtures, 'key.pem'), ca: '', verifyservercert: false },
-          { id: 'clienttls', type: 'tls-config', cert: '', key: '', ca: path.join(fixtures, 'cert.pem'), verifyservercert: true },
-          { id: 'router', z: 'f1', type: 'wamp-router', realms: [{ name: 'realm1' }], usePort: true, port, tls: 'servertls' },
-          { id: 'conn', type: 'wamp-connection', url: `wss://127.0.0.1:${port}/ws`, realm: 'realm1', tls: 'clienttls', reconnectDelay: 0.05 },
+          {
+            id: 'servertls',
+            type: 'tls-config',
+            cert: path.join(fixtures, 'cert.pem'),
+            key: path.join(fixtures, 'key.pem'),
+            ca: '',
+            verifyservercert: false,
+          },
+          {
+            id: 'clienttls',
+            type: 'tls-config',
+            cert: '',
+            key: '',
+            ca: path.join(fixtures, 'cert.pem'),
+            verifyservercert: true,
+          },
+          {
+            id: 'router',
+            z: 'f1',
+            type: 'wamp-router',
+            realms: [{ name: 'realm1' }],
+            usePort: true,
+            port,
+            tls: 'servertls',
+          },
+          {
+            id: 'conn',
+            type: 'wamp-connection',
+            url: `wss://127.0.0.1:${port}/ws`,
+            realm: 'realm1',
+            tls: 'clienttls',
+            reconnectDelay: 0.05,
+          },
           callNode(),
         ],
       );
@@ -305,7 +483,10 @@ describe('wamp-connection', function () {
       await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
       const { port } = blocker.address() as net.AddressInfo;
       try {
-        await helper.load(nodeModules, [tab, { id: 'router', z: 'f1', type: 'wamp-router', realms: [{ name: 'realm1' }], usePort: true, port }]);
+        await helper.load(nodeModules, [
+          tab,
+          { id: 'router', z: 'f1', type: 'wamp-router', realms: [{ name: 'realm1' }], usePort: true, port },
+        ]);
         const s = await waitStatus(helper.getNode('router'), (st) => st.fill === 'red');
         assert.deepEqual(s, { fill: 'red', shape: 'dot', text: 'wamp-router.status.error' });
       } finally {
@@ -313,13 +494,27 @@ describe('wamp-connection', function () {
       }
     });
 
-    it('on Node-RED\'s HTTP server at a path under httpNodeRoot', async function () {
-      await helper.load(nodeModules, [tab, { id: 'router', z: 'f1', type: 'wamp-router', realms: [{ name: 'realm1' }], useHttp: true, httpPath: '/wamp' }]);
-      const url = helper.url().replace(/^http/, 'ws') + '/wamp';
+    it("on Node-RED's HTTP server at a path under httpNodeRoot", async function () {
+      await helper.load(nodeModules, [
+        tab,
+        {
+          id: 'router',
+          z: 'f1',
+          type: 'wamp-router',
+          realms: [{ name: 'realm1' }],
+          useHttp: true,
+          httpPath: '/wamp',
+        },
+      ]);
+      const url = `${helper.url().replace(/^http/, 'ws')}/wamp`;
       const client = new Connection({ url, realm: 'realm1', reconnect: { enabled: false } });
       const joined = new Promise<void>((resolve, reject) =>
         client.on('status', (s: { state: string; reason?: string }) =>
-          s.state === 'connected' ? resolve() : s.state === 'failed' || s.state === 'disconnected' ? reject(new Error(s.reason)) : undefined,
+          s.state === 'connected'
+            ? resolve()
+            : s.state === 'failed' || s.state === 'disconnected'
+              ? reject(new Error(s.reason))
+              : undefined,
         ),
       );
       client.open();

@@ -22,17 +22,49 @@ function flow(): Array<Record<string, unknown>> {
   return [
     { id: 'f1', type: 'tab', label: 'test' },
     {
-      id: 'router', z: 'f1', type: 'wamp-router',
+      id: 'router',
+      z: 'f1',
+      type: 'wamp-router',
       realms: [{ name: 'realm1', anonymous: false }],
       accounts: [
         { realm: 'realm1', authid: 'alice', role: 'user', method: 'ticket' },
         { realm: 'realm1', authid: 'bob', role: 'user', method: 'wampcra' },
-        { realm: 'realm1', authid: 'carol', role: 'user', method: 'cryptosign', pubkey: publicKeyHexOf(PRIVATE_KEY) },
+        {
+          realm: 'realm1',
+          authid: 'carol',
+          role: 'user',
+          method: 'cryptosign',
+          pubkey: publicKeyHexOf(PRIVATE_KEY),
+        },
       ],
     },
-    { id: 'c1', type: 'wamp-connection', transport: 'local', router: 'router', realm: 'realm1', authmethod: 'ticket', authid: 'alice' },
-    { id: 'c2', type: 'wamp-connection', transport: 'local', router: 'router', realm: 'realm1', authmethod: 'wampcra', authid: 'bob' },
-    { id: 'c3', type: 'wamp-connection', transport: 'local', router: 'router', realm: 'realm1', authmethod: 'cryptosign', authid: 'carol' },
+    {
+      id: 'c1',
+      type: 'wamp-connection',
+      transport: 'local',
+      router: 'router',
+      realm: 'realm1',
+      authmethod: 'ticket',
+      authid: 'alice',
+    },
+    {
+      id: 'c2',
+      type: 'wamp-connection',
+      transport: 'local',
+      router: 'router',
+      realm: 'realm1',
+      authmethod: 'wampcra',
+      authid: 'bob',
+    },
+    {
+      id: 'c3',
+      type: 'wamp-connection',
+      transport: 'local',
+      router: 'router',
+      realm: 'realm1',
+      authmethod: 'cryptosign',
+      authid: 'carol',
+    },
     { id: 'p1', z: 'f1', type: 'wamp-publish', connection: 'c1', topic: 'com.test.t' },
     { id: 'p2', z: 'f1', type: 'wamp-publish', connection: 'c2', topic: 'com.test.t' },
     { id: 'p3', z: 'f1', type: 'wamp-publish', connection: 'c3', topic: 'com.test.t' },
@@ -54,7 +86,13 @@ function assertNoSecrets(what: string, value: unknown): void {
 /** Every connection authenticated with its credentials: the secrets reached the nodes. */
 async function allAuthenticated(): Promise<void> {
   await Promise.all(['p1', 'p2', 'p3'].map((id) => waitStatus(helper.getNode(id), isConnected)));
-  assert.deepEqual(findRouter('router')!.sessions('realm1').map((s) => s.authid).sort(), ['alice', 'bob', 'carol']);
+  assert.deepEqual(
+    findRouter('router')!
+      .sessions('realm1')
+      .map((s) => s.authid)
+      .sort(),
+    ['alice', 'bob', 'carol'],
+  );
 }
 
 describe('credentials stay out of the flow configuration', function () {
@@ -68,11 +106,15 @@ describe('credentials stay out of the flow configuration', function () {
 
   it('loaded with credentials: the nodes have them, the flows Node-RED exports do not', async function () {
     await helper.load(nodeModules, flow(), CREDS);
-    const creds = (id: string): Record<string, string> => (helper.getNode(id) as unknown as { credentials: Record<string, string> }).credentials;
+    const creds = (id: string): Record<string, string> =>
+      (helper.getNode(id) as unknown as { credentials: Record<string, string> }).credentials;
     assert.equal(creds('c1').ticket, TICKET);
     assert.equal(creds('c2').secret, CRA_SECRET);
     assert.equal(creds('c3').privateKey, PRIVATE_KEY);
-    assert.deepEqual(JSON.parse(creds('router').secrets), { 'realm1/alice': TICKET, 'realm1/bob': CRA_SECRET });
+    assert.deepEqual(JSON.parse(creds('router').secrets), {
+      'realm1/alice': TICKET,
+      'realm1/bob': CRA_SECRET,
+    });
     await allAuthenticated();
 
     const exported = redNodes().getFlows();
@@ -86,7 +128,9 @@ describe('credentials stay out of the flow configuration', function () {
     await helper.load(nodeModules, [{ id: 'f1', type: 'tab', label: 'test' }]);
     // The editor sends each node's credentials inside the node; the runtime moves them to the
     // credential store before saving and running the flows.
-    const deployed = flow().map((n) => (CREDS[String(n.id)] ? { ...n, credentials: CREDS[String(n.id)] } : n));
+    const deployed = flow().map((n) =>
+      CREDS[String(n.id)] ? { ...n, credentials: CREDS[String(n.id)] } : n,
+    );
     const events = (helper as unknown as { _events: { once(e: string, f: () => void): void } })._events;
     const started = new Promise<void>((resolve) => events.once('flows:started', resolve));
     await redNodes().setFlows(deployed, null, 'full');
@@ -94,6 +138,7 @@ describe('credentials stay out of the flow configuration', function () {
     await allAuthenticated();
     const exported = redNodes().getFlows();
     assertNoSecrets('the flows after deploy', exported);
-    for (const n of exported.flows as Array<Record<string, unknown>>) assert.equal(n.credentials, undefined, `node ${String(n.id)} has no credentials property`);
+    for (const n of exported.flows as Array<Record<string, unknown>>)
+      assert.equal(n.credentials, undefined, `node ${String(n.id)} has no credentials property`);
   });
 });

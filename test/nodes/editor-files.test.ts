@@ -8,7 +8,15 @@ import { Connection } from '../../src/client';
 import { coreNodes, helper, nextMessages, nodeModules, waitStatus } from './helpers';
 
 const root = path.resolve(__dirname, '../../..');
-const NODE_TYPES = ['wamp-connection', 'wamp-router', 'wamp-call', 'wamp-register', 'wamp-response', 'wamp-publish', 'wamp-subscribe'];
+const NODE_TYPES = [
+  'wamp-connection',
+  'wamp-router',
+  'wamp-call',
+  'wamp-register',
+  'wamp-response',
+  'wamp-publish',
+  'wamp-subscribe',
+];
 const LANGS = ['en-US', 'zh-CN'];
 
 function keysOf(obj: unknown, prefix = ''): string[] {
@@ -39,10 +47,18 @@ function keysUsed(type: string): string[] {
  * dropped, and the given inject nodes firing sooner after deploy.
  */
 function exampleFlow(file: string, onceDelays: Record<string, number>): Array<Record<string, unknown>> {
-  const nodes = JSON.parse(fs.readFileSync(path.join(root, 'examples', file), 'utf8')) as Array<Record<string, unknown>>;
+  const nodes = JSON.parse(fs.readFileSync(path.join(root, 'examples', file), 'utf8')) as Array<
+    Record<string, unknown>
+  >;
   const flow = nodes
     .filter((n) => n.type !== 'comment')
-    .map((n) => (n.type === 'debug' ? { id: n.id, z: n.z, type: 'helper' } : String(n.id) in onceDelays ? { ...n, onceDelay: onceDelays[String(n.id)] } : n));
+    .map((n) =>
+      n.type === 'debug'
+        ? { id: n.id, z: n.z, type: 'helper' }
+        : String(n.id) in onceDelays
+          ? { ...n, onceDelay: onceDelays[String(n.id)] }
+          : n,
+    );
   const tab = nodes.find((n) => n.z)!.z;
   flow.unshift({ id: tab, type: 'tab', label: 'example' });
   return flow;
@@ -62,8 +78,12 @@ describe('editor files', function () {
     }
 
     it('the Chinese catalogue is translated, not copied', function () {
-      const en = JSON.parse(fs.readFileSync(path.join(root, 'nodes/locales/en-US/wamp-connection.json'), 'utf8'));
-      const zh = JSON.parse(fs.readFileSync(path.join(root, 'nodes/locales/zh-CN/wamp-connection.json'), 'utf8'));
+      const en = JSON.parse(
+        fs.readFileSync(path.join(root, 'nodes/locales/en-US/wamp-connection.json'), 'utf8'),
+      );
+      const zh = JSON.parse(
+        fs.readFileSync(path.join(root, 'nodes/locales/zh-CN/wamp-connection.json'), 'utf8'),
+      );
       assert.notEqual(zh['wamp-connection'].status.connecting, en['wamp-connection'].status.connecting);
       assert.match(zh['wamp-connection'].status.connecting, /[\u4e00-\u9fff]/);
     });
@@ -100,13 +120,20 @@ describe('editor files', function () {
 
     for (const file of files) {
       it(`${file}: known node types, wires and config references that resolve`, function () {
-        const flow = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Array<Record<string, unknown>>;
+        const flow = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Array<
+          Record<string, unknown>
+        >;
         const ids = new Set(flow.map((n) => n.id));
         assert.equal(ids.size, flow.length, 'ids are unique');
         for (const n of flow) {
-          assert.ok(NODE_TYPES.includes(String(n.type)) || coreTypes.includes(String(n.type)), `type ${String(n.type)}`);
-          for (const out of (n.wires as string[][] | undefined) ?? []) for (const target of out) assert.ok(ids.has(target), `wire to ${target}`);
-          for (const ref of ['connection', 'router']) if (n[ref]) assert.ok(ids.has(n[ref]), `${ref} ${String(n[ref])}`);
+          assert.ok(
+            NODE_TYPES.includes(String(n.type)) || coreTypes.includes(String(n.type)),
+            `type ${String(n.type)}`,
+          );
+          for (const out of (n.wires as string[][] | undefined) ?? [])
+            for (const target of out) assert.ok(ids.has(target), `wire to ${target}`);
+          for (const ref of ['connection', 'router'])
+            if (n[ref]) assert.ok(ids.has(n[ref]), `${ref} ${String(n[ref])}`);
         }
       });
     }
@@ -125,7 +152,10 @@ describe('editor files', function () {
       this.timeout(5000);
       const flow = exampleFlow('01 - end-to-end RPC and PubSub.json', { i01: 0.2, i02: 0.2 });
       await helper.load([...nodeModules, ...coreNodes()], flow);
-      const [sum, event] = await Promise.all([nextMessages(helper.getNode('d01')), nextMessages(helper.getNode('d02'))]);
+      const [sum, event] = await Promise.all([
+        nextMessages(helper.getNode('d01')),
+        nextMessages(helper.getNode('d02')),
+      ]);
       assert.equal((sum as NodeMessage[])[0].payload, 5);
       assert.equal((event as NodeMessage[])[0].payload, 'hello from Node-RED');
     });
@@ -133,10 +163,19 @@ describe('editor files', function () {
     it('IoT thermostat: temperature events reach the live view, the set point round trip, an out-of-range error', async function () {
       const flow = exampleFlow('00 - IoT thermostat end to end.json', { i00: 0.1, i01: 0.1 });
       await helper.load([...nodeModules, ...coreNodes()], flow);
-      const [view, setPoint] = await Promise.all([nextMessages(helper.getNode('d00')), nextMessages(helper.getNode('d01'))]);
+      const [view, setPoint] = await Promise.all([
+        nextMessages(helper.getNode('d00')),
+        nextMessages(helper.getNode('d01')),
+      ]);
 
       // Sensor → wamp-publish → prefix wamp-subscribe → min/max/last in flow context.
-      const stats = view[0].payload as { min: number; max: number; last: number; count: number; topic: string };
+      const stats = view[0].payload as {
+        min: number;
+        max: number;
+        last: number;
+        count: number;
+        topic: string;
+      };
       assert.equal(stats.topic, 'com.example.sensor.temperature');
       assert.equal(typeof stats.last, 'number');
       assert.ok(stats.min <= stats.last && stats.last <= stats.max);
@@ -161,17 +200,32 @@ describe('editor files', function () {
       assert.equal((await again)[0].payload, 21.5);
     });
 
-    it('IoT thermostat: an external client joins realm1 at /wamp on Node-RED\'s port', async function () {
-      await helper.load([...nodeModules, ...coreNodes()], exampleFlow('00 - IoT thermostat end to end.json', { i00: 0.1 }));
-      const client = new Connection({ url: helper.url().replace(/^http/, 'ws') + '/wamp', realm: 'realm1', reconnect: { enabled: false } });
+    it("IoT thermostat: an external client joins realm1 at /wamp on Node-RED's port", async function () {
+      await helper.load(
+        [...nodeModules, ...coreNodes()],
+        exampleFlow('00 - IoT thermostat end to end.json', { i00: 0.1 }),
+      );
+      const client = new Connection({
+        url: `${helper.url().replace(/^http/, 'ws')}/wamp`,
+        realm: 'realm1',
+        reconnect: { enabled: false },
+      });
       client.open();
       try {
         await client.connected(3000);
-        const reading = new Promise<unknown>((resolve) => void client.subscribe('com.example.sensor.temperature', (ev) => resolve(ev.args[0]), { get_retained: true }));
+        const reading = new Promise<unknown>(
+          (resolve) =>
+            void client.subscribe('com.example.sensor.temperature', (ev) => resolve(ev.args[0]), {
+              get_retained: true,
+            }),
+        );
         assert.deepEqual((await client.call('com.example.thermostat.set_point', [18])).args, [18]);
         assert.deepEqual((await client.call('com.example.thermostat.get_point', [])).args, [18]);
-        await assert.rejects(client.call('com.example.thermostat.set_point', ['warm']), (e: { uri: string }) => e.uri === 'com.example.error.invalid_argument');
-        assert.equal((await reading as { sensor: string }).sensor, 'living-room');
+        await assert.rejects(
+          client.call('com.example.thermostat.set_point', ['warm']),
+          (e: { uri: string }) => e.uri === 'com.example.error.invalid_argument',
+        );
+        assert.equal(((await reading) as { sensor: string }).sensor, 'living-room');
       } finally {
         await client.close();
       }

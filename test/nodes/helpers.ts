@@ -30,7 +30,6 @@ export interface TestHelper {
   _RED: unknown;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 export const helper: TestHelper = require(resolveNodeRed('node-red-node-test-helper'));
 helper.init(resolveNodeRed('node-red'));
 
@@ -86,7 +85,11 @@ export function nextStatus(node: TestNode, pred: (s: NodeStatus) => boolean, ms 
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       node.removeListener('call:status', onCall);
-      reject(new Error(`no new matching status on ${node.id}; saw ${JSON.stringify(statusCalls(node).slice(before))}`));
+      reject(
+        new Error(
+          `no new matching status on ${node.id}; saw ${JSON.stringify(statusCalls(node).slice(before))}`,
+        ),
+      );
     }, ms);
     function onCall(call: unknown): void {
       const s = (call as SpyCall).args[0] as NodeStatus;
@@ -99,11 +102,14 @@ export function nextStatus(node: TestNode, pred: (s: NodeStatus) => boolean, ms 
   });
 }
 
-export const isDisconnected = (s: NodeStatus): boolean => s.fill === 'red' && s.shape === 'ring' && s.text === 'wamp-connection.status.disconnected';
+export const isDisconnected = (s: NodeStatus): boolean =>
+  s.fill === 'red' && s.shape === 'ring' && s.text === 'wamp-connection.status.disconnected';
 
 /** Resolves with the message a Catch node receives for the error reported by `id` (Catch wired to helper `caught`). */
 export function caughtError(ms = 3000): Promise<{ message: string; code?: string; source?: { id: string } }> {
-  return nextMessages(helperNode('caught'), 1, ms).then(([m]) => m.error as { message: string; code?: string });
+  return nextMessages(helperNode('caught'), 1, ms).then(
+    ([m]) => m.error as { message: string; code?: string },
+  );
 }
 
 function helperNode(id: string): TestNode {

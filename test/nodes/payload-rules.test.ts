@@ -13,10 +13,31 @@ const FALSY: unknown[] = [0, false, '', null];
 function pubsubFlow(): object[] {
   return baseFlow([
     { id: 'pub', z: 'f1', type: 'wamp-publish', connection: 'conn', topic: '', acknowledge: true },
-    { id: 'subA', z: 'f1', type: 'wamp-subscribe', connection: 'conn', topic: 'com.test.a', wires: [['outA', 'relay']] },
+    {
+      id: 'subA',
+      z: 'f1',
+      type: 'wamp-subscribe',
+      connection: 'conn',
+      topic: 'com.test.a',
+      wires: [['outA', 'relay']],
+    },
     { id: 'outA', z: 'f1', type: 'helper' },
-    { id: 'relay', z: 'f1', type: 'wamp-publish', connection: 'conn', topic: 'com.test.b', acknowledge: true },
-    { id: 'subB', z: 'f1', type: 'wamp-subscribe', connection: 'conn', topic: 'com.test.b', wires: [['outB']] },
+    {
+      id: 'relay',
+      z: 'f1',
+      type: 'wamp-publish',
+      connection: 'conn',
+      topic: 'com.test.b',
+      acknowledge: true,
+    },
+    {
+      id: 'subB',
+      z: 'f1',
+      type: 'wamp-subscribe',
+      connection: 'conn',
+      topic: 'com.test.b',
+      wires: [['outB']],
+    },
     { id: 'outB', z: 'f1', type: 'helper' },
   ]);
 }
@@ -26,7 +47,14 @@ function rpcFlow(): object[] {
   return baseFlow([
     { id: 'call', z: 'f1', type: 'wamp-call', connection: 'conn', procedure: 'com.test.p', wires: [['out']] },
     { id: 'out', z: 'f1', type: 'helper' },
-    { id: 'reg', z: 'f1', type: 'wamp-register', connection: 'conn', procedure: 'com.test.p', wires: [['callee']] },
+    {
+      id: 'reg',
+      z: 'f1',
+      type: 'wamp-register',
+      connection: 'conn',
+      procedure: 'com.test.p',
+      wires: [['callee']],
+    },
     { id: 'callee', z: 'f1', type: 'helper' },
     { id: 'resp', z: 'f1', type: 'wamp-response' },
   ]);
@@ -41,7 +69,10 @@ async function publishThrough(msg: NodeMessage): Promise<[NodeMessage, NodeMessa
 }
 
 /** Calls through `call`; the callee's answer is `answer(invocation message)`. */
-async function callThrough(msg: NodeMessage, answer: (inv: NodeMessage) => NodeMessage): Promise<[NodeMessage, NodeMessage]> {
+async function callThrough(
+  msg: NodeMessage,
+  answer: (inv: NodeMessage) => NodeMessage,
+): Promise<[NodeMessage, NodeMessage]> {
   const invoked = nextMessages(helper.getNode('callee'));
   const result = nextMessages(helper.getNode('out'));
   helper.getNode('call').receive(msg);
@@ -118,12 +149,20 @@ describe('payload rules over flows', function () {
         const answer = FALSY[(i + 1) % FALSY.length];
         const [inv, result] = await callThrough({ payload: v }, (m) => ({ ...m, payload: answer }));
         assert.deepEqual([inv.payload, inv.args, inv.kwargs], [v, [v], {}], `argument ${JSON.stringify(v)}`);
-        assert.deepEqual([result.payload, result.args, result.kwargs], [answer, [answer], {}], `result ${JSON.stringify(answer)}`);
+        assert.deepEqual(
+          [result.payload, result.args, result.kwargs],
+          [answer, [answer], {}],
+          `result ${JSON.stringify(answer)}`,
+        );
       }
     });
 
-    it('lossless both ways: args and kwargs given to wamp-call reach the callee, and the callee\'s reach the caller', async function () {
-      const [inv, result] = await callThrough({ args: [[1, 2]], kwargs: { flag: false } }, (m) => ({ ...m, args: [0, ''], kwargs: { r: null } }));
+    it("lossless both ways: args and kwargs given to wamp-call reach the callee, and the callee's reach the caller", async function () {
+      const [inv, result] = await callThrough({ args: [[1, 2]], kwargs: { flag: false } }, (m) => ({
+        ...m,
+        args: [0, ''],
+        kwargs: { r: null },
+      }));
       assert.deepEqual([inv.args, inv.kwargs, inv.payload], [[[1, 2]], { flag: false }, [1, 2]]);
       assert.deepEqual([result.args, result.kwargs, result.payload], [[0, ''], { r: null }, [0, '']]);
     });

@@ -6,7 +6,15 @@ import { baseFlow, helper, isConnected, nextMessages, nodeModules, waitStatus } 
 function pubsubFlow(sub: object = {}, pub: object = {}): object[] {
   return baseFlow([
     { id: 'pub', z: 'f1', type: 'wamp-publish', connection: 'conn', topic: '', acknowledge: true, ...pub },
-    { id: 'sub', z: 'f1', type: 'wamp-subscribe', connection: 'conn', topic: 'com.test.topic', wires: [['out']], ...sub },
+    {
+      id: 'sub',
+      z: 'f1',
+      type: 'wamp-subscribe',
+      connection: 'conn',
+      topic: 'com.test.topic',
+      wires: [['out']],
+      ...sub,
+    },
     { id: 'out', z: 'f1', type: 'helper' },
     { id: 'catcher', z: 'f1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
     { id: 'caught', z: 'f1', type: 'helper' },
@@ -66,7 +74,14 @@ describe('wamp-publish and wamp-subscribe', function () {
       await start({ topic: 'com.test.a' }, { excludeMe: true });
       // Events from one session arrive in order: the second one (not excluded) arriving first proves the first was dropped.
       const flowNodes = pubsubFlow({ topic: 'com.test.a' }, { excludeMe: true });
-      flowNodes.push({ id: 'pub2', z: 'f1', type: 'wamp-publish', connection: 'conn', topic: 'com.test.a', excludeMe: false });
+      flowNodes.push({
+        id: 'pub2',
+        z: 'f1',
+        type: 'wamp-publish',
+        connection: 'conn',
+        topic: 'com.test.a',
+        excludeMe: false,
+      });
       await helper.setFlows(flowNodes, 'nodes');
       await waitStatus(helper.getNode('pub2'), isConnected);
       const got = nextMessages(helper.getNode('out'));
@@ -77,7 +92,9 @@ describe('wamp-publish and wamp-subscribe', function () {
 
     it('msg.exclude and msg.eligible select the receiving sessions', async function () {
       await start();
-      const ids = findRouter('router')!.sessions('realm1').map((s) => s.id);
+      const ids = findRouter('router')!
+        .sessions('realm1')
+        .map((s) => s.id);
       assert.equal(ids.length, 1);
       const got = nextMessages(helper.getNode('out'));
       deliver('pub', { topic: 'com.test.topic', payload: 'excluded', exclude: ids });
@@ -89,7 +106,10 @@ describe('wamp-publish and wamp-subscribe', function () {
       await helper.load(nodeModules, pubsubFlow({ topic: 'com.test.other' }, { retain: true }));
       await waitStatus(helper.getNode('pub'), isConnected);
       deliver('pub', { topic: 'com.test.kept', payload: 'last' });
-      await helper.setFlows(pubsubFlow({ topic: 'com.test.kept', getRetained: true }, { retain: true }), 'nodes');
+      await helper.setFlows(
+        pubsubFlow({ topic: 'com.test.kept', getRetained: true }, { retain: true }),
+        'nodes',
+      );
       const [msg] = await nextMessages(helper.getNode('out'));
       assert.equal(msg.payload, 'last');
       assert.equal((msg.details as { retained?: boolean }).retained, true);
@@ -118,7 +138,10 @@ describe('wamp-publish and wamp-subscribe', function () {
       // com.dyn.a matches both subscriptions: two events.
       let events = nextMessages(out, 2);
       deliver('pub', { topic: 'com.dyn.a', payload: 1 });
-      assert.deepEqual((await events).map((m) => m.topic), ['com.dyn.a', 'com.dyn.a']);
+      assert.deepEqual(
+        (await events).map((m) => m.topic),
+        ['com.dyn.a', 'com.dyn.a'],
+      );
 
       deliver('sub', { action: 'unsubscribe', topic: 'com.dyn' });
       listed = nextMessages(out);

@@ -6,9 +6,25 @@ import { baseFlow, helper, isConnected, nextMessages, nodeModules, waitStatus } 
 /** caller: wamp-call → out; callee: wamp-register → callee (the test answers through resp). */
 function rpcFlow(call: object = {}, register: object = {}): object[] {
   return baseFlow([
-    { id: 'call', z: 'f1', type: 'wamp-call', connection: 'conn', procedure: 'com.test.proc', wires: [['out']], ...call },
+    {
+      id: 'call',
+      z: 'f1',
+      type: 'wamp-call',
+      connection: 'conn',
+      procedure: 'com.test.proc',
+      wires: [['out']],
+      ...call,
+    },
     { id: 'out', z: 'f1', type: 'helper' },
-    { id: 'reg', z: 'f1', type: 'wamp-register', connection: 'conn', procedure: 'com.test.proc', wires: [['callee']], ...register },
+    {
+      id: 'reg',
+      z: 'f1',
+      type: 'wamp-register',
+      connection: 'conn',
+      procedure: 'com.test.proc',
+      wires: [['callee']],
+      ...register,
+    },
     { id: 'callee', z: 'f1', type: 'helper' },
     { id: 'resp', z: 'f1', type: 'wamp-response' },
     { id: 'catcher', z: 'f1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
@@ -108,18 +124,27 @@ describe('wamp-call, wamp-register and wamp-response', function () {
     it('an ERROR from the callee (msg.error) carries its URI and arguments', async function () {
       await start();
       helper.getNode('callee').on('input', (msg: NodeMessage) => {
-        helper.getNode('resp').receive({ ...msg, error: { uri: 'com.test.failed', message: 'no luck', kwargs: { n: 1 } } });
+        helper
+          .getNode('resp')
+          .receive({ ...msg, error: { uri: 'com.test.failed', message: 'no luck', kwargs: { n: 1 } } });
       });
       const caught = nextMessages(helper.getNode('caught'));
       helper.getNode('call').receive({ payload: 1 });
       const [msg] = await caught;
       assert.equal((msg.error as { code: string }).code, 'com.test.failed');
-      assert.deepEqual(msg._error, { uri: 'com.test.failed', args: ['no luck'], kwargs: { n: 1 }, message: 'com.test.failed: no luck' });
+      assert.deepEqual(msg._error, {
+        uri: 'com.test.failed',
+        args: ['no luck'],
+        kwargs: { n: 1 },
+        message: 'com.test.failed: no luck',
+      });
     });
 
     it('a string msg.error that is not a URI becomes wamp.error.runtime_error', async function () {
       await start();
-      helper.getNode('callee').on('input', (msg: NodeMessage) => helper.getNode('resp').receive({ ...msg, error: 'it broke' }));
+      helper
+        .getNode('callee')
+        .on('input', (msg: NodeMessage) => helper.getNode('resp').receive({ ...msg, error: 'it broke' }));
       const caught = nextMessages(helper.getNode('caught'));
       helper.getNode('call').receive({ payload: 1 });
       const [msg] = await caught;

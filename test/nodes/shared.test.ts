@@ -40,7 +40,10 @@ describe('nodes/shared', function () {
       assert.deepEqual(argsFromMsg({ ...emitted(), payload: 3, args: [9] }), { args: [9], kwargs: { k: 1 } });
       assert.deepEqual(argsFromMsg(emitted()), { args: [1, 2], kwargs: { k: 1 } });
       // A changed payload with changed kwargs: both are meant (`msg.payload = x; msg.kwargs = {...}`).
-      assert.deepEqual(argsFromMsg({ ...emitted(), payload: 3, kwargs: { by: 'flow' } }), { args: [3], kwargs: { by: 'flow' } });
+      assert.deepEqual(argsFromMsg({ ...emitted(), payload: 3, kwargs: { by: 'flow' } }), {
+        args: [3],
+        kwargs: { by: 'flow' },
+      });
     });
 
     it('session ids come from a list or a comma-separated string', function () {
@@ -54,23 +57,70 @@ describe('nodes/shared', function () {
   describe('wamp-connection form', function () {
     it('accepts ws, wss, rs and rss URLs and refuses others with a readable message', function () {
       for (const url of ['ws://h:1/ws', 'wss://h/ws', 'rs://h:8080', 'rss://h:8080']) {
-        assert.equal(buildConnectionOptions({ id: 'c', type: 't', url, realm: 'r' }, {}, noLocal, () => undefined).options.url, url);
+        assert.equal(
+          buildConnectionOptions({ id: 'c', type: 't', url, realm: 'r' }, {}, noLocal, () => undefined)
+            .options.url,
+          url,
+        );
       }
-      assert.throws(() => buildConnectionOptions({ id: 'c', type: 't', url: 'http://h', realm: 'r' }, {}, noLocal, () => undefined), /not valid/);
+      assert.throws(
+        () =>
+          buildConnectionOptions(
+            { id: 'c', type: 't', url: 'http://h', realm: 'r' },
+            {},
+            noLocal,
+            () => undefined,
+          ),
+        /not valid/,
+      );
     });
 
     it('needs a realm, an authid for authentication and the matching secret', function () {
       const base = { id: 'c', type: 't', url: 'ws://h/ws' };
-      assert.throws(() => buildConnectionOptions({ ...base, realm: ' ' }, {}, noLocal, () => undefined), /no realm/);
-      assert.throws(() => buildConnectionOptions({ ...base, realm: 'r', authmethod: 'wampcra' }, {}, noLocal, () => undefined), /authid/);
-      assert.throws(() => buildConnectionOptions({ ...base, realm: 'r', authmethod: 'wampcra', authid: 'a' }, {}, noLocal, () => undefined), /secret/);
-      const o = buildConnectionOptions({ ...base, realm: 'r', authmethod: 'wampcra', authid: 'a' }, { secret: 's', ticket: 't' }, noLocal, () => undefined).options;
+      assert.throws(
+        () => buildConnectionOptions({ ...base, realm: ' ' }, {}, noLocal, () => undefined),
+        /no realm/,
+      );
+      assert.throws(
+        () =>
+          buildConnectionOptions(
+            { ...base, realm: 'r', authmethod: 'wampcra' },
+            {},
+            noLocal,
+            () => undefined,
+          ),
+        /authid/,
+      );
+      assert.throws(
+        () =>
+          buildConnectionOptions(
+            { ...base, realm: 'r', authmethod: 'wampcra', authid: 'a' },
+            {},
+            noLocal,
+            () => undefined,
+          ),
+        /secret/,
+      );
+      const o = buildConnectionOptions(
+        { ...base, realm: 'r', authmethod: 'wampcra', authid: 'a' },
+        { secret: 's', ticket: 't' },
+        noLocal,
+        () => undefined,
+      ).options;
       assert.deepEqual([o.authid, o.authmethods, o.secret, o.ticket], ['a', ['wampcra'], 's', undefined]);
     });
 
     it('secure URLs take the TLS options of the tls-config node; reconnect settings are in ms', function () {
       const o = buildConnectionOptions(
-        { id: 'c', type: 't', url: 'wss://h/ws', realm: 'r', reconnectDelay: '0.5', reconnectMaxDelay: 10, maxRetries: 3 },
+        {
+          id: 'c',
+          type: 't',
+          url: 'wss://h/ws',
+          realm: 'r',
+          reconnectDelay: '0.5',
+          reconnectMaxDelay: 10,
+          maxRetries: 3,
+        },
         {},
         noLocal,
         () => ({ rejectUnauthorized: false }),
@@ -84,12 +134,17 @@ describe('nodes/shared', function () {
     it('builds realms with users (secrets from credentials) and roles', function () {
       const realms = buildRealms(
         {
-          realms: [{ name: 'r1', anonymous: false }, { name: 'r2', anonymousRole: 'guest' }],
+          realms: [
+            { name: 'r1', anonymous: false },
+            { name: 'r2', anonymousRole: 'guest' },
+          ],
           accounts: [
             { realm: 'r1', authid: 'alice', role: 'admin', method: 'ticket' },
             { realm: 'r1', authid: 'bob', role: 'user', method: 'wampcra' },
           ],
-          roles: JSON.stringify([{ realm: 'r1', name: 'user', permissions: [{ uri: 'com.', match: 'prefix', call: true }] }]),
+          roles: JSON.stringify([
+            { realm: 'r1', name: 'user', permissions: [{ uri: 'com.', match: 'prefix', call: true }] },
+          ]),
         },
         JSON.stringify({ 'r1/alice': 't1', 'r1/bob': 's1' }),
       );
@@ -109,8 +164,18 @@ describe('nodes/shared', function () {
 
     it('refuses a form with no realm, a user without secret, or roles that are not JSON', function () {
       assert.throws(() => buildRealms({ realms: [] }, undefined), /no realm/);
-      assert.throws(() => buildRealms({ realms: [{ name: 'r' }], accounts: [{ realm: 'r', authid: 'a', method: 'ticket' }] }, '{}'), /no ticket secret/);
-      assert.throws(() => buildRealms({ realms: [{ name: 'r' }], roles: '[oops' }, undefined), /not valid JSON/);
+      assert.throws(
+        () =>
+          buildRealms(
+            { realms: [{ name: 'r' }], accounts: [{ realm: 'r', authid: 'a', method: 'ticket' }] },
+            '{}',
+          ),
+        /no ticket secret/,
+      );
+      assert.throws(
+        () => buildRealms({ realms: [{ name: 'r' }], roles: '[oops' }, undefined),
+        /not valid JSON/,
+      );
     });
   });
 

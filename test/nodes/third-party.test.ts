@@ -9,16 +9,48 @@ import { coreNodes, freePort, helper, isConnected, nextMessages, nodeModules, wa
 function flow(port: number): object[] {
   return [
     { id: 'f1', type: 'tab', label: 'test' },
-    { id: 'router', z: 'f1', type: 'wamp-router', realms: [{ name: 'realm1' }], usePort: true, port, path: '/ws' },
-    { id: 'conn', type: 'wamp-connection', transport: 'local', router: 'router', realm: 'realm1' },
-    { id: 'reg', z: 'f1', type: 'wamp-register', connection: 'conn', procedure: 'com.example.add', wires: [['fn']] },
     {
-      id: 'fn', z: 'f1', type: 'function', wires: [['resp']],
+      id: 'router',
+      z: 'f1',
+      type: 'wamp-router',
+      realms: [{ name: 'realm1' }],
+      usePort: true,
+      port,
+      path: '/ws',
+    },
+    { id: 'conn', type: 'wamp-connection', transport: 'local', router: 'router', realm: 'realm1' },
+    {
+      id: 'reg',
+      z: 'f1',
+      type: 'wamp-register',
+      connection: 'conn',
+      procedure: 'com.example.add',
+      wires: [['fn']],
+    },
+    {
+      id: 'fn',
+      z: 'f1',
+      type: 'function',
+      wires: [['resp']],
       func: "const [a, b] = msg.args;\nif (typeof a !== 'number' || typeof b !== 'number') { msg.error = { uri: 'com.example.error.not_a_number', message: 'numbers only' }; return msg; }\nmsg.payload = a + b;\nmsg.kwargs = { by: 'node-red' };\nreturn msg;",
     },
     { id: 'resp', z: 'f1', type: 'wamp-response' },
-    { id: 'pub', z: 'f1', type: 'wamp-publish', connection: 'conn', topic: 'com.example.from_flow', acknowledge: true },
-    { id: 'sub', z: 'f1', type: 'wamp-subscribe', connection: 'conn', topic: 'com.example.from_autobahn', wires: [['out']] },
+    {
+      id: 'pub',
+      z: 'f1',
+      type: 'wamp-publish',
+      connection: 'conn',
+      topic: 'com.example.from_flow',
+      acknowledge: true,
+    },
+    {
+      id: 'sub',
+      z: 'f1',
+      type: 'wamp-subscribe',
+      connection: 'conn',
+      topic: 'com.example.from_autobahn',
+      wires: [['out']],
+    },
     { id: 'out', z: 'f1', type: 'helper' },
   ];
 }
@@ -43,7 +75,10 @@ describe('Autobahn|JS talks to flows through the wamp-router node', function () 
       ab = await openAutobahn({ kind: 'websocket', url: `ws://127.0.0.1:${port}/ws`, serializer }, 'realm1');
 
       // RPC: served by wamp-register → function → wamp-response.
-      const result = (await ab.session.call('com.example.add', [2, 3])) as { args: unknown[]; kwargs: Record<string, unknown> };
+      const result = (await ab.session.call('com.example.add', [2, 3])) as {
+        args: unknown[];
+        kwargs: Record<string, unknown>;
+      };
       assert.deepEqual([result.args, result.kwargs], [[5], { by: 'node-red' }]);
       await assert.rejects(ab.session.call('com.example.add', ['x', 1]), (e: unknown) => {
         assert.ok(e instanceof AbError);

@@ -11,7 +11,10 @@ function keysOf(obj: unknown, prefix = ''): string[] {
   return Object.entries(obj).flatMap(([k, v]) => keysOf(v, prefix ? `${prefix}.${k}` : k));
 }
 
-const catalogue = (lang: string): string[] => keysOf(JSON.parse(fs.readFileSync(path.join(root, 'nodes/locales', lang, 'wamp-router-view.json'), 'utf8'))).sort();
+const catalogue = (lang: string): string[] =>
+  keysOf(
+    JSON.parse(fs.readFileSync(path.join(root, 'nodes/locales', lang, 'wamp-router-view.json'), 'utf8')),
+  ).sort();
 
 describe('router view texts', () => {
   it('en-US and zh-CN have the same keys', () => {
@@ -23,6 +26,9 @@ describe('router view texts', () => {
     const used = [...new Set([...html.matchAll(/\bt\('([^']+)'/g)].map((m) => m[1]))];
     assert.ok(used.length > 30, `found ${used.length} keys`);
     const known = new Set(catalogue('en-US'));
-    assert.deepEqual(used.filter((k) => !known.has(k)), []);
+    assert.deepEqual(
+      used.filter((k) => !known.has(k)),
+      [],
+    );
   });
 });

@@ -9,7 +9,6 @@ import { AbError } from '../interop/autobahn';
 import { freePort, startNodeRed, type NodeRedProcess } from '../support/node-red-process';
 import type { RouterSnapshot } from '../../nodes/shared/router-snapshot';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const autobahn = require('autobahn');
 
 const root = path.resolve(__dirname, '../../..');
@@ -32,9 +31,20 @@ interface Client {
 function joinAutobahn(port: number): Promise<Client> {
   const conn = new autobahn.Connection({ realm: 'realm1', url: `ws://127.0.0.1:${port}/ws`, max_retries: 0 });
   let settle!: (v: { reason: string; details: { reason?: string; message?: string } }) => void;
-  const closed = new Promise<{ reason: string; details: { reason?: string; message?: string } }>((r) => (settle = r));
+  const closed = new Promise<{ reason: string; details: { reason?: string; message?: string } }>(
+    (r) => (settle = r),
+  );
   return new Promise((resolve, reject) => {
-    conn.onopen = (session: AbSession) => resolve({ session, closed, close: () => (conn.isOpen ? (conn.close(), closed.then(() => {})) : Promise.resolve()) });
+    conn.onopen = (session: AbSession) =>
+      resolve({
+        session,
+        closed,
+        close: async () => {
+          if (!conn.isOpen) return;
+          conn.close();
+          await closed;
+        },
+      });
     conn.onclose = (reason: string, details: { reason?: string; message?: string }) => {
       settle({ reason, details });
       reject(new Error(`autobahn closed: ${reason}`));
@@ -45,7 +55,9 @@ function joinAutobahn(port: number): Promise<Client> {
 }
 
 /** Node-RED's comms websocket: every published message, awaited by topic and condition. */
-function openComms(url: string): Promise<{ next<T>(topic: string, ok: (data: T) => boolean): Promise<T>; close(): void }> {
+function openComms(
+  url: string,
+): Promise<{ next<T>(topic: string, ok: (data: T) => boolean): Promise<T>; close(): void }> {
   const ws = new WebSocket(`${url.replace('http', 'ws')}/comms`);
   const waiters: Array<{ topic: string; ok: (d: unknown) => boolean; resolve: (d: unknown) => void }> = [];
   ws.on('message', (raw) => {
@@ -67,7 +79,14 @@ function openComms(url: string): Promise<{ next<T>(topic: string, ok: (data: T) 
         next: <T>(topic: string, ok: (data: T) => boolean) =>
           new Promise<T>((res, rej) => {
             const timer = setTimeout(() => rej(new Error(`no ${topic} message within 5 s`)), 5000);
-            waiters.push({ topic, ok: ok as (d: unknown) => boolean, resolve: (d) => (clearTimeout(timer), res(d as T)) });
+            waiters.push({
+              topic,
+              ok: ok as (d: unknown) => boolean,
+              resolve: (d) => {
+                clearTimeout(timer);
+                res(d as T);
+              },
+            });
           }),
         close: () => ws.close(),
       });
@@ -79,8 +98,20 @@ function routerFlow(port: number): unknown[] {
   return [
     { id: 'f1', type: 'tab', label: 'view' },
     {
-      id: 'r1', type: 'wamp-router', z: 'f1', name: 'View router', usePort: true, host: '127.0.0.1', port, path: '/ws', useHttp: false,
-      realms: [{ name: 'realm1', anonymous: true, anonymousRole: '' }], accounts: [], roles: '[]', autoCreateRealms: false, wires: [],
+      id: 'r1',
+      type: 'wamp-router',
+      z: 'f1',
+      name: 'View router',
+      usePort: true,
+      host: '127.0.0.1',
+      port,
+      path: '/ws',
+      useHttp: false,
+      realms: [{ name: 'realm1', anonymous: true, anonymousRole: '' }],
+      accounts: [],
+      roles: '[]',
+      autoCreateRealms: false,
+      wires: [],
     },
   ];
 }
@@ -106,8 +137,15 @@ describe('router view plugin in a real Node-RED', function () {
   let port: number;
   const clients: Client[] = [];
 
-  async function post(pathname: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-    const res = await fetch(`${red.url}/wamp-router-view/${pathname}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(body) });
+  async function post(
+    pathname: string,
+    body: unknown,
+  ): Promise<{ status: number; json: Record<string, unknown> }> {
+    const res = await fetch(`${red.url}/wamp-router-view/${pathname}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify(body),
+    });
     return { status: res.status, json: (await res.json()) as Record<string, unknown> };
   }
   async function snapshot(): Promise<RouterSnapshot> {
@@ -129,12 +167,20 @@ describe('router view plugin in a real Node-RED', function () {
 
   describe('the plugin is registered with Node-RED', () => {
     it('is listed in /plugins, enabled, and its editor part is served', async () => {
-      const list = JSON.parse((await red.get('/plugins')).body) as { id: string; enabled: boolean; err?: string; plugins: { type?: string }[] }[];
+      const list = JSON.parse((await red.get('/plugins')).body) as {
+        id: string;
+        enabled: boolean;
+        err?: string;
+        plugins: { type?: string }[];
+      }[];
       const mine = list.find((p) => p.id === PLUGIN_ID);
       assert.ok(mine, `listed: ${JSON.stringify(list)}\n${red.log()}`);
       assert.equal(mine.err, undefined);
       assert.ok(mine.enabled);
-      assert.deepEqual(mine.plugins.map((p) => p.type), ['wamp-router-view']);
+      assert.deepEqual(
+        mine.plugins.map((p) => p.type),
+        ['wamp-router-view'],
+      );
       const html = await red.get('/plugins', 'text/html');
       assert.match(html.body, new RegExp(`\\[red-plugin:${PLUGIN_ID}\\]`));
       assert.match(html.body, /RED\.plugins\.registerPlugin\('wamp-router-view'/);
@@ -144,9 +190,14 @@ describe('router view plugin in a real Node-RED', function () {
     for (const lang of ['en-US', 'zh-CN']) {
       it(`loads its ${lang} message catalogue`, async () => {
         const res = await red.get(`/plugins/messages?lng=${lang}`);
-        const cat = (JSON.parse(res.body) as Record<string, { 'router-view'?: Record<string, unknown> }>)[PLUGIN_ID];
+        const cat = (JSON.parse(res.body) as Record<string, { 'router-view'?: Record<string, unknown> }>)[
+          PLUGIN_ID
+        ];
         assert.ok(cat?.['router-view'], `catalogue: ${res.body}`);
-        assert.match(String(cat['router-view'].sessions), lang === 'zh-CN' ? /[\u4e00-\u9fff]/ : /^Sessions$/);
+        assert.match(
+          String(cat['router-view'].sessions),
+          lang === 'zh-CN' ? /[\u4e00-\u9fff]/ : /^Sessions$/,
+        );
       });
     }
   });
@@ -155,7 +206,9 @@ describe('router view plugin in a real Node-RED', function () {
     it('lists the wamp-router node by id and name', async () => {
       const res = await red.get('/wamp-router-view/routers');
       assert.equal(res.status, 200);
-      assert.deepEqual(JSON.parse(res.body), [{ id: 'r1', name: 'View router', sessionCount: 0, realms: ['realm1'] }]);
+      assert.deepEqual(JSON.parse(res.body), [
+        { id: 'r1', name: 'View router', sessionCount: 0, realms: ['realm1'] },
+      ]);
     });
 
     it('answers 404 for a router that is not running', async () => {
@@ -168,7 +221,10 @@ describe('router view plugin in a real Node-RED', function () {
       const comms = await openComms(red.url);
       try {
         const c = await join();
-        const appeared = comms.next<RouterSnapshot | null>('wamp-router-view/r1', (s) => !!s?.realms[0].sessions.some((x) => x.id === c.session.id));
+        const appeared = comms.next<RouterSnapshot | null>(
+          'wamp-router-view/r1',
+          (s) => !!s?.realms[0].sessions.some((x) => x.id === c.session.id),
+        );
         const snap = await snapshot();
         const session = snap.realms[0].sessions.find((s) => s.id === c.session.id);
         assert.ok(session, JSON.stringify(snap));
@@ -180,7 +236,10 @@ describe('router view plugin in a real Node-RED', function () {
         assert.equal(snap.realms[0].rate.length, 60);
         await appeared;
 
-        const gone = comms.next<RouterSnapshot | null>('wamp-router-view/r1', (s) => !!s && s.realms[0].sessions.length === 0);
+        const gone = comms.next<RouterSnapshot | null>(
+          'wamp-router-view/r1',
+          (s) => !!s && s.realms[0].sessions.length === 0,
+        );
         await c.close();
         await gone;
         assert.deepEqual((await snapshot()).realms[0].sessions, []);
@@ -191,7 +250,7 @@ describe('router view plugin in a real Node-RED', function () {
   });
 
   describe('POST kill ends a session', () => {
-    it('sends GOODBYE wamp.close.killed with the operator\'s message', async () => {
+    it("sends GOODBYE wamp.close.killed with the operator's message", async () => {
       const c = await join();
       const res = await post(`routers/r1/sessions/${c.session.id}/kill`, { message: 'maintenance window' });
       assert.deepEqual(res, { status: 200, json: { ok: true } });
@@ -214,12 +273,19 @@ describe('router view plugin in a real Node-RED', function () {
     it('calls a procedure and returns its result; the registration counts the call', async () => {
       const c = await join();
       await c.session.register('com.example.add', (args) => (args as number[]).reduce((a, b) => a + b, 0));
-      const res = await post('routers/r1/call', { realm: 'realm1', procedure: 'com.example.add', args: [2, 3] });
+      const res = await post('routers/r1/call', {
+        realm: 'realm1',
+        procedure: 'com.example.add',
+        args: [2, 3],
+      });
       assert.equal(res.status, 200);
       assert.equal(res.json.ok, true);
       assert.deepEqual(res.json.args, [5]);
       const reg = (await snapshot()).realms[0].registrations.find((r) => r.procedure === 'com.example.add');
-      assert.deepEqual(reg && { callees: reg.callees, calls: reg.calls }, { callees: [c.session.id], calls: 1 });
+      assert.deepEqual(reg && { callees: reg.callees, calls: reg.calls }, {
+        callees: [c.session.id],
+        calls: 1,
+      });
     });
 
     it('shows an error the callee or router answers with, as an answer', async () => {
@@ -229,7 +295,15 @@ describe('router view plugin in a real Node-RED', function () {
       });
       const failed = await post('routers/r1/call', { realm: 'realm1', procedure: 'com.example.fail' });
       assert.equal(failed.status, 200);
-      assert.deepEqual(failed.json, { ok: false, error: { uri: 'com.example.error.nope', args: ['no'], kwargs: {}, message: failed.json.error && (failed.json.error as { message: string }).message } });
+      assert.deepEqual(failed.json, {
+        ok: false,
+        error: {
+          uri: 'com.example.error.nope',
+          args: ['no'],
+          kwargs: {},
+          message: failed.json.error && (failed.json.error as { message: string }).message,
+        },
+      });
       const none = await post('routers/r1/call', { realm: 'realm1', procedure: 'com.example.none' });
       assert.equal((none.json.error as { uri: string }).uri, 'wamp.error.no_such_procedure');
     });
@@ -239,7 +313,12 @@ describe('router view plugin in a real Node-RED', function () {
       let receive!: (args: unknown[]) => void;
       const got = new Promise<unknown[]>((r) => (receive = r));
       await c.session.subscribe('com.example.news', (args) => receive(args));
-      const res = await post('routers/r1/publish', { realm: 'realm1', topic: 'com.example.news', args: ['hello'], kwargs: {} });
+      const res = await post('routers/r1/publish', {
+        realm: 'realm1',
+        topic: 'com.example.news',
+        args: ['hello'],
+        kwargs: {},
+      });
       assert.equal(res.status, 200);
       assert.equal(res.json.ok, true);
       assert.equal(typeof res.json.publication, 'number');
@@ -250,11 +329,35 @@ describe('router view plugin in a real Node-RED', function () {
 
     const invalid: Array<[string, string, unknown, number, RegExp]> = [
       ['a call without a procedure', 'call', { realm: 'realm1' }, 400, /procedure is required/],
-      ['a call to an invalid URI', 'call', { realm: 'realm1', procedure: 'not a uri' }, 400, /not a valid WAMP URI/],
-      ['a call with args that are not a list', 'call', { realm: 'realm1', procedure: 'com.a', args: { a: 1 } }, 400, /args must be an array/],
-      ['a call into an unknown realm', 'call', { realm: 'realm9', procedure: 'com.a' }, 404, /no realm realm9/],
+      [
+        'a call to an invalid URI',
+        'call',
+        { realm: 'realm1', procedure: 'not a uri' },
+        400,
+        /not a valid WAMP URI/,
+      ],
+      [
+        'a call with args that are not a list',
+        'call',
+        { realm: 'realm1', procedure: 'com.a', args: { a: 1 } },
+        400,
+        /args must be an array/,
+      ],
+      [
+        'a call into an unknown realm',
+        'call',
+        { realm: 'realm9', procedure: 'com.a' },
+        404,
+        /no realm realm9/,
+      ],
       ['a publish without a topic', 'publish', { realm: 'realm1' }, 400, /topic is required/],
-      ['a publish with kwargs that are not an object', 'publish', { realm: 'realm1', topic: 'com.t', kwargs: 3 }, 400, /kwargs must be an object/],
+      [
+        'a publish with kwargs that are not an object',
+        'publish',
+        { realm: 'realm1', topic: 'com.t', kwargs: 3 },
+        400,
+        /kwargs must be an object/,
+      ],
       ['a body that is not an object', 'publish', [1, 2], 400, /JSON object/],
     ];
     for (const [what, action, body, status, message] of invalid) {
@@ -276,7 +379,12 @@ describe('router view plugin behind Node-RED admin auth', function () {
   this.timeout(60000);
   let red: NodeRedProcess;
   // Anonymous users may read everything and change nothing.
-  before(async () => ({ red } = await startWithRouter(`adminAuth: { type: 'credentials', users: [], default: { permissions: 'read' } }`)));
+  before(
+    async () =>
+      ({ red } = await startWithRouter(
+        `adminAuth: { type: 'credentials', users: [], default: { permissions: 'read' } }`,
+      )),
+  );
   after(async () => red?.stop());
 
   it('lets a reader see the routers (wamp-router.read)', async () => {
@@ -287,7 +395,11 @@ describe('router view plugin behind Node-RED admin auth', function () {
 
   it('refuses kill, call and publish without wamp-router.write', async () => {
     for (const action of ['sessions/1/kill', 'call', 'publish']) {
-      const res = await fetch(`${red.url}/wamp-router-view/routers/r1/${action}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"realm":"realm1","topic":"com.t","procedure":"com.p"}' });
+      const res = await fetch(`${red.url}/wamp-router-view/routers/r1/${action}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"realm":"realm1","topic":"com.t","procedure":"com.p"}',
+      });
       assert.equal(res.status, 401, action);
     }
   });

@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import { Result, Session } from '../../src/client';
 import { Router } from '../../src/router';
 import { RateSampler } from '../../nodes/shared/rate-sampler';
-import { killSession, parseCall, parseKill, parsePublish, testCall, testPublish } from '../../nodes/shared/router-operator';
+import {
+  killSession,
+  parseCall,
+  parseKill,
+  parsePublish,
+  testCall,
+  testPublish,
+} from '../../nodes/shared/router-operator';
 import { publishRouter, withdrawRouter } from '../../nodes/shared/router-registry';
 import { routerSnapshot, snapshotsDiffer } from '../../nodes/shared/router-snapshot';
 import { LIST_TOPIC, RouterWatch, TOPIC_PREFIX } from '../../nodes/shared/router-watch';
@@ -39,7 +46,10 @@ describe('router view: runtime side', () => {
       assert.equal(snap.name, 'My router');
       assert.equal(snap.at, '1970-01-01T00:00:00.000Z');
       assert.equal(snap.sessionCount, 1);
-      assert.deepEqual(snap.realms.map((r) => r.name), ['realm1', 'realm2']);
+      assert.deepEqual(
+        snap.realms.map((r) => r.name),
+        ['realm1', 'realm2'],
+      );
       const [view] = snap.realms[0].sessions;
       assert.equal(view.id, s.id);
       assert.equal(view.authid, s.details.authid);
@@ -64,9 +74,18 @@ describe('router view: runtime side', () => {
       await caller.call('com.add', [3, 4]);
       const regs = routerSnapshot('n1', 'r', router).realms[0].registrations;
       assert.equal(regs.length, 1);
-      assert.deepEqual({ ...regs[0], id: 0, created: '' }, {
-        id: 0, procedure: 'com.add', match: 'exact', invoke: 'single', callees: [callee.id], calls: 2, created: '',
-      });
+      assert.deepEqual(
+        { ...regs[0], id: 0, created: '' },
+        {
+          id: 0,
+          procedure: 'com.add',
+          match: 'exact',
+          invoke: 'single',
+          callees: [callee.id],
+          calls: 2,
+          created: '',
+        },
+      );
     });
 
     it('shows subscriptions with subscribers and events delivered', async () => {
@@ -135,25 +154,62 @@ describe('router view: runtime side', () => {
     const cases: Array<[string, () => unknown, RegExp]> = [
       ['a body that is not an object', () => parseCall([1]), /JSON object/],
       ['no realm', () => parseCall({ procedure: 'com.a' }), /realm is required/],
-      ['an invalid procedure URI', () => parseCall({ realm: 'realm1', procedure: 'com..a' }), /not a valid WAMP URI/],
-      ['args that are not a list', () => parseCall({ realm: 'realm1', procedure: 'com.a', args: 'x' }), /args must be an array/],
-      ['kwargs that are not an object', () => parseCall({ realm: 'realm1', procedure: 'com.a', kwargs: [1] }), /kwargs must be an object/],
+      [
+        'an invalid procedure URI',
+        () => parseCall({ realm: 'realm1', procedure: 'com..a' }),
+        /not a valid WAMP URI/,
+      ],
+      [
+        'args that are not a list',
+        () => parseCall({ realm: 'realm1', procedure: 'com.a', args: 'x' }),
+        /args must be an array/,
+      ],
+      [
+        'kwargs that are not an object',
+        () => parseCall({ realm: 'realm1', procedure: 'com.a', kwargs: [1] }),
+        /kwargs must be an object/,
+      ],
       ['a bad timeout', () => parseCall({ realm: 'realm1', procedure: 'com.a', timeout: -1 }), /timeout/],
       ['no topic', () => parsePublish({ realm: 'realm1' }), /topic is required/],
-      ['a non-boolean acknowledge', () => parsePublish({ realm: 'realm1', topic: 'com.t', acknowledge: 'yes' }), /acknowledge/],
+      [
+        'a non-boolean acknowledge',
+        () => parsePublish({ realm: 'realm1', topic: 'com.t', acknowledge: 'yes' }),
+        /acknowledge/,
+      ],
       ['a session ID that is not a number', () => parseKill('abc', {}), /not a session ID/],
       ['a kill reason that is not a URI', () => parseKill('12', { reason: 'no way' }), /reason/],
       ['a kill message that is not text', () => parseKill('12', { message: 5 }), /message must be a string/],
     ];
     for (const [what, run, message] of cases) {
-      it(`refuses ${what}`, () => assert.throws(run, (e: Error & { uri?: string }) => message.test(e.message) && /^wamp\.error\.invalid_/.test(e.uri ?? '')));
+      it(`refuses ${what}`, () =>
+        assert.throws(
+          run,
+          (e: Error & { uri?: string }) =>
+            message.test(e.message) && /^wamp\.error\.invalid_/.test(e.uri ?? ''),
+        ));
     }
 
     it('fills in defaults', () => {
-      assert.deepEqual(parseCall({ realm: 'realm1', procedure: 'com.a' }), { realm: 'realm1', procedure: 'com.a', args: [], kwargs: {}, timeout: 10000 });
-      assert.deepEqual(parsePublish({ realm: 'realm1', topic: 'com.t', args: [1] }), { realm: 'realm1', topic: 'com.t', args: [1], kwargs: {}, acknowledge: true });
+      assert.deepEqual(parseCall({ realm: 'realm1', procedure: 'com.a' }), {
+        realm: 'realm1',
+        procedure: 'com.a',
+        args: [],
+        kwargs: {},
+        timeout: 10000,
+      });
+      assert.deepEqual(parsePublish({ realm: 'realm1', topic: 'com.t', args: [1] }), {
+        realm: 'realm1',
+        topic: 'com.t',
+        args: [1],
+        kwargs: {},
+        acknowledge: true,
+      });
       assert.deepEqual(parseKill('12', undefined), { session: 12, reason: 'wamp.close.killed' });
-      assert.deepEqual(parseKill('12', { message: ' bye ' }), { session: 12, reason: 'wamp.close.killed', message: 'bye' });
+      assert.deepEqual(parseKill('12', { message: ' bye ' }), {
+        session: 12,
+        reason: 'wamp.close.killed',
+        message: 'bye',
+      });
     });
   });
 
@@ -169,17 +225,31 @@ describe('router view: runtime side', () => {
     });
 
     it('answers no_such_session for a session that is not there', async () => {
-      await assert.rejects(killSession(router, { session: 42, reason: 'wamp.close.killed' }), { uri: 'wamp.error.no_such_session' });
+      await assert.rejects(killSession(router, { session: 42, reason: 'wamp.close.killed' }), {
+        uri: 'wamp.error.no_such_session',
+      });
     });
 
     it('calls a procedure and shows the result, or the error as an answer', async () => {
       const callee = await join(router);
       open.push(callee);
       await callee.register('com.echo', (inv) => new Result(inv.args));
-      const ok = await testCall(router, { realm: 'realm1', procedure: 'com.echo', args: [1, 'a'], kwargs: {}, timeout: 1000 });
+      const ok = await testCall(router, {
+        realm: 'realm1',
+        procedure: 'com.echo',
+        args: [1, 'a'],
+        kwargs: {},
+        timeout: 1000,
+      });
       assert.equal(ok.ok, true);
       assert.deepEqual(ok.ok && ok.args, [1, 'a']);
-      const none = await testCall(router, { realm: 'realm1', procedure: 'com.none', args: [], kwargs: {}, timeout: 1000 });
+      const none = await testCall(router, {
+        realm: 'realm1',
+        procedure: 'com.none',
+        args: [],
+        kwargs: {},
+        timeout: 1000,
+      });
       assert.equal(!none.ok && none.error.uri, 'wamp.error.no_such_procedure');
       // The tester's session is the router's own: it is never listed.
       assert.equal(router.sessionCount, 1);
@@ -191,7 +261,13 @@ describe('router view: runtime side', () => {
       let receive!: (args: unknown[]) => void;
       const got = new Promise<unknown[]>((resolve) => (receive = resolve));
       await sub.subscribe('com.t', (e) => receive(e.args));
-      const answer = await testPublish(router, { realm: 'realm1', topic: 'com.t', args: ['hi'], kwargs: {}, acknowledge: true });
+      const answer = await testPublish(router, {
+        realm: 'realm1',
+        topic: 'com.t',
+        args: ['hi'],
+        kwargs: {},
+        acknowledge: true,
+      });
       assert.equal(answer.ok, true);
       assert.equal(typeof (answer.ok && answer.publication), 'number');
       assert.deepEqual(await got, ['hi']);
@@ -200,7 +276,16 @@ describe('router view: runtime side', () => {
     it('does not create realms, even on a router that creates them on demand', async () => {
       const onDemand = new Router({ autoCreateRealms: true });
       try {
-        await assert.rejects(testPublish(onDemand, { realm: 'nowhere', topic: 'com.t', args: [], kwargs: {}, acknowledge: true }), { uri: 'wamp.error.no_such_realm' });
+        await assert.rejects(
+          testPublish(onDemand, {
+            realm: 'nowhere',
+            topic: 'com.t',
+            args: [],
+            kwargs: {},
+            acknowledge: true,
+          }),
+          { uri: 'wamp.error.no_such_realm' },
+        );
         assert.deepEqual(onDemand.realmNames(), []);
       } finally {
         await onDemand.close();
@@ -211,28 +296,44 @@ describe('router view: runtime side', () => {
   describe('the watch pushes what changed', () => {
     it('publishes the list and a snapshot on the first tick, then only after a change, and null when the router goes', async () => {
       const pushed: Array<[string, unknown]> = [];
-      const watch = new RouterWatch((id) => `name of ${id}`, (topic, data) => pushed.push([topic, data]));
+      const watch = new RouterWatch(
+        (id) => `name of ${id}`,
+        (topic, data) => pushed.push([topic, data]),
+      );
       publishRouter('w1', router);
       try {
         watch.tick();
         assert.deepEqual(pushed.map(([t]) => t).sort(), [LIST_TOPIC, `${TOPIC_PREFIX}w1`].sort());
-        assert.deepEqual(pushed.find(([t]) => t === LIST_TOPIC)![1], [{ id: 'w1', name: 'name of w1', sessionCount: 0, realms: ['realm1', 'realm2'] }]);
+        assert.deepEqual(pushed.find(([t]) => t === LIST_TOPIC)![1], [
+          { id: 'w1', name: 'name of w1', sessionCount: 0, realms: ['realm1', 'realm2'] },
+        ]);
         pushed.length = 0;
         watch.tick();
         assert.equal(pushed.length, 0, 'nothing changed');
         const s = await join(router);
         open.push(s);
         watch.tick();
-        const snap = pushed.find(([t]) => t === `${TOPIC_PREFIX}w1`)?.[1] as { realms: { sessions: { id: number }[]; rate: number[] }[] };
-        assert.deepEqual(snap.realms[0].sessions.map((x) => x.id), [s.id]);
+        const snap = pushed.find(([t]) => t === `${TOPIC_PREFIX}w1`)?.[1] as {
+          realms: { sessions: { id: number }[]; rate: number[] }[];
+        };
+        assert.deepEqual(
+          snap.realms[0].sessions.map((x) => x.id),
+          [s.id],
+        );
         assert.equal(snap.realms[0].rate.length, 60);
-        assert.ok(pushed.some(([t]) => t === LIST_TOPIC), 'the session count changed');
+        assert.ok(
+          pushed.some(([t]) => t === LIST_TOPIC),
+          'the session count changed',
+        );
       } finally {
         withdrawRouter('w1', router);
       }
       pushed.length = 0;
       watch.tick();
-      assert.deepEqual(pushed, [[`${TOPIC_PREFIX}w1`, null], [LIST_TOPIC, []]]);
+      assert.deepEqual(pushed, [
+        [`${TOPIC_PREFIX}w1`, null],
+        [LIST_TOPIC, []],
+      ]);
     });
   });
 });

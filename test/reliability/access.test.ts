@@ -2,7 +2,6 @@
 // secrets) appear in no log line, no flow export and no error; turning TLS verification off is
 // explicit and logged; realms are isolated over the network.
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { Connection } from '../../src/client';
 import { Router } from '../../src/router';
 import { listen } from '../../src/transports';
@@ -21,7 +20,10 @@ interface LogSpy {
 
 function allLogText(): string {
   const spy = (helper as unknown as { log(): LogSpy }).log();
-  return spy.getCalls().map((c) => JSON.stringify(c.args)).join('\n');
+  return spy
+    .getCalls()
+    .map((c) => JSON.stringify(c.args))
+    .join('\n');
 }
 
 describe('reliability: access', function () {
@@ -32,21 +34,48 @@ describe('reliability: access', function () {
     const flow = [
       { id: 'f1', type: 'tab', label: 'test' },
       {
-        id: 'router', z: 'f1', type: 'wamp-router',
+        id: 'router',
+        z: 'f1',
+        type: 'wamp-router',
         realms: [{ name: 'realm1', anonymous: false }],
-        users: [{ realm: 'realm1', authid: 'alice', role: 'user', method: 'ticket' }, { realm: 'realm1', authid: 'bob', role: 'user', method: 'wampcra' }],
+        users: [
+          { realm: 'realm1', authid: 'alice', role: 'user', method: 'ticket' },
+          { realm: 'realm1', authid: 'bob', role: 'user', method: 'wampcra' },
+        ],
       },
-      { id: 'conn', type: 'wamp-connection', transport: 'local', router: 'router', realm: 'realm1', authmethod: 'ticket', authid: 'alice', reconnect: false },
-      { id: 'conn2', type: 'wamp-connection', transport: 'local', router: 'router', realm: 'realm1', authmethod: 'wampcra', authid: 'bob', reconnect: false },
+      {
+        id: 'conn',
+        type: 'wamp-connection',
+        transport: 'local',
+        router: 'router',
+        realm: 'realm1',
+        authmethod: 'ticket',
+        authid: 'alice',
+        reconnect: false,
+      },
+      {
+        id: 'conn2',
+        type: 'wamp-connection',
+        transport: 'local',
+        router: 'router',
+        realm: 'realm1',
+        authmethod: 'wampcra',
+        authid: 'bob',
+        reconnect: false,
+      },
       { id: 'call', z: 'f1', type: 'wamp-call', connection: 'conn', procedure: 'com.x', wires: [[]] },
       { id: 'call2', z: 'f1', type: 'wamp-call', connection: 'conn2', procedure: 'com.x', wires: [[]] },
     ];
     await helper.load(nodeModules, flow, {
       router: { secrets: JSON.stringify({ 'realm1/alice': ROUTER_TICKET, 'realm1/bob': CRA_SECRET }) },
       conn: { ticket: WRONG_TICKET },
-      conn2: { secret: 'not-' + CRA_SECRET },
+      conn2: { secret: `not-${CRA_SECRET}` },
     });
-    const failed = await waitStatus(helper.getNode('call'), (s) => s.fill === 'red' && s.shape === 'dot', 5000);
+    const failed = await waitStatus(
+      helper.getNode('call'),
+      (s) => s.fill === 'red' && s.shape === 'dot',
+      5000,
+    );
     await waitStatus(helper.getNode('call2'), (s) => s.fill === 'red' && s.shape === 'dot', 5000);
     const logs = allLogText();
     // The test runtime logs message keys untranslated; the library test below checks the texts.
@@ -59,14 +88,32 @@ describe('reliability: access', function () {
     const red = (helper as unknown as { _RED: { nodes: { getFlows(): { flows: unknown[] } } } })._RED;
     const exported = JSON.stringify(red.nodes.getFlows());
     assert.ok(exported.includes('"authid":"alice"'));
-    for (const secret of [ROUTER_TICKET, WRONG_TICKET, CRA_SECRET]) assert.ok(!exported.includes(secret), `a secret is in the flow export: ${secret}`);
+    for (const secret of [ROUTER_TICKET, WRONG_TICKET, CRA_SECRET])
+      assert.ok(!exported.includes(secret), `a secret is in the flow export: ${secret}`);
   });
 
   it('a login error from the library carries no secret', async function () {
-    const router = new Router({ realms: [{ name: 'realm1', anonymous: false, users: [{ authid: 'alice', role: 'user', ticket: ROUTER_TICKET }] }] });
-    const client = new Connection({ transportFactory: () => router.connectLocal(), realm: 'realm1', authid: 'alice', ticket: WRONG_TICKET, reconnect: { enabled: false } });
+    const router = new Router({
+      realms: [
+        {
+          name: 'realm1',
+          anonymous: false,
+          users: [{ authid: 'alice', role: 'user', ticket: ROUTER_TICKET }],
+        },
+      ],
+    });
+    const client = new Connection({
+      transportFactory: () => router.connectLocal(),
+      realm: 'realm1',
+      authid: 'alice',
+      ticket: WRONG_TICKET,
+      reconnect: { enabled: false },
+    });
     const failed = new Promise<{ reason: string; error?: Error }>((resolve) =>
-      client.on('status', (s: { state: string; reason: string; error?: Error }) => s.state === 'failed' && resolve(s)),
+      client.on(
+        'status',
+        (s: { state: string; reason: string; error?: Error }) => s.state === 'failed' && resolve(s),
+      ),
     );
     client.open();
     const s = await within(failed, 3000, 'failed login');
@@ -79,7 +126,9 @@ describe('reliability: access', function () {
 
   it('TLS verification is on by default; turning it off in the tls-config node is logged as a warning', async function () {
     const router = new Router({ realms: [{ name: 'realm1' }] });
-    const listener = await listen({ port: 0, tls: { key: testKey, cert: testCert } }, (t) => router.accept(t));
+    const listener = await listen({ port: 0, tls: { key: testKey, cert: testCert } }, (t) =>
+      router.accept(t),
+    );
     const tlsNode = require(require.resolve('@node-red/nodes/core/network/05-tls.js'));
     const url = `wss://127.0.0.1:${listener.port}/ws`;
     try {
@@ -96,8 +145,16 @@ describe('reliability: access', function () {
         ],
       );
       await waitStatus(helper.getNode('call2'), (s) => s.fill === 'green', 5000);
-      assert.equal(router.sessionCount, 1, 'only the opted-out connection got in: the self-signed certificate was refused');
-      const warnings = (helper as unknown as { log(): LogSpy }).log().getCalls().map((c) => JSON.stringify(c.args)).filter((l) => /tls-unverified/.test(l));
+      assert.equal(
+        router.sessionCount,
+        1,
+        'only the opted-out connection got in: the self-signed certificate was refused',
+      );
+      const warnings = (helper as unknown as { log(): LogSpy })
+        .log()
+        .getCalls()
+        .map((c) => JSON.stringify(c.args))
+        .filter((l) => /tls-unverified/.test(l));
       assert.equal(warnings.length, 1, 'one warning, for the opted-out connection only');
       assert.match(warnings[0], /"id":"optout"/);
     } finally {
@@ -123,7 +180,10 @@ describe('reliability: access', function () {
       await new Promise<void>((r) => (b.status.state === 'connected' ? r() : b.once('status', () => r())));
       await a.register('shared.name', () => 'from a');
       await a.subscribe('shared.topic', (e) => got.push(e.args));
-      await assert.rejects(b.call('shared.name'), (e: unknown) => isWampError(e) && e.uri === 'wamp.error.no_such_procedure');
+      await assert.rejects(
+        b.call('shared.name'),
+        (e: unknown) => isWampError(e) && e.uri === 'wamp.error.no_such_procedure',
+      );
       await b.register('shared.name', () => 'from b'); // the same URI is free in realm b
       assert.deepEqual((await b.call('shared.name')).args, ['from b']);
       assert.deepEqual((await a.call('shared.name')).args, ['from a']);

@@ -62,7 +62,13 @@ describe('reliability: delivery semantics', () => {
       await pub.answer(req, M.PUBLISHED);
 
       await within(connected(sub), 3000, 'reconnect');
-      await until(() => handle.id !== undefined && handle.id !== firstId || router.realm('realm1')!.broker.lookup('feed') !== undefined, 3000, 'subscription restored');
+      await until(
+        () =>
+          (handle.id !== undefined && handle.id !== firstId) ||
+          router.realm('realm1')!.broker.lookup('feed') !== undefined,
+        3000,
+        'subscription restored',
+      );
       const req2 = pub.request();
       pub.send([M.PUBLISH, req2, { acknowledge: true }, 'feed', ['after']]);
       await pub.answer(req2, M.PUBLISHED);
@@ -84,7 +90,11 @@ describe('reliability: delivery semantics', () => {
       const req = pub.request();
       pub.send([M.PUBLISH, req, { acknowledge: true }, 'feed', [1]]);
       await pub.answer(req, M.PUBLISHED);
-      for (const t of subs) assert.ok(t.sent.some((m) => m[0] === M.EVENT), 'EVENT sent before PUBLISHED');
+      for (const t of subs)
+        assert.ok(
+          t.sent.some((m) => m[0] === M.EVENT),
+          'EVENT sent before PUBLISHED',
+        );
     });
   });
 
@@ -104,7 +114,9 @@ describe('reliability: delivery semantics', () => {
 
   describe('a payload one serializer accepts reaches subscribers of every serializer', () => {
     it('an event nested 1000 deep from a JSON publisher reaches JSON, MessagePack and CBOR subscribers', async () => {
-      const subscribers = await Promise.all((['json', 'msgpack', 'cbor'] as const).map((s) => RawClient.open('websocket', s, listener.port)));
+      const subscribers = await Promise.all(
+        (['json', 'msgpack', 'cbor'] as const).map((s) => RawClient.open('websocket', s, listener.port)),
+      );
       for (const c of subscribers) {
         c.sendValue(hello('realm1'));
         await c.waitFor((m) => m[0] === M.WELCOME, 3000);

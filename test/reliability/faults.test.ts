@@ -23,7 +23,10 @@ function connected(c: Connection): Promise<void> {
   });
 }
 
-async function startRouter(port = 0, maxOutboundBytes?: number): Promise<{ router: Router; listener: Listener }> {
+async function startRouter(
+  port = 0,
+  maxOutboundBytes?: number,
+): Promise<{ router: Router; listener: Listener }> {
   const router = new Router({ realms: [{ name: 'realm1' }], goodbyeTimeoutMs: 200, maxOutboundBytes });
   const listener = await listen({ port }, (t) => router.accept(t));
   return { router, listener };
@@ -49,7 +52,9 @@ describe('reliability: faults under live traffic', function () {
         }),
       );
       // Load: calls that will be in flight at the restart, plus a stream of quick ones.
-      const inFlight = clients.flatMap((c, i) => [0, 1, 2, 3].map(() => c.call(`svc.hang.${(i + 1) % 3}`, [])));
+      const inFlight = clients.flatMap((c, i) =>
+        [0, 1, 2, 3].map(() => c.call(`svc.hang.${(i + 1) % 3}`, [])),
+      );
       for (const p of inFlight) p.catch(() => undefined); // settled below; not unhandled meanwhile
       const quick = clients.map((c, i) => c.call(`svc.echo.${(i + 2) % 3}`, [i]));
       await Promise.all(quick);
@@ -73,14 +78,31 @@ describe('reliability: faults under live traffic', function () {
       try {
         await within(Promise.all(clients.map(connected)), 3000, 'clients back within the backoff');
         const backIn = Date.now() - restartedAt;
-        await until(() => router.realm('realm1')!.dealer.lookup('svc.echo.2') !== undefined && router.realm('realm1')!.broker.lookup('load.tick') !== undefined, 3000, 'restored');
-        await until(() => [0, 1, 2].every((i) => router.realm('realm1')!.dealer.lookup(`svc.hang.${i}`) !== undefined), 3000, 'all restored');
-        for (let i = 0; i < 3; i++) assert.deepEqual((await within(clients[i].call(`svc.echo.${(i + 1) % 3}`, ['back']), 2000, 'call after restart')).args, ['back']);
+        await until(
+          () =>
+            router.realm('realm1')!.dealer.lookup('svc.echo.2') !== undefined &&
+            router.realm('realm1')!.broker.lookup('load.tick') !== undefined,
+          3000,
+          'restored',
+        );
+        await until(
+          () => [0, 1, 2].every((i) => router.realm('realm1')!.dealer.lookup(`svc.hang.${i}`) !== undefined),
+          3000,
+          'all restored',
+        );
+        for (let i = 0; i < 3; i++)
+          assert.deepEqual(
+            (await within(clients[i].call(`svc.echo.${(i + 1) % 3}`, ['back']), 2000, 'call after restart'))
+              .args,
+            ['back'],
+          );
         const before = [...events];
         await clients[0].publish('load.tick', [], undefined, { acknowledge: true, exclude_me: false });
         await until(() => events.every((n, i) => n === before[i] + 1), 2000, 'events after restart');
         assert.equal(router.sessionCount, 3);
-        console.log(`      ${how}: 12 calls in flight rejected, 3 clients back and restored ${backIn} ms after the restart began`);
+        console.log(
+          `      ${how}: 12 calls in flight rejected, 3 clients back and restored ${backIn} ms after the restart began`,
+        );
       } finally {
         await Promise.all(clients.map((c) => c.close()));
         await listener.close();
@@ -103,11 +125,25 @@ describe('reliability: faults under live traffic', function () {
       const call = caller.call('svc.fragile', ['x']);
       await callee.waitFor((m) => m[0] === M.INVOCATION, 3000);
       callee.close(); // the TCP connection is destroyed, no GOODBYE
-      const err = await within(call.then(() => null, (e: unknown) => e), 3000, 'call whose callee died');
+      const err = await within(
+        call.then(
+          () => null,
+          (e: unknown) => e,
+        ),
+        3000,
+        'call whose callee died',
+      );
       assert.ok(isWampError(err));
       assert.equal(err.uri, 'wamp.error.canceled');
-      await until(() => router.realm('realm1')!.dealer.lookup('svc.fragile') === undefined, 2000, 'registration gone');
-      await assert.rejects(caller.call('svc.fragile', []), (e: unknown) => isWampError(e) && e.uri === 'wamp.error.no_such_procedure');
+      await until(
+        () => router.realm('realm1')!.dealer.lookup('svc.fragile') === undefined,
+        2000,
+        'registration gone',
+      );
+      await assert.rejects(
+        caller.call('svc.fragile', []),
+        (e: unknown) => isWampError(e) && e.uri === 'wamp.error.no_such_procedure',
+      );
     } finally {
       await caller.close();
       await listener.close();
@@ -119,7 +155,8 @@ describe('reliability: faults under live traffic', function () {
     const limit = 256 * 1024;
     const { router, listener } = await startRouter(0, limit);
     const warnings: string[] = [];
-    (router as unknown as { logger: { warn(m: string): void } }).logger.warn = (m: string) => warnings.push(m);
+    (router as unknown as { logger: { warn(m: string): void } }).logger.warn = (m: string) =>
+      warnings.push(m);
     const stalled = await RawClient.open('websocket', 'msgpack', listener.port);
     const fast = await RawClient.open('websocket', 'msgpack', listener.port);
     const publisher = await RawClient.open('rawsocket', 'msgpack', listener.port);
@@ -148,8 +185,13 @@ describe('reliability: faults under live traffic', function () {
         const seen = eventsOf(fast);
         const t0 = process.hrtime.bigint();
         for (let i = 0; i < n; i += WINDOW) {
-          for (let j = i; j < Math.min(n, i + WINDOW); j++) publisher.sendValue([M.PUBLISH, startReq + j, {}, 'firehose', [body]]);
-          await until(() => eventsOf(fast) >= seen + Math.min(n, i + WINDOW), 10_000, 'fast subscriber got every event');
+          for (let j = i; j < Math.min(n, i + WINDOW); j++)
+            publisher.sendValue([M.PUBLISH, startReq + j, {}, 'firehose', [body]]);
+          await until(
+            () => eventsOf(fast) >= seen + Math.min(n, i + WINDOW),
+            10_000,
+            'fast subscriber got every event',
+          );
         }
         return n / (Number(process.hrtime.bigint() - t0) / 1e9);
       };

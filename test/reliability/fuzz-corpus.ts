@@ -14,7 +14,14 @@ export type Expect =
 
 export type Frame =
   | { kind: 'value'; value: unknown; expect: Expect; label: string }
-  | { kind: 'raw'; bytes: Buffer | string; expect: Expect; label: string; binary?: boolean; rawsocketHeader?: Buffer };
+  | {
+      kind: 'raw';
+      bytes: Buffer | string;
+      expect: Expect;
+      label: string;
+      binary?: boolean;
+      rawsocketHeader?: Buffer;
+    };
 
 /** mulberry32: small, fast and good enough to drive a fuzzer reproducibly. */
 export class Rng {
@@ -77,10 +84,33 @@ export const MESSAGE_TYPES = Object.keys(LAYOUTS).map(Number);
 export const TOPICS = ['com.fuzz.topic', 'com.fuzz.other', 'com.fuzz', 'com..topic'];
 export const PROCEDURES = ['com.fuzz.proc', 'com.fuzz.echo', 'com.fuzz'];
 /** Meta procedures a fuzz session may call (the kill family is denied to its role). */
-const META = ['wamp.session.count', 'wamp.session.list', 'wamp.session.get', 'wamp.registration.list', 'wamp.registration.lookup',
-  'wamp.registration.match', 'wamp.registration.get', 'wamp.subscription.list', 'wamp.subscription.lookup',
-  'wamp.subscription.list_subscribers', 'wamp.session.add_testament', 'wamp.session.flush_testaments', 'wamp.session.kill_all'];
-const INVALID_URIS = ['a..b', 'has space', 'com.#x', '.', 'com.fuzz.', 'wamp.reserved.x', '\u0000', 'x'.repeat(5000), 'ünï.cödé', '#'];
+const META = [
+  'wamp.session.count',
+  'wamp.session.list',
+  'wamp.session.get',
+  'wamp.registration.list',
+  'wamp.registration.lookup',
+  'wamp.registration.match',
+  'wamp.registration.get',
+  'wamp.subscription.list',
+  'wamp.subscription.lookup',
+  'wamp.subscription.list_subscribers',
+  'wamp.session.add_testament',
+  'wamp.session.flush_testaments',
+  'wamp.session.kill_all',
+];
+const INVALID_URIS = [
+  'a..b',
+  'has space',
+  'com.#x',
+  '.',
+  'com.fuzz.',
+  'wamp.reserved.x',
+  '\u0000',
+  'x'.repeat(5000),
+  'ünï.cödé',
+  '#',
+];
 
 /** What a session has seen, so that follow-up messages can name real IDs. */
 export interface SessionIds {
@@ -91,8 +121,22 @@ export interface SessionIds {
 }
 
 const ROLES = {
-  caller: { features: { call_canceling: true, progressive_call_results: true, call_timeout: true, caller_identification: true } },
-  callee: { features: { call_canceling: true, progressive_call_results: true, pattern_based_registration: true, shared_registration: true } },
+  caller: {
+    features: {
+      call_canceling: true,
+      progressive_call_results: true,
+      call_timeout: true,
+      caller_identification: true,
+    },
+  },
+  callee: {
+    features: {
+      call_canceling: true,
+      progressive_call_results: true,
+      pattern_based_registration: true,
+      shared_registration: true,
+    },
+  },
   publisher: { features: { publisher_exclusion: true, publisher_identification: true } },
   subscriber: { features: { pattern_based_subscription: true } },
 };
@@ -141,15 +185,32 @@ export class Corpus {
     const r = this.rng;
     switch (type) {
       case 16:
-        return r.pick([{ acknowledge: true }, { acknowledge: true, exclude_me: false }, {}, { retain: true, acknowledge: true }, { eligible: [1, 2], exclude_authrole: ['x'] }]);
+        return r.pick([
+          { acknowledge: true },
+          { acknowledge: true, exclude_me: false },
+          {},
+          { retain: true, acknowledge: true },
+          { eligible: [1, 2], exclude_authrole: ['x'] },
+        ]);
       case 32:
         return r.pick([{}, { match: 'prefix' }, { match: 'wildcard' }, { get_retained: true }]);
       case 48:
-        return r.pick([{}, { timeout: 1 + r.int(50) }, { timeout: r.pick([2 ** 31, 2 ** 53, 1e300]) }, { receive_progress: true }, { disclose_me: true }]);
+        return r.pick([
+          {},
+          { timeout: 1 + r.int(50) },
+          { timeout: r.pick([2 ** 31, 2 ** 53, 1e300]) },
+          { receive_progress: true },
+          { disclose_me: true },
+        ]);
       case 49:
         return r.pick([{}, { mode: 'skip' }, { mode: 'kill' }, { mode: 'killnowait' }]);
       case 64:
-        return r.pick([{}, { match: 'prefix' }, { invoke: 'roundrobin' }, { match: 'wildcard', invoke: 'random' }]);
+        return r.pick([
+          {},
+          { match: 'prefix' },
+          { invoke: 'roundrobin' },
+          { match: 'wildcard', invoke: 'random' },
+        ]);
       case 70:
         return r.pick([{}, { progress: true }]);
       default:
@@ -162,28 +223,73 @@ export class Corpus {
     const r = this.rng;
     const p = this.payload;
     switch (type) {
-      case 1: return hello(r.pick(['realm1', 'realm1', 'no.such.realm', 'bad realm']));
-      case 2: return [2, 1 + r.int(1e6), {}];
-      case 3: return [3, {}, 'wamp.error.fuzz'];
-      case 4: return [4, 'ticket', {}];
-      case 5: return [5, 'signature', {}];
-      case 6: return [6, {}, 'wamp.close.normal'];
-      case 8: return [8, 68, this.idFrom(ids.invocations), {}, r.pick(['com.fuzz.error', 'wamp.error.runtime_error', 'a..b']), ...(r.chance(0.5) ? [p.call(this)] : [])];
-      case 16: return [16, this.reqId(), this.options(16), r.pick(TOPICS), ...(r.chance(0.7) ? [p.call(this)] : []), ...(r.chance(0.3) ? [{ kw: 1 }] : [])];
-      case 32: return [32, this.reqId(), this.options(32), r.pick(TOPICS)];
-      case 34: return [34, this.reqId(), this.idFrom(ids.subscriptions)];
+      case 1:
+        return hello(r.pick(['realm1', 'realm1', 'no.such.realm', 'bad realm']));
+      case 2:
+        return [2, 1 + r.int(1e6), {}];
+      case 3:
+        return [3, {}, 'wamp.error.fuzz'];
+      case 4:
+        return [4, 'ticket', {}];
+      case 5:
+        return [5, 'signature', {}];
+      case 6:
+        return [6, {}, 'wamp.close.normal'];
+      case 8:
+        return [
+          8,
+          68,
+          this.idFrom(ids.invocations),
+          {},
+          r.pick(['com.fuzz.error', 'wamp.error.runtime_error', 'a..b']),
+          ...(r.chance(0.5) ? [p.call(this)] : []),
+        ];
+      case 16:
+        return [
+          16,
+          this.reqId(),
+          this.options(16),
+          r.pick(TOPICS),
+          ...(r.chance(0.7) ? [p.call(this)] : []),
+          ...(r.chance(0.3) ? [{ kw: 1 }] : []),
+        ];
+      case 32:
+        return [32, this.reqId(), this.options(32), r.pick(TOPICS)];
+      case 34:
+        return [34, this.reqId(), this.idFrom(ids.subscriptions)];
       case 48: {
         const meta = r.chance(0.25);
-        return [48, this.reqId(), this.options(48), meta ? r.pick(META) : r.pick(PROCEDURES), ...(r.chance(0.7) ? [meta ? [r.pick([1, 'x', {}, [], null])] : p.call(this)] : [])];
+        return [
+          48,
+          this.reqId(),
+          this.options(48),
+          meta ? r.pick(META) : r.pick(PROCEDURES),
+          ...(r.chance(0.7) ? [meta ? [r.pick([1, 'x', {}, [], null])] : p.call(this)] : []),
+        ];
       }
-      case 49: return [49, this.idFrom(ids.requests), this.options(49)];
-      case 64: return [64, this.reqId(), this.options(64), r.pick(PROCEDURES)];
-      case 66: return [66, this.reqId(), this.idFrom(ids.registrations)];
-      case 70: return [70, this.idFrom(ids.invocations), this.options(70), ...(r.chance(0.6) ? [p.call(this)] : [])];
+      case 49:
+        return [49, this.idFrom(ids.requests), this.options(49)];
+      case 64:
+        return [64, this.reqId(), this.options(64), r.pick(PROCEDURES)];
+      case 66:
+        return [66, this.reqId(), this.idFrom(ids.registrations)];
+      case 70:
+        return [70, this.idFrom(ids.invocations), this.options(70), ...(r.chance(0.6) ? [p.call(this)] : [])];
       default: {
         // Router-to-client messages: well-formed, but never sent to a router.
         const layout = LAYOUTS[type];
-        return [type, ...layout.fields.map((f) => (f === 'dict' ? {} : f === 'uri' || f === 'string' ? 'com.fuzz.x' : f === 'type' ? 48 : 1 + r.int(1000)))];
+        return [
+          type,
+          ...layout.fields.map((f) =>
+            f === 'dict'
+              ? {}
+              : f === 'uri' || f === 'string'
+                ? 'com.fuzz.x'
+                : f === 'type'
+                  ? 48
+                  : 1 + r.int(1000),
+          ),
+        ];
       }
     }
   }
@@ -209,7 +315,12 @@ export class Corpus {
       // Unknown option keys and values of the right type are ignored.
       const layout = LAYOUTS[type];
       const at = layout.fields.indexOf('dict');
-      if (at >= 0) msg[at + 1] = { ...(msg[at + 1] as object), _fuzz_key: r.pick([1, 'x', [], {}, null]), zzz: deep(50) };
+      if (at >= 0)
+        msg[at + 1] = {
+          ...(msg[at + 1] as object),
+          _fuzz_key: r.pick([1, 'x', [], {}, null]),
+          zzz: deep(50),
+        };
     }
     return { kind: 'value', value: msg, expect: 'any', label: `benign ${type}` };
   }
@@ -235,7 +346,10 @@ export class Corpus {
         const full = [...msg];
         while (full.length < fixed) full.push({});
         // Fill the optional tail with valid values, then overflow it.
-        if (layout.tail === 'payload') { if (full.length === fixed) full.push([]); if (full.length === fixed + 1) full.push({}); }
+        if (layout.tail === 'payload') {
+          if (full.length === fixed) full.push([]);
+          if (full.length === fixed + 1) full.push({});
+        }
         if (layout.tail === 'dict' && full.length === fixed) full.push({});
         while (full.length <= max) full.push(r.pick([1, 'x', {}, []]));
         value = full;
@@ -293,7 +407,20 @@ export class Corpus {
     const binaryLane = this.serializer !== 'json';
     switch (field) {
       case 'id':
-        return r.pick<unknown>([0, -1, 2 ** 53 + 2, 1e300, 1.5, -0.5, '1', {}, [], null, true, ...(binaryLane ? [2n ** 64n - 1n, NaN, Infinity] : [])]);
+        return r.pick<unknown>([
+          0,
+          -1,
+          2 ** 53 + 2,
+          1e300,
+          1.5,
+          -0.5,
+          '1',
+          {},
+          [],
+          null,
+          true,
+          ...(binaryLane ? [2n ** 64n - 1n, NaN, Infinity] : []),
+        ]);
       case 'id0':
         return r.pick<unknown>([-1, 2 ** 53 + 2, 1e300, 0.5, 'x', {}, null]);
       case 'uri':
@@ -318,19 +445,43 @@ export class Corpus {
         Buffer.from([0x03, 0, 0, 1]), // reserved frame type
         Buffer.from([0x00, 0xff, 0xff, 0xff]), // longer than the router's maximum
       ]);
-      return { kind: 'raw', bytes: Buffer.from([1]), expect: 'close', label: `bad frame header ${header.toString('hex')}`, rawsocketHeader: header };
+      return {
+        kind: 'raw',
+        bytes: Buffer.from([1]),
+        expect: 'close',
+        label: `bad frame header ${header.toString('hex')}`,
+        rawsocketHeader: header,
+      };
     }
     if (transport === 'websocket' && roll < 0.3) {
       // Over maxPayload: the WebSocket is closed with 1009.
-      return { kind: 'raw', bytes: Buffer.alloc(this.maxPayload + 1024, 0x20), expect: 'close', label: 'over maxPayload', binary: true };
+      return {
+        kind: 'raw',
+        bytes: Buffer.alloc(this.maxPayload + 1024, 0x20),
+        expect: 'close',
+        label: 'over maxPayload',
+        binary: true,
+      };
     }
     if (this.serializer === 'json' && roll < 0.6) {
-      const text = r.pick(['[16, 1, {}, "a"', '{"unterminated', '[1,"realm1",{]', '\u0000\u0001', 'null null', '[' + '1,'.repeat(50)]);
+      const text = r.pick([
+        '[16, 1, {}, "a"',
+        '{"unterminated',
+        '[1,"realm1",{]',
+        '\u0000\u0001',
+        'null null',
+        `[${'1,'.repeat(50)}`,
+      ]);
       return { kind: 'raw', bytes: text, expect: 'close', label: 'broken JSON text', binary: false };
     }
     // Random bytes: never valid UTF-8 JSON of a list, rarely a valid msgpack/cbor message.
     const bytes = r.bytes(1 + r.int(300));
-    bytes[0] = this.serializer === 'msgpack' ? 0xc1 /* never used */ : this.serializer === 'cbor' ? 0xff /* break without start */ : 0xff;
+    bytes[0] =
+      this.serializer === 'msgpack'
+        ? 0xc1 /* never used */
+        : this.serializer === 'cbor'
+          ? 0xff /* break without start */
+          : 0xff;
     return { kind: 'raw', bytes, expect: 'close', label: 'random bytes', binary: true };
   }
 
@@ -345,10 +496,22 @@ export class Corpus {
     if (this.serializer === 'msgpack') {
       const head = Buffer.from(msgpackEncode([16, this.reqId(), { acknowledge: true }, 'com.fuzz.topic']));
       head[0] = 0x95; // a 5-element list: the args follow
-      return { kind: 'raw', bytes: Buffer.concat([head, Buffer.alloc(levels, 0x91), Buffer.from([0xc0])]), expect: 'any', label, binary: true };
+      return {
+        kind: 'raw',
+        bytes: Buffer.concat([head, Buffer.alloc(levels, 0x91), Buffer.from([0xc0])]),
+        expect: 'any',
+        label,
+        binary: true,
+      };
     }
     const id = this.reqId() % 24;
     const head = Buffer.concat([Buffer.from([0x85, 0x10, id || 1, 0xa0, 0x60 + topic.length]), topic]);
-    return { kind: 'raw', bytes: Buffer.concat([head, Buffer.alloc(levels, 0x81), Buffer.from([0xf6])]), expect: 'any', label, binary: true };
+    return {
+      kind: 'raw',
+      bytes: Buffer.concat([head, Buffer.alloc(levels, 0x81), Buffer.from([0xf6])]),
+      expect: 'any',
+      label,
+      binary: true,
+    };
   }
 }

@@ -10,7 +10,10 @@ import { Corpus, hello, Rng, type Frame, type SessionIds } from './fuzz-corpus';
 import { RawClient, type TransportKind } from './raw-client';
 import { CrashTrap, HealthProbe } from './support';
 
-const SEED = process.env.FUZZ_SEED === 'random' ? (Math.random() * 2 ** 32) >>> 0 : Number(process.env.FUZZ_SEED ?? 20240611);
+const SEED =
+  process.env.FUZZ_SEED === 'random'
+    ? (Math.random() * 2 ** 32) >>> 0
+    : Number(process.env.FUZZ_SEED ?? 20240611);
 const FRAMES = Number(process.env.FUZZ_FRAMES ?? 20_000);
 const HEALTH_EVERY = 1000;
 const MAX_PAYLOAD = 1024 * 1024;
@@ -38,14 +41,22 @@ function bump(m: Map<string, number>, k: string): void {
 
 /** Every message the router sent on one connection must be one a router may send, with spec URIs. */
 function checkAnswers(client: RawClient, context: string): void {
-  assert.deepEqual(client.strange, [], `${context}: undecodable or non-list message from the router: ${client.strange.slice(0, 2).join(' / ')}`);
+  assert.deepEqual(
+    client.strange,
+    [],
+    `${context}: undecodable or non-list message from the router: ${client.strange.slice(0, 2).join(' / ')}`,
+  );
   for (const m of client.received) {
-    assert.ok(typeof m[0] === 'number' && ROUTER_TO_CLIENT.has(m[0]), `${context}: router sent ${JSON.stringify(m).slice(0, 200)}`);
+    assert.ok(
+      typeof m[0] === 'number' && ROUTER_TO_CLIENT.has(m[0]),
+      `${context}: router sent ${JSON.stringify(m).slice(0, 200)}`,
+    );
     if (m[0] === 3) assert.match(String(m[2]), /^wamp\.error\.[a-z_]+$/, `${context}: ABORT reason`);
     if (m[0] === 8) {
       assert.equal(typeof m[4], 'string', `${context}: ERROR URI`);
       // A callee's own error URI is forwarded to its caller as it is; everything else is the router's.
-      if (m[1] !== 48) assert.match(String(m[4]), /^wamp\.error\.[a-z_]+$/, `${context}: ERROR URI ${String(m[4])}`);
+      if (m[1] !== 48)
+        assert.match(String(m[4]), /^wamp\.error\.[a-z_]+$/, `${context}: ERROR URI ${String(m[4])}`);
     }
     if (m[0] === 6) assert.match(String(m[2]), /^wamp\.close\./, `${context}: GOODBYE reason`);
   }
@@ -62,8 +73,17 @@ function record(ids: SessionIds, client: RawClient, from: number): void {
 
 let warnings: string[] = [];
 
-async function lane(kind: TransportKind, serializer: SerializerId, port: number, quota: number, stats: Stats, onFrames: (n: number) => Promise<void>): Promise<void> {
-  const rng = new Rng(SEED ^ (kind === 'websocket' ? 0x1000 : 0x2000) ^ serializer.length * 7919 ^ serializer.charCodeAt(0));
+async function lane(
+  kind: TransportKind,
+  serializer: SerializerId,
+  port: number,
+  quota: number,
+  stats: Stats,
+  onFrames: (n: number) => Promise<void>,
+): Promise<void> {
+  const rng = new Rng(
+    SEED ^ (kind === 'websocket' ? 0x1000 : 0x2000) ^ (serializer.length * 7919) ^ serializer.charCodeAt(0),
+  );
   const corpus = new Corpus(rng, serializer, MAX_PAYLOAD);
   let sent = 0;
   let probe = 0;
@@ -74,7 +94,11 @@ async function lane(kind: TransportKind, serializer: SerializerId, port: number,
     const history: string[] = [];
     try {
       const fuzzHello = rng.chance(0.08);
-      client.sendValue(fuzzHello ? corpus.wellFormed(1, { subscriptions: [], registrations: [], invocations: [], requests: [] }) : hello('realm1'));
+      client.sendValue(
+        fuzzHello
+          ? corpus.wellFormed(1, { subscriptions: [], registrations: [], invocations: [], requests: [] })
+          : hello('realm1'),
+      );
       sent++;
       await onFrames(1);
       const welcome = await client.waitFor((m) => m[0] === 2 || m[0] === 3, ANSWER_MS);
@@ -118,9 +142,17 @@ async function lane(kind: TransportKind, serializer: SerializerId, port: number,
           });
           const abort = client.received.find((m) => m[0] === 3);
           if (last.expect === 'violation' && !endsSession) {
-            assert.ok(abort, `${where}: no ABORT after malformed "${last.label}" (history ${history.slice(-12).join(' | ')}; received ${JSON.stringify(client.received.slice(-5)).slice(0, 600)}; warnings ${warnings.slice(-3).join(' / ')})`);
+            assert.ok(
+              abort,
+              `${where}: no ABORT after malformed "${last.label}" (history ${history.slice(-12).join(' | ')}; received ${JSON.stringify(client.received.slice(-5)).slice(0, 600)}; warnings ${warnings.slice(-3).join(' / ')})`,
+            );
           }
-          if (abort && !endsSession) assert.equal(abort[2], 'wamp.error.protocol_violation', `${where}: ABORT reason after "${last.label}"`);
+          if (abort && !endsSession)
+            assert.equal(
+              abort[2],
+              'wamp.error.protocol_violation',
+              `${where}: ABORT reason after "${last.label}"`,
+            );
           break;
         }
         // Well-formed frames only: the session answers an acknowledged publish, or it has ended.
@@ -139,7 +171,8 @@ async function lane(kind: TransportKind, serializer: SerializerId, port: number,
       checkAnswers(client, where);
       const aborts = client.received.filter((m) => m[0] === 3);
       for (const a of aborts) bump(stats.aborts, String(a[2]));
-      for (const e of client.received.filter((m) => m[0] === 8)) bump(stats.errors, String(e[4]).startsWith('wamp.') ? String(e[4]) : 'application');
+      for (const e of client.received.filter((m) => m[0] === 8))
+        bump(stats.errors, String(e[4]).startsWith('wamp.') ? String(e[4]) : 'application');
       if (client.closed && aborts.length === 0) stats.closesWithoutAbort++;
     } finally {
       client.close();
@@ -191,7 +224,14 @@ describe('reliability: fuzzing the router over the network', function () {
 
   it(`survives ${FRAMES} fuzzed frames over json/msgpack/cbor × WebSocket/RawSocket; a health session routes throughout`, async () => {
     const health = await HealthProbe.start(listener.url);
-    const stats: Stats = { frames: 0, sessions: 0, aborts: new Map(), errors: new Map(), closesWithoutAbort: 0, probes: 0 };
+    const stats: Stats = {
+      frames: 0,
+      sessions: 0,
+      aborts: new Map(),
+      errors: new Map(),
+      closesWithoutAbort: 0,
+      probes: 0,
+    };
     let total = 0;
     let nextHealth = HEALTH_EVERY;
     // Checks run one at a time, so that lanes share them instead of piling up.
@@ -205,10 +245,15 @@ describe('reliability: fuzzing the router over the network', function () {
       }
     };
     const lanes: Array<[TransportKind, SerializerId]> = [];
-    for (const kind of ['websocket', 'rawsocket'] as const) for (const s of ['json', 'msgpack', 'cbor'] as const) lanes.push([kind, s]);
+    for (const kind of ['websocket', 'rawsocket'] as const)
+      for (const s of ['json', 'msgpack', 'cbor'] as const) lanes.push([kind, s]);
     const started = Date.now();
     try {
-      await Promise.all(lanes.map(([kind, s]) => lane(kind, s, listener.port, Math.ceil(FRAMES / lanes.length), stats, onFrames)));
+      await Promise.all(
+        lanes.map(([kind, s]) =>
+          lane(kind, s, listener.port, Math.ceil(FRAMES / lanes.length), stats, onFrames),
+        ),
+      );
       await healthRun;
       await health.check();
     } finally {
@@ -224,7 +269,14 @@ describe('reliability: fuzzing the router over the network', function () {
     assert.ok(stats.frames >= FRAMES, `${stats.frames} frames sent`);
     assert.ok(health.checks >= Math.floor(FRAMES / HEALTH_EVERY), `${health.checks} health checks`);
     assert.ok((stats.aborts.get('wamp.error.protocol_violation') ?? 0) > 0);
-    assert.equal(warnings.filter((w) => /internal error/.test(w)).length, 0, warnings.filter((w) => /internal error/.test(w)).slice(0, 3).join('\n'));
+    assert.equal(
+      warnings.filter((w) => /internal error/.test(w)).length,
+      0,
+      warnings
+        .filter((w) => /internal error/.test(w))
+        .slice(0, 3)
+        .join('\n'),
+    );
     // Every fuzz session is gone from the router once its connection closed.
     await new Promise((r) => setImmediate(r));
     assert.ok(router.sessionCount <= 1, `${router.sessionCount} sessions left`);

@@ -29,14 +29,24 @@ export class RawClient {
     this.whenClosed = new Promise((resolve) => (this.resolveClosed = resolve));
   }
 
-  static async open(kind: TransportKind, serializerId: SerializerId, port: number, path = '/ws'): Promise<RawClient> {
+  static async open(
+    kind: TransportKind,
+    serializerId: SerializerId,
+    port: number,
+    path = '/ws',
+  ): Promise<RawClient> {
     const serializer = serializerById(serializerId)!;
-    return kind === 'websocket' ? RawClient.openWebSocket(serializer, port, path) : RawClient.openRawSocket(serializer, port);
+    return kind === 'websocket'
+      ? RawClient.openWebSocket(serializer, port, path)
+      : RawClient.openRawSocket(serializer, port);
   }
 
   private static openWebSocket(serializer: Serializer, port: number, path: string): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, [serializer.protocol], { perMessageDeflate: false, maxPayload: 64 * 1024 * 1024 });
+      const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, [serializer.protocol], {
+        perMessageDeflate: false,
+        maxPayload: 64 * 1024 * 1024,
+      });
       const client = new RawClient(
         'websocket',
         serializer,
@@ -81,14 +91,18 @@ export class RawClient {
         if (!handshaken) reject(new Error('closed during the RawSocket handshake'));
         client.markClosed();
       });
-      socket.on('connect', () => socket.write(Buffer.from([0x7f, (0xf << 4) | serializer.rawSocketId, 0, 0])));
+      socket.on('connect', () =>
+        socket.write(Buffer.from([0x7f, (0xf << 4) | serializer.rawSocketId, 0, 0])),
+      );
       socket.on('data', (chunk: Buffer) => {
         if (!handshaken) {
           pending = Buffer.concat([pending, chunk]);
           if (pending.length < 4) return;
           if (pending[0] !== 0x7f || (pending[1] & 0x0f) !== serializer.rawSocketId) {
             socket.destroy();
-            return reject(new Error(`RawSocket handshake refused: ${pending.subarray(0, 4).toString('hex')}`));
+            return reject(
+              new Error(`RawSocket handshake refused: ${pending.subarray(0, 4).toString('hex')}`),
+            );
           }
           handshaken = true;
           chunk = pending.subarray(4);
@@ -96,8 +110,10 @@ export class RawClient {
         }
         const batch = reader.push(chunk);
         for (const f of batch.frames) {
-          if (f.type === FrameType.MESSAGE) client.deliver(serializer.binary ? f.payload : f.payload.toString('utf8'));
-          else if (f.type === FrameType.PING) socket.write(Buffer.concat([encodeFrameHeader(FrameType.PONG, f.payload.length), f.payload]));
+          if (f.type === FrameType.MESSAGE)
+            client.deliver(serializer.binary ? f.payload : f.payload.toString('utf8'));
+          else if (f.type === FrameType.PING)
+            socket.write(Buffer.concat([encodeFrameHeader(FrameType.PONG, f.payload.length), f.payload]));
         }
         if (batch.error) socket.destroy();
       });
@@ -108,9 +124,10 @@ export class RawClient {
     const decoded = this.serializer.decode(data);
     if (!decoded.ok || !Array.isArray(decoded.value)) {
       const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-      this.strange.push(`${decoded.ok ? `non-list ${JSON.stringify(decoded.value)}` : `undecodable (${decoded.error})`}: ${bytes.length} bytes ${bytes.subarray(0, 48).toString('hex')}`);
-    }
-    else this.received.push(decoded.value);
+      this.strange.push(
+        `${decoded.ok ? `non-list ${JSON.stringify(decoded.value)}` : `undecodable (${decoded.error})`}: ${bytes.length} bytes ${bytes.subarray(0, 48).toString('hex')}`,
+      );
+    } else this.received.push(decoded.value);
     this.wake();
   }
 
@@ -131,7 +148,10 @@ export class RawClient {
   sendValue(value: unknown): void {
     if (this.closed) return;
     const data = this.serializer.encode(value as unknown[]);
-    this.write(typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength), this.serializer.binary);
+    this.write(
+      typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+      this.serializer.binary,
+    );
   }
 
   sendRaw(data: Buffer | string, binary: boolean, rawsocketHeader?: Buffer): void {
@@ -166,7 +186,10 @@ export class RawClient {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       this.whenClosed,
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`connection still open after ${ms} ms`)), ms))),
+      new Promise<never>(
+        (_, reject) =>
+          (timer = setTimeout(() => reject(new Error(`connection still open after ${ms} ms`)), ms)),
+      ),
     ]).finally(() => clearTimeout(timer));
   }
 

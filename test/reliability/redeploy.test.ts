@@ -11,13 +11,43 @@ const ROUNDS = 15;
 function flow(port: number, round: number): object[] {
   return [
     { id: 'f1', type: 'tab', label: `round ${round}` },
-    { id: 'router', z: 'f1', type: 'wamp-router', realms: [{ name: 'realm1', anonymous: true }], usePort: true, host: '127.0.0.1', port, path: '/ws' },
+    {
+      id: 'router',
+      z: 'f1',
+      type: 'wamp-router',
+      realms: [{ name: 'realm1', anonymous: true }],
+      usePort: true,
+      host: '127.0.0.1',
+      port,
+      path: '/ws',
+    },
     { id: 'connLocal', type: 'wamp-connection', transport: 'local', router: 'router', realm: 'realm1' },
     { id: 'connNet', type: 'wamp-connection', url: `ws://127.0.0.1:${port}/ws`, realm: 'realm1' },
-    { id: 'reg', z: 'f1', type: 'wamp-register', connection: 'connLocal', procedure: 'com.loop.echo', wires: [['resp']] },
+    {
+      id: 'reg',
+      z: 'f1',
+      type: 'wamp-register',
+      connection: 'connLocal',
+      procedure: 'com.loop.echo',
+      wires: [['resp']],
+    },
     { id: 'resp', z: 'f1', type: 'wamp-response' },
-    { id: 'sub', z: 'f1', type: 'wamp-subscribe', connection: 'connNet', topic: 'com.loop.tick', wires: [[]] },
-    { id: 'call', z: 'f1', type: 'wamp-call', connection: 'connNet', procedure: 'com.loop.echo', wires: [[]] },
+    {
+      id: 'sub',
+      z: 'f1',
+      type: 'wamp-subscribe',
+      connection: 'connNet',
+      topic: 'com.loop.tick',
+      wires: [[]],
+    },
+    {
+      id: 'call',
+      z: 'f1',
+      type: 'wamp-call',
+      connection: 'connNet',
+      procedure: 'com.loop.echo',
+      wires: [[]],
+    },
     { id: 'pub', z: 'f1', type: 'wamp-publish', connection: 'connLocal', topic: 'com.loop.tick' },
   ];
 }
@@ -25,7 +55,8 @@ function flow(port: number, round: number): object[] {
 /** Handles by kind, without the timers mocha and the test helper keep. */
 function handles(): Record<string, number> {
   const count: Record<string, number> = {};
-  for (const kind of process.getActiveResourcesInfo()) if (kind !== 'Timeout' && kind !== 'Immediate') count[kind] = (count[kind] ?? 0) + 1;
+  for (const kind of process.getActiveResourcesInfo())
+    if (kind !== 'Timeout' && kind !== 'Immediate') count[kind] = (count[kind] ?? 0) + 1;
   return count;
 }
 
@@ -50,17 +81,32 @@ describe('Node-RED redeploys in a loop', function () {
     assert.equal(routers.size, 1, 'one router registered, not one per round');
     const router = [...routers.values()][0];
     // Two connections (in-process and by URL), each one session; nothing from earlier rounds.
-    assert.equal(router.sessionCount, 2, `sessions: ${JSON.stringify(router.sessions().map((s) => s.authid))}`);
+    assert.equal(
+      router.sessionCount,
+      2,
+      `sessions: ${JSON.stringify(router.sessions().map((s) => s.authid))}`,
+    );
 
     const after = handles();
     for (const kind of Object.keys(after)) {
-      assert.ok(after[kind] <= (before[kind] ?? 0) + 2, `${kind} handles grew from ${before[kind] ?? 0} to ${after[kind]}`);
+      assert.ok(
+        after[kind] <= (before[kind] ?? 0) + 2,
+        `${kind} handles grew from ${before[kind] ?? 0} to ${after[kind]}`,
+      );
     }
-    assert.equal(process.listenerCount('uncaughtException') + process.listenerCount('exit'), listenersBefore, 'process listeners');
+    assert.equal(
+      process.listenerCount('uncaughtException') + process.listenerCount('exit'),
+      listenersBefore,
+      'process listeners',
+    );
 
     await helper.unload();
     assert.equal(listRouters().size, 0, 'router withdrawn on unload');
     assert.equal(router.sessionCount, 0, 'every session closed on unload');
-    await assert.rejects(connectTransport({ url: `ws://127.0.0.1:${port}/ws`, connectTimeoutMs: 2000 }), /refused/, 'port closed on unload');
+    await assert.rejects(
+      connectTransport({ url: `ws://127.0.0.1:${port}/ws`, connectTimeoutMs: 2000 }),
+      /refused/,
+      'port closed on unload',
+    );
   });
 });

@@ -22,7 +22,10 @@ export class CrashTrap {
   }
 
   assertNone(): void {
-    assert.deepEqual(this.errors.map((e) => (e instanceof Error ? e.stack : String(e))), []);
+    assert.deepEqual(
+      this.errors.map((e) => (e instanceof Error ? e.stack : String(e))),
+      [],
+    );
   }
 }
 
@@ -31,7 +34,9 @@ export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     p,
-    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no outcome within ${ms} ms`)), ms))),
+    new Promise<never>(
+      (_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no outcome within ${ms} ms`)), ms)),
+    ),
   ]).finally(() => clearTimeout(timer));
 }
 
@@ -51,7 +56,12 @@ export class HealthProbe {
 
   constructor(readonly conn: Connection) {}
 
-  static async start(url: string, realm = 'realm1', procedure = 'health.echo', topic = 'health.tick'): Promise<HealthProbe> {
+  static async start(
+    url: string,
+    realm = 'realm1',
+    procedure = 'health.echo',
+    topic = 'health.tick',
+  ): Promise<HealthProbe> {
     const conn = new Connection({ url, realm, reconnect: { enabled: false } });
     const probe = new HealthProbe(conn);
     conn.open();
@@ -73,7 +83,11 @@ export class HealthProbe {
     const result = await within(this.conn.call(this.procedure, [n]), ms, `health call #${n}`);
     assert.equal(result.args[0], n);
     const event = new Promise((resolve) => this.events.push(resolve));
-    await within(this.conn.publish(this.topic, [n], undefined, { acknowledge: true, exclude_me: false }), ms, `health publish #${n}`);
+    await within(
+      this.conn.publish(this.topic, [n], undefined, { acknowledge: true, exclude_me: false }),
+      ms,
+      `health publish #${n}`,
+    );
     assert.equal(await within(event, ms, `health event #${n}`), n);
   }
 

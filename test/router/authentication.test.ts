@@ -19,12 +19,28 @@ const realm: RealmConfig = {
     { authid: 'edge', role: 'device', pubkey: publicKeyHexOf(SEED) },
   ],
   roles: [
-    { name: 'admin', permissions: [{ uri: 'com.', match: 'prefix', call: true, register: true, publish: true, subscribe: true }] },
-    { name: 'device', permissions: [{ uri: 'com.sensors.', match: 'prefix', publish: true }, { uri: 'com.cmd.reboot', call: true }] },
+    {
+      name: 'admin',
+      permissions: [
+        { uri: 'com.', match: 'prefix', call: true, register: true, publish: true, subscribe: true },
+      ],
+    },
+    {
+      name: 'device',
+      permissions: [
+        { uri: 'com.sensors.', match: 'prefix', publish: true },
+        { uri: 'com.cmd.reboot', call: true },
+      ],
+    },
   ],
 };
 
-async function hello(router: Router, authid: string, authmethods: string[], authextra: Record<string, unknown> = {}): Promise<[Peer, Msg]> {
+async function hello(
+  router: Router,
+  authid: string,
+  authmethods: string[],
+  authextra: Record<string, unknown> = {},
+): Promise<[Peer, Msg]> {
   const peer = new Peer(router.connectLocal());
   peer.send([M.HELLO, 'secure', { roles: ALL_ROLES, authid, authmethods, authextra }]);
   const first = await peer.next([M.CHALLENGE, M.ABORT, M.WELCOME]);
@@ -50,7 +66,10 @@ describe('router authentication and authorization', () => {
       const welcome = await answer(peer, 's3cret-ticket');
       assert.equal(welcome[0], M.WELCOME);
       const d = welcome[2] as Record<string, unknown>;
-      assert.deepEqual([d.authid, d.authrole, d.authmethod, d.authprovider], ['sensor', 'device', 'ticket', 'static']);
+      assert.deepEqual(
+        [d.authid, d.authrole, d.authmethod, d.authprovider],
+        ['sensor', 'device', 'ticket', 'static'],
+      );
     });
     it('aborts a wrong ticket with wamp.error.authentication_failed', async () => {
       const [peer] = await hello(router, 'sensor', ['ticket']);
@@ -96,17 +115,20 @@ describe('router authentication and authorization', () => {
     it('aborts a signature by another key', async () => {
       const [peer, challenge] = await hello(router, 'edge', ['cryptosign'], { pubkey: publicKeyHexOf(SEED) });
       const other = '1'.repeat(64);
-      const abort = await answer(peer, signCryptosignChallenge(other, (challenge[2] as { challenge: string }).challenge));
+      const abort = await answer(
+        peer,
+        signCryptosignChallenge(other, (challenge[2] as { challenge: string }).challenge),
+      );
       assert.equal(abort[2], 'wamp.error.authentication_failed');
     });
   });
 
-  it('aborts with wamp.error.no_auth_method when the realm offers none of the client\'s methods', async () => {
+  it("aborts with wamp.error.no_auth_method when the realm offers none of the client's methods", async () => {
     const [, abort] = await hello(router, 'x', ['anonymous']);
     assert.deepEqual(abort.slice(0, 3), [M.ABORT, abort[1], 'wamp.error.no_auth_method']);
   });
 
-  it('picks the method by the client\'s order of preference', async () => {
+  it("picks the method by the client's order of preference", async () => {
     const [, challenge] = await hello(router, 'alice', ['ticket', 'wampcra']);
     assert.deepEqual(challenge.slice(0, 2), [M.CHALLENGE, 'ticket']);
   });
@@ -115,7 +137,11 @@ describe('router authentication and authorization', () => {
     it('refuses even the right ticket while an authid is throttled after repeated failures', async () => {
       await router.close();
       let now = 0;
-      router = new Router({ realms: [realm], goodbyeTimeoutMs: 50, loginThrottle: new LoginThrottle({ freeFailures: 2, baseDelayMs: 1000, now: () => now }) });
+      router = new Router({
+        realms: [realm],
+        goodbyeTimeoutMs: 50,
+        loginThrottle: new LoginThrottle({ freeFailures: 2, baseDelayMs: 1000, now: () => now }),
+      });
       for (let i = 0; i < 3; i++) {
         const [peer] = await hello(router, 'sensor', ['ticket']);
         assert.equal((await answer(peer, `guess-${i}`))[2], 'wamp.error.authentication_failed');
@@ -133,18 +159,30 @@ describe('router authentication and authorization', () => {
   describe('authorization by role', () => {
     async function login(authid: string, secret: string): Promise<Peer> {
       const [peer, challenge] = await hello(router, authid, ['wampcra']);
-      const welcome = await answer(peer, signCraChallenge(secret, (challenge[2] as { challenge: string }).challenge));
+      const welcome = await answer(
+        peer,
+        signCraChallenge(secret, (challenge[2] as { challenge: string }).challenge),
+      );
       assert.equal(welcome[0], M.WELCOME);
       return peer;
     }
     it('grants what a role permits and refuses the rest with wamp.error.not_authorized', async () => {
       const admin = await login('alice', 'alice-password');
-      const device = await login('bob', deriveCraKey('bob-password', { salt: 'pepper', iterations: 100, keylen: 32 }));
+      const device = await login(
+        'bob',
+        deriveCraKey('bob-password', { salt: 'pepper', iterations: 100, keylen: 32 }),
+      );
       await admin.register('com.cmd.reboot');
       const reg = device.request();
       device.send([M.REGISTER, reg, {}, 'com.cmd.other']);
       const refused = await device.answer(reg, M.REGISTERED);
-      assert.deepEqual(refused.slice(0, 5), [M.ERROR, M.REGISTER, reg, refused[3], 'wamp.error.not_authorized']);
+      assert.deepEqual(refused.slice(0, 5), [
+        M.ERROR,
+        M.REGISTER,
+        reg,
+        refused[3],
+        'wamp.error.not_authorized',
+      ]);
       const sub = device.request();
       device.send([M.SUBSCRIBE, sub, {}, 'com.sensors.temp']);
       assert.equal((await device.answer(sub, M.SUBSCRIBED))[4], 'wamp.error.not_authorized');

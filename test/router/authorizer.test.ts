@@ -72,7 +72,8 @@ describe('Authorizer', () => {
       ['com.ab', false],
     ];
     for (const [uri, allowed] of rows) {
-      it(`${uri} → ${allowed ? 'allow' : 'deny'}`, () => assert.equal(authz.authorize('r', 'call', uri), allowed));
+      it(`${uri} → ${allowed ? 'allow' : 'deny'}`, () =>
+        assert.equal(authz.authorize('r', 'call', uri), allowed));
     }
   });
 

@@ -10,7 +10,13 @@ describe('router broker', () => {
   });
   afterEach(() => router.close());
 
-  async function publish(p: Peer, topic: string, options: Record<string, unknown> = {}, args?: unknown[], kwargs?: Record<string, unknown>) {
+  async function publish(
+    p: Peer,
+    topic: string,
+    options: Record<string, unknown> = {},
+    args?: unknown[],
+    kwargs?: Record<string, unknown>,
+  ) {
     const request = p.request();
     const msg: unknown[] = [M.PUBLISH, request, { acknowledge: true, ...options }, topic];
     if (args) msg.push(args);
@@ -108,7 +114,7 @@ describe('router broker', () => {
       assert.deepEqual(a.queued(M.EVENT), []);
     });
 
-    it('refuses an unknown ID, and another session\'s subscription', async () => {
+    it("refuses an unknown ID, and another session's subscription", async () => {
       const a = await Peer.join(router);
       const b = await Peer.join(router);
       const id = await a.subscribe('t');
@@ -139,7 +145,11 @@ describe('router broker', () => {
       await sub.subscribe('t');
       await publish(pub, 't', { disclose_me: true });
       const e1 = await sub.next(M.EVENT);
-      assert.deepEqual(e1[3], { publisher: pub.sessionId, publisher_authid: pub.welcome.authid, publisher_authrole: 'anonymous' });
+      assert.deepEqual(e1[3], {
+        publisher: pub.sessionId,
+        publisher_authid: pub.welcome.authid,
+        publisher_authrole: 'anonymous',
+      });
       await publish(pub, 't');
       assert.deepEqual((await sub.next(M.EVENT))[3], {});
     });
@@ -185,12 +195,18 @@ describe('router broker', () => {
             method: 'anonymous',
             begin: (hello) => ({
               kind: 'welcome',
-              identity: { authid: hello.authid ?? 'x', authrole: String(hello.authextra.role ?? 'user'), authmethod: 'anonymous', authprovider: 'static' },
+              identity: {
+                authid: hello.authid ?? 'x',
+                authrole: String(hello.authextra.role ?? 'user'),
+                authmethod: 'anonymous',
+                authprovider: 'static',
+              },
             }),
           },
         ],
       });
-      const as = (authid: string, role: string) => Peer.join(router, 'realm1', { roles: {}, authid, authextra: { role } });
+      const as = (authid: string, role: string) =>
+        Peer.join(router, 'realm1', { roles: {}, authid, authextra: { role } });
       subs = [await as('alice', 'admin'), await as('bob', 'user'), await as('carol', 'user')];
       pub = await as('pub', 'user');
       for (const s of subs) await s.subscribe('t');
@@ -219,7 +235,10 @@ describe('router broker', () => {
 
     it('combines lists with AND', async () => {
       assert.deepEqual(await receivers({ eligible_authrole: ['user'], exclude_authid: ['bob'] }), ['carol']);
-      assert.deepEqual(await receivers({ eligible: [subs[0].sessionId, subs[1].sessionId], eligible_authrole: ['user'] }), ['bob']);
+      assert.deepEqual(
+        await receivers({ eligible: [subs[0].sessionId, subs[1].sessionId], eligible_authrole: ['user'] }),
+        ['bob'],
+      );
     });
 
     it('a malformed list is a protocol violation (as the spec test vectors say): ABORT', async () => {
@@ -256,8 +275,14 @@ describe('router broker', () => {
       await sub.sync();
       assert.deepEqual(sub.queued(M.EVENT), []);
       await sub.subscribe('r.', { match: 'prefix', get_retained: true });
-      const events = [await sub.next(M.EVENT), await sub.next(M.EVENT)].map((e) => [(e[3] as { topic: string }).topic, e[4]]);
-      assert.deepEqual(events.sort(), [['r.a', ['a']], ['r.b', ['b']]]);
+      const events = [await sub.next(M.EVENT), await sub.next(M.EVENT)].map((e) => [
+        (e[3] as { topic: string }).topic,
+        e[4],
+      ]);
+      assert.deepEqual(events.sort(), [
+        ['r.a', ['a']],
+        ['r.b', ['b']],
+      ]);
     });
   });
 
@@ -292,7 +317,11 @@ describe('router broker', () => {
       const req = p.request();
       p.send([M.SUBSCRIBE, req, {}, 'closed.t']);
       assert.equal((await p.answer(req, M.SUBSCRIBED))[4], 'wamp.error.not_authorized');
-      assert.deepEqual(asked, ['realm1 anonymous subscribe open.t', 'realm1 anonymous publish closed.t', 'realm1 anonymous subscribe closed.t']);
+      assert.deepEqual(asked, [
+        'realm1 anonymous subscribe open.t',
+        'realm1 anonymous publish closed.t',
+        'realm1 anonymous subscribe closed.t',
+      ]);
     });
   });
 
@@ -304,7 +333,8 @@ describe('router broker', () => {
       await b.subscribe('t');
       const realm = router.realm('realm1')!;
       const seen: string[] = [];
-      for (const e of ['subscription-unsubscribe', 'subscription-delete']) realm.on(e, (_s, sub) => seen.push(`${e} ${sub.id === id}`));
+      for (const e of ['subscription-unsubscribe', 'subscription-delete'])
+        realm.on(e, (_s, sub) => seen.push(`${e} ${sub.id === id}`));
       a.close();
       await a.closed;
       await b.sync();
@@ -314,7 +344,11 @@ describe('router broker', () => {
       await b.closed;
       const c = await Peer.join(router);
       await c.sync();
-      assert.deepEqual(seen, ['subscription-unsubscribe true', 'subscription-unsubscribe true', 'subscription-delete true']);
+      assert.deepEqual(seen, [
+        'subscription-unsubscribe true',
+        'subscription-unsubscribe true',
+        'subscription-delete true',
+      ]);
       assert.equal(realm.broker.get(id), undefined);
       assert.deepEqual(realm.broker.list(), []);
     });

@@ -28,7 +28,9 @@ describe('router counters for an operator view', () => {
       const request = caller.request();
       caller.send([M.CALL, request, {}, 'com.count']);
       const inv = await callee.next(M.INVOCATION);
-      callee.send(answer === 'yield' ? [M.YIELD, inv[1], {}] : [M.ERROR, M.INVOCATION, inv[1], {}, 'com.error.no']);
+      callee.send(
+        answer === 'yield' ? [M.YIELD, inv[1], {}] : [M.ERROR, M.INVOCATION, inv[1], {}, 'com.error.no'],
+      );
       await caller.answer(request, M.RESULT);
     }
     assert.equal(reg.calls, 2);

@@ -13,7 +13,13 @@ describe('router dealer', () => {
   });
   afterEach(() => router.close());
 
-  function call(p: Peer, procedure: string, options: Record<string, unknown> = {}, args?: unknown[], kwargs?: Record<string, unknown>): number {
+  function call(
+    p: Peer,
+    procedure: string,
+    options: Record<string, unknown> = {},
+    args?: unknown[],
+    kwargs?: Record<string, unknown>,
+  ): number {
     const request = p.request();
     const msg: unknown[] = [M.CALL, request, options, procedure];
     if (args) msg.push(args);
@@ -50,7 +56,15 @@ describe('router dealer', () => {
       const request = call(caller, 'com.fail');
       const inv = await callee.next(M.INVOCATION);
       callee.send([M.ERROR, M.INVOCATION, inv[1], {}, 'com.error.oops', ['bad'], { code: 7 }]);
-      assert.deepEqual(await caller.answer(request, M.RESULT), [M.ERROR, M.CALL, request, {}, 'com.error.oops', ['bad'], { code: 7 }]);
+      assert.deepEqual(await caller.answer(request, M.RESULT), [
+        M.ERROR,
+        M.CALL,
+        request,
+        {},
+        'com.error.oops',
+        ['bad'],
+        { code: 7 },
+      ]);
     });
   });
 
@@ -111,7 +125,10 @@ describe('router dealer', () => {
 
     it('asks authorize() for call and register', async () => {
       await router.close();
-      router = new Router({ realms: [{ name: 'realm1' }], authorize: (_r, _role, action, uri) => !(action === 'call' && uri === 'secret') && uri !== 'noreg' });
+      router = new Router({
+        realms: [{ name: 'realm1' }],
+        authorize: (_r, _role, action, uri) => !(action === 'call' && uri === 'secret') && uri !== 'noreg',
+      });
       const a = await Peer.join(router);
       await a.register('secret');
       assert.equal((await a.answer(call(a, 'secret'), M.RESULT))[4], 'wamp.error.not_authorized');
@@ -149,7 +166,10 @@ describe('router dealer', () => {
         callee.send([M.YIELD, inv[1], {}]);
         await caller.answer(request, M.RESULT);
       }
-      assert.equal((await caller.answer(call(caller, 'a2.b2.c2.d2.e2'), M.RESULT))[4], 'wamp.error.no_such_procedure');
+      assert.equal(
+        (await caller.answer(call(caller, 'a2.b2.c2.d2.e2'), M.RESULT))[4],
+        'wamp.error.no_such_procedure',
+      );
     });
 
     it('prefers the longer first literal run among wildcards (a1.b2.c3..e5 over a1.b2..d4.e5)', async () => {
@@ -167,7 +187,10 @@ describe('router dealer', () => {
       const callees = await Promise.all(Array.from({ length: n }, () => Peer.join(router)));
       const ids: number[] = [];
       for (const c of callees) ids.push(await c.register('shared.p', { invoke }));
-      assert.ok(ids.every((id) => id === ids[0]), 'one registration ID');
+      assert.ok(
+        ids.every((id) => id === ids[0]),
+        'one registration ID',
+      );
       return callees;
     }
 
@@ -187,7 +210,10 @@ describe('router dealer', () => {
       assert.deepEqual(seen, [0, 1, 2, 0, 1, 2]);
     });
 
-    for (const [invoke, want] of [['first', 0], ['last', 2]] as const) {
+    for (const [invoke, want] of [
+      ['first', 0],
+      ['last', 2],
+    ] as const) {
       it(`${invoke} always picks the ${invoke} callee`, async () => {
         const callees = await shared(invoke, 3);
         const caller = await Peer.join(router);
@@ -198,7 +224,10 @@ describe('router dealer', () => {
           await caller.answer(request, M.RESULT);
         }
         await Promise.all(callees.map((c) => c.sync()));
-        assert.deepEqual(callees.map((c) => c.queued(M.INVOCATION).length), [0, 0, 0]);
+        assert.deepEqual(
+          callees.map((c) => c.queued(M.INVOCATION).length),
+          [0, 0, 0],
+        );
       });
     }
 
@@ -236,7 +265,6 @@ describe('router dealer', () => {
       assert.equal(abort[2], 'wamp.error.protocol_violation');
       assert.match(String((abort[3] as unknown[])[0]), /invoke/);
     });
-
   });
 
   describe('caller identification: disclose_me gives INVOCATION caller, caller_authid, caller_authrole', () => {
@@ -246,7 +274,11 @@ describe('router dealer', () => {
       await callee.register('p');
       call(caller, 'p', { disclose_me: true });
       const inv = await callee.next(M.INVOCATION);
-      assert.deepEqual(inv[3], { caller: caller.sessionId, caller_authid: caller.welcome.authid, caller_authrole: 'anonymous' });
+      assert.deepEqual(inv[3], {
+        caller: caller.sessionId,
+        caller_authid: caller.welcome.authid,
+        caller_authrole: 'anonymous',
+      });
     });
   });
 
@@ -305,7 +337,14 @@ describe('router dealer', () => {
       await caller.sync();
       assert.equal(caller.queued(M.ERROR).length, 0, 'no ERROR before the callee answers');
       callee.send([M.ERROR, M.INVOCATION, inv[1], {}, 'wamp.error.canceled', ['stopped']]);
-      assert.deepEqual(await caller.answer(request, M.RESULT), [M.ERROR, M.CALL, request, {}, 'wamp.error.canceled', ['stopped']]);
+      assert.deepEqual(await caller.answer(request, M.RESULT), [
+        M.ERROR,
+        M.CALL,
+        request,
+        {},
+        'wamp.error.canceled',
+        ['stopped'],
+      ]);
     });
 
     it('kill is the default mode, and a callee that finishes first still gives RESULT', async () => {
@@ -352,7 +391,11 @@ describe('router dealer', () => {
       const inv = await callee.next(M.INVOCATION);
       assert.deepEqual(inv[3], { timeout: 20 });
       assert.equal((await caller.answer(request, M.RESULT))[4], 'wamp.error.timeout');
-      assert.deepEqual(await callee.next(M.INTERRUPT), [M.INTERRUPT, inv[1], { mode: 'killnowait', reason: 'wamp.error.timeout' }]);
+      assert.deepEqual(await callee.next(M.INTERRUPT), [
+        M.INTERRUPT,
+        inv[1],
+        { mode: 'killnowait', reason: 'wamp.error.timeout' },
+      ]);
       callee.send([M.YIELD, inv[1], {}]);
       await caller.sync();
       assert.deepEqual(caller.queued(M.RESULT), []);
@@ -387,7 +430,11 @@ describe('router dealer', () => {
       await callee.next(M.INVOCATION);
       callee.close();
       assert.equal((await caller.answer(request, M.RESULT))[4], 'wamp.error.canceled');
-      assert.equal((await caller.answer(call(caller, 'p'), M.RESULT))[4], 'wamp.error.no_such_procedure', 'its registration is gone');
+      assert.equal(
+        (await caller.answer(call(caller, 'p'), M.RESULT))[4],
+        'wamp.error.no_such_procedure',
+        'its registration is gone',
+      );
     });
   });
 
@@ -410,7 +457,13 @@ describe('router dealer', () => {
     it('emits registration events on the realm', async () => {
       const realm = router.realm('realm1')!;
       const seen: string[] = [];
-      for (const e of ['registration-create', 'registration-register', 'registration-unregister', 'registration-delete']) realm.on(e, () => seen.push(e));
+      for (const e of [
+        'registration-create',
+        'registration-register',
+        'registration-unregister',
+        'registration-delete',
+      ])
+        realm.on(e, () => seen.push(e));
       const a = await Peer.join(router);
       const b = await Peer.join(router);
       await a.register('p', { invoke: 'roundrobin' });
@@ -428,7 +481,11 @@ describe('router dealer', () => {
         'registration-unregister',
         'registration-delete',
       ]);
-      assert.deepEqual(realm.dealer.list().filter((r) => r.callees.some((s) => !s.internal)), [], 'only the meta procedures are left');
+      assert.deepEqual(
+        realm.dealer.list().filter((r) => r.callees.some((s) => !s.internal)),
+        [],
+        'only the meta procedures are left',
+      );
     });
   });
 });

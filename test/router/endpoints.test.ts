@@ -12,7 +12,9 @@ describe('Router endpoints and limits', () => {
     const listener = await router.listen({ host: '127.0.0.1', port: 0 });
     for (const url of [listener.url, `rs://127.0.0.1:${listener.port}`]) {
       const conn = new Connection({ url, realm: 'realm1', reconnect: { enabled: false } });
-      const joined = new Promise((resolve) => conn.on('status', (s: { state: string }) => s.state === 'connected' && resolve(s)));
+      const joined = new Promise((resolve) =>
+        conn.on('status', (s: { state: string }) => s.state === 'connected' && resolve(s)),
+      );
       conn.open();
       await joined;
       assert.equal(await conn.call('wamp.session.count').then((r) => r.args[0]), 1);
@@ -40,13 +42,19 @@ describe('Router endpoints and limits', () => {
 
   it('closes connections beyond maxSessions at once, and serves others again when one leaves', async () => {
     const warnings: string[] = [];
-    const router = new Router({ realms: [{ name: 'realm1' }], maxSessions: 2, logger: { info() {}, warn: (m) => warnings.push(m), error() {} } });
+    const router = new Router({
+      realms: [{ name: 'realm1' }],
+      maxSessions: 2,
+      logger: { info() {}, warn: (m) => warnings.push(m), error() {} },
+    });
     const listener = await router.listen({ host: '127.0.0.1', port: 0 });
     try {
       const a = await connectTransport({ url: listener.url });
       const b = await connectTransport({ url: listener.url });
       const c = await connectTransport({ url: listener.url });
-      const closed = await new Promise<{ reason: string; code?: number }>((resolve) => c.attach({ onMessage() {}, onDecodeError() {}, onClose: resolve }));
+      const closed = await new Promise<{ reason: string; code?: number }>((resolve) =>
+        c.attach({ onMessage() {}, onDecodeError() {}, onClose: resolve }),
+      );
       assert.equal(closed.code, 1013);
       assert.match(warnings.join('\n'), /connection limit/);
       a.close();

@@ -3,7 +3,13 @@
 import type { CloseInfo, Transport, TransportHandlers, TransportInfo } from '../../src/transports/transport';
 
 export class FakeTransport implements Transport {
-  readonly info: TransportInfo = { type: 'websocket', serializer: 'json', secure: false, remoteAddress: '127.0.0.1', remotePort: 1 };
+  readonly info: TransportInfo = {
+    type: 'websocket',
+    serializer: 'json',
+    secure: false,
+    remoteAddress: '127.0.0.1',
+    remotePort: 1,
+  };
   readonly sent: unknown[][] = [];
   bufferedAmount = 0;
   failSend = false;

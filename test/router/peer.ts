@@ -10,9 +10,31 @@ const WAIT_MS = 1000;
 
 /** Roles with every client feature the router can use. */
 export const ALL_ROLES = {
-  caller: { features: { progressive_call_results: true, call_canceling: true, call_timeout: true, caller_identification: true } },
-  callee: { features: { progressive_call_results: true, call_canceling: true, call_timeout: true, caller_identification: true, pattern_based_registration: true, shared_registration: true } },
-  publisher: { features: { publisher_exclusion: true, publisher_identification: true, subscriber_blackwhite_listing: true } },
+  caller: {
+    features: {
+      progressive_call_results: true,
+      call_canceling: true,
+      call_timeout: true,
+      caller_identification: true,
+    },
+  },
+  callee: {
+    features: {
+      progressive_call_results: true,
+      call_canceling: true,
+      call_timeout: true,
+      caller_identification: true,
+      pattern_based_registration: true,
+      shared_registration: true,
+    },
+  },
+  publisher: {
+    features: {
+      publisher_exclusion: true,
+      publisher_identification: true,
+      subscriber_blackwhite_listing: true,
+    },
+  },
   subscriber: { features: { pattern_based_subscription: true, event_retention: true } },
 };
 
@@ -45,7 +67,11 @@ export class Peer {
   }
 
   /** Connects to `router` in-process and joins `realm`, expecting WELCOME. */
-  static async join(router: Router, realm = 'realm1', details: Record<string, unknown> = { roles: ALL_ROLES }): Promise<Peer> {
+  static async join(
+    router: Router,
+    realm = 'realm1',
+    details: Record<string, unknown> = { roles: ALL_ROLES },
+  ): Promise<Peer> {
     const peer = new Peer(router.connectLocal());
     peer.send([M.HELLO, realm, details]);
     const welcome = await peer.next(M.WELCOME);
@@ -82,7 +108,11 @@ export class Peer {
       };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`no ${types.map((t) => MessageName[t]).join('/')} within ${timeoutMs} ms; queued: ${JSON.stringify(this.received)}`));
+        reject(
+          new Error(
+            `no ${types.map((t) => MessageName[t]).join('/')} within ${timeoutMs} ms; queued: ${JSON.stringify(this.received)}`,
+          ),
+        );
       }, timeoutMs);
       this.waiters.push(waiter);
     });
@@ -134,9 +164,14 @@ export class Peer {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`no answer to request ${request} within ${timeoutMs} ms; queued: ${JSON.stringify(this.received)}`));
+        reject(
+          new Error(
+            `no answer to request ${request} within ${timeoutMs} ms; queued: ${JSON.stringify(this.received)}`,
+          ),
+        );
       }, timeoutMs);
-      const isAnswer = (m: Msg) => (m[0] === type && m[1] === request) || (m[0] === M.ERROR && m[2] === request);
+      const isAnswer = (m: Msg) =>
+        (m[0] === type && m[1] === request) || (m[0] === M.ERROR && m[2] === request);
       const waiter: Waiter = {
         match: isAnswer,
         resolve: (m: Msg) => {
@@ -160,7 +195,8 @@ export class Peer {
 
   private deliver(m: Msg): void {
     // Like a real client, answer a router's GOODBYE (but not the router's answer to ours).
-    if (m[0] === M.GOODBYE && !this.saidGoodbye) this.transport.send([M.GOODBYE, {}, 'wamp.close.goodbye_and_out']);
+    if (m[0] === M.GOODBYE && !this.saidGoodbye)
+      this.transport.send([M.GOODBYE, {}, 'wamp.close.goodbye_and_out']);
     if (m[0] === M.GOODBYE) this.saidGoodbye = false;
     const i = this.waiters.findIndex((w) => w.match(m));
     if (i >= 0) {

@@ -13,7 +13,8 @@ function filter(options: Record<string, unknown>): PublishFilter {
   return f;
 }
 
-const admitted = (options: Record<string, unknown>) => all.filter((r) => filter(options).accepts(r)).map((r) => r.authid);
+const admitted = (options: Record<string, unknown>) =>
+  all.filter((r) => filter(options).accepts(r)).map((r) => r.authid);
 
 describe('router publish filter', () => {
   describe('publisher exclusion: exclude_me defaults to true', () => {
@@ -44,14 +45,22 @@ describe('router publish filter', () => {
 
   describe('all lists combine with AND', () => {
     it('needs every whitelist and no blacklist', () => {
-      assert.deepEqual(admitted({ eligible_authrole: ['user', 'admin'], exclude_authid: ['alice'] }), ['bob']);
+      assert.deepEqual(admitted({ eligible_authrole: ['user', 'admin'], exclude_authid: ['alice'] }), [
+        'bob',
+      ]);
       assert.deepEqual(admitted({ eligible: [2, 3], eligible_authrole: ['admin'] }), ['alice']);
       assert.deepEqual(admitted({ eligible: [2], exclude: [2] }), []);
     });
   });
 
   describe('malformed lists are wamp.error.invalid_argument', () => {
-    for (const options of [{ exclude: 'x' }, { eligible: ['1'] }, { exclude_authid: [1] }, { eligible_authrole: 'admin' }, { exclude_me: 'yes' }]) {
+    for (const options of [
+      { exclude: 'x' },
+      { eligible: ['1'] },
+      { exclude_authid: [1] },
+      { eligible_authrole: 'admin' },
+      { exclude_me: 'yes' },
+    ]) {
       it(JSON.stringify(options), () => {
         const f = parsePublishFilter(options, 1);
         assert.ok(f instanceof WampError);

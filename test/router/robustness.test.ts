@@ -96,7 +96,10 @@ describe('router robustness', () => {
       const p = await Peer.join(router);
       p.send([M.HELLO, 'realm1', { roles: ALL_ROLES }]);
       await assertViolation(p, /HELLO/);
-      assert.equal(router.sessions().some((s) => s.id === p.sessionId), false);
+      assert.equal(
+        router.sessions().some((s) => s.id === p.sessionId),
+        false,
+      );
     });
 
     it('AUTHENTICATE without a CHALLENGE is a protocol violation', async () => {
@@ -109,7 +112,17 @@ describe('router robustness', () => {
       await router.close();
       router = new Router({
         realms: [{ name: 'realm1' }],
-        authenticators: () => [{ method: 'ticket', begin: () => ({ kind: 'challenge', method: 'ticket', extra: {}, verify: () => ({ kind: 'abort', reason: 'wamp.error.authentication_failed', message: 'no' }) }) }],
+        authenticators: () => [
+          {
+            method: 'ticket',
+            begin: () => ({
+              kind: 'challenge',
+              method: 'ticket',
+              extra: {},
+              verify: () => ({ kind: 'abort', reason: 'wamp.error.authentication_failed', message: 'no' }),
+            }),
+          },
+        ],
       });
       const p = new Peer(router.connectLocal());
       p.send([M.HELLO, 'realm1', { roles: ALL_ROLES, authmethods: ['ticket'] }]);
@@ -203,7 +216,14 @@ describe('router robustness', () => {
       await router.close();
       router = new Router({
         realms: [{ name: 'realm1' }],
-        authenticators: () => [{ method: 'anonymous', begin: () => { throw new Error('db down'); } }],
+        authenticators: () => [
+          {
+            method: 'anonymous',
+            begin: () => {
+              throw new Error('db down');
+            },
+          },
+        ],
       });
       const p = new Peer(router.connectLocal());
       p.send([M.HELLO, 'realm1', {}]);
@@ -213,7 +233,12 @@ describe('router robustness', () => {
 
     it('an authorizer that throws refuses with wamp.error.not_authorized', async () => {
       await router.close();
-      router = new Router({ realms: [{ name: 'realm1' }], authorize: () => { throw new Error('boom'); } });
+      router = new Router({
+        realms: [{ name: 'realm1' }],
+        authorize: () => {
+          throw new Error('boom');
+        },
+      });
       const p = await Peer.join(router);
       const req = p.request();
       p.send([M.SUBSCRIBE, req, {}, 't']);

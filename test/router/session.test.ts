@@ -17,7 +17,16 @@ class FakeTicket implements Authenticator {
       extra: {},
       verify: (signature) =>
         signature === 'letmein'
-          ? { kind: 'welcome', identity: { authid: 'joe', authrole: 'user', authmethod: 'ticket', authprovider: 'static', authextra: { x: 1 } } }
+          ? {
+              kind: 'welcome',
+              identity: {
+                authid: 'joe',
+                authrole: 'user',
+                authmethod: 'ticket',
+                authprovider: 'static',
+                authextra: { x: 1 },
+              },
+            }
           : { kind: 'abort', reason: 'wamp.error.authentication_failed', message: 'bad login' },
     };
   }
@@ -33,7 +42,14 @@ describe('router session', () => {
       const p = await Peer.join(router);
       assert.ok(p.sessionId >= 1 && p.sessionId <= 2 ** 53);
       type Features = { features: Record<string, boolean> };
-      const d = p.welcome as { realm: string; authid: string; authrole: string; authmethod: string; authprovider: string; roles: { broker: Features; dealer: Features } };
+      const d = p.welcome as {
+        realm: string;
+        authid: string;
+        authrole: string;
+        authmethod: string;
+        authprovider: string;
+        roles: { broker: Features; dealer: Features };
+      };
       assert.equal(d.realm, 'realm1');
       assert.equal(d.authrole, 'anonymous');
       assert.equal(d.authmethod, 'anonymous');
@@ -45,7 +61,11 @@ describe('router session', () => {
       assert.equal(d.roles.dealer.features.call_canceling, true);
       assert.equal(d.roles.dealer.features.progressive_call_results, true);
       assert.equal(d.roles.dealer.features.shared_registration, true);
-      assert.equal(d.roles.dealer.features.sharded_registration, undefined, 'only what is implemented is announced');
+      assert.equal(
+        d.roles.dealer.features.sharded_registration,
+        undefined,
+        'only what is implemented is announced',
+      );
     });
 
     it('gives distinct anonymous authids and session IDs', async () => {
@@ -102,7 +122,15 @@ describe('router session', () => {
       const welcome = await p.next(M.WELCOME);
       assert.deepEqual(
         { ...(welcome[2] as object), roles: undefined },
-        { realm: 'realm1', authid: 'joe', authrole: 'user', authmethod: 'ticket', authprovider: 'static', authextra: { x: 1 }, roles: undefined },
+        {
+          realm: 'realm1',
+          authid: 'joe',
+          authrole: 'user',
+          authmethod: 'ticket',
+          authprovider: 'static',
+          authextra: { x: 1 },
+          roles: undefined,
+        },
       );
     });
 
@@ -119,10 +147,24 @@ describe('router session', () => {
       assert.equal(router.sessionCount, 0);
     });
 
-    it('picks by the client\'s order of preference among the methods the realm offers', async () => {
+    it("picks by the client's order of preference among the methods the realm offers", async () => {
       router = new Router({
         realms: [{ name: 'realm1' }],
-        authenticators: () => [new FakeTicket(), { method: 'anonymous', begin: () => ({ kind: 'welcome', identity: { authid: 'a', authrole: 'anonymous', authmethod: 'anonymous', authprovider: 'static' } }) }],
+        authenticators: () => [
+          new FakeTicket(),
+          {
+            method: 'anonymous',
+            begin: () => ({
+              kind: 'welcome',
+              identity: {
+                authid: 'a',
+                authrole: 'anonymous',
+                authmethod: 'anonymous',
+                authprovider: 'static',
+              },
+            }),
+          },
+        ],
       });
       const p = new Peer(router.connectLocal());
       p.send([M.HELLO, 'realm1', { ...HELLO_DETAILS, authmethods: ['cryptosign', 'ticket', 'anonymous'] }]);

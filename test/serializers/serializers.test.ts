@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
-import { cborSerializer, jsonSerializer, msgpackSerializer, serializerByProtocol, serializerByRawSocketId, serializers } from '../../src/serializers';
+import {
+  cborSerializer,
+  jsonSerializer,
+  msgpackSerializer,
+  serializerByProtocol,
+  serializerByRawSocketId,
+  serializers,
+} from '../../src/serializers';
 import { MAX_ID } from '../../src/wamp';
 
 function bytesOf(v: unknown): string {
@@ -29,7 +36,14 @@ describe('serializers', () => {
       };
 
       it('round-trips unicode, large integers and nested structures', () => {
-        const m = [48, MAX_ID, { nested: { list: [1, [2, [3, { deep: true }]]], n: null } }, 'com.app.ünïcödé', ['日本語 🚀', -42, 3.25, MAX_ID - 1, 0], { kw: 'wert' }];
+        const m = [
+          48,
+          MAX_ID,
+          { nested: { list: [1, [2, [3, { deep: true }]]], n: null } },
+          'com.app.ünïcödé',
+          ['日本語 🚀', -42, 3.25, MAX_ID - 1, 0],
+          { kw: 'wert' },
+        ];
         assert.deepEqual(roundTrip(m), m);
       });
 
@@ -48,8 +62,15 @@ describe('serializers', () => {
 
       it('returns a clear error, never throws, for truncated frames and garbage', () => {
         const good = s.encode([48, 1, {}, 'com.proc', ['some args', { a: 1 }]]);
-        const truncated = typeof good === 'string' ? good.slice(0, good.length - 5) : good.subarray(0, good.length - 5);
-        const garbage = [truncated, Buffer.from([0xc1, 0xff, 0xfe, 0x00, 0x13]), Buffer.from('}{'), Buffer.alloc(0), ''];
+        const truncated =
+          typeof good === 'string' ? good.slice(0, good.length - 5) : good.subarray(0, good.length - 5);
+        const garbage = [
+          truncated,
+          Buffer.from([0xc1, 0xff, 0xfe, 0x00, 0x13]),
+          Buffer.from('}{'),
+          Buffer.alloc(0),
+          '',
+        ];
         for (const g of garbage) {
           const d = s.decode(g);
           if (d.ok) continue; // some byte soups are valid values; the parser then refuses them

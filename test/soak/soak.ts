@@ -41,16 +41,25 @@ async function main(): Promise<void> {
   let received = 0;
   for (let i = 0; i < SESSIONS; i++) {
     const url = i % 2 === 0 ? listener.url : `rs://127.0.0.1:${listener.port}`;
-    const c = new Connection({ url, realm: 'realm1', serializer: serializers[i % 3], reconnect: { enabled: false } });
+    const c = new Connection({
+      url,
+      realm: 'realm1',
+      serializer: serializers[i % 3],
+      reconnect: { enabled: false },
+    });
     clients.push(c);
     const up = new Promise<void>((resolve, reject) =>
-      c.on('status', (s: { state: string; reason?: string }) => (s.state === 'connected' ? resolve() : s.state === 'failed' ? reject(new Error(s.reason)) : undefined)),
+      c.on('status', (s: { state: string; reason?: string }) =>
+        s.state === 'connected' ? resolve() : s.state === 'failed' ? reject(new Error(s.reason)) : undefined,
+      ),
     );
     c.open();
     await up;
     await c.subscribe(`soak.topic.${i % TOPICS}`, () => received++);
   }
-  console.log(`soak: ${router.sessionCount} sessions, ${SESSIONS} subscriptions on ${TOPICS} topics; ${RATE} events/s for ${MINUTES} min`);
+  console.log(
+    `soak: ${router.sessionCount} sessions, ${SESSIONS} subscriptions on ${TOPICS} topics; ${RATE} events/s for ${MINUTES} min`,
+  );
 
   const publisher = clients[0];
   let published = 0;
@@ -61,7 +70,12 @@ async function main(): Promise<void> {
     // Events due by now at RATE; catches up if a tick was late.
     const due = Math.floor(((Date.now() - started) / 1000) * RATE);
     for (; published < due; published++) {
-      publisher.publish(`soak.topic.${published % TOPICS}`, [published, 'payload'], undefined, { acknowledge: true, exclude_me: false }).catch(() => publishFailures++);
+      publisher
+        .publish(`soak.topic.${published % TOPICS}`, [published, 'payload'], undefined, {
+          acknowledge: true,
+          exclude_me: false,
+        })
+        .catch(() => publishFailures++);
     }
   }, 20);
 
@@ -82,12 +96,19 @@ async function main(): Promise<void> {
     rates.push(rate);
     lastReceived = received;
     lastAt = now;
-    const buffered = Math.max(0, ...[...(router as unknown as { connections: Set<{ transport: { bufferedAmount: number } }> }).connections].map((s) => s.transport.bufferedAmount));
+    const buffered = Math.max(
+      0,
+      ...[
+        ...(router as unknown as { connections: Set<{ transport: { bufferedAmount: number } }> }).connections,
+      ].map((s) => s.transport.bufferedAmount),
+    );
     xs.push(minutes);
     heap.push(m.heapUsed);
     rss.push(m.rss);
     maxBuffered.push(buffered);
-    console.log(`  ${minutes.toFixed(2)} min: heapUsed ${mb(m.heapUsed)} MB, rss ${mb(m.rss)} MB, event rate (events/s) ${rate.toFixed(0)}, max bufferedAmount ${buffered} B, sessions ${router.sessionCount}`);
+    console.log(
+      `  ${minutes.toFixed(2)} min: heapUsed ${mb(m.heapUsed)} MB, rss ${mb(m.rss)} MB, event rate (events/s) ${rate.toFixed(0)}, max bufferedAmount ${buffered} B, sessions ${router.sessionCount}`,
+    );
   }
   clearInterval(tick);
   // Deliveries still under way when publishing stopped may finish; then all must have arrived.
@@ -110,7 +131,8 @@ async function main(): Promise<void> {
   if (heapSlope > MAX_SLOPE) failures.push(`heap grows ${mb(heapSlope)} MB/min (limit ${mb(MAX_SLOPE)})`);
   // A single 5 s window may dip on a shared machine (the next one catches up); what must hold is
   // that every event published at RATE was delivered to every subscriber by the end.
-  if (received < expected()) failures.push(`${expected() - received} of ${expected()} deliveries missing: the rate was not held`);
+  if (received < expected())
+    failures.push(`${expected() - received} of ${expected()} deliveries missing: the rate was not held`);
   if (publishFailures > 0) failures.push(`${publishFailures} publishes failed`);
   if (router.sessionCount !== SESSIONS) failures.push(`${router.sessionCount} of ${SESSIONS} sessions left`);
   if (bufferedSlope > 1024 * 1024) failures.push(`send queues grow ${bufferedSlope.toFixed(0)} B/min`);

@@ -31,7 +31,11 @@ export async function freePort(): Promise<number> {
  * write flows.json) before Node-RED starts; `settings` is extra JavaScript object members for
  * settings.js (e.g. `adminAuth: {...}`).
  */
-export async function startNodeRed(prepare: (userDir: string) => void, env: NodeJS.ProcessEnv = {}, settings = ''): Promise<NodeRedProcess> {
+export async function startNodeRed(
+  prepare: (userDir: string) => void,
+  env: NodeJS.ProcessEnv = {},
+  settings = '',
+): Promise<NodeRedProcess> {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wamp-nr-'));
   prepare(userDir);
   const port = await freePort();
@@ -42,10 +46,14 @@ export async function startNodeRed(prepare: (userDir: string) => void, env: Node
       `logging: { console: { level: 'info' } }, editorTheme: { tours: false }, telemetry: { enabled: false }, ${settings} };\n`,
   );
   const red = resolveNodeRed('node-red/red.js');
-  const child: ChildProcess = spawn(process.execPath, [red, '--userDir', userDir, '--settings', settingsFile], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [red, '--userDir', userDir, '--settings', settingsFile],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));

@@ -13,6 +13,8 @@ export function resolveNodeRed(id: string): string {
 
 /** The version of the Node-RED under test, e.g. "5.0.7". */
 export function nodeRedVersion(): string {
-  const pkg = JSON.parse(fs.readFileSync(resolveNodeRed('node-red/package.json'), 'utf8')) as { version: string };
+  const pkg = JSON.parse(fs.readFileSync(resolveNodeRed('node-red/package.json'), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }

@@ -22,7 +22,9 @@ export function itFindsThePackage(red: () => NodeRedProcess): void {
   it('registers all seven node types, enabled and without errors', async () => {
     const res = await red().get('/nodes');
     assert.equal(res.status, 200);
-    const sets = (JSON.parse(res.body) as { module: string; types: string[]; enabled: boolean; err?: string }[]).filter((s) => s.module === pkg.name);
+    const sets = (
+      JSON.parse(res.body) as { module: string; types: string[]; enabled: boolean; err?: string }[]
+    ).filter((s) => s.module === pkg.name);
     const found = sets.flatMap((s) => s.types).sort();
     assert.deepEqual(found, [...nodeTypes].sort(), red().log());
     for (const s of sets) {

@@ -50,7 +50,10 @@ describe('connectTransport', () => {
     it(`${scheme}: reports a refused connection`, async () => {
       const port = await freePort();
       const url = scheme === 'ws' ? `ws://127.0.0.1:${port}/ws` : `rs://127.0.0.1:${port}`;
-      await assert.rejects(connectTransport({ url }), new RegExp(`${url.replace(/[/.]/g, '\\$&')}: connection refused`));
+      await assert.rejects(
+        connectTransport({ url }),
+        new RegExp(`${url.replace(/[/.]/g, '\\$&')}: connection refused`),
+      );
     });
   }
 
@@ -65,7 +68,10 @@ describe('connectTransport', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const port = (server.address() as net.AddressInfo).port;
-      await assert.rejects(connectTransport({ url: `rs://127.0.0.1:${port}` }), /closed during the RawSocket handshake|reset/);
+      await assert.rejects(
+        connectTransport({ url: `rs://127.0.0.1:${port}` }),
+        /closed during the RawSocket handshake|reset/,
+      );
     } finally {
       await new Promise((r) => server.close(r));
     }

@@ -46,7 +46,11 @@ export function record(t: Transport): Recorder {
 }
 
 /** Resolves with the first transport handed to the returned callback. */
-export function transportSink(): { onTransport: (t: Transport) => void; next(): Promise<Transport>; all: Transport[] } {
+export function transportSink(): {
+  onTransport: (t: Transport) => void;
+  next(): Promise<Transport>;
+  all: Transport[];
+} {
   const q = queue<Transport>();
   const all: Transport[] = [];
   return {
@@ -61,10 +65,13 @@ export function transportSink(): { onTransport: (t: Transport) => void; next(): 
 
 /** Replaces byte arrays by a tagged hex string, so that Buffer and Uint8Array compare equal. */
 export function normalize(v: unknown): unknown {
-  if (v instanceof Uint8Array) return { bytes: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex') };
+  if (v instanceof Uint8Array)
+    return { bytes: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex') };
   if (Array.isArray(v)) return v.map(normalize);
   if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, normalize(x)]));
+    return Object.fromEntries(
+      Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, normalize(x)]),
+    );
   }
   return v;
 }
@@ -76,7 +83,17 @@ export function sampleMessage(): unknown[] {
     2 ** 53,
     { acknowledge: true },
     'com.example.topic',
-    [Buffer.from([0, 1, 2, 127, 128, 255]), 'héllo wörld ✓ 😀 日本', 2 ** 53, -(2 ** 53), 1.5, -7, true, false, null],
+    [
+      Buffer.from([0, 1, 2, 127, 128, 255]),
+      'héllo wörld ✓ 😀 日本',
+      2 ** 53,
+      -(2 ** 53),
+      1.5,
+      -7,
+      true,
+      false,
+      null,
+    ],
     { nested: { bin: new Uint8Array([9, 8, 7]), list: [1, 'two', { three: 3 }] }, ünï: 'côdé' },
   ];
 }

@@ -68,7 +68,10 @@ describe('listener: one port for WebSocket and RawSocket', () => {
     const listener = await listen({ port: 0, serializers: ['msgpack'] }, () => {});
     try {
       assert.equal(await upgradeStatus(listener.url, ['wamp.2.json']), 400);
-      await assert.rejects(connectTransport({ url: listener.url, serializer: 'json' }), /HTTP 400.*wamp\.2\.msgpack/);
+      await assert.rejects(
+        connectTransport({ url: listener.url, serializer: 'json' }),
+        /HTTP 400.*wamp\.2\.msgpack/,
+      );
     } finally {
       await listener.close();
     }
@@ -85,7 +88,10 @@ describe('listener: one port for WebSocket and RawSocket', () => {
     silent.on('error', () => {});
     const halfRaw = net.connect(listener.port, '127.0.0.1', () => halfRaw.write(Buffer.from([0x7f])));
     halfRaw.on('error', () => {});
-    await Promise.all([new Promise((r) => silent.once('connect', r)), new Promise((r) => halfRaw.once('connect', r))]);
+    await Promise.all([
+      new Promise((r) => silent.once('connect', r)),
+      new Promise((r) => halfRaw.once('connect', r)),
+    ]);
     const started = Date.now();
     await listener.close();
     assert.ok(Date.now() - started < 1500, 'close does not hang');
@@ -97,7 +103,10 @@ describe('listener: one port for WebSocket and RawSocket', () => {
       new Promise((r) => (silent.closed ? r(null) : silent.once('close', r))),
       new Promise((r) => (halfRaw.closed ? r(null) : halfRaw.once('close', r))),
     ]);
-    await assert.rejects(connectTransport({ url: listener.url, connectTimeoutMs: 2000 }), /connection refused/);
+    await assert.rejects(
+      connectTransport({ url: listener.url, connectTimeoutMs: 2000 }),
+      /connection refused/,
+    );
     // Closing twice is harmless.
     await listener.close();
   });
@@ -105,7 +114,10 @@ describe('listener: one port for WebSocket and RawSocket', () => {
   it('reports a port in use', async () => {
     const first = await listen({ port: 0 }, () => {});
     try {
-      await assert.rejects(listen({ port: first.port }, () => {}), /EADDRINUSE/);
+      await assert.rejects(
+        listen({ port: first.port }, () => {}),
+        /EADDRINUSE/,
+      );
     } finally {
       await first.close();
     }

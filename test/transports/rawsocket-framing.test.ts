@@ -98,7 +98,10 @@ describe('RawSocket framing', () => {
 
     it('reassembles a frame split at every possible byte', () => {
       const payload = Buffer.from('["a frame split across chunks", 12345]');
-      const wire = Buffer.concat([encodeFrame(FrameType.MESSAGE, payload), encodeFrame(FrameType.MESSAGE, payload)]);
+      const wire = Buffer.concat([
+        encodeFrame(FrameType.MESSAGE, payload),
+        encodeFrame(FrameType.MESSAGE, payload),
+      ]);
       for (let cut = 0; cut <= wire.length; cut++) {
         const r = new FrameReader(1024);
         const a = r.push(wire.subarray(0, cut));
@@ -131,7 +134,9 @@ describe('RawSocket framing', () => {
 
     it('delivers the frames before a bad header, then fails', () => {
       const r = new FrameReader(512);
-      const batch = r.push(Buffer.concat([encodeFrame(FrameType.MESSAGE, Buffer.from('ok')), Buffer.from([3, 0, 0, 0])]));
+      const batch = r.push(
+        Buffer.concat([encodeFrame(FrameType.MESSAGE, Buffer.from('ok')), Buffer.from([3, 0, 0, 0])]),
+      );
       assert.equal(batch.frames.length, 1);
       assert.match(batch.error ?? '', /reserved frame type 3/);
     });

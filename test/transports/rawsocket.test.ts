@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { connectTransport } from '../../src/transports/connect';
 import { listen, type Listener } from '../../src/transports/listener';
-import { encodeFrame, encodeHandshake, FrameReader, FrameType, type Frame } from '../../src/transports/rawsocket-framing';
+import {
+  encodeFrame,
+  encodeHandshake,
+  FrameReader,
+  FrameType,
+  type Frame,
+} from '../../src/transports/rawsocket-framing';
 import type { SerializerId } from '../../src/serializers';
 import { normalize, record, sampleMessage, transportSink } from './helpers';
 
@@ -29,7 +35,8 @@ class RawClient {
 
   /** Waits until `n` bytes are buffered (or the socket closed), then takes up to `n`. */
   async read(n: number): Promise<Buffer> {
-    while (this.buffered.length < n && !this.socket.destroyed) await new Promise<void>((r) => this.waiters.push(r));
+    while (this.buffered.length < n && !this.socket.destroyed)
+      await new Promise<void>((r) => this.waiters.push(r));
     const out = this.buffered.subarray(0, n);
     this.buffered = this.buffered.subarray(out.length);
     return out;
@@ -61,7 +68,10 @@ describe('RawSocket transport', () => {
 
   beforeEach(async () => {
     sink = transportSink();
-    listener = await listen({ port: 0, maxPayload: 4096, serializers: ['json', 'msgpack'] }, sink.onTransport);
+    listener = await listen(
+      { port: 0, maxPayload: 4096, serializers: ['json', 'msgpack'] },
+      sink.onTransport,
+    );
   });
 
   afterEach(async () => {
@@ -137,15 +147,20 @@ describe('RawSocket transport', () => {
   });
 
   it('a client refused by the router rejects with the RawSocket error name', async () => {
-    await assert.rejects(connectTransport({ url: `rs://127.0.0.1:${listener.port}`, serializer: 'cbor' }), (err: Error) => {
-      assert.match(err.message, new RegExp(`rs://127.0.0.1:${listener.port}`));
-      assert.match(err.message, /serializer unsupported/);
-      return true;
-    });
+    await assert.rejects(
+      connectTransport({ url: `rs://127.0.0.1:${listener.port}`, serializer: 'cbor' }),
+      (err: Error) => {
+        assert.match(err.message, new RegExp(`rs://127.0.0.1:${listener.port}`));
+        assert.match(err.message, /serializer unsupported/);
+        return true;
+      },
+    );
   });
 
   it('a router answering with a bad magic octet fails the client', async () => {
-    const server = net.createServer((s) => s.once('data', () => s.end(Buffer.from([0x48, 0x54, 0x54, 0x50]))));
+    const server = net.createServer((s) =>
+      s.once('data', () => s.end(Buffer.from([0x48, 0x54, 0x54, 0x50]))),
+    );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const port = (server.address() as net.AddressInfo).port;

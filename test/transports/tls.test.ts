@@ -59,9 +59,12 @@ describe('TLS: wss:// and rss:// on one port', () => {
   }
 
   it('a plain client on the TLS port fails instead of hanging', async () => {
-    await assert.rejects(connectTransport({ url: `ws://127.0.0.1:${listener.port}/ws`, connectTimeoutMs: 3000 }), (err: Error) => {
-      assert.doesNotMatch(err.message, /timeout/);
-      return true;
-    });
+    await assert.rejects(
+      connectTransport({ url: `ws://127.0.0.1:${listener.port}/ws`, connectTimeoutMs: 3000 }),
+      (err: Error) => {
+        assert.doesNotMatch(err.message, /timeout/);
+        return true;
+      },
+    );
   });
 });

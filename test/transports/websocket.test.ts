@@ -55,7 +55,9 @@ describe('WebSocket transport', () => {
       const ws = new WebSocket(listener.url, [protocol]);
       await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
       const server = await sink.next();
-      const frame = new Promise<boolean>((resolve) => ws.once('message', (_d, isBinary) => resolve(isBinary)));
+      const frame = new Promise<boolean>((resolve) =>
+        ws.once('message', (_d, isBinary) => resolve(isBinary)),
+      );
       server.send([1, 'realm', {}]);
       assert.equal(await frame, binary, protocol);
       ws.close();

@@ -20,13 +20,20 @@ interface AutobahnAuth {
     sign_challenge(pkey: { secretKey: Uint8Array }, extra: { challenge: string }): string;
     public_key(pkey: { publicKey: Uint8Array }): string;
   };
-  nacl: { sign: { keyPair: { fromSeed(seed: Uint8Array): { publicKey: Uint8Array; secretKey: Uint8Array } } } };
+  nacl: {
+    sign: { keyPair: { fromSeed(seed: Uint8Array): { publicKey: Uint8Array; secretKey: Uint8Array } } };
+  };
 }
 const autobahn = require('autobahn') as AutobahnAuth;
 
 // From the WAMP spec, rfc/text/advanced/ap_35_authentication_cryptosign.md, "Test Vectors"
 // (wamp-proto/wamp-proto). With a channel_id, the signed message is challenge XOR channel_id.
-const CRYPTOSIGN_VECTORS: { channel_id: string | null; private_key: string; challenge: string; signature: string }[] = [
+const CRYPTOSIGN_VECTORS: {
+  channel_id: string | null;
+  private_key: string;
+  challenge: string;
+  signature: string;
+}[] = [
   {
     channel_id: null,
     private_key: '4d57d97a68f555696620a6d849c0ce582568518d729eb753dc7c732de2804510',
@@ -103,7 +110,10 @@ describe('WAMP-Cryptosign signatures', () => {
   });
 
   it("verifies the spec's example AUTHENTICATE against its HELLO pubkey", () => {
-    assert.equal(verifyCryptosignSignature(SPEC_EXAMPLE.pubkey, SPEC_EXAMPLE.challenge, SPEC_EXAMPLE.signature), true);
+    assert.equal(
+      verifyCryptosignSignature(SPEC_EXAMPLE.pubkey, SPEC_EXAMPLE.challenge, SPEC_EXAMPLE.signature),
+      true,
+    );
   });
 
   it('is 192 hex characters: signature (64 bytes) then the challenge (32 bytes)', () => {
@@ -118,7 +128,10 @@ describe('WAMP-Cryptosign signatures', () => {
   it('round-trips sign and verify with a fresh challenge', () => {
     const seed = CRYPTOSIGN_VECTORS[1].private_key;
     const challenge = makeCryptosignChallenge();
-    assert.equal(verifyCryptosignSignature(publicKeyHexOf(seed), challenge, signCryptosignChallenge(seed, challenge)), true);
+    assert.equal(
+      verifyCryptosignSignature(publicKeyHexOf(seed), challenge, signCryptosignChallenge(seed, challenge)),
+      true,
+    );
   });
 
   it('rejects a tampered signature, a wrong key, a wrong challenge and malformed input', () => {
@@ -133,7 +146,7 @@ describe('WAMP-Cryptosign signatures', () => {
     // The trailing copy of the challenge must be the challenge that was sent.
     assert.equal(verifyCryptosignSignature(pub, challenge, sig.slice(0, 128) + flip(challenge, 0)), false);
     assert.equal(verifyCryptosignSignature(pub, challenge, sig.slice(0, 190)), false, 'short');
-    assert.equal(verifyCryptosignSignature(pub, challenge, sig + '00'), false, 'long');
+    assert.equal(verifyCryptosignSignature(pub, challenge, `${sig}00`), false, 'long');
     assert.equal(verifyCryptosignSignature(pub, challenge, 'z'.repeat(192)), false, 'not hex');
   });
 
@@ -142,12 +155,20 @@ describe('WAMP-Cryptosign signatures', () => {
     const pair = autobahn.nacl.sign.keyPair.fromSeed(Buffer.from(seed, 'hex'));
     assert.equal(publicKeyHexOf(seed), autobahn.auth_cryptosign.public_key(pair));
     const challenge = makeCryptosignChallenge();
-    assert.equal(signCryptosignChallenge(seed, challenge), autobahn.auth_cryptosign.sign_challenge(pair, { challenge }));
+    assert.equal(
+      signCryptosignChallenge(seed, challenge),
+      autobahn.auth_cryptosign.sign_challenge(pair, { challenge }),
+    );
   });
 });
 
 describe('WAMP-CRA', () => {
-  const challenge = makeCraChallenge({ authid: 'joe', authrole: 'user', authprovider: 'static', session: 42 });
+  const challenge = makeCraChallenge({
+    authid: 'joe',
+    authrole: 'user',
+    authprovider: 'static',
+    session: 42,
+  });
 
   it('the challenge is JSON with the session, a nonce and the wampcra method', () => {
     const c = JSON.parse(challenge) as Record<string, unknown>;
@@ -157,7 +178,11 @@ describe('WAMP-CRA', () => {
     assert.equal(c.authprovider, 'static');
     assert.equal(c.session, 42);
     assert.equal(typeof c.nonce, 'string');
-    assert.notEqual(JSON.parse(makeCraChallenge({ authid: 'joe', authrole: 'user', authprovider: 'static', session: 42 })).nonce, c.nonce);
+    assert.notEqual(
+      JSON.parse(makeCraChallenge({ authid: 'joe', authrole: 'user', authprovider: 'static', session: 42 }))
+        .nonce,
+      c.nonce,
+    );
   });
 
   it('signs as Autobahn|JS does (auth_cra.sign)', () => {
@@ -167,7 +192,10 @@ describe('WAMP-CRA', () => {
   });
 
   it('derives salted keys as Autobahn|JS does (auth_cra.derive_key), defaults 1000 and 32', () => {
-    assert.equal(deriveCraKey('secret123', { salt: 'salt123' }), autobahn.auth_cra.derive_key('secret123', 'salt123'));
+    assert.equal(
+      deriveCraKey('secret123', { salt: 'salt123' }),
+      autobahn.auth_cra.derive_key('secret123', 'salt123'),
+    );
     assert.equal(
       deriveCraKey('secret123', { salt: 'salt123', iterations: 100, keylen: 16 }),
       autobahn.auth_cra.derive_key('secret123', 'salt123', 100, 16),
@@ -176,7 +204,10 @@ describe('WAMP-CRA', () => {
 
   it('a salted signature is HMAC with the derived key', () => {
     const key = deriveCraKey('pw', { salt: 's4lt', iterations: 10, keylen: 32 });
-    assert.equal(signCraChallenge(key, challenge), autobahn.auth_cra.sign(autobahn.auth_cra.derive_key('pw', 's4lt', 10, 32), challenge));
+    assert.equal(
+      signCraChallenge(key, challenge),
+      autobahn.auth_cra.sign(autobahn.auth_cra.derive_key('pw', 's4lt', 10, 32), challenge),
+    );
     assert.notEqual(signCraChallenge('pw', challenge), signCraChallenge(key, challenge));
   });
 });

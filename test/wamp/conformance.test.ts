@@ -47,7 +47,9 @@ const POSITIONS: Record<number, Record<string, number>> = {
 };
 
 function frames(sample: Sample, serializer: string): (string | Buffer)[] {
-  return (sample.serializers?.[serializer] ?? []).map((f) => (serializer === 'json' && f.bytes !== undefined ? f.bytes : Buffer.from(f.bytes_hex ?? '', 'hex')));
+  return (sample.serializers?.[serializer] ?? []).map((f) =>
+    serializer === 'json' && f.bytes !== undefined ? f.bytes : Buffer.from(f.bytes_hex ?? '', 'hex'),
+  );
 }
 
 /** Byte strings decode as Buffer or Uint8Array depending on the serializer: compare as plain data. */
@@ -72,32 +74,43 @@ function checkAttributes(msg: readonly unknown[], expected: Record<string, unkno
     assert.ok(at !== undefined, `attribute ${name} has a position`);
     const got = msg[at];
     if (want === null && (name === 'args' || name === 'kwargs')) {
-      assert.ok(got === undefined || (name === 'kwargs' && Object.keys(got as object).length === 0), `${name} absent`);
+      assert.ok(
+        got === undefined || (name === 'kwargs' && Object.keys(got as object).length === 0),
+        `${name} absent`,
+      );
     } else {
       assert.deepEqual(plain(got), plain(want), name);
     }
   }
 }
 
-const files = fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-  d.isDirectory() ? fs.readdirSync(path.join(dir, d.name)).map((f) => path.join(dir, d.name, f)) : [],
-);
+const files = fs
+  .readdirSync(dir, { withFileTypes: true })
+  .flatMap((d) =>
+    d.isDirectory() ? fs.readdirSync(path.join(dir, d.name)).map((f) => path.join(dir, d.name, f)) : [],
+  );
 
 describe('WAMP specification test vectors', () => {
   for (const file of files) {
-    const spec = JSON.parse(fs.readFileSync(file, 'utf8')) as { wamp_message_code: number; samples: Sample[] };
+    const spec = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+      wamp_message_code: number;
+      samples: Sample[];
+    };
     const supported = POSITIONS[spec.wamp_message_code] !== undefined;
     describe(path.basename(file), () => {
       spec.samples.forEach((sample) => {
         if (sample.wmsg) {
           it(sample.description, () => {
             const parsed = parseMessage(sample.wmsg);
-            const passthru = sample.wmsg!.some((part) => typeof part === 'object' && part !== null && 'enc_algo' in part);
+            const passthru = sample.wmsg!.some(
+              (part) => typeof part === 'object' && part !== null && 'enc_algo' in part,
+            );
             if (sample.expected_error || passthru) {
               assert.equal(parsed.ok, false, 'refused');
               if (!parsed.ok) {
                 assert.equal(parsed.error.uri, 'wamp.error.protocol_violation');
-                if (sample.expected_error && !passthru) assert.match(parsed.error.message, new RegExp(sample.expected_error.contains));
+                if (sample.expected_error && !passthru)
+                  assert.match(parsed.error.message, new RegExp(sample.expected_error.contains));
               }
             } else {
               assert.ok(parsed.ok, `accepted: ${!parsed.ok && parsed.error.message}`);

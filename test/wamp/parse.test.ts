@@ -75,7 +75,8 @@ describe('parseMessage', () => {
       accepted([M.PUBLISHED, 1, MAX_ID]);
     });
     it('refuses zero, negatives, fractions, beyond 2^53, strings and bigints', () => {
-      for (const bad of [0, -1, 1.5, MAX_ID + 2, '5', 5n, null, NaN, Infinity]) refused([M.PUBLISHED, 1, bad], /ID in 1..2\^53/);
+      for (const bad of [0, -1, 1.5, MAX_ID + 2, '5', 5n, null, NaN, Infinity])
+        refused([M.PUBLISHED, 1, bad], /ID in 1..2\^53/);
     });
     it('allows request 0 only where the router revokes (UNREGISTERED/UNSUBSCRIBED)', () => {
       accepted([M.UNREGISTERED, 0, { registration: 3 }]);

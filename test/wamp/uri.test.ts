@@ -7,7 +7,8 @@ describe('URIs', () => {
       for (const u of ['com', 'com.myapp.add', 'com.MyApp.Add-1', 'a.b.c_d']) assert.ok(isValidUri(u), u);
     });
     it('refuses', () => {
-      for (const u of ['', '.com', 'com.', 'com..b', 'com.my app', 'com.#', 5, null]) assert.ok(!isValidUri(u), String(u));
+      for (const u of ['', '.com', 'com.', 'com..b', 'com.my app', 'com.#', 5, null])
+        assert.ok(!isValidUri(u), String(u));
     });
   });
   describe('strict URIs: lower-case letters, digits and _ only', () => {
@@ -19,7 +20,8 @@ describe('URIs', () => {
   });
   describe('empty components are allowed in wildcard patterns', () => {
     it('accepts empty components', () => {
-      for (const u of ['com..update', '.a.b', 'a.b.', '..']) assert.ok(isValidUri(u, { allowEmpty: true }), u);
+      for (const u of ['com..update', '.a.b', 'a.b.', '..'])
+        assert.ok(isValidUri(u, { allowEmpty: true }), u);
       assert.ok(isValidPattern('com..update', 'wildcard'));
       assert.ok(!isValidPattern('com..update', 'exact'));
     });

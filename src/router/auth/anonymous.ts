@@ -1,6 +1,6 @@
 // Anonymous login: WELCOME at once, under a random authid (a client cannot claim a name it
 // has not proven) and the role the realm configures for anonymous sessions.
-import { randomBytes } from 'crypto';
+import { randomBytes } from 'node:crypto';
 import type { Authenticator, AuthOutcome, HelloInfo } from './authenticator';
 
 export const DEFAULT_ANONYMOUS_ROLE = 'anonymous';
@@ -26,7 +26,12 @@ export class AnonymousAuthenticator implements Authenticator {
   begin(_hello: HelloInfo): AuthOutcome {
     return {
       kind: 'welcome',
-      identity: { authid: randomAuthid(), authrole: this.role, authmethod: 'anonymous', authprovider: 'static' },
+      identity: {
+        authid: randomAuthid(),
+        authrole: this.role,
+        authmethod: 'anonymous',
+        authprovider: 'static',
+      },
     };
   }
 }

@@ -35,7 +35,10 @@ export function authenticatorsFor(realm: RealmConfig): Authenticator[] {
   const ticket = new TicketAuthenticator(realm.users);
   if (ticket.userCount > 0) out.push(ticket);
   if (allowsAnonymous(realm)) {
-    const role = typeof realm.anonymous === 'object' && realm.anonymous !== null ? realm.anonymous.role : DEFAULT_ANONYMOUS_ROLE;
+    const role =
+      typeof realm.anonymous === 'object' && realm.anonymous !== null
+        ? realm.anonymous.role
+        : DEFAULT_ANONYMOUS_ROLE;
     out.push(new AnonymousAuthenticator(role));
   }
   return out;
@@ -45,7 +48,10 @@ export function authenticatorsFor(realm: RealmConfig): Authenticator[] {
  * The first method in the client's HELLO.authmethods that the realm offers. A HELLO without
  * authmethods asks for anonymous login, as the spec defines.
  */
-export function chooseAuthenticator(authenticators: readonly Authenticator[], helloAuthmethods: readonly string[]): Authenticator | undefined {
+export function chooseAuthenticator(
+  authenticators: readonly Authenticator[],
+  helloAuthmethods: readonly string[],
+): Authenticator | undefined {
   const wanted = helloAuthmethods.length > 0 ? helloAuthmethods : ['anonymous'];
   for (const method of wanted) {
     const found = authenticators.find((a) => a.method === method);

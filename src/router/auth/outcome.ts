@@ -1,6 +1,6 @@
 // What every authenticator shares: the one failure answer, which never says which part of a
 // login was wrong, and a comparison of secrets whose time does not depend on where they differ.
-import { createHash, timingSafeEqual } from 'crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { ErrorUri } from '../../wamp/errors';
 import type { AuthOutcome } from './authenticator';
 
@@ -13,7 +13,11 @@ export function authFailed(): AuthOutcome {
 
 /** The client offered no method this realm accepts. */
 export function noMatchingAuthMethod(): AuthOutcome {
-  return { kind: 'abort', reason: ErrorUri.NO_MATCHING_AUTH_METHOD, message: 'no matching authentication method' };
+  return {
+    kind: 'abort',
+    reason: ErrorUri.NO_MATCHING_AUTH_METHOD,
+    message: 'no matching authentication method',
+  };
 }
 
 /**

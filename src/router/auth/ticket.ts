@@ -32,7 +32,12 @@ export class TicketAuthenticator implements Authenticator {
         if (!ok) return authFailed();
         return {
           kind: 'welcome',
-          identity: { authid: user.authid, authrole: user.role, authmethod: 'ticket', authprovider: 'static' },
+          identity: {
+            authid: user.authid,
+            authrole: user.role,
+            authmethod: 'ticket',
+            authprovider: 'static',
+          },
         };
       }),
     };

@@ -2,7 +2,7 @@
 // base64(HMAC-SHA256(key, challenge)). For a salted user the configured `secret` is the
 // password and the key is derived from it by PBKDF2, as Autobahn's clients do; the derived key
 // is cached because PBKDF2 is slow by design and would otherwise run on every login.
-import { randomBytes } from 'crypto';
+import { randomBytes } from 'node:crypto';
 import type { UserConfig } from '../config';
 import { deriveCraKey, makeCraChallenge, signCraChallenge, type CraSalt } from '../../wamp/auth/wampcra';
 import type { Dict } from '../../wamp/messages';
@@ -47,11 +47,19 @@ export class WampCraAuthenticator implements Authenticator {
       verify: once((signature) => {
         const given = typeof signature === 'string' ? signature : '';
         // An unknown user is checked against an unguessable key so both paths do the same work.
-        const expected = signCraChallenge(user ? this.keyOf(user) : randomBytes(32).toString('base64'), challenge);
+        const expected = signCraChallenge(
+          user ? this.keyOf(user) : randomBytes(32).toString('base64'),
+          challenge,
+        );
         if (!safeEqual(given, expected) || user === undefined) return authFailed();
         return {
           kind: 'welcome',
-          identity: { authid: user.authid, authrole: user.role, authmethod: 'wampcra', authprovider: PROVIDER },
+          identity: {
+            authid: user.authid,
+            authrole: user.role,
+            authmethod: 'wampcra',
+            authprovider: PROVIDER,
+          },
         };
       }),
     };
@@ -76,7 +84,11 @@ export class WampCraAuthenticator implements Authenticator {
  */
 function saltOf(user: UserConfig): Required<CraSalt> | undefined {
   if (typeof user.salt !== 'string' || user.salt.length === 0) return undefined;
-  return { salt: user.salt, iterations: positiveInt(user.iterations, 1000), keylen: positiveInt(user.keylen, 32) };
+  return {
+    salt: user.salt,
+    iterations: positiveInt(user.iterations, 1000),
+    keylen: positiveInt(user.keylen, 32),
+  };
 }
 
 function positiveInt(v: number | undefined, fallback: number): number {

@@ -24,14 +24,16 @@ export function stringArg(args: Args, index: number, name: string): string {
 
 export function uriArg(args: Args, index: number, name: string): string {
   const v = stringArg(args, index, name);
-  if (!isValidUri(v)) throw new WampError(ErrorUri.INVALID_URI, [`argument ${name} is not a valid URI: "${v}"`]);
+  if (!isValidUri(v))
+    throw new WampError(ErrorUri.INVALID_URI, [`argument ${name} is not a valid URI: "${v}"`]);
   return v;
 }
 
 /** An optional list of strings; null or absent is undefined. */
 export function stringListArg(value: unknown, name: string): string[] | undefined {
   if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value) || !value.every((x) => typeof x === 'string')) throw invalid(`argument ${name} must be a list of strings`);
+  if (!Array.isArray(value) || !value.every((x) => typeof x === 'string'))
+    throw invalid(`argument ${name} must be a list of strings`);
   return value;
 }
 

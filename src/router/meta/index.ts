@@ -6,7 +6,14 @@ import { SUBSCRIPTION_META_FEATURE, subscriptionApi } from './subscription-api';
 import { TESTAMENT_META_FEATURE, testamentApi } from './testament-api';
 import type { Realm } from '../realm';
 
-export { MetaPeer, type MetaCall, type MetaContext, type MetaHost, type Procedure, type Procedures } from './meta-peer';
+export {
+  MetaPeer,
+  type MetaCall,
+  type MetaContext,
+  type MetaHost,
+  type Procedure,
+  type Procedures,
+} from './meta-peer';
 export { sessionDetails } from './session-api';
 export { registrationDetails } from './registration-api';
 export { subscriptionDetails } from './subscription-api';

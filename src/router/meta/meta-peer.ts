@@ -6,7 +6,16 @@ import type { Realm } from '../realm';
 import type { AcceptOptions, Logger, RouterSession } from '../session';
 import type { Transport } from '../../transports/transport';
 import { CloseUri, ErrorUri, WampError } from '../../wamp/errors';
-import { MessageType as M, payload, payloadOf, type Args, type Dict, type InvocationMessage, type Kwargs, type WampMessage } from '../../wamp/messages';
+import {
+  MessageType as M,
+  payload,
+  payloadOf,
+  type Args,
+  type Dict,
+  type InvocationMessage,
+  type Kwargs,
+  type WampMessage,
+} from '../../wamp/messages';
 
 export interface MetaCall {
   readonly args: Args;
@@ -16,7 +25,7 @@ export interface MetaCall {
 }
 
 /** A meta procedure: returns the positional results, or throws a `WampError`. */
-export type Procedure = (call: MetaCall) => Args | void;
+export type Procedure = (call: MetaCall) => Args | undefined;
 export type Procedures = Record<string, Procedure>;
 
 /** What the meta API modules use of their peer. */
@@ -63,7 +72,11 @@ export class MetaPeer implements MetaContext {
       onDecodeError: () => {},
       onClose: () => this.onClosed(),
     });
-    this.transport.send([M.HELLO, realm.name, { roles: { callee: { features: {} }, publisher: { features: {} } } }]);
+    this.transport.send([
+      M.HELLO,
+      realm.name,
+      { roles: { callee: { features: {} }, publisher: { features: {} } } },
+    ]);
   }
 
   /** Adds procedures; they are registered once the peer has joined. */
@@ -84,7 +97,8 @@ export class MetaPeer implements MetaContext {
   }
 
   on(event: string, listener: RealmListener): void {
-    const guarded = (...args: unknown[]) => this.guard(() => (listener as (...a: unknown[]) => void)(...args));
+    const guarded = (...args: unknown[]) =>
+      this.guard(() => (listener as (...a: unknown[]) => void)(...args));
     this.realm.on(event, guarded);
     this.listeners.push([event, guarded]);
   }
@@ -132,22 +146,33 @@ export class MetaPeer implements MetaContext {
     const procedure = this.byRegistration.get(registration);
     // INVOCATION names the caller only when it asked to be disclosed; the dealer knows it always.
     const caller = this.session && this.realm.dealer.callerOf(this.session, id);
-    if (!procedure) return this.fail(id, new WampError(ErrorUri.NO_SUCH_PROCEDURE, [`no meta procedure for registration ${registration}`]));
+    if (!procedure)
+      return this.fail(
+        id,
+        new WampError(ErrorUri.NO_SUCH_PROCEDURE, [`no meta procedure for registration ${registration}`]),
+      );
     // The caller has left: the dealer drops whatever the answer is.
     if (!caller) return this.fail(id, new WampError(ErrorUri.CANCELED, ['the caller left']));
-    let result: Args | void;
+    let result: Args | undefined;
     try {
       result = procedure({ args, kwargs, caller });
     } catch (e) {
       if (e instanceof WampError) return this.fail(id, e);
-      this.logger.error(`meta procedure failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      this.logger.error(`meta procedure failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       return this.fail(id, new WampError(RUNTIME_ERROR, ['internal error in the meta API']));
     }
     this.transport.send([M.YIELD, id, {}, ...payload(result ?? [])]);
   }
 
   private fail(invocation: number, error: WampError): void {
-    this.transport.send([M.ERROR, M.INVOCATION, invocation, error.details, error.uri, ...payload(error.args, error.kwargs)]);
+    this.transport.send([
+      M.ERROR,
+      M.INVOCATION,
+      invocation,
+      error.details,
+      error.uri,
+      ...payload(error.args, error.kwargs),
+    ]);
   }
 
   private onClosed(): void {
@@ -162,7 +187,9 @@ export class MetaPeer implements MetaContext {
     try {
       fn();
     } catch (e) {
-      this.logger.error(`meta API of realm ${this.realm.name}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      this.logger.error(
+        `meta API of realm ${this.realm.name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      );
     }
   }
 }

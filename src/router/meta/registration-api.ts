@@ -35,10 +35,14 @@ export function registrationApi(meta: MetaContext): Procedures {
       for (const reg of dealer.list()) if (visible(reg)) lists[reg.match].push(reg.id);
       return [lists];
     },
-    'wamp.registration.lookup': ({ args }) => [idOf(dealer.lookup(stringArg(args, 0, 'procedure'), matchOption(args[1])))],
+    'wamp.registration.lookup': ({ args }) => [
+      idOf(dealer.lookup(stringArg(args, 0, 'procedure'), matchOption(args[1]))),
+    ],
     'wamp.registration.match': ({ args }) => [idOf(dealer.match(stringArg(args, 0, 'procedure')))],
     'wamp.registration.get': ({ args }) => [registrationDetails(find(idArg(args, 0, 'registration')))],
-    'wamp.registration.list_callees': ({ args }) => [callees(find(idArg(args, 0, 'registration'))).map((s) => s.id)],
+    'wamp.registration.list_callees': ({ args }) => [
+      callees(find(idArg(args, 0, 'registration'))).map((s) => s.id),
+    ],
     'wamp.registration.count_callees': ({ args }) => [callees(find(idArg(args, 0, 'registration'))).length],
   };
 }
@@ -48,5 +52,11 @@ function visible(reg: Registration): boolean {
 }
 
 export function registrationDetails(reg: Registration): Dict {
-  return { id: reg.id, created: reg.created.toISOString(), uri: reg.uri, match: reg.match, invoke: reg.invoke };
+  return {
+    id: reg.id,
+    created: reg.created.toISOString(),
+    uri: reg.uri,
+    match: reg.match,
+    invoke: reg.invoke,
+  };
 }

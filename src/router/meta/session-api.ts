@@ -50,14 +50,27 @@ export function sessionApi(meta: MetaContext): Procedures {
     'wamp.session.kill': ({ args, kwargs, caller }) => {
       const { reason, message } = closeArgs(kwargs);
       void other(idArg(args, 0, 'session'), caller).shutdown(reason, message);
+      return undefined;
     },
     'wamp.session.kill_by_authid': ({ args, kwargs, caller }) => {
       const authid = stringArg(args, 0, 'authid');
-      return [killAll(realm.clients().filter((s) => s.authid === authid), caller, kwargs)];
+      return [
+        killAll(
+          realm.clients().filter((s) => s.authid === authid),
+          caller,
+          kwargs,
+        ),
+      ];
     },
     'wamp.session.kill_by_authrole': ({ args, kwargs, caller }) => {
       const authrole = stringArg(args, 0, 'authrole');
-      return [killAll(realm.clients().filter((s) => s.authrole === authrole), caller, kwargs)];
+      return [
+        killAll(
+          realm.clients().filter((s) => s.authrole === authrole),
+          caller,
+          kwargs,
+        ),
+      ];
     },
     'wamp.session.kill_all': ({ kwargs, caller }) => [killAll(realm.clients(), caller, kwargs)],
   };
@@ -85,9 +98,9 @@ function transportDetails(info: TransportInfo): Dict {
 /** GOODBYE reason and message of the kill procedures; the spec's default reason is wamp.close.normal. */
 function closeArgs(kwargs: Kwargs): { reason: string; message?: string } {
   const reason = kwargs.reason ?? CloseUri.NORMAL;
-  if (!isValidUri(reason)) throw new WampError(ErrorUri.INVALID_URI, [`reason must be a valid URI, not ${JSON.stringify(reason)}`]);
+  if (!isValidUri(reason))
+    throw new WampError(ErrorUri.INVALID_URI, [`reason must be a valid URI, not ${JSON.stringify(reason)}`]);
   const message = kwargs.message ?? undefined;
   if (message !== undefined && typeof message !== 'string') throw invalid('message must be a string');
   return message === undefined ? { reason } : { reason, message };
 }
-

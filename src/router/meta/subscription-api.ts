@@ -40,12 +40,19 @@ export function subscriptionApi(meta: MetaContext): Procedures {
     },
     // The spec's result is nullable: null when nothing matches.
     'wamp.subscription.match': ({ args }) => {
-      const ids = broker.match(stringArg(args, 0, 'topic')).filter(visible).map((sub) => sub.id);
+      const ids = broker
+        .match(stringArg(args, 0, 'topic'))
+        .filter(visible)
+        .map((sub) => sub.id);
       return [ids.length > 0 ? ids : null];
     },
     'wamp.subscription.get': ({ args }) => [subscriptionDetails(find(idArg(args, 0, 'subscription')))],
-    'wamp.subscription.list_subscribers': ({ args }) => [subscribers(find(idArg(args, 0, 'subscription'))).map((s) => s.id)],
-    'wamp.subscription.count_subscribers': ({ args }) => [subscribers(find(idArg(args, 0, 'subscription'))).length],
+    'wamp.subscription.list_subscribers': ({ args }) => [
+      subscribers(find(idArg(args, 0, 'subscription'))).map((s) => s.id),
+    ],
+    'wamp.subscription.count_subscribers': ({ args }) => [
+      subscribers(find(idArg(args, 0, 'subscription'))).length,
+    ],
   };
 }
 

@@ -32,7 +32,8 @@ export function testamentApi(meta: MetaContext): Procedures {
     const testaments = bySession.get(s);
     bySession.delete(s);
     if (!testaments) return;
-    for (const scope of SCOPES) for (const t of testaments[scope]) meta.publish(t.topic, t.args, t.kwargs, t.options);
+    for (const scope of SCOPES)
+      for (const t of testaments[scope]) meta.publish(t.topic, t.args, t.kwargs, t.options);
   });
 
   return {
@@ -68,7 +69,8 @@ export function testamentApi(meta: MetaContext): Procedures {
 
 function scopeOf(value: unknown): Scope {
   const scope = value ?? 'destroyed';
-  if (!SCOPES.includes(scope as Scope)) throw invalid(`scope must be 'detached' or 'destroyed', not ${JSON.stringify(scope)}`);
+  if (!SCOPES.includes(scope as Scope))
+    throw invalid(`scope must be 'detached' or 'destroyed', not ${JSON.stringify(scope)}`);
   return scope as Scope;
 }
 
@@ -84,6 +86,7 @@ function publishOptions(requested: Dict, author: RouterSession): Dict {
   for (const [key, value] of Object.entries(requested)) {
     if (key !== 'acknowledge' && key !== 'exclude_me' && !key.startsWith('_')) options[key] = value;
   }
-  if (options.disclose_me === true) options._on_behalf_of = { session: author.id, authid: author.authid, authrole: author.authrole };
+  if (options.disclose_me === true)
+    options._on_behalf_of = { session: author.id, authid: author.authid, authrole: author.authrole };
   return options;
 }

@@ -1,7 +1,7 @@
 // WAMP-Cryptosign: Ed25519 over a 32-byte challenge. AUTHENTICATE carries
 // hex(signature (64 bytes) ‖ challenge (32 bytes)). Node's crypto does Ed25519; raw 32-byte
 // keys are wrapped in their fixed DER prefixes to become KeyObjects.
-import { createPrivateKey, createPublicKey, randomBytes, sign, verify, type KeyObject } from 'crypto';
+import { createPrivateKey, createPublicKey, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -13,12 +13,20 @@ function isHex(s: string, bytes: number): boolean {
 /** A private key from a 32-byte seed given as hex (the form Autobahn and Crossbar use). */
 export function privateKeyFromSeed(seedHex: string): KeyObject {
   if (!isHex(seedHex, 32)) throw new Error('cryptosign private key must be 32 bytes as 64 hex characters');
-  return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, Buffer.from(seedHex, 'hex')]), format: 'der', type: 'pkcs8' });
+  return createPrivateKey({
+    key: Buffer.concat([PKCS8_PREFIX, Buffer.from(seedHex, 'hex')]),
+    format: 'der',
+    type: 'pkcs8',
+  });
 }
 
 export function publicKeyFromHex(pubHex: string): KeyObject {
   if (!isHex(pubHex, 32)) throw new Error('cryptosign public key must be 32 bytes as 64 hex characters');
-  return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, Buffer.from(pubHex, 'hex')]), format: 'der', type: 'spki' });
+  return createPublicKey({
+    key: Buffer.concat([SPKI_PREFIX, Buffer.from(pubHex, 'hex')]),
+    format: 'der',
+    type: 'spki',
+  });
 }
 
 /** The hex public key belonging to a hex seed. */
@@ -39,7 +47,11 @@ export function signCryptosignChallenge(seedHex: string, challengeHex: string): 
 }
 
 /** Checks an AUTHENTICATE signature against the challenge that was sent and the user's public key. */
-export function verifyCryptosignSignature(pubHex: string, challengeHex: string, signatureHex: string): boolean {
+export function verifyCryptosignSignature(
+  pubHex: string,
+  challengeHex: string,
+  signatureHex: string,
+): boolean {
   if (!isHex(signatureHex, 96) && !isHex(signatureHex, 64)) return false;
   const sig = Buffer.from(signatureHex, 'hex');
   if (sig.length === 96 && !sig.subarray(64).equals(Buffer.from(challengeHex, 'hex'))) return false;

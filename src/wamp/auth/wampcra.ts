@@ -1,6 +1,6 @@
 // WAMP-CRA: the challenge is signed with HMAC-SHA256; salted users sign with a key derived
 // from their secret by PBKDF2-HMAC-SHA256, as Autobahn|JS and |Python do.
-import { createHmac, pbkdf2Sync, randomBytes } from 'crypto';
+import { createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 
 export interface CraSalt {
   salt: string;
@@ -10,7 +10,9 @@ export interface CraSalt {
 
 /** base64(PBKDF2-HMAC-SHA256(secret, salt, iterations, keylen)), the key of a salted user. */
 export function deriveCraKey(secret: string, salt: CraSalt): string {
-  return pbkdf2Sync(secret, salt.salt, salt.iterations ?? 1000, salt.keylen ?? 32, 'sha256').toString('base64');
+  return pbkdf2Sync(secret, salt.salt, salt.iterations ?? 1000, salt.keylen ?? 32, 'sha256').toString(
+    'base64',
+  );
 }
 
 /** base64(HMAC-SHA256(key, challenge)). */
@@ -29,7 +31,9 @@ export interface CraChallengeFields {
 }
 
 /** The challenge string a router sends: JSON with a fresh nonce. */
-export function makeCraChallenge(fields: Omit<CraChallengeFields, 'nonce' | 'timestamp' | 'authmethod'>): string {
+export function makeCraChallenge(
+  fields: Omit<CraChallengeFields, 'nonce' | 'timestamp' | 'authmethod'>,
+): string {
   const full: CraChallengeFields = {
     authid: fields.authid,
     authrole: fields.authrole,

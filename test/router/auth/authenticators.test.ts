@@ -8,11 +8,19 @@ import {
   WampCraAuthenticator,
 } from '../../../src/router/auth';
 import type { UserConfig } from '../../../src/router/config';
-import { deriveCraKey, publicKeyHexOf, signCraChallenge, signCryptosignChallenge } from '../../../src/wamp/auth';
+import {
+  deriveCraKey,
+  publicKeyHexOf,
+  signCraChallenge,
+  signCryptosignChallenge,
+} from '../../../src/wamp/auth';
 import { answer, assertChallenge, assertFailed, assertWelcome, hello } from './helpers';
 
 interface AutobahnCra {
-  auth_cra: { derive_key(secret: string, salt: string, iterations?: number, keylen?: number): string; sign(key: string, challenge: string): string };
+  auth_cra: {
+    derive_key(secret: string, salt: string, iterations?: number, keylen?: number): string;
+    sign(key: string, challenge: string): string;
+  };
 }
 const autobahn = require('autobahn') as AutobahnCra;
 
@@ -21,8 +29,22 @@ const SEED_BOB = 'd511fe78e23934b3dadb52fcd022974b80bd92bccc7c5cf404e46cc0a8a2f5
 const SEED_STRANGER = '6e1fde9cf9e2359a87420b65a87dc0c66136e66945196ba2475990d8a0c3a25b';
 
 const USERS: UserConfig[] = [
-  { authid: 'alice', role: 'admin', ticket: 't1ck3t', secret: 'cra-secret', pubkey: publicKeyHexOf(SEED_ALICE) },
-  { authid: 'bob', role: 'user', secret: 'b0b-password', salt: 'pepper', iterations: 100, keylen: 32, pubkey: publicKeyHexOf(SEED_BOB).toUpperCase() },
+  {
+    authid: 'alice',
+    role: 'admin',
+    ticket: 't1ck3t',
+    secret: 'cra-secret',
+    pubkey: publicKeyHexOf(SEED_ALICE),
+  },
+  {
+    authid: 'bob',
+    role: 'user',
+    secret: 'b0b-password',
+    salt: 'pepper',
+    iterations: 100,
+    keylen: 32,
+    pubkey: publicKeyHexOf(SEED_BOB).toUpperCase(),
+  },
   { authid: 'carol', role: 'user' },
 ];
 
@@ -51,7 +73,12 @@ describe('ticket authentication', () => {
     const c = assertChallenge(auth.begin(hello({ authid: 'alice' })), 'ticket');
     assert.deepEqual(c.extra, {});
     const id = assertWelcome(c.verify('t1ck3t', {}));
-    assert.deepEqual(id, { authid: 'alice', authrole: 'admin', authmethod: 'ticket', authprovider: 'static' });
+    assert.deepEqual(id, {
+      authid: 'alice',
+      authrole: 'admin',
+      authmethod: 'ticket',
+      authprovider: 'static',
+    });
   });
 
   it('a wrong ticket fails', () => {
@@ -98,8 +125,15 @@ describe('WAMP-CRA authentication', () => {
   });
 
   it('the HMAC of the challenge with the secret is welcomed (signed by Autobahn|JS)', () => {
-    const out = answer(auth.begin(hello({ authid: 'alice' })), 'wampcra', (x) => autobahn.auth_cra.sign('cra-secret', x.challenge as string));
-    assert.deepEqual(assertWelcome(out), { authid: 'alice', authrole: 'admin', authmethod: 'wampcra', authprovider: 'static' });
+    const out = answer(auth.begin(hello({ authid: 'alice' })), 'wampcra', (x) =>
+      autobahn.auth_cra.sign('cra-secret', x.challenge as string),
+    );
+    assert.deepEqual(assertWelcome(out), {
+      authid: 'alice',
+      authrole: 'admin',
+      authmethod: 'wampcra',
+      authprovider: 'static',
+    });
   });
 
   it('a salted user gets salt, iterations and keylen, and signs with the derived key', () => {
@@ -108,15 +142,31 @@ describe('WAMP-CRA authentication', () => {
     assert.equal(c.extra.iterations, 100);
     assert.equal(c.extra.keylen, 32);
     // What an Autobahn|JS client does with these fields.
-    const key = autobahn.auth_cra.derive_key('b0b-password', c.extra.salt as string, c.extra.iterations as number, c.extra.keylen as number);
-    assert.equal(assertWelcome(c.verify(autobahn.auth_cra.sign(key, c.extra.challenge as string), {})).authid, 'bob');
+    const key = autobahn.auth_cra.derive_key(
+      'b0b-password',
+      c.extra.salt as string,
+      c.extra.iterations as number,
+      c.extra.keylen as number,
+    );
+    assert.equal(
+      assertWelcome(c.verify(autobahn.auth_cra.sign(key, c.extra.challenge as string), {})).authid,
+      'bob',
+    );
   });
 
   it('a salted user signing with the raw password fails; the cached key keeps working', () => {
-    assertFailed(answer(auth.begin(hello({ authid: 'bob' })), 'wampcra', (x) => signCraChallenge('b0b-password', x.challenge as string)));
+    assertFailed(
+      answer(auth.begin(hello({ authid: 'bob' })), 'wampcra', (x) =>
+        signCraChallenge('b0b-password', x.challenge as string),
+      ),
+    );
     const key = deriveCraKey('b0b-password', { salt: 'pepper', iterations: 100, keylen: 32 });
     for (let i = 0; i < 2; i++) {
-      assertWelcome(answer(auth.begin(hello({ authid: 'bob' })), 'wampcra', (x) => signCraChallenge(key, x.challenge as string)));
+      assertWelcome(
+        answer(auth.begin(hello({ authid: 'bob' })), 'wampcra', (x) =>
+          signCraChallenge(key, x.challenge as string),
+        ),
+      );
     }
   });
 
@@ -136,7 +186,11 @@ describe('WAMP-CRA authentication', () => {
   });
 
   it('a wrong secret fails, and so does a signature of another challenge', () => {
-    assertFailed(answer(auth.begin(hello({ authid: 'alice' })), 'wampcra', (x) => signCraChallenge('cra-secreT', x.challenge as string)));
+    assertFailed(
+      answer(auth.begin(hello({ authid: 'alice' })), 'wampcra', (x) =>
+        signCraChallenge('cra-secreT', x.challenge as string),
+      ),
+    );
     const old = assertChallenge(auth.begin(hello({ authid: 'alice' })), 'wampcra');
     const replayed = signCraChallenge('cra-secret', old.extra.challenge as string);
     assertFailed(answer(auth.begin(hello({ authid: 'alice' })), 'wampcra', () => replayed));
@@ -151,17 +205,25 @@ describe('WAMP-CRA authentication', () => {
   });
 
   it('a user without a secret is treated as unknown; no authid fails at once', () => {
-    assertFailed(answer(auth.begin(hello({ authid: 'carol' })), 'wampcra', (x) => signCraChallenge('', x.challenge as string)));
+    assertFailed(
+      answer(auth.begin(hello({ authid: 'carol' })), 'wampcra', (x) =>
+        signCraChallenge('', x.challenge as string),
+      ),
+    );
     assertFailed(auth.begin(hello()));
   });
 });
 
 describe('WAMP-Cryptosign authentication', () => {
   const auth = new CryptosignAuthenticator(USERS);
-  const sign = (seed: string) => (extra: Record<string, unknown>) => signCryptosignChallenge(seed, extra.challenge as string);
+  const sign = (seed: string) => (extra: Record<string, unknown>) =>
+    signCryptosignChallenge(seed, extra.challenge as string);
 
   it('HELLO authextra.pubkey selects the user without an authid', () => {
-    const c = assertChallenge(auth.begin(hello({ authextra: { pubkey: publicKeyHexOf(SEED_ALICE) } })), 'cryptosign');
+    const c = assertChallenge(
+      auth.begin(hello({ authextra: { pubkey: publicKeyHexOf(SEED_ALICE) } })),
+      'cryptosign',
+    );
     assert.match(c.extra.challenge as string, /^[0-9a-f]{64}$/);
     assert.equal(c.extra.channel_binding, null);
     const id = assertWelcome(c.verify(sign(SEED_ALICE)(c.extra), {}));
@@ -172,17 +234,36 @@ describe('WAMP-Cryptosign authentication', () => {
   });
 
   it('matches public keys regardless of hex case', () => {
-    const out = answer(auth.begin(hello({ authextra: { pubkey: publicKeyHexOf(SEED_BOB) } })), 'cryptosign', sign(SEED_BOB));
+    const out = answer(
+      auth.begin(hello({ authextra: { pubkey: publicKeyHexOf(SEED_BOB) } })),
+      'cryptosign',
+      sign(SEED_BOB),
+    );
     assert.equal(assertWelcome(out).authid, 'bob');
   });
 
-  it('pubkey with the matching authid is welcomed; with another user\'s authid it fails', () => {
-    assertWelcome(answer(auth.begin(hello({ authid: 'alice', authextra: { pubkey: publicKeyHexOf(SEED_ALICE) } })), 'cryptosign', sign(SEED_ALICE)));
-    assertFailed(answer(auth.begin(hello({ authid: 'bob', authextra: { pubkey: publicKeyHexOf(SEED_ALICE) } })), 'cryptosign', sign(SEED_ALICE)));
+  it("pubkey with the matching authid is welcomed; with another user's authid it fails", () => {
+    assertWelcome(
+      answer(
+        auth.begin(hello({ authid: 'alice', authextra: { pubkey: publicKeyHexOf(SEED_ALICE) } })),
+        'cryptosign',
+        sign(SEED_ALICE),
+      ),
+    );
+    assertFailed(
+      answer(
+        auth.begin(hello({ authid: 'bob', authextra: { pubkey: publicKeyHexOf(SEED_ALICE) } })),
+        'cryptosign',
+        sign(SEED_ALICE),
+      ),
+    );
   });
 
   it("an authid alone selects that user's public key", () => {
-    assert.equal(assertWelcome(answer(auth.begin(hello({ authid: 'bob' })), 'cryptosign', sign(SEED_BOB))).authid, 'bob');
+    assert.equal(
+      assertWelcome(answer(auth.begin(hello({ authid: 'bob' })), 'cryptosign', sign(SEED_BOB))).authid,
+      'bob',
+    );
   });
 
   it('an authid listed once per device: each key logs in, the authid alone does not choose', () => {
@@ -191,14 +272,24 @@ describe('WAMP-Cryptosign authentication', () => {
       { authid: 'dave', role: 'device', pubkey: publicKeyHexOf(SEED_BOB) },
     ]);
     for (const seed of [SEED_ALICE, SEED_BOB]) {
-      const out = answer(devices.begin(hello({ authid: 'dave', authextra: { pubkey: publicKeyHexOf(seed) } })), 'cryptosign', sign(seed));
+      const out = answer(
+        devices.begin(hello({ authid: 'dave', authextra: { pubkey: publicKeyHexOf(seed) } })),
+        'cryptosign',
+        sign(seed),
+      );
       assert.equal(assertWelcome(out).authid, 'dave');
     }
     assertFailed(answer(devices.begin(hello({ authid: 'dave' })), 'cryptosign', sign(SEED_ALICE)));
   });
 
   it('a signature by another key fails', () => {
-    assertFailed(answer(auth.begin(hello({ authextra: { pubkey: publicKeyHexOf(SEED_ALICE) } })), 'cryptosign', sign(SEED_BOB)));
+    assertFailed(
+      answer(
+        auth.begin(hello({ authextra: { pubkey: publicKeyHexOf(SEED_ALICE) } })),
+        'cryptosign',
+        sign(SEED_BOB),
+      ),
+    );
     assertFailed(answer(auth.begin(hello({ authid: 'alice' })), 'cryptosign', sign(SEED_STRANGER)));
   });
 
@@ -211,7 +302,13 @@ describe('WAMP-Cryptosign authentication', () => {
   });
 
   it('an unknown public key or authid is challenged and then fails', () => {
-    assertFailed(answer(auth.begin(hello({ authextra: { pubkey: publicKeyHexOf(SEED_STRANGER) } })), 'cryptosign', sign(SEED_STRANGER)));
+    assertFailed(
+      answer(
+        auth.begin(hello({ authextra: { pubkey: publicKeyHexOf(SEED_STRANGER) } })),
+        'cryptosign',
+        sign(SEED_STRANGER),
+      ),
+    );
     assertFailed(answer(auth.begin(hello({ authid: 'mallory' })), 'cryptosign', sign(SEED_STRANGER)));
   });
 

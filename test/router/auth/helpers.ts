@@ -7,7 +7,11 @@ export function hello(fields: Partial<HelloInfo> = {}): HelloInfo {
   return { realm: 'realm1', sessionId: 1234, authmethods: [], authextra: {}, ...fields };
 }
 
-export const FAILED: AuthOutcome = { kind: 'abort', reason: 'wamp.error.authentication_failed', message: 'authentication failed' };
+export const FAILED: AuthOutcome = {
+  kind: 'abort',
+  reason: 'wamp.error.authentication_failed',
+  message: 'authentication failed',
+};
 
 export function assertFailed(outcome: AuthOutcome): void {
   assert.deepEqual(outcome, FAILED);

@@ -1,6 +1,11 @@
 // Which authenticators a realm offers, and which one a HELLO gets.
 import assert from 'node:assert/strict';
-import { allowsAnonymous, authenticatorsFor, beginAuthentication, chooseAuthenticator } from '../../../src/router/auth';
+import {
+  allowsAnonymous,
+  authenticatorsFor,
+  beginAuthentication,
+  chooseAuthenticator,
+} from '../../../src/router/auth';
 import type { RealmConfig } from '../../../src/router/config';
 import { assertChallenge, assertWelcome, hello } from './helpers';
 
@@ -76,10 +81,16 @@ describe("choosing by the client's order of preference", () => {
 
   it('beginAuthentication begins the chosen method, or aborts with no_matching_auth_method', () => {
     assertChallenge(beginAuthentication(all, hello({ authid: 'u', authmethods: ['ticket'] })), 'ticket');
-    assert.deepEqual(beginAuthentication(authenticatorsFor({ name: 'r', anonymous: false }), hello({ authmethods: ['anonymous'] })), {
-      kind: 'abort',
-      reason: 'wamp.error.no_matching_auth_method',
-      message: 'no matching authentication method',
-    });
+    assert.deepEqual(
+      beginAuthentication(
+        authenticatorsFor({ name: 'r', anonymous: false }),
+        hello({ authmethods: ['anonymous'] }),
+      ),
+      {
+        kind: 'abort',
+        reason: 'wamp.error.no_matching_auth_method',
+        message: 'no matching authentication method',
+      },
+    );
   });
 });

@@ -4,7 +4,14 @@ import { LoginThrottle } from '../../../src/router/auth';
 
 function throttle(extra: ConstructorParameters<typeof LoginThrottle>[0] = {}) {
   const clock = { t: 1_000_000 };
-  const t = new LoginThrottle({ freeFailures: 3, baseDelayMs: 1000, maxDelayMs: 8000, forgetAfterMs: 60_000, now: () => clock.t, ...extra });
+  const t = new LoginThrottle({
+    freeFailures: 3,
+    baseDelayMs: 1000,
+    maxDelayMs: 8000,
+    forgetAfterMs: 60_000,
+    now: () => clock.t,
+    ...extra,
+  });
   return { t, clock };
 }
 

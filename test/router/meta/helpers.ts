@@ -21,21 +21,37 @@ export function joinAs(router: Router, login: string, realm = 'realm1'): Promise
 }
 
 /** CALL with positional and keyword arguments; the RESULT or ERROR that answers it. */
-export function call(peer: Peer, procedure: string, args: unknown[] = [], kwargs: Record<string, unknown> = {}, options: Record<string, unknown> = {}): Promise<Msg> {
+export function call(
+  peer: Peer,
+  procedure: string,
+  args: unknown[] = [],
+  kwargs: Record<string, unknown> = {},
+  options: Record<string, unknown> = {},
+): Promise<Msg> {
   const request = peer.request();
   peer.send([M.CALL, request, options, procedure, args, kwargs]);
   return peer.answer(request, M.RESULT);
 }
 
 /** The positional results of a successful call. */
-export async function results(peer: Peer, procedure: string, args: unknown[] = [], kwargs: Record<string, unknown> = {}): Promise<unknown[]> {
+export async function results(
+  peer: Peer,
+  procedure: string,
+  args: unknown[] = [],
+  kwargs: Record<string, unknown> = {},
+): Promise<unknown[]> {
   const m = await call(peer, procedure, args, kwargs);
   assert.equal(m[0], M.RESULT, `${procedure} failed: ${JSON.stringify(m)}`);
   return (m[3] as unknown[] | undefined) ?? [];
 }
 
 /** The error URI of a failed call. */
-export async function failure(peer: Peer, procedure: string, args: unknown[] = [], kwargs: Record<string, unknown> = {}): Promise<string> {
+export async function failure(
+  peer: Peer,
+  procedure: string,
+  args: unknown[] = [],
+  kwargs: Record<string, unknown> = {},
+): Promise<string> {
   const m = await call(peer, procedure, args, kwargs);
   assert.equal(m[0], M.ERROR, `${procedure} should fail: ${JSON.stringify(m)}`);
   return m[4] as string;

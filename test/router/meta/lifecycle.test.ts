@@ -25,7 +25,11 @@ describe('meta peer lifecycle', () => {
     it('serves realms created on demand', async () => {
       router = new Router({ autoCreateRealms: true });
       const a = await Peer.join(router, 'fresh');
-      assert.equal((a.welcome.roles as Record<string, { features: Record<string, boolean> }>).dealer.features.session_meta_api, true);
+      assert.equal(
+        (a.welcome.roles as Record<string, { features: Record<string, boolean> }>).dealer.features
+          .session_meta_api,
+        true,
+      );
       assert.deepEqual(await results(a, 'wamp.session.count'), [1]);
       assert.equal(router.sessionCount, 1);
     });
@@ -64,8 +68,14 @@ describe('meta peer lifecycle', () => {
 
   describe('meta procedures and topics are subject to the realm authorizer', () => {
     const roles = [
-      { name: 'admin', permissions: [{ uri: 'wamp.', match: 'prefix' as const, call: true, subscribe: true }] },
-      { name: 'user', permissions: [{ uri: 'com.app.', match: 'prefix' as const, call: true, subscribe: true }] },
+      {
+        name: 'admin',
+        permissions: [{ uri: 'wamp.', match: 'prefix' as const, call: true, subscribe: true }],
+      },
+      {
+        name: 'user',
+        permissions: [{ uri: 'com.app.', match: 'prefix' as const, call: true, subscribe: true }],
+      },
     ];
 
     it('a role needs call permission on the meta procedure', async () => {

@@ -20,7 +20,9 @@ describe('registration meta API', () => {
       const e = await p.register('com.app.add');
       const pre = await p.register('com.app.', { match: 'prefix' });
       const w = await p.register('com..get', { match: 'wildcard' });
-      assert.deepEqual(await results(p, 'wamp.registration.list'), [{ exact: [e], prefix: [pre], wildcard: [w] }]);
+      assert.deepEqual(await results(p, 'wamp.registration.list'), [
+        { exact: [e], prefix: [pre], wildcard: [w] },
+      ]);
     });
   });
 
@@ -30,12 +32,25 @@ describe('registration meta API', () => {
       const e = await p.register('com.app.add');
       const pre = await p.register('com.app.', { match: 'prefix' });
       assert.deepEqual(await results(p, 'wamp.registration.lookup', ['com.app.add']), [e]);
-      assert.deepEqual(await results(p, 'wamp.registration.lookup', ['com.app.add', { match: 'exact' }]), [e]);
-      assert.deepEqual(await results(p, 'wamp.registration.lookup', ['com.app.', { match: 'prefix' }]), [pre]);
-      assert.deepEqual(await results(p, 'wamp.registration.lookup', ['com.app.', { match: 'wildcard' }]), [null]);
+      assert.deepEqual(await results(p, 'wamp.registration.lookup', ['com.app.add', { match: 'exact' }]), [
+        e,
+      ]);
+      assert.deepEqual(await results(p, 'wamp.registration.lookup', ['com.app.', { match: 'prefix' }]), [
+        pre,
+      ]);
+      assert.deepEqual(await results(p, 'wamp.registration.lookup', ['com.app.', { match: 'wildcard' }]), [
+        null,
+      ]);
       assert.deepEqual(await results(p, 'wamp.registration.lookup', ['com.other']), [null]);
-      assert.deepEqual(await results(p, 'wamp.registration.lookup', ['wamp.session.count']), [null], 'meta procedures are not reported');
-      assert.equal(await failure(p, 'wamp.registration.lookup', ['com.app.add', { match: 'fuzzy' }]), 'wamp.error.invalid_argument');
+      assert.deepEqual(
+        await results(p, 'wamp.registration.lookup', ['wamp.session.count']),
+        [null],
+        'meta procedures are not reported',
+      );
+      assert.equal(
+        await failure(p, 'wamp.registration.lookup', ['com.app.add', { match: 'fuzzy' }]),
+        'wamp.error.invalid_argument',
+      );
       assert.equal(await failure(p, 'wamp.registration.lookup', [7]), 'wamp.error.invalid_argument');
     });
   });
@@ -62,7 +77,10 @@ describe('registration meta API', () => {
       const before = Date.now();
       const id = await p.register('com.app.', { match: 'prefix', invoke: 'roundrobin' });
       const [d] = (await results(p, 'wamp.registration.get', [id])) as [Record<string, unknown>];
-      assert.deepEqual({ ...d, created: undefined }, { id, created: undefined, uri: 'com.app.', match: 'prefix', invoke: 'roundrobin' });
+      assert.deepEqual(
+        { ...d, created: undefined },
+        { id, created: undefined, uri: 'com.app.', match: 'prefix', invoke: 'roundrobin' },
+      );
       assert.match(d.created as string, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       assert.ok(Date.parse(d.created as string) >= before - 1000);
     });
@@ -70,7 +88,11 @@ describe('registration meta API', () => {
     it('answers wamp.error.no_such_registration for an unknown ID and for a meta procedure', async () => {
       const p = await Peer.join(router);
       const metaReg = router.realm('realm1')!.dealer.lookup('wamp.session.count')!.id;
-      for (const proc of ['wamp.registration.get', 'wamp.registration.list_callees', 'wamp.registration.count_callees']) {
+      for (const proc of [
+        'wamp.registration.get',
+        'wamp.registration.list_callees',
+        'wamp.registration.count_callees',
+      ]) {
         assert.equal(await failure(p, proc, [4242]), 'wamp.error.no_such_registration', proc);
         assert.equal(await failure(p, proc, [metaReg]), 'wamp.error.no_such_registration', proc);
       }
@@ -96,14 +118,18 @@ describe('registration meta API', () => {
     it('on_create then on_register; on_unregister then on_delete, with the session ID', async () => {
       const watcher = await Peer.join(router);
       const subs: Record<string, number> = {};
-      for (const e of ['on_create', 'on_register', 'on_unregister', 'on_delete']) subs[e] = await watcher.subscribe(`wamp.registration.${e}`);
+      for (const e of ['on_create', 'on_register', 'on_unregister', 'on_delete'])
+        subs[e] = await watcher.subscribe(`wamp.registration.${e}`);
       const a = await Peer.join(router);
       const b = await Peer.join(router);
       const id = await a.register('com.app.add', { invoke: 'first' });
       const created = await eventOn(watcher, subs.on_create);
       assert.equal((created[4] as unknown[])[0], a.sessionId);
       const details = (created[4] as unknown[])[1] as Record<string, unknown>;
-      assert.deepEqual([details.id, details.uri, details.match, details.invoke], [id, 'com.app.add', 'exact', 'first']);
+      assert.deepEqual(
+        [details.id, details.uri, details.match, details.invoke],
+        [id, 'com.app.add', 'exact', 'first'],
+      );
       assert.equal(typeof details.created, 'string');
       assert.deepEqual((await eventOn(watcher, subs.on_register))[4], [a.sessionId, id]);
 
@@ -124,7 +150,8 @@ describe('registration meta API', () => {
     it('the order is on_create before on_register and on_unregister before on_delete', async () => {
       const watcher = await Peer.join(router);
       const order = new Map<number, string>();
-      for (const e of ['on_create', 'on_register', 'on_unregister', 'on_delete']) order.set(await watcher.subscribe(`wamp.registration.${e}`), e);
+      for (const e of ['on_create', 'on_register', 'on_unregister', 'on_delete'])
+        order.set(await watcher.subscribe(`wamp.registration.${e}`), e);
       const a = await Peer.join(router);
       const id = await a.register('com.app.x');
       const req = a.request();
@@ -132,7 +159,10 @@ describe('registration meta API', () => {
       await a.answer(req, M.UNREGISTERED);
       await a.sync();
       await watcher.sync();
-      assert.deepEqual(watcher.queued(M.EVENT).map((m) => order.get(m[1] as number)), ['on_create', 'on_register', 'on_unregister', 'on_delete']);
+      assert.deepEqual(
+        watcher.queued(M.EVENT).map((m) => order.get(m[1] as number)),
+        ['on_create', 'on_register', 'on_unregister', 'on_delete'],
+      );
     });
   });
 });

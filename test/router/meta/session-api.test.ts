@@ -17,8 +17,10 @@ describe('session meta API', () => {
     it('dealer: session, registration and testament meta API; broker: session and subscription meta API', async () => {
       const p = await joinAs(router, 'alice');
       const roles = p.welcome.roles as Record<string, { features: Record<string, boolean> }>;
-      for (const f of ['session_meta_api', 'registration_meta_api', 'testament_meta_api']) assert.equal(roles.dealer.features[f], true, f);
-      for (const f of ['session_meta_api', 'subscription_meta_api']) assert.equal(roles.broker.features[f], true, f);
+      for (const f of ['session_meta_api', 'registration_meta_api', 'testament_meta_api'])
+        assert.equal(roles.dealer.features[f], true, f);
+      for (const f of ['session_meta_api', 'subscription_meta_api'])
+        assert.equal(roles.broker.features[f], true, f);
       assert.equal(roles.broker.features.registration_meta_api, undefined);
     });
 
@@ -42,7 +44,13 @@ describe('session meta API', () => {
       assert.deepEqual([...ids].sort(), [a.sessionId, b.sessionId].sort());
       assert.ok(!ids.includes(metaSession(router).id));
       assert.equal(router.sessionCount, 2, 'router.sessionCount leaves out the meta peer');
-      assert.deepEqual(router.sessions().map((s) => s.id).sort(), [a.sessionId, b.sessionId].sort());
+      assert.deepEqual(
+        router
+          .sessions()
+          .map((s) => s.id)
+          .sort(),
+        [a.sessionId, b.sessionId].sort(),
+      );
     });
 
     it('filters by authrole with filter_authroles', async () => {
@@ -75,7 +83,10 @@ describe('session meta API', () => {
     it('answers wamp.error.no_such_session for an unknown ID and for the meta peer', async () => {
       const a = await joinAs(router, 'alice');
       assert.equal(await failure(a, 'wamp.session.get', [12345]), 'wamp.error.no_such_session');
-      assert.equal(await failure(a, 'wamp.session.get', [metaSession(router).id]), 'wamp.error.no_such_session');
+      assert.equal(
+        await failure(a, 'wamp.session.get', [metaSession(router).id]),
+        'wamp.error.no_such_session',
+      );
       assert.equal(await failure(a, 'wamp.session.get', ['x']), 'wamp.error.invalid_argument');
     });
   });
@@ -88,15 +99,30 @@ describe('session meta API', () => {
       const b = await joinAs(router, 'bob@user');
       const join = await eventOn(watcher, onJoin);
       assert.deepEqual(join[4], [
-        { session: b.sessionId, authid: 'bob', authrole: 'user', authmethod: 'anonymous', authprovider: 'test', transport: { type: 'local', serializer: 'none', secure: true } },
+        {
+          session: b.sessionId,
+          authid: 'bob',
+          authrole: 'user',
+          authmethod: 'anonymous',
+          authprovider: 'test',
+          transport: { type: 'local', serializer: 'none', secure: true },
+        },
       ]);
-      assert.equal((join[3] as Record<string, unknown>).publisher, undefined, 'meta events do not disclose the meta peer');
+      assert.equal(
+        (join[3] as Record<string, unknown>).publisher,
+        undefined,
+        'meta events do not disclose the meta peer',
+      );
       b.send([M.GOODBYE, {}, 'wamp.close.normal']);
       assert.deepEqual((await eventOn(watcher, onLeave))[4], [b.sessionId, 'bob', 'user']);
       const c = await joinAs(router, 'carol');
       await eventOn(watcher, onJoin);
       c.close();
-      assert.deepEqual((await eventOn(watcher, onLeave))[4], [c.sessionId, 'carol', 'user'], 'also when the transport is lost');
+      assert.deepEqual(
+        (await eventOn(watcher, onLeave))[4],
+        [c.sessionId, 'carol', 'user'],
+        'also when the transport is lost',
+      );
     });
 
     it('the meta peer of a new realm joins without on_join or a router session-join event', async () => {
@@ -127,7 +153,10 @@ describe('session meta API', () => {
     it('sends the given reason and message', async () => {
       const a = await joinAs(router, 'alice');
       const b = await joinAs(router, 'bob');
-      await results(a, 'wamp.session.kill', [b.sessionId], { reason: 'wamp.close.killed', message: 'go away' });
+      await results(a, 'wamp.session.kill', [b.sessionId], {
+        reason: 'wamp.close.killed',
+        message: 'go away',
+      });
       assert.deepEqual((await b.next(M.GOODBYE)).slice(1), [{ message: 'go away' }, 'wamp.close.killed']);
     });
 
@@ -135,7 +164,10 @@ describe('session meta API', () => {
       const a = await joinAs(router, 'alice');
       assert.equal(await failure(a, 'wamp.session.kill', [a.sessionId]), 'wamp.error.no_such_session');
       assert.equal(await failure(a, 'wamp.session.kill', [999]), 'wamp.error.no_such_session');
-      assert.equal(await failure(a, 'wamp.session.kill', [metaSession(router).id]), 'wamp.error.no_such_session');
+      assert.equal(
+        await failure(a, 'wamp.session.kill', [metaSession(router).id]),
+        'wamp.error.no_such_session',
+      );
       assert.ok(a.isOpen);
       assert.deepEqual(await results(a, 'wamp.session.count'), [1]);
     });
@@ -143,8 +175,14 @@ describe('session meta API', () => {
     it('refuses an invalid reason with wamp.error.invalid_uri', async () => {
       const a = await joinAs(router, 'alice');
       const b = await joinAs(router, 'bob');
-      assert.equal(await failure(a, 'wamp.session.kill', [b.sessionId], { reason: 'not a uri' }), 'wamp.error.invalid_uri');
-      assert.equal(await failure(a, 'wamp.session.kill', [b.sessionId], { message: 42 }), 'wamp.error.invalid_argument');
+      assert.equal(
+        await failure(a, 'wamp.session.kill', [b.sessionId], { reason: 'not a uri' }),
+        'wamp.error.invalid_uri',
+      );
+      assert.equal(
+        await failure(a, 'wamp.session.kill', [b.sessionId], { message: 42 }),
+        'wamp.error.invalid_argument',
+      );
       assert.ok(b.isOpen);
     });
   });
@@ -154,7 +192,10 @@ describe('session meta API', () => {
       const a1 = await joinAs(router, 'alice');
       const a2 = await joinAs(router, 'alice');
       const b = await joinAs(router, 'bob');
-      assert.deepEqual(await results(a1, 'wamp.session.kill_by_authid', ['alice'], { reason: 'wamp.close.killed' }), [1]);
+      assert.deepEqual(
+        await results(a1, 'wamp.session.kill_by_authid', ['alice'], { reason: 'wamp.close.killed' }),
+        [1],
+      );
       assert.equal((await a2.next(M.GOODBYE))[2], 'wamp.close.killed');
       assert.ok(a1.isOpen && b.isOpen);
       assert.deepEqual(await results(b, 'wamp.session.kill_by_authid', ['nobody']), [0]);
@@ -164,8 +205,15 @@ describe('session meta API', () => {
       const admin = await joinAs(router, 'alice@admin');
       const u1 = await joinAs(router, 'bob@user');
       const u2 = await joinAs(router, 'carol@user');
-      assert.deepEqual(await results(admin, 'wamp.session.kill_by_authrole', ['user'], { message: 'maintenance' }), [2]);
-      for (const u of [u1, u2]) assert.deepEqual((await u.next(M.GOODBYE)).slice(1), [{ message: 'maintenance' }, 'wamp.close.normal']);
+      assert.deepEqual(
+        await results(admin, 'wamp.session.kill_by_authrole', ['user'], { message: 'maintenance' }),
+        [2],
+      );
+      for (const u of [u1, u2])
+        assert.deepEqual((await u.next(M.GOODBYE)).slice(1), [
+          { message: 'maintenance' },
+          'wamp.close.normal',
+        ]);
       assert.deepEqual(await results(admin, 'wamp.session.list'), [[admin.sessionId]]);
     });
 

@@ -20,7 +20,9 @@ describe('subscription meta API', () => {
       const e = await p.subscribe('com.app.news');
       const pre = await p.subscribe('com.app.', { match: 'prefix' });
       const w = await p.subscribe('com..news', { match: 'wildcard' });
-      assert.deepEqual(await results(p, 'wamp.subscription.list'), [{ exact: [e], prefix: [pre], wildcard: [w] }]);
+      assert.deepEqual(await results(p, 'wamp.subscription.list'), [
+        { exact: [e], prefix: [pre], wildcard: [w] },
+      ]);
     });
   });
 
@@ -30,9 +32,14 @@ describe('subscription meta API', () => {
       const e = await p.subscribe('com.app.news');
       const w = await p.subscribe('com..news', { match: 'wildcard' });
       assert.deepEqual(await results(p, 'wamp.subscription.lookup', ['com.app.news']), [e]);
-      assert.deepEqual(await results(p, 'wamp.subscription.lookup', ['com..news', { match: 'wildcard' }]), [w]);
+      assert.deepEqual(await results(p, 'wamp.subscription.lookup', ['com..news', { match: 'wildcard' }]), [
+        w,
+      ]);
       assert.deepEqual(await results(p, 'wamp.subscription.lookup', ['com..news']), [null]);
-      assert.equal(await failure(p, 'wamp.subscription.lookup', ['com.app.news', { match: 1 }]), 'wamp.error.invalid_argument');
+      assert.equal(
+        await failure(p, 'wamp.subscription.lookup', ['com.app.news', { match: 1 }]),
+        'wamp.error.invalid_argument',
+      );
     });
   });
 
@@ -62,7 +69,11 @@ describe('subscription meta API', () => {
 
     it('answers wamp.error.no_such_subscription for an unknown ID', async () => {
       const p = await Peer.join(router);
-      for (const proc of ['wamp.subscription.get', 'wamp.subscription.list_subscribers', 'wamp.subscription.count_subscribers']) {
+      for (const proc of [
+        'wamp.subscription.get',
+        'wamp.subscription.list_subscribers',
+        'wamp.subscription.count_subscribers',
+      ]) {
         assert.equal(await failure(p, proc, [777]), 'wamp.error.no_such_subscription', proc);
       }
       assert.equal(await failure(p, 'wamp.subscription.get', []), 'wamp.error.invalid_argument');
@@ -85,7 +96,8 @@ describe('subscription meta API', () => {
     it('on_create, on_subscribe, on_unsubscribe, on_delete in order, with the session ID', async () => {
       const watcher = await Peer.join(router);
       const names = new Map<number, string>();
-      for (const e of ['on_create', 'on_subscribe', 'on_unsubscribe', 'on_delete']) names.set(await watcher.subscribe(`wamp.subscription.${e}`), e);
+      for (const e of ['on_create', 'on_subscribe', 'on_unsubscribe', 'on_delete'])
+        names.set(await watcher.subscribe(`wamp.subscription.${e}`), e);
       await watcher.sync();
       watcher.received.splice(0); // the events of the watcher's own subscriptions
       const a = await Peer.join(router);
@@ -102,7 +114,10 @@ describe('subscription meta API', () => {
       const events = watcher.queued(M.EVENT).map((m) => [names.get(m[1] as number), m[4]]);
       assert.equal(events.length, 6);
       const [name, [session, details]] = events[0] as [string, [number, Record<string, unknown>]];
-      assert.deepEqual([name, session, details.id, details.uri, details.match], ['on_create', a.sessionId, id, 'com.app.news', 'exact']);
+      assert.deepEqual(
+        [name, session, details.id, details.uri, details.match],
+        ['on_create', a.sessionId, id, 'com.app.news', 'exact'],
+      );
       assert.deepEqual(events.slice(1), [
         ['on_subscribe', [a.sessionId, id]],
         ['on_subscribe', [b.sessionId, id]],

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { Router } from '../../../src/router';
 import { MessageType as M } from '../../../src/wamp/messages';
-import { Peer } from '../peer';
+import type { Peer } from '../peer';
 import { NamedLogin, eventOn, failure, joinAs, results, takeEvents } from './helpers';
 
 describe('testament meta API', () => {
@@ -23,7 +23,11 @@ describe('testament meta API', () => {
   describe('a testament is published when its session ends', () => {
     it('on GOODBYE, with the given args and kwargs, and without disclosing anyone', async () => {
       const { author, watcher, sub } = await setUp();
-      const [id] = await results(author, 'wamp.session.add_testament', ['com.app.gone', ['bye'], { who: 'alice' }]);
+      const [id] = await results(author, 'wamp.session.add_testament', [
+        'com.app.gone',
+        ['bye'],
+        { who: 'alice' },
+      ]);
       assert.equal(typeof id, 'number');
       await watcher.sync();
       assert.deepEqual(takeEvents(watcher, sub), [], 'not before the session ends');
@@ -49,17 +53,25 @@ describe('testament meta API', () => {
 
     it('discloses the gone session when its publish options ask for it', async () => {
       const { author, watcher, sub } = await setUp();
-      await results(author, 'wamp.session.add_testament', ['com.app.gone', [1]], { publish_options: { disclose_me: true, acknowledge: true } });
+      await results(author, 'wamp.session.add_testament', ['com.app.gone', [1]], {
+        publish_options: { disclose_me: true, acknowledge: true },
+      });
       author.close();
       const ev = await eventOn(watcher, sub);
-      assert.deepEqual(ev[3], { publisher: author.sessionId, publisher_authid: 'alice', publisher_authrole: 'device' });
+      assert.deepEqual(ev[3], {
+        publisher: author.sessionId,
+        publisher_authid: 'alice',
+        publisher_authrole: 'device',
+      });
     });
 
     it('keeps the publish options: a testament limited to eligible sessions reaches only them', async () => {
       const { author, watcher, sub } = await setUp();
       const other = await joinAs(router, 'carol');
       const otherSub = await other.subscribe('com.app.gone');
-      await results(author, 'wamp.session.add_testament', ['com.app.gone', ['only carol']], { publish_options: { eligible: [other.sessionId] } });
+      await results(author, 'wamp.session.add_testament', ['com.app.gone', ['only carol']], {
+        publish_options: { eligible: [other.sessionId] },
+      });
       author.close();
       assert.deepEqual((await eventOn(other, otherSub))[4], ['only carol']);
       await watcher.sync();
@@ -70,12 +82,19 @@ describe('testament meta API', () => {
       const { author, watcher, sub } = await setUp();
       const onLeave = await watcher.subscribe('wamp.session.on_leave');
       await results(author, 'wamp.session.add_testament', ['com.app.gone', ['destroyed 1']]);
-      await results(author, 'wamp.session.add_testament', ['com.app.gone', ['detached 1']], { scope: 'detached' });
-      await results(author, 'wamp.session.add_testament', ['com.app.gone', ['destroyed 2']], { scope: 'destroyed' });
+      await results(author, 'wamp.session.add_testament', ['com.app.gone', ['detached 1']], {
+        scope: 'detached',
+      });
+      await results(author, 'wamp.session.add_testament', ['com.app.gone', ['destroyed 2']], {
+        scope: 'destroyed',
+      });
       author.close();
       await eventOn(watcher, onLeave);
       await watcher.sync();
-      assert.deepEqual(takeEvents(watcher, sub).map((m) => (m[4] as string[])[0]), ['detached 1', 'destroyed 1', 'destroyed 2']);
+      assert.deepEqual(
+        takeEvents(watcher, sub).map((m) => (m[4] as string[])[0]),
+        ['detached 1', 'destroyed 1', 'destroyed 2'],
+      );
     });
 
     it('other sessions ending do not publish the author’s testament', async () => {
@@ -95,7 +114,11 @@ describe('testament meta API', () => {
       await results(author, 'wamp.session.add_testament', ['com.app.gone', ['a']]);
       await results(author, 'wamp.session.add_testament', ['com.app.gone', ['b']]);
       await results(author, 'wamp.session.add_testament', ['com.app.gone', ['c']], { scope: 'detached' });
-      assert.deepEqual(await results(author, 'wamp.session.flush_testaments'), [2], 'destroyed is the default scope');
+      assert.deepEqual(
+        await results(author, 'wamp.session.flush_testaments'),
+        [2],
+        'destroyed is the default scope',
+      );
       assert.deepEqual(await results(author, 'wamp.session.flush_testaments'), [0]);
       author.close();
       assert.deepEqual((await eventOn(watcher, sub))[4], ['c']);
@@ -106,7 +129,10 @@ describe('testament meta API', () => {
     it('flushes the detached scope on request', async () => {
       const { author, watcher, sub } = await setUp();
       await results(author, 'wamp.session.add_testament', ['com.app.gone', ['d']], { scope: 'detached' });
-      assert.deepEqual(await results(author, 'wamp.session.flush_testaments', [], { scope: 'detached' }), [1]);
+      assert.deepEqual(
+        await results(author, 'wamp.session.flush_testaments', [], { scope: 'detached' }),
+        [1],
+      );
       author.close();
       await author.closed;
       await watcher.sync();
@@ -117,13 +143,37 @@ describe('testament meta API', () => {
   describe('add_testament checks its arguments as a PUBLISH would be checked', () => {
     it('refuses a bad scope, bad payload, bad options and topics the caller may not publish to', async () => {
       const author = await joinAs(router, 'alice');
-      assert.equal(await failure(author, 'wamp.session.add_testament', ['com.app.gone', [], {}], { scope: 'forever' }), 'wamp.error.invalid_argument');
-      assert.equal(await failure(author, 'wamp.session.flush_testaments', [], { scope: 'forever' }), 'wamp.error.invalid_argument');
-      assert.equal(await failure(author, 'wamp.session.add_testament', ['com.app.gone', 'not a list']), 'wamp.error.invalid_argument');
-      assert.equal(await failure(author, 'wamp.session.add_testament', ['com.app.gone', [], []]), 'wamp.error.invalid_argument');
-      assert.equal(await failure(author, 'wamp.session.add_testament', ['com.app.gone', []], { publish_options: { exclude: 'x' } }), 'wamp.error.invalid_argument');
-      assert.equal(await failure(author, 'wamp.session.add_testament', ['not a topic!', []]), 'wamp.error.invalid_uri');
-      assert.equal(await failure(author, 'wamp.session.add_testament', ['wamp.session.on_join', [{}]]), 'wamp.error.invalid_uri', 'wamp. is reserved');
+      assert.equal(
+        await failure(author, 'wamp.session.add_testament', ['com.app.gone', [], {}], { scope: 'forever' }),
+        'wamp.error.invalid_argument',
+      );
+      assert.equal(
+        await failure(author, 'wamp.session.flush_testaments', [], { scope: 'forever' }),
+        'wamp.error.invalid_argument',
+      );
+      assert.equal(
+        await failure(author, 'wamp.session.add_testament', ['com.app.gone', 'not a list']),
+        'wamp.error.invalid_argument',
+      );
+      assert.equal(
+        await failure(author, 'wamp.session.add_testament', ['com.app.gone', [], []]),
+        'wamp.error.invalid_argument',
+      );
+      assert.equal(
+        await failure(author, 'wamp.session.add_testament', ['com.app.gone', []], {
+          publish_options: { exclude: 'x' },
+        }),
+        'wamp.error.invalid_argument',
+      );
+      assert.equal(
+        await failure(author, 'wamp.session.add_testament', ['not a topic!', []]),
+        'wamp.error.invalid_uri',
+      );
+      assert.equal(
+        await failure(author, 'wamp.session.add_testament', ['wamp.session.on_join', [{}]]),
+        'wamp.error.invalid_uri',
+        'wamp. is reserved',
+      );
       assert.equal(await failure(author, 'wamp.session.add_testament', []), 'wamp.error.invalid_argument');
       author.close();
       await author.closed;
@@ -132,17 +182,35 @@ describe('testament meta API', () => {
     it('refuses a topic the caller’s role may not publish to', async () => {
       await router.close();
       router = new Router({
-        realms: [{ name: 'realm1', roles: [{ name: 'user', permissions: [{ uri: 'wamp.session.', match: 'prefix', call: true }, { uri: 'com.app.', match: 'prefix', subscribe: true }] }] }],
+        realms: [
+          {
+            name: 'realm1',
+            roles: [
+              {
+                name: 'user',
+                permissions: [
+                  { uri: 'wamp.session.', match: 'prefix', call: true },
+                  { uri: 'com.app.', match: 'prefix', subscribe: true },
+                ],
+              },
+            ],
+          },
+        ],
         authenticators: () => [new NamedLogin()],
       });
       const author = await joinAs(router, 'alice@user');
-      assert.equal(await failure(author, 'wamp.session.add_testament', ['com.app.gone', []]), 'wamp.error.not_authorized');
+      assert.equal(
+        await failure(author, 'wamp.session.add_testament', ['com.app.gone', []]),
+        'wamp.error.not_authorized',
+      );
     });
 
     it('a client cannot make a testament impersonate another session', async () => {
       const { author, watcher, sub } = await setUp();
       const forged = { session: watcher.sessionId, authid: 'bob', authrole: 'user' };
-      await results(author, 'wamp.session.add_testament', ['com.app.gone', []], { publish_options: { _on_behalf_of: forged } });
+      await results(author, 'wamp.session.add_testament', ['com.app.gone', []], {
+        publish_options: { _on_behalf_of: forged },
+      });
       author.close();
       assert.deepEqual((await eventOn(watcher, sub))[3], {});
     });
@@ -150,8 +218,18 @@ describe('testament meta API', () => {
     it('nor can a client PUBLISH on behalf of another: only the router’s trusted peer may', async () => {
       const { author, watcher, sub } = await setUp();
       const forged = { session: watcher.sessionId, authid: 'bob', authrole: 'user' };
-      author.send([M.PUBLISH, author.request(), { disclose_me: true, _on_behalf_of: forged }, 'com.app.gone', []]);
-      assert.deepEqual((await eventOn(watcher, sub))[3], { publisher: author.sessionId, publisher_authid: 'alice', publisher_authrole: 'device' });
+      author.send([
+        M.PUBLISH,
+        author.request(),
+        { disclose_me: true, _on_behalf_of: forged },
+        'com.app.gone',
+        [],
+      ]);
+      assert.deepEqual((await eventOn(watcher, sub))[3], {
+        publisher: author.sessionId,
+        publisher_authid: 'alice',
+        publisher_authrole: 'device',
+      });
     });
   });
 });
