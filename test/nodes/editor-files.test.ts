@@ -115,7 +115,7 @@ describe('editor files', function () {
       assert.ok(files.includes('01 - end-to-end RPC and PubSub.json'));
       assert.equal([...files].sort()[0], '00 - IoT thermostat end to end.json');
       const start = fs.readFileSync(path.join(root, 'scripts/start.js'), 'utf8');
-      assert.match(start, /\.filter\(\(f\) => f\.endsWith\('\.json'\)\)\.sort\(\)\[0\]/);
+      assert.match(start, /\.filter\(\(f\) => f\.endsWith\('\.json'\)\)\s*\.sort\(\)\[0\]/);
     });
 
     for (const file of files) {
