@@ -196,10 +196,8 @@ export class Router extends EventEmitter implements SessionHost {
     await Promise.all(endpoints.map((e) => e.close()));
   }
 
-  private mqttAcceptor(
-    mqtt: boolean | MqttOptions | undefined,
-    maxPayload?: number,
-  ): MqttAcceptor | undefined {
+  /** What a listener needs to hand MQTT connections to this router (undefined when `mqtt` is off). */
+  mqttAcceptor(mqtt: boolean | MqttOptions | undefined, maxPayload?: number): MqttAcceptor | undefined {
     if (!mqtt) return undefined;
     const realm = mqtt === true ? undefined : mqtt.realm;
     return (stream, meta) =>
