@@ -68,7 +68,8 @@ async function main(): Promise<void> {
   const mqttRealm = values['mqtt-realm'];
   if (mqttRealm !== undefined && !realms.some((r) => r.name === mqttRealm))
     throw new Error(`--mqtt-realm ${mqttRealm} is not one of the realms`);
-  const mqtt = values.mqtt || mqttPort !== undefined || mqttRealm !== undefined ? { realm: mqttRealm } : undefined;
+  const mqtt =
+    values.mqtt || mqttPort !== undefined || mqttRealm !== undefined ? { realm: mqttRealm } : undefined;
   const listener = await router.listen({ host: values.host, port, path: values.path, tls, mqtt });
   const raw = `${tls ? 'rss' : 'rs'}://${values.host}:${listener.port}`;
   console.log(

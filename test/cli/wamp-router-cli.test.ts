@@ -97,7 +97,8 @@ describe('wamp-router command', function () {
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(router.output())), 5000);
       const check = setInterval(() => {
-        if (!/MQTT clients accepted on mqtt:\/\/\S+ and mqtt:\/\/\S+ \(realm realm1\)/.test(router.output())) return;
+        if (!/MQTT clients accepted on mqtt:\/\/\S+ and mqtt:\/\/\S+ \(realm realm1\)/.test(router.output()))
+          return;
         clearInterval(check);
         clearTimeout(t);
         resolve();
@@ -116,6 +117,9 @@ describe('wamp-router command', function () {
   });
 
   it('--mqtt-realm must name one of the realms', async () => {
-    await assert.rejects(start(['--port', '0', '--mqtt-realm', 'nowhere']), /--mqtt-realm nowhere is not one of the realms/);
+    await assert.rejects(
+      start(['--port', '0', '--mqtt-realm', 'nowhere']),
+      /--mqtt-realm nowhere is not one of the realms/,
+    );
   });
 });
