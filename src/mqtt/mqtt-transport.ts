@@ -5,10 +5,12 @@
 // retention, the meta API and the router view treat MQTT devices exactly like WAMP peers.
 // Packets are parsed and built by `mqtt-packet` (the MQTT.js codec); sessions are always clean.
 import type { Duplex } from 'node:stream';
+import type net from 'node:net';
 import * as mqtt from 'mqtt-packet';
 import { answerChallenge } from '../client/auth';
 import { ErrorUri } from '../wamp/errors';
 import { MessageType as M, type Dict } from '../wamp/messages';
+import { TickCork } from '../transports/tick-cork';
 import type { CloseInfo, Transport, TransportHandlers, TransportInfo } from '../transports/transport';
 import { acceptCode, connackCode, Reason, refusalCode } from './reason-codes';
 import { argsToMqtt, mqttToArgs } from './payload';
@@ -61,6 +63,8 @@ export class MqttTransport implements Transport {
   private closedLocally = false;
   /** Set by DISCONNECT: the WAMP side finishes (flush the will, GOODBYE) before onClose. */
   private leaving?: Promise<void>;
+  /** A tick's packets leave in one write (a fan-out or a burst of acknowledgements). */
+  private readonly cork: TickCork;
 
   constructor(
     private readonly stream: Duplex,
@@ -73,6 +77,11 @@ export class MqttTransport implements Transport {
       remoteAddress: options.remoteAddress,
       remotePort: options.remotePort,
     };
+    // A TCP socket (not a WebSocket stream): small packets must not wait for Nagle's timer.
+    const socket =
+      typeof (stream as net.Socket).setNoDelay === 'function' ? (stream as net.Socket) : undefined;
+    socket?.setNoDelay(true);
+    this.cork = new TickCork(socket);
     this.parser.on('packet', (p: mqtt.Packet) => this.onPacket(p));
     this.parser.on('error', (e: Error) =>
       this.fail(Reason.MALFORMED_PACKET, `malformed packet: ${e.message}`),
@@ -479,6 +488,7 @@ export class MqttTransport implements Transport {
 
   private write(packet: mqtt.Packet): void {
     if (this.stream.destroyed || this.stream.writableEnded) return;
+    this.cork.hold();
     this.stream.write(mqtt.generate(packet, { protocolVersion: this.version }));
   }
 
