@@ -514,8 +514,10 @@ export class MqttTransport implements Transport {
   private end(): void {
     this.clearTimer();
     if (!this.stream.destroyed) {
-      this.stream.end();
-      // A peer that never reads its side would hold the socket open.
+      // The server closes the connection once its last packet is out (MQTT-3.14.4-1 for the
+      // client's DISCONNECT; a CONNACK refusal or our DISCONNECT likewise): clients do not
+      // always answer a half-close.
+      this.stream.end(() => this.stream.destroy());
       setTimeout(() => this.stream.destroy(), 1000).unref();
     }
   }

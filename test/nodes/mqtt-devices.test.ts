@@ -85,7 +85,11 @@ describe('core mqtt in / mqtt out nodes on the wamp-router node', function () {
     helper.startServer(done);
   });
   afterEach(async function () {
+    // The core mqtt nodes close with their broker connection's DISCONNECT: slow on a loaded machine.
+    this.timeout(30000);
+    const t0 = Date.now();
     await helper.unload();
+    if (Date.now() - t0 > 3000) console.log(`      (unload took ${Date.now() - t0} ms)`);
     await new Promise<void>((r) => helper.stopServer(r));
   });
 
