@@ -1,6 +1,9 @@
 // MQTT clients on the WAMP router, tested with MQTT.js (a client no one here wrote) over TCP on the
 // router's own port, on a port of its own and over WebSocket, against WAMP peers of our client.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import WebSocket from 'ws';
 import { afterEach, describe, it } from 'mocha';
 import mqtt, { type MqttClient } from 'mqtt';
 import { Connection } from '../../src/client/connection';
@@ -298,5 +301,36 @@ describe('MQTT clients on the router', () => {
       ['mqtt', 'mqtt'],
     );
     await own.close();
+  });
+
+  it('over TLS on the router port (mqtts://), with the certificate verified', async () => {
+    const fixtures = path.resolve(__dirname, '../../../test/fixtures/tls');
+    const cert = fs.readFileSync(path.join(fixtures, 'cert.pem'));
+    router = new Router({ realms: REALMS });
+    listener = await router.listen({
+      port: 0,
+      mqtt: true,
+      tls: { cert, key: fs.readFileSync(path.join(fixtures, 'key.pem')) },
+    });
+    const c = await client(`mqtts://localhost:${listener.port}`, { ca: cert, rejectUnauthorized: true });
+    const got = nextMessage(c);
+    await c.subscribeAsync('secure/x', { qos: 1 });
+    await c.publishAsync('secure/x', 'over tls', { qos: 1 });
+    assert.equal((await got)[0].payload.toString(), 'over tls');
+    assert.deepEqual(
+      router.sessions('realm1').map((s) => [s.transport.type, s.transport.secure]),
+      [['mqtt', true]],
+    );
+  });
+
+  it('over WebSocket, a packet before CONNECT closes the connection', async () => {
+    await start();
+    const ws = new WebSocket(listener!.url, 'mqtt');
+    await new Promise((r) => ws.once('open', r));
+    assert.equal(ws.protocol, 'mqtt');
+    const closed = new Promise((r) => ws.once('close', r));
+    ws.send(Buffer.from([0xc0, 0x00])); // PINGREQ
+    await closed;
+    assert.equal(router!.sessionCount, 0);
   });
 });
