@@ -19,6 +19,7 @@ import { CLIENTS, clientScenarios, runClientScenario, type ClientName } from './
 import { runScale, type ScaleResult } from './scale';
 import { launchTarget, TARGETS, type TargetHandle, type TargetName } from './target-process';
 import { runNodeRedSection } from './nodered-section';
+import { runMqttSection } from './mqtt';
 
 interface Measured {
   result?: Result;
@@ -197,6 +198,11 @@ async function main(): Promise<void> {
   } finally {
     await stopAll();
   }
+  const mqttLines = await runMqttSection(only.match, {
+    durationMs: timing.durationMs,
+    warmupMs: timing.warmupMs,
+    rounds: Number(process.env.BENCH_ROUNDS ?? 3),
+  });
   const nodeRedLines = await runNodeRedSection(only.match, {
     durationMs: timing.durationMs,
     warmupMs: timing.warmupMs,
@@ -324,6 +330,7 @@ async function main(): Promise<void> {
     ...scaleLines,
     ...clientLines,
     ...(list.length ? cpuLines : []),
+    ...mqttLines,
     ...nodeRedLines,
   ].join('\n');
   console.log(text);

@@ -28,6 +28,12 @@ interface WampRouterDef extends NodeDef, RouterFormDef {
   autoCreateRealms?: boolean;
   /** Output router events (session join/leave, registrations and subscriptions created/deleted). */
   outputEvents?: boolean;
+  /** Accept MQTT clients on the router's port and WebSocket paths. */
+  mqtt?: boolean;
+  /** The realm MQTT clients join; blank = the first realm. */
+  mqttRealm?: string;
+  /** A port of its own for MQTT (1883 by convention); blank = none. */
+  mqttPort?: number | string;
 }
 
 interface RouterCredentials {
@@ -114,22 +120,30 @@ export = function (RED: NodeAPI): void {
     const onTransport = (t: Transport): void => r.accept(t);
     const maxPayload = parseInt(String(def.maxPayload ?? ''), 10);
     const limits = Number.isSafeInteger(maxPayload) && maxPayload > 0 ? { maxPayload } : {};
+    const mqttRealm = (def.mqttRealm ?? '').trim() || undefined;
+    const mqtt = flag(def.mqtt, false) ? r.mqttAcceptor({ realm: mqttRealm }, limits.maxPayload) : undefined;
+    if (mqttRealm && mqtt && !realmNames.includes(mqttRealm)) {
+      fail('wamp-router.errors.bad-config', RED._('wamp-router.errors.mqtt-realm', { realm: mqttRealm }));
+    }
+    const tlsOptions = (): Record<string, unknown> | undefined => {
+      if (!def.tls) return undefined;
+      const tlsNode = RED.nodes.getNode(def.tls) as TlsConfigNode | null;
+      const options: Record<string, unknown> = {};
+      tlsNode?.addTLSOptions(options);
+      return tlsNode ? options : undefined;
+    };
 
     if (flag(def.usePort, false)) {
       const host = (def.host ?? '').trim() || '127.0.0.1';
       const port = parseInt(String(def.port ?? ''), 10);
-      let tls: Record<string, unknown> | undefined;
-      if (def.tls) {
-        const tlsNode = RED.nodes.getNode(def.tls) as TlsConfigNode | null;
-        if (tlsNode) tlsNode.addTLSOptions((tls = {}));
-      }
+      const tls = tlsOptions();
       if (!Number.isSafeInteger(port) || port < 0 || port > 65535) {
         fail(
           'wamp-router.errors.bad-config',
           RED._('wamp-router.errors.bad-port', { port: String(def.port) }),
         );
       } else {
-        listen({ host, port, path: withSlash(def.path, '/ws'), tls, ...limits }, onTransport).then(
+        listen({ host, port, path: withSlash(def.path, '/ws'), tls, mqtt, ...limits }, onTransport).then(
           (listener) => {
             if (closed) return void listener.close();
             closers.push(() => listener.close());
@@ -152,12 +166,34 @@ export = function (RED: NodeAPI): void {
         fail('wamp-router.errors.listen-failed', RED._('wamp-router.errors.no-http-server'));
       } else {
         try {
-          const attached = attachToHttpServer(server, path, limits, onTransport);
+          const attached = attachToHttpServer(server, path, { ...limits, mqtt }, onTransport);
           closers.push(() => attached.close());
           this.log(RED._('wamp-router.log.attached', { path }));
         } catch (e) {
           fail('wamp-router.errors.listen-failed', (e as Error).message);
         }
+      }
+    }
+
+    const mqttPort = String(def.mqttPort ?? '').trim();
+    if (mqtt && mqttPort !== '') {
+      const host = (def.host ?? '').trim() || '127.0.0.1';
+      const port = parseInt(mqttPort, 10);
+      if (!/^\d+$/.test(mqttPort) || port > 65535) {
+        fail('wamp-router.errors.bad-config', RED._('wamp-router.errors.bad-port', { port: mqttPort }));
+      } else {
+        r.listenMqtt({ host, port, tls: tlsOptions(), realm: mqttRealm, ...limits }).then(
+          (listener) => {
+            if (closed) return void listener.close();
+            closers.push(() => listener.close());
+            this.log(RED._('wamp-router.log.listening', { url: listener.url }));
+          },
+          (e: NodeJS.ErrnoException) => {
+            const error =
+              e.code === 'EADDRINUSE' ? RED._('wamp-router.errors.port-in-use', { host, port }) : e.message;
+            fail('wamp-router.errors.listen-failed', error);
+          },
+        );
       }
     }
 

@@ -2,7 +2,16 @@
 // and the protocol pieces both are built from.
 
 // Router
-export { Router, type RouterOptions, type SessionInfo, type Logger } from './router';
+export {
+  Router,
+  type RouterOptions,
+  type SessionInfo,
+  type Logger,
+  type MqttOptions,
+  type RouterListenOptions,
+  type RouterAttachOptions,
+} from './router';
+export { listenMqtt, type MqttListener, type MqttListenOptions } from './mqtt';
 export type {
   RealmConfig,
   UserConfig,

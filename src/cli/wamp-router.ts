@@ -13,6 +13,9 @@ const USAGE = `Usage: wamp-router [options]
   --config <file>    JSON: { "realms": [...], "autoCreateRealms", "callTimeoutMs", "maxSessions" }
   --tls-key <file>   with --tls-cert: serve wss:// and RawSocket over TLS
   --tls-cert <file>
+  --mqtt             also accept MQTT 3.1.1/5.0 clients (on the port above and the WebSocket path)
+  --mqtt-port <n>    and on a port of their own (1883 by convention)
+  --mqtt-realm <r>   the realm MQTT clients join (default the first realm)
   --help`;
 
 interface FileConfig extends Pick<RouterOptions, 'autoCreateRealms' | 'callTimeoutMs' | 'maxSessions'> {
@@ -29,6 +32,9 @@ async function main(): Promise<void> {
       config: { type: 'string' },
       'tls-key': { type: 'string' },
       'tls-cert': { type: 'string' },
+      mqtt: { type: 'boolean', default: false },
+      'mqtt-port': { type: 'string' },
+      'mqtt-realm': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -56,11 +62,27 @@ async function main(): Promise<void> {
     maxSessions: file.maxSessions,
     logger: { info: (m) => console.log(m), warn: (m) => console.warn(m), error: (m) => console.error(m) },
   });
-  const listener = await router.listen({ host: values.host, port, path: values.path, tls });
+  const mqttPort = values['mqtt-port'] === undefined ? undefined : Number(values['mqtt-port']);
+  if (mqttPort !== undefined && (!Number.isInteger(mqttPort) || mqttPort < 0 || mqttPort > 65535))
+    throw new Error(`--mqtt-port must be 0..65535, not ${values['mqtt-port']}`);
+  const mqttRealm = values['mqtt-realm'];
+  if (mqttRealm !== undefined && !realms.some((r) => r.name === mqttRealm))
+    throw new Error(`--mqtt-realm ${mqttRealm} is not one of the realms`);
+  const mqtt =
+    values.mqtt || mqttPort !== undefined || mqttRealm !== undefined ? { realm: mqttRealm } : undefined;
+  const listener = await router.listen({ host: values.host, port, path: values.path, tls, mqtt });
   const raw = `${tls ? 'rss' : 'rs'}://${values.host}:${listener.port}`;
   console.log(
     `WAMP router listening on ${listener.url} and ${raw}; realms: ${realms.map((r) => r.name).join(', ') || '(created on demand)'}`,
   );
+  if (mqtt) {
+    const own =
+      mqttPort === undefined
+        ? undefined
+        : await router.listenMqtt({ host: values.host, port: mqttPort, tls, realm: mqttRealm });
+    const where = `${tls ? 'mqtts' : 'mqtt'}://${values.host}:${listener.port}${own ? ` and ${own.url}` : ''}`;
+    console.log(`MQTT clients accepted on ${where} (realm ${mqttRealm ?? realms[0]?.name})`);
+  }
 
   let stopping = false;
   const stop = (signal: string): void => {

@@ -1,4 +1,10 @@
-export { Router, type RouterOptions } from './router';
+export {
+  Router,
+  type RouterOptions,
+  type MqttOptions,
+  type RouterListenOptions,
+  type RouterAttachOptions,
+} from './router';
 export { Realm, type Authorize } from './realm';
 export type { SessionInfo, Logger, AcceptOptions } from './session';
 export type { Subscription } from './broker';

@@ -22,7 +22,10 @@ import {
   type AttachOptions,
   type ListenOptions,
   type Listener,
+  type MqttAcceptor,
 } from '../transports/listener';
+import { listenMqtt, type MqttListener, type MqttListenOptions } from '../mqtt/mqtt-listener';
+import { MqttTransport } from '../mqtt/mqtt-transport';
 import { createLocalPair } from '../transports/local';
 import type { Transport } from '../transports/transport';
 import { CloseUri } from '../wamp/errors';
@@ -49,6 +52,20 @@ export interface RouterOptions {
   /** Most client connections at once; more are closed at once with 'connection limit'. Default 10000. */
   maxSessions?: number;
 }
+
+/** MQTT clients on a listener: `true` for the defaults. */
+export interface MqttOptions {
+  /** The realm MQTT clients join; default the router's first realm. */
+  realm?: string;
+}
+
+export type RouterListenOptions = Omit<ListenOptions, 'mqtt'> & { mqtt?: boolean | MqttOptions };
+export type RouterAttachOptions = Omit<AttachOptions, 'mqtt'> & {
+  path: string;
+  mqtt?: boolean | MqttOptions;
+};
+
+const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
 
 const SILENT: Logger = { info() {}, warn() {}, error() {} };
 
@@ -90,16 +107,31 @@ export class Router extends EventEmitter implements SessionHost {
     session.start();
   }
 
-  /** Serves WebSocket (at `path`, default `/ws`) and RawSocket on one port; TLS when given `tls`. */
-  async listen(options: ListenOptions): Promise<Listener> {
-    const listener = await listen(options, (t) => this.accept(t));
+  /**
+   * Serves WebSocket (at `path`, default `/ws`) and RawSocket on one port; TLS when given `tls`;
+   * with `mqtt`, MQTT clients too (over TCP on the same port and over WebSocket on the path).
+   */
+  async listen(options: RouterListenOptions): Promise<Listener> {
+    const mqtt = this.mqttAcceptor(options.mqtt, options.maxPayload);
+    const listener = await listen({ ...options, mqtt }, (t) => this.accept(t));
+    this.endpoints.add(listener);
+    return listener;
+  }
+
+  /** A port where every connection is an MQTT client (1883 by convention). */
+  async listenMqtt(
+    options: MqttListenOptions & MqttOptions & { maxPayload?: number },
+  ): Promise<MqttListener> {
+    const accept = this.mqttAcceptor(options, options.maxPayload)!;
+    const listener = await listenMqtt(options, accept, (t) => this.accept(t));
     this.endpoints.add(listener);
     return listener;
   }
 
   /** Serves WAMP over WebSocket on an existing HTTP(S) server at `path`, leaving its other paths alone. */
-  attach(server: http.Server | https.Server, options: AttachOptions & { path: string }): { close(): void } {
-    const attached = attachToHttpServer(server, options.path, options, (t) => this.accept(t));
+  attach(server: http.Server | https.Server, options: RouterAttachOptions): { close(): void } {
+    const mqtt = this.mqttAcceptor(options.mqtt, options.maxPayload);
+    const attached = attachToHttpServer(server, options.path, { ...options, mqtt }, (t) => this.accept(t));
     const endpoint = {
       close: () => {
         this.endpoints.delete(endpoint);
@@ -162,6 +194,19 @@ export class Router extends EventEmitter implements SessionHost {
     const endpoints = [...this.endpoints];
     this.endpoints.clear();
     await Promise.all(endpoints.map((e) => e.close()));
+  }
+
+  /** What a listener needs to hand MQTT connections to this router (undefined when `mqtt` is off). */
+  mqttAcceptor(mqtt: boolean | MqttOptions | undefined, maxPayload?: number): MqttAcceptor | undefined {
+    if (!mqtt) return undefined;
+    const realm = mqtt === true ? undefined : mqtt.realm;
+    return (stream, meta) =>
+      new MqttTransport(stream, {
+        ...meta,
+        // Resolved per connection: realms may be added after the listener starts.
+        realm: realm ?? this.realmNames()[0] ?? 'realm1',
+        maxPacketBytes: maxPayload ?? DEFAULT_MAX_PAYLOAD,
+      });
   }
 
   private get clientConnections(): number {

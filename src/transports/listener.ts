@@ -13,6 +13,22 @@ import { acceptRawSocket, RAWSOCKET_MAGIC } from './rawsocket';
 import type { Transport } from './transport';
 import { refuseNotFound, WebSocketAcceptor } from './websocket-acceptor';
 
+/** Where a connection comes from, for transports made outside this layer (MQTT). */
+export interface StreamMeta {
+  secure: boolean;
+  remoteAddress?: string;
+  remotePort?: number;
+}
+
+/**
+ * Wraps an MQTT connection (TCP, or WebSocket with subprotocol `mqtt`) as a Transport. The MQTT
+ * bridge lives above the transports; the listener only recognises the connection and hands it on.
+ */
+export type MqttAcceptor = (stream: Duplex, meta: StreamMeta) => Transport;
+
+/** The fixed header of MQTT's CONNECT, the first packet of every MQTT connection. */
+const MQTT_CONNECT = 0x10;
+
 export interface ListenOptions {
   /** Default 127.0.0.1: exposing the router on other interfaces is a deliberate choice. */
   host?: string;
@@ -27,12 +43,16 @@ export interface ListenOptions {
   /** Key, certificate, ...: the port then serves wss:// and RawSocket over TLS. */
   tls?: tls.SecureContextOptions & tls.TlsOptions;
   keepaliveMs?: number;
+  /** Also accept MQTT clients on this port (first octet 0x10) and on the WebSocket path. */
+  mqtt?: MqttAcceptor;
 }
 
 export interface AttachOptions {
   serializers?: SerializerId[];
   maxPayload?: number;
   keepaliveMs?: number;
+  /** Also accept MQTT over WebSocket (subprotocol `mqtt`) on the path. */
+  mqtt?: MqttAcceptor;
 }
 
 export interface Listener {
@@ -67,7 +87,7 @@ export async function listen(options: ListenOptions, onTransport: (t: Transport)
   const secure = options.tls !== undefined;
   const tracker = new ConnectionTracker();
   const acceptor = new WebSocketAcceptor(
-    { serializers, maxPayload, keepaliveMs: options.keepaliveMs },
+    { serializers, maxPayload, keepaliveMs: options.keepaliveMs, mqtt: options.mqtt },
     tracker,
     onTransport,
   );
@@ -113,6 +133,18 @@ export async function listen(options: ListenOptions, onTransport: (t: Transport)
             // Refused or dropped during the handshake: the socket is already being closed.
           },
         );
+      } else if (first[0] === MQTT_CONNECT && options.mqtt) {
+        // MQTT keeps its own CONNECT deadline and keep-alive.
+        socket.setTimeout(0);
+        socket.unshift(first);
+        const transport = options.mqtt(socket, {
+          secure,
+          remoteAddress: socket.remoteAddress,
+          remotePort: socket.remotePort,
+        });
+        tracker.bind(socket, transport);
+        onTransport(transport);
+        socket.resume();
       } else {
         // The idle timeout stays: this HTTP server never listens, so Node does not enforce its
         // header timeouts; `ws` clears the timeout on upgrade.
@@ -184,6 +216,7 @@ export function attachToHttpServer(
       serializers: options.serializers ?? ALL_SERIALIZERS,
       maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
       keepaliveMs: options.keepaliveMs,
+      mqtt: options.mqtt,
     },
     tracker,
     onTransport,

@@ -4,9 +4,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import { WebSocketServer } from 'ws';
+import { createWebSocketStream, WebSocketServer } from 'ws';
 import { serializerById, type SerializerId } from '../serializers';
 import type { ConnectionTracker } from './connections';
+import type { MqttAcceptor } from './listener';
 import type { Transport } from './transport';
 import { createWebSocketTransport } from './websocket';
 
@@ -14,7 +15,11 @@ export interface WebSocketAcceptorOptions {
   serializers: readonly SerializerId[];
   maxPayload: number;
   keepaliveMs?: number;
+  /** Accept MQTT over WebSocket (subprotocol `mqtt`, as MQTT.js and browsers use). */
+  mqtt?: MqttAcceptor;
 }
+
+const MQTT_SUBPROTOCOL = 'mqtt';
 
 /** The first WAMP subprotocol the client offers that we speak (the client lists by preference). */
 export function chooseSubprotocol(
@@ -59,13 +64,13 @@ export class WebSocketAcceptor {
       noServer: true,
       maxPayload: options.maxPayload,
       perMessageDeflate: false,
-      handleProtocols: (offered) => chooseSubprotocol(offered, options.serializers) ?? false,
+      handleProtocols: (offered) => this.choose(offered) ?? false,
     });
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.tracker.add(socket);
-    if (!chooseSubprotocol(offeredSubprotocols(req), this.options.serializers)) {
+    if (!this.choose(offeredSubprotocols(req))) {
       const wanted = this.options.serializers.map((id) => serializerById(id)?.protocol).join(', ');
       refuse(
         socket,
@@ -78,6 +83,16 @@ export class WebSocketAcceptor {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       let transport: Transport;
       try {
+        if (ws.protocol === MQTT_SUBPROTOCOL && this.options.mqtt) {
+          transport = this.options.mqtt(createWebSocketStream(ws), {
+            secure: (socket as Partial<TLSSocket>).encrypted === true,
+            remoteAddress: req.socket.remoteAddress,
+            remotePort: req.socket.remotePort,
+          });
+          this.tracker.bind(socket, transport);
+          this.onTransport(transport);
+          return;
+        }
         transport = createWebSocketTransport(ws, {
           keepaliveMs: this.options.keepaliveMs,
           secure: (socket as Partial<TLSSocket>).encrypted === true,
@@ -95,5 +110,13 @@ export class WebSocketAcceptor {
 
   close(): void {
     this.wss.close();
+  }
+
+  /** A WAMP subprotocol first; `mqtt` when MQTT is on and the client offers it. */
+  private choose(offered: Iterable<string>): string | undefined {
+    const list = [...offered];
+    const wamp = chooseSubprotocol(list, this.options.serializers);
+    if (wamp) return wamp;
+    return this.options.mqtt && list.includes(MQTT_SUBPROTOCOL) ? MQTT_SUBPROTOCOL : undefined;
   }
 }

@@ -91,4 +91,35 @@ describe('wamp-router command', function () {
     assert.equal(code, 1);
     assert.match(err, /--port must be 0..65535/);
   });
+
+  it('--mqtt and --mqtt-port: MQTT clients on the router port and on their own port', async () => {
+    const router = await start(['--port', '0', '--mqtt', '--mqtt-port', '0']);
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(router.output())), 5000);
+      const check = setInterval(() => {
+        if (!/MQTT clients accepted on mqtt:\/\/\S+ and mqtt:\/\/\S+ \(realm realm1\)/.test(router.output()))
+          return;
+        clearInterval(check);
+        clearTimeout(t);
+        resolve();
+      }, 20);
+    });
+    const [, main, own] = /accepted on (mqtt:\/\/\S+) and (mqtt:\/\/\S+)/.exec(router.output())!;
+    const mqtt = await import('mqtt');
+    const a = await mqtt.connectAsync(main, { reconnectPeriod: 0 });
+    const b = await mqtt.connectAsync(own, { reconnectPeriod: 0 });
+    await a.subscribeAsync('cli/test');
+    const got = new Promise<string>((resolve) => a.on('message', (_t, p) => resolve(p.toString())));
+    await b.publishAsync('cli/test', 'hello', { qos: 1 });
+    assert.equal(await got, 'hello');
+    await Promise.all([a.endAsync(), b.endAsync()]);
+    assert.equal(await router.stop(), 0);
+  });
+
+  it('--mqtt-realm must name one of the realms', async () => {
+    await assert.rejects(
+      start(['--port', '0', '--mqtt-realm', 'nowhere']),
+      /--mqtt-realm nowhere is not one of the realms/,
+    );
+  });
 });
