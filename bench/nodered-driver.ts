@@ -5,8 +5,12 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../nodes/shared/red-types';
 import { benchPayload, drivers, type DriveResult } from './nodered-drivers';
 
-/** A slot with no message back for this long is counted lost and refilled. */
-const STALL_MS = 1000;
+/**
+ * A slot with no message back for this long is counted lost and refilled (a QoS 0 drop). Long
+ * enough that a slow round trip on a starved machine is not taken for a loss: a refill adds a
+ * whole window to what is still in flight.
+ */
+const STALL_MS = 3000;
 
 export = function (RED: NodeAPI): void {
   function BenchDriver(this: Node, def: NodeDef): void {
