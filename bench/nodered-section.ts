@@ -67,6 +67,8 @@ export async function runNodeRedSection(match: (name: string) => boolean, opts: 
   try {
     for (const w of wanted) {
       const prof = profile ? ['--cpu-prof', '--cpu-prof-dir', path.join(profile, w.prof)] : [];
+      // Any other flags for the Node-RED process, e.g. '--heap-prof' for allocation sites.
+      prof.push(...(process.env.BENCH_NODERED_NODE_ARGS ?? '').split(' ').filter(Boolean));
       const runtime = await launchNodeRed(prof, w.dir).catch((e: Error) => e);
       if (runtime instanceof Error) {
         console.error(`nodered: ${runtime.message}`);
