@@ -13,33 +13,68 @@ import * as path from 'node:path';
 import { drivers, type DriveResult } from './nodered-drivers';
 
 export interface NodeRedScenario {
-  /** Short id, also the driver node's id. */
+  /** Short id for the table and the log. */
   id: string;
+  /** The driver node (one per flow) that runs it. */
+  flow: string;
   /** The path measured, for the table. */
   label: string;
+  /** JSON size of the payload object each message carries (see `benchPayload`). */
+  size: number;
+  /** One message at a time (round-trip latency) instead of a window in flight. */
+  sequential?: boolean;
 }
 
-export const NODERED_SCENARIOS: readonly NodeRedScenario[] = [
-  { id: 'rpc-inproc', label: 'wamp-call → wamp-router (in-process) → wamp-register → wamp-response' },
+/** Each flow once: the driver's node id and what it measures. */
+export const NODERED_FLOWS: ReadonlyArray<{ flow: string; label: string }> = [
+  { flow: 'rpc-inproc', label: 'wamp-call → wamp-router (in-process) → wamp-register → wamp-response' },
   {
-    id: 'rpc-ws',
+    flow: 'rpc-ws',
     label: 'wamp-call → wamp-router (WebSocket/JSON, own port) → wamp-register → wamp-response',
   },
-  { id: 'pubsub-inproc', label: 'wamp-publish → wamp-router (in-process) → wamp-subscribe' },
-  { id: 'pubsub-ws', label: 'wamp-publish → wamp-router (WebSocket/JSON) → wamp-subscribe' },
-  { id: 'mqtt-qos0', label: 'mqtt out → aedes (TCP) → mqtt in, QoS 0' },
-  { id: 'mqtt-qos1', label: 'mqtt out → aedes (TCP) → mqtt in, QoS 1' },
+  { flow: 'pubsub-inproc', label: 'wamp-publish → wamp-router (in-process) → wamp-subscribe' },
+  { flow: 'pubsub-ws', label: 'wamp-publish → wamp-router (WebSocket/JSON) → wamp-subscribe' },
+  { flow: 'mqtt-qos0', label: 'mqtt out → aedes (TCP) → mqtt in, QoS 0' },
+  { flow: 'mqtt-qos1', label: 'mqtt out → aedes (TCP) → mqtt in, QoS 1' },
   {
-    id: 'hop',
+    flow: 'mqtt-rpc',
+    label: 'mqtt out (request) → aedes → mqtt in → mqtt out (reply topic) → aedes → mqtt in, QoS 0',
+  },
+  {
+    flow: 'hop',
     label: "driver → driver: one Node-RED message hop, no network, no broker (the runtime's floor)",
   },
+];
+
+export const SIZES: readonly number[] = [64, 4096, 65536];
+export const sizeLabel = (n: number): string => (n >= 1024 ? `${n / 1024} KiB` : `${n} B`);
+
+/** Throughput rows at every size (MQTT QoS 1 only at 64 B), then one-at-a-time latency rows. */
+export const NODERED_SCENARIOS: readonly NodeRedScenario[] = [
+  ...SIZES.flatMap((size) =>
+    NODERED_FLOWS.filter((f) => size === 64 || f.flow !== 'mqtt-qos1').map((f) => ({
+      id: size === 64 ? f.flow : `${f.flow}-${size / 1024}k`,
+      flow: f.flow,
+      label: f.label,
+      size,
+    })),
+  ),
+  ...['rpc-inproc', 'rpc-ws', 'mqtt-rpc'].map((flow) => ({
+    id: `${flow}-seq`,
+    flow,
+    label: NODERED_FLOWS.find((f) => f.flow === flow)!.label,
+    size: 64,
+    sequential: true,
+  })),
 ];
 
 export interface NodeRedTiming {
   durationMs: number;
   warmupMs: number;
-  /** Messages in flight per driver. */
+  /** Messages in flight per driver (1: one at a time, with latency percentiles). */
   window: number;
+  /** JSON size of each message's payload. */
+  size: number;
 }
 
 type ToChild = { type: 'run'; id: number; scenario: string; timing: NodeRedTiming } | { type: 'stop' };
@@ -57,9 +92,9 @@ export interface NodeRedRuntime {
  * Starts Node-RED with every scenario's flow deployed (idle until driven) in a child process.
  * `execArgv` e.g. `['--cpu-prof']` to profile it.
  */
-export function launchNodeRed(execArgv: string[] = []): Promise<NodeRedRuntime> {
+export function launchNodeRed(execArgv: string[] = [], packageRoot?: string): Promise<NodeRedRuntime> {
   const verbose = !!process.env.BENCH_VERBOSE;
-  const child = fork(__filename, ['child'], {
+  const child = fork(__filename, ['child', ...(packageRoot ? [packageRoot] : [])], {
     stdio: verbose ? ['ignore', 'inherit', 'inherit', 'ipc'] : ['ignore', 'ignore', 'pipe', 'ipc'],
     execArgv,
   });
@@ -160,7 +195,62 @@ function benchFlow(wampPort: number, mqttPort: number): object[] {
       broker: 'broker',
       topic: `bench/${id}`,
       qos: String(qos),
-      datatype: 'utf8',
+      datatype: 'auto-detect',
+      nl: false,
+      rap: true,
+      rh: 0,
+      inputs: 0,
+      wires: [[id]],
+    },
+  ];
+  // The request/response pattern a Node-RED user builds with MQTT: request topic, a responder
+  // (here the mqtt in wired straight to an mqtt out on the reply topic: the cheapest responder),
+  // reply topic back to the caller. Payloads are parsed on both mqtt in nodes, as a flow working
+  // with the values needs.
+  const mqttRpc = (id: string): object[] => [
+    driver(id, `${id}-req`),
+    {
+      id: `${id}-req`,
+      z,
+      type: 'mqtt out',
+      broker: 'broker',
+      topic: `bench/${id}/req`,
+      qos: '0',
+      retain: 'false',
+      wires: [],
+    },
+    {
+      id: `${id}-serve`,
+      z,
+      type: 'mqtt in',
+      broker: 'broker',
+      topic: `bench/${id}/req`,
+      qos: '0',
+      datatype: 'auto-detect',
+      nl: false,
+      rap: true,
+      rh: 0,
+      inputs: 0,
+      wires: [[`${id}-reply`]],
+    },
+    {
+      id: `${id}-reply`,
+      z,
+      type: 'mqtt out',
+      broker: 'broker',
+      topic: `bench/${id}/rep`,
+      qos: '0',
+      retain: 'false',
+      wires: [],
+    },
+    {
+      id: `${id}-back`,
+      z,
+      type: 'mqtt in',
+      broker: 'broker',
+      topic: `bench/${id}/rep`,
+      qos: '0',
+      datatype: 'auto-detect',
       nl: false,
       rap: true,
       rh: 0,
@@ -208,6 +298,7 @@ function benchFlow(wampPort: number, mqttPort: number): object[] {
     ...pubsub('pubsub-ws', 'conn-ws'),
     ...mqtt('mqtt-qos0', 0),
     ...mqtt('mqtt-qos1', 1),
+    ...mqttRpc('mqtt-rpc'),
     driver('hop', 'hop'),
   ];
 }
@@ -224,7 +315,9 @@ interface Aedes {
 
 async function childMain(): Promise<void> {
   const send = (m: ToParent): void => void process.send?.(m);
-  const root = path.resolve(__dirname, '../..');
+  // The package under test: this build, or another one (BENCH_NODERED_PACKAGE, e.g. a copy of the
+  // previous build, to compare before and after in the same conditions).
+  const root = path.resolve(process.argv[3] ?? path.resolve(__dirname, '../..'));
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wamp-bench-nodered-'));
   let aedes: Aedes | undefined;
   let mqttServer: net.Server | undefined;
@@ -319,7 +412,7 @@ async function childMain(): Promise<void> {
     void (async () => {
       if (!(await d.probe(15000)))
         return send({ type: 'result', id: m.id, error: 'no round trip within 15 s (not connected?)' });
-      const result = await d.drive(m.timing.window, m.timing.warmupMs, m.timing.durationMs);
+      const result = await d.drive(m.timing);
       send({ type: 'result', id: m.id, result });
     })().catch((e: unknown) => send({ type: 'result', id: m.id, error: String(e) }));
   });

@@ -1,10 +1,11 @@
-// wamp-call: calls a procedure for each message and adds the result to it; progressive results
-// are emitted as they arrive; `msg.action = "cancel"` cancels this node's pending calls, and
-// "connect" / "disconnect" open or close the shared session.
+// wamp-call: calls a procedure for each message and adds the result to it: one message on the
+// first output per call. Progressive results go to the second output as a sequence that the join
+// node understands; `msg.action = "cancel"` cancels this node's pending calls, and "connect" /
+// "disconnect" open or close the shared session.
 import { isConnectionAction, runConnectionAction } from './shared/connection-actions';
 import { getConnectionNode, NO_CONNECTION, type WampUser } from './shared/connection-node';
 import { failMsg } from './shared/errors';
-import type { CallResult } from './shared/library';
+import { type CallResult, type Connection, ErrorUri, WampError } from './shared/library';
 import { argsFromMsg, nonEmptyString, putArgs } from './shared/payload';
 import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from './shared/red-types';
 
@@ -26,8 +27,12 @@ export = function (RED: NodeAPI): void {
       Number.isFinite(timeoutSec) && timeoutSec > 0 ? Math.round(timeoutSec * 1000) : undefined;
     const progressive = def.progressive === true || String(def.progressive) === 'true';
     const discloseMe = def.discloseMe === true || String(def.discloseMe) === 'true';
-    /** Pending calls of this node by call id, to cancel them. */
-    const pending = new Map<string, AbortController>();
+    /**
+     * Pending calls of this node, each under its own key: clones of one message share `_msgid`
+     * (and the user's `msg.callId`), and cancel and close must reach every one of them.
+     */
+    const pending = new Map<number, PendingCall>();
+    let lastKey = 0;
 
     if (!connNode) {
       this.status(NO_CONNECTION);
@@ -43,10 +48,11 @@ export = function (RED: NodeAPI): void {
       return msg;
     }
 
+    /** Cancels every pending call, or those whose handle (`msg.callId`) is given. */
     function cancel(msg: NodeMessage, done: NodeDone): void {
       const which = msg.callId === undefined ? undefined : String(msg.callId);
-      for (const [id, controller] of pending) {
-        if (which === undefined || which === id) controller.abort();
+      for (const call of pending.values()) {
+        if (which === undefined || which === call.handle) call.cancel();
       }
       done();
     }
@@ -68,40 +74,51 @@ export = function (RED: NodeAPI): void {
       if (!procedure) return done(failMsg(msg, new Error(RED._('wamp-call.errors.no-procedure'))));
       if (!connNode) return done(failMsg(msg, new Error(RED._('wamp-call.errors.no-connection'))));
 
-      const callId = String(msg.callId ?? msg._msgid ?? pending.size);
-      const controller = new AbortController();
-      pending.set(callId, controller);
-      msg.callId = callId;
+      const key = ++lastKey;
+      const handle = String(msg.callId ?? msg._msgid ?? key);
+      msg.callId = handle;
+      const call = new PendingCall(handle);
+      pending.set(key, call);
       const { args, kwargs } = argsFromMsg(msg);
-      const onProgress = progressive
-        ? (r: CallResult): void => send(withResult(RED.util.cloneMessage(msg), r, true))
+      const sequence = progressive ? new ProgressSequence(`${handle}.${this.id}.${key}`) : undefined;
+      const onProgress = sequence
+        ? (r: CallResult): void =>
+            send([null, sequence.part(withResult(RED.util.cloneMessage(msg), r, true), false)])
         : undefined;
-      connNode
-        .ready()
-        .then((conn) =>
-          conn.call(procedure, args, kwargs, {
-            timeout: timeoutMs,
-            disclose_me: discloseMe || undefined,
-            receive_progress: progressive || undefined,
-            onProgress,
-            signal: controller.signal,
-          }),
-        )
-        .then(
-          (r) => {
-            pending.delete(callId);
-            send(withResult(msg, r, progressive ? false : undefined));
-            done();
-          },
-          (e: unknown) => {
-            pending.delete(callId);
-            done(failMsg(msg, e));
-          },
-        );
+      const callOn = (conn: Connection): Promise<CallResult> => {
+        if (call.canceled) throw new WampError(ErrorUri.CANCELED, ['call canceled before it was sent']);
+        return conn.call(procedure, args, kwargs, {
+          timeout: timeoutMs,
+          disclose_me: discloseMe || undefined,
+          receive_progress: progressive || undefined,
+          onProgress,
+          cancelable: (c) => call.started(c),
+        });
+      };
+      let calling: Promise<CallResult>;
+      try {
+        // Connected: straight to the session (no wait for ready(), one promise less per call).
+        calling = connNode.connected ? callOn(connNode.connection()) : connNode.ready().then(callOn);
+      } catch (e) {
+        calling = Promise.reject(e);
+      }
+      calling.then(
+        (r) => {
+          pending.delete(key);
+          withResult(msg, r, sequence ? false : undefined);
+          // The final result: once on the first output, and as the last part of the sequence.
+          send(sequence ? [msg, sequence.part(RED.util.cloneMessage(msg), true)] : msg);
+          done();
+        },
+        (e: unknown) => {
+          pending.delete(key);
+          done(failMsg(msg, e));
+        },
+      );
     });
 
     this.on('close', (_removed: boolean, done: () => void) => {
-      for (const controller of pending.values()) controller.abort();
+      for (const call of pending.values()) call.cancel();
       pending.clear();
       if (connNode) connNode.deregister(this, done);
       else done();
@@ -110,3 +127,42 @@ export = function (RED: NodeAPI): void {
 
   RED.nodes.registerType('wamp-call', WampCall);
 };
+
+/** A call in flight: its user-visible handle and how to cancel it, also before it was sent. */
+class PendingCall {
+  canceled = false;
+  private doCancel: (() => void) | undefined;
+
+  constructor(readonly handle: string) {}
+
+  /** The library's cancel function, once the CALL is out. */
+  started(cancel: () => void): void {
+    this.doCancel = cancel;
+  }
+
+  cancel(): void {
+    this.canceled = true;
+    this.doCancel?.();
+  }
+}
+
+/**
+ * Progress messages marked as the split node marks its parts, so that a join node in automatic
+ * mode assembles `[progress..., final]`: `msg.parts` with an id of its own, the index, and on the
+ * last part (the final result) the count and `msg.complete`.
+ */
+class ProgressSequence {
+  private index = 0;
+
+  constructor(private readonly id: string) {}
+
+  part(msg: NodeMessage, last: boolean): NodeMessage {
+    const index = this.index++;
+    msg.parts = last
+      ? { id: this.id, index, count: index + 1, type: 'array' }
+      : { id: this.id, index, type: 'array' };
+    if (last) msg.complete = true;
+    else delete msg.complete; // one the input carried would end the sequence early
+    return msg;
+  }
+}

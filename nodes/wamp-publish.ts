@@ -3,7 +3,7 @@
 import { isConnectionAction, runConnectionAction } from './shared/connection-actions';
 import { getConnectionNode, NO_CONNECTION, type WampUser } from './shared/connection-node';
 import { failMsg } from './shared/errors';
-import type { PublishOptions } from './shared/library';
+import type { Connection, PublishOptions } from './shared/library';
 import { argsFromMsg, nonEmptyString, sessionIds } from './shared/payload';
 import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from './shared/red-types';
 
@@ -62,13 +62,19 @@ export = function (RED: NodeAPI): void {
       if (!topic) return done(failMsg(msg, new Error(RED._('wamp-publish.errors.no-topic'))));
       if (!connNode) return done(failMsg(msg, new Error(RED._('wamp-publish.errors.no-connection'))));
       const { args, kwargs } = argsFromMsg(msg);
-      connNode
-        .ready()
-        .then((conn) => conn.publish(topic, args, kwargs, optionsFor(msg)))
-        .then(
-          () => done(),
-          (e: unknown) => done(failMsg(msg, e)),
-        );
+      const publishOn = (conn: Connection): Promise<unknown> =>
+        conn.publish(topic, args, kwargs, optionsFor(msg));
+      let publishing: Promise<unknown>;
+      try {
+        // Connected: straight to the session (no wait for ready(), one promise less per message).
+        publishing = connNode.connected ? publishOn(connNode.connection()) : connNode.ready().then(publishOn);
+      } catch (e) {
+        publishing = Promise.reject(e);
+      }
+      publishing.then(
+        () => done(),
+        (e: unknown) => done(failMsg(msg, e)),
+      );
     });
 
     this.on('close', (_removed: boolean, done: () => void) => {

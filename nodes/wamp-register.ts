@@ -12,6 +12,7 @@ import {
   type RegisterOptions,
   type Registration,
 } from './shared/library';
+import { newMessageId } from './shared/message-id';
 import { putArgs } from './shared/payload';
 import { within } from './shared/within';
 import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from './shared/red-types';
@@ -79,6 +80,7 @@ export = function (RED: NodeAPI): void {
           }, timeoutMs);
         }
         const msg: NodeMessage = {
+          _msgid: newMessageId(),
           topic: inv.procedure,
           procedure: inv.procedure,
           details: inv.details,

@@ -1,34 +1,44 @@
 // wamp-response: answers the invocation a wamp-register node emitted: a result, a progressive
-// result (`msg.progress = true`), or an ERROR (`msg.error`).
+// result (`msg.progress = true`), or an ERROR (`msg.wampError`).
 import { getInvocation, removeInvocation } from './shared/invocations';
 import { Result, WampError } from './shared/library';
-import { argsFromMsg, isPlainObject } from './shared/payload';
+import { argsFromMsg, flowSetArgs, isPlainObject } from './shared/payload';
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage } from './shared/red-types';
 
 const RUNTIME_ERROR = 'wamp.error.runtime_error';
+const URI = /^[^\s#]+(\.[^\s#]+)+$/;
 
-/** `msg.error` as a URI string, or `{uri?, message?, args?, kwargs?}`. */
+/**
+ * `msg.wampError` as a WAMP error: a URI string, or `{uri?, message?, args?, kwargs?}`. Its
+ * arguments are the ones given there, else what the flow itself set on the message (a new
+ * `msg.payload`, `msg.args` or `msg.kwargs`), never the invocation's own arguments.
+ */
 function toWampError(error: unknown, msg: NodeMessage): WampError {
   if (typeof error === 'string') {
-    const isUri = /^[^\s#]+(\.[^\s#]+)+$/.test(error);
-    return isUri ? new WampError(error, argsFromMsgIfGiven(msg)) : new WampError(RUNTIME_ERROR, [error]);
+    if (!URI.test(error)) return new WampError(RUNTIME_ERROR, [error]);
+    const { args, kwargs } = flowSetArgs(msg);
+    return new WampError(error, args, kwargs);
   }
   if (isPlainObject(error)) {
-    const uri = typeof error.uri === 'string' && error.uri ? error.uri : RUNTIME_ERROR;
+    const uri = typeof error.uri === 'string' && URI.test(error.uri) ? error.uri : RUNTIME_ERROR;
+    const set = flowSetArgs(msg);
     const args = Array.isArray(error.args)
       ? error.args
       : typeof error.message === 'string'
         ? [error.message]
-        : [];
-    const kwargs = isPlainObject(error.kwargs) ? error.kwargs : {};
+        : set.args;
+    const kwargs = isPlainObject(error.kwargs) ? error.kwargs : set.kwargs;
     return new WampError(uri, args, kwargs);
   }
   return new WampError(RUNTIME_ERROR, error instanceof Error ? [error.message] : []);
 }
 
-function argsFromMsgIfGiven(msg: NodeMessage): unknown[] {
-  return Array.isArray(msg.args) ? msg.args : [];
-}
+/**
+ * Only `msg.wampError` asks for an ERROR: `msg.error` is left alone, because a message that went
+ * through a Catch node (or any node that reports errors that way) carries one, and a flow that
+ * recovered from it means to answer normally.
+ */
+const wantsError = (v: unknown): boolean => v !== undefined && v !== null && v !== false && v !== '';
 
 export = function (RED: NodeAPI): void {
   function WampResponse(this: Node, def: NodeDef): void {
@@ -41,9 +51,9 @@ export = function (RED: NodeAPI): void {
       const entry = getInvocation(id);
       if (!entry) return done(new Error(RED._('wamp-response.errors.gone', { id })));
 
-      if (msg.error !== undefined && msg.error !== null && msg.error !== false) {
+      if (wantsError(msg.wampError)) {
         removeInvocation(id);
-        entry.reject(toWampError(msg.error, msg));
+        entry.reject(toWampError(msg.wampError, msg));
         return done();
       }
       const { args, kwargs } = argsFromMsg(msg);

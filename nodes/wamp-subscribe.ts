@@ -9,6 +9,7 @@ import {
   type WampUser,
 } from './shared/connection-node';
 import type { EventInfo, SubscribeOptions, Subscription } from './shared/library';
+import { newMessageId } from './shared/message-id';
 import { nonEmptyString, putArgs } from './shared/payload';
 import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from './shared/red-types';
 import { within } from './shared/within';
@@ -49,7 +50,12 @@ export = function (RED: NodeAPI): void {
     const keyOf = (topic: string, match: Match): string => `${match} ${topic}`;
 
     function emit(ev: EventInfo): void {
-      const msg: NodeMessage = { topic: ev.topic, details: ev.details, publicationId: ev.publicationId };
+      const msg: NodeMessage = {
+        _msgid: newMessageId(),
+        topic: ev.topic,
+        details: ev.details,
+        publicationId: ev.publicationId,
+      };
       putArgs(msg, ev.args, ev.kwargs);
       node.send(msg);
     }

@@ -1,6 +1,8 @@
 // WAMP errors as Node-RED sees them: `msg.error` carries the URI and payload, and the Error given
 // to `done` has `code` = URI, which Node-RED copies to the Catch node's `msg.error.code` (the
-// runtime replaces `msg.error` there and keeps ours as `msg._error`).
+// runtime replaces `msg.error` there and keeps ours as `msg._error`). The message is the error's
+// text alone (its first string argument, or a `message` kwarg), the URI when it has none: the
+// URI already is `code`, and the Debug sidebar shows the message as it is.
 import { isWampError } from './library';
 import type { NodeMessage } from './red-types';
 
@@ -14,16 +16,37 @@ export interface MsgError {
 const RUNTIME_ERROR = 'wamp.error.runtime_error';
 
 export function describeError(e: unknown): MsgError {
-  if (isWampError(e)) return { uri: e.uri, args: e.args, kwargs: e.kwargs, message: e.message };
+  if (isWampError(e)) return { uri: e.uri, args: e.args, kwargs: e.kwargs, message: textOf(e) };
   const message = e instanceof Error ? e.message : String(e);
   return { uri: RUNTIME_ERROR, args: [message], kwargs: {}, message };
+}
+
+function textOf(e: { uri: string; args: unknown[]; kwargs: Record<string, unknown> }): string {
+  const text =
+    typeof e.args[0] === 'string' ? e.args[0] : typeof e.kwargs.message === 'string' ? e.kwargs.message : '';
+  return text || e.uri;
+}
+
+/**
+ * What `done` gets: Node-RED puts `String(error)` in the Catch node's `msg.error.message` and in
+ * the log, which for a plain Error reads "Error: <message>"; this one reads as its message.
+ */
+class FlowError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+
+  override toString(): string {
+    return this.message;
+  }
 }
 
 /** Sets `msg.error` and returns the Error to hand to `done`. */
 export function failMsg(msg: NodeMessage, e: unknown): Error {
   const info = describeError(e);
   msg.error = info;
-  const err = new Error(info.message) as Error & { code?: string };
-  err.code = info.uri;
-  return err;
+  return new FlowError(info.message, info.uri);
 }

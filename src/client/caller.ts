@@ -26,7 +26,7 @@ export class Caller {
     options: CallOptions = {},
   ): Promise<CallResult> {
     if (!this.ctx.isOpen) return Promise.reject(this.ctx.closedError());
-    const { onProgress, signal, cancelMode, timeout, ...wire } = options;
+    const { onProgress, signal, cancelable, cancelMode, timeout, ...wire } = options;
     if (signal?.aborted)
       return Promise.reject(new WampError(ErrorUri.CANCELED, ['call canceled before it was sent']));
     if (onProgress) wire.receive_progress = true;
@@ -73,6 +73,8 @@ export class Caller {
         ...payload(args, kwargs),
       ]);
       if (failed) this.calls.take(id)?.reject(failed);
+      // After the CALL is out: a cancel from inside the hook must not precede it.
+      else cancelable?.(onAbort);
     });
   }
 

@@ -148,6 +148,32 @@ describe('client against the embedded router: RPC', () => {
     assert.equal(interrupted, 'kill');
   });
 
+  it('cancel without an AbortController: the cancel function handed to options.cancelable does the same', async () => {
+    const callee = await open({});
+    const caller = await open({});
+    let interrupted: unknown;
+    let onInterrupt: () => void = () => undefined;
+    const aborted = new Promise<void>((resolve) => (onInterrupt = resolve));
+    await callee.register(
+      'com.slow2',
+      (inv) =>
+        new Promise((done) => {
+          inv.onAbort((mode) => {
+            interrupted = mode;
+            done('late');
+            onInterrupt();
+          });
+        }),
+    );
+    let cancel: (() => void) | undefined;
+    const call = caller.call('com.slow2', [], {}, { cancelable: (c) => (cancel = c) });
+    assert.equal(typeof cancel, 'function', 'handed over once the CALL is sent');
+    cancel!();
+    await assert.rejects(call, (e: WampError) => e.uri === 'wamp.error.canceled');
+    await aborted;
+    assert.equal(interrupted, 'kill');
+  });
+
   it('timeout: a call over its timeout rejects with wamp.error.timeout (or canceled) and the callee is interrupted', async () => {
     const callee = await open({});
     const caller = await open({});

@@ -5,7 +5,7 @@
 // - falsy payloads (0, false, "", null) are values, not "no argument" — over pub/sub and call/response.
 import assert from 'node:assert/strict';
 import type { NodeMessage } from '../../nodes/shared/red-types';
-import { baseFlow, helper, isConnected, nextMessages, nodeModules, waitStatus } from './helpers';
+import { baseFlow, coreNode, helper, isConnected, nextMessages, nodeModules, waitStatus } from './helpers';
 
 const FALSY: unknown[] = [0, false, '', null];
 
@@ -57,6 +57,33 @@ function rpcFlow(): object[] {
     },
     { id: 'callee', z: 'f1', type: 'helper' },
     { id: 'resp', z: 'f1', type: 'wamp-response' },
+  ]);
+}
+
+/**
+ * Function nodes on the second and third wires of a subscriber (so Node-RED hands them copies):
+ * one puts a new value in msg.payload, one edits the payload in place; each re-publishes.
+ */
+function functionFlow(): object[] {
+  const relay = (id: string, func: string, topic: string): object[] => [
+    { id, z: 'f1', type: 'function', func, outputs: 1, x: 0, y: 0, wires: [[`${id}-pub`]] },
+    { id: `${id}-pub`, z: 'f1', type: 'wamp-publish', connection: 'conn', topic, acknowledge: true },
+    { id: `${id}-sub`, z: 'f1', type: 'wamp-subscribe', connection: 'conn', topic, wires: [[`${id}-out`]] },
+    { id: `${id}-out`, z: 'f1', type: 'helper' },
+  ];
+  return baseFlow([
+    { id: 'pub', z: 'f1', type: 'wamp-publish', connection: 'conn', topic: 'com.test.c', acknowledge: true },
+    {
+      id: 'subC',
+      z: 'f1',
+      type: 'wamp-subscribe',
+      connection: 'conn',
+      topic: 'com.test.c',
+      wires: [['outC', 'set', 'edit']],
+    },
+    { id: 'outC', z: 'f1', type: 'helper' },
+    ...relay('set', 'msg.payload = { replaced: true };\nreturn msg;', 'com.test.set'),
+    ...relay('edit', 'msg.payload.edited = true;\nreturn msg;', 'com.test.edit'),
   ]);
 }
 
@@ -135,6 +162,51 @@ describe('payload rules over flows', function () {
     it('msg.args and msg.kwargs are honoured on input over msg.payload', async function () {
       const [a] = await publishThrough({ payload: 'ignored', args: [false], kwargs: { n: 0 } });
       assert.deepEqual([a.args, a.kwargs, a.payload], [[false], { n: 0 }, false]);
+    });
+  });
+
+  describe('through function nodes, on copies of the message', function () {
+    beforeEach(async function () {
+      await helper.load([...nodeModules, coreNode('function/10-function.js')], functionFlow());
+      await Promise.all(
+        ['pub', 'subC', 'set-sub', 'edit-sub'].map((id) => waitStatus(helper.getNode(id), isConnected)),
+      );
+    });
+
+    it('a new msg.payload is sent instead of the arguments; an in-place edit travels with them', async function () {
+      const cases: Array<{ send: NodeMessage; set: unknown[]; edit: [unknown[], object] }> = [
+        // kwargs only: the payload is the kwargs object itself.
+        {
+          send: { args: [], kwargs: { k: 1 } },
+          set: [[{ replaced: true }], {}],
+          edit: [[], { k: 1, edited: true }],
+        },
+        // one argument: the payload is that argument.
+        {
+          send: { payload: { a: 1 } },
+          set: [[{ replaced: true }], {}],
+          edit: [[{ a: 1, edited: true }], {}],
+        },
+      ];
+      for (const c of cases) {
+        const original = nextMessages(helper.getNode('outC'));
+        const set = nextMessages(helper.getNode('set-out'));
+        const edit = nextMessages(helper.getNode('edit-out'));
+        helper.getNode('pub').receive(c.send);
+        const [o] = await original;
+        const [s] = await set;
+        const [e] = await edit;
+        const what = JSON.stringify(c.send);
+        // Through JSON: objects made in the function node's sandbox have another Object prototype.
+        const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
+        assert.deepEqual(plain([s.args, s.kwargs]), c.set, `new payload, ${what}`);
+        assert.deepEqual(plain([e.args, e.kwargs]), c.edit, `edited in place, ${what}`);
+        // The first wire's message is not the copies: neither change reached it.
+        assert.equal(
+          JSON.stringify(o.payload).includes('edited') || JSON.stringify(o.payload).includes('replaced'),
+          false,
+        );
+      }
     });
   });
 

@@ -26,6 +26,7 @@ function rpcFlow(call: object = {}, register: object = {}): object[] {
       ...register,
     },
     { id: 'callee', z: 'f1', type: 'helper' },
+    { id: 'progress', z: 'f1', type: 'helper' },
     { id: 'resp', z: 'f1', type: 'wamp-response' },
     { id: 'catcher', z: 'f1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
     { id: 'caught', z: 'f1', type: 'helper' },
@@ -81,25 +82,32 @@ describe('wamp-call, wamp-register and wamp-response', function () {
   });
 
   describe('progressive results', function () {
-    it('emits each progressive result with progress=true, then the final one with progress=false', async function () {
-      await start({ progressive: true });
+    it('sends each progressive result on the second output, and the final one once on the first', async function () {
+      await start({ progressive: true, outputs: 2, wires: [['out'], ['progress']] });
       helper.getNode('callee').on('input', (msg: NodeMessage) => {
         const resp = helper.getNode('resp');
         resp.receive({ ...msg, payload: 1, progress: true });
         resp.receive({ ...msg, payload: 2, progress: true });
         resp.receive({ ...msg, payload: 3 });
       });
-      const out = nextMessages(helper.getNode('out'), 3);
+      const out = nextMessages(helper.getNode('out'));
+      const progress = nextMessages(helper.getNode('progress'), 3);
       helper.getNode('call').receive({ payload: 0 });
-      const msgs = await out;
+      const [final] = await out;
+      assert.deepEqual([final.payload, final.progress], [3, false]);
+      const parts = await progress;
       assert.deepEqual(
-        msgs.map((m) => [m.payload, m.progress]),
+        parts.map((m) => [m.payload, m.progress, (m.parts as { index: number }).index, m.complete]),
         [
-          [1, true],
-          [2, true],
-          [3, false],
+          [1, true, 0, undefined],
+          [2, true, 1, undefined],
+          [3, false, 2, true],
         ],
       );
+      const ids = new Set(parts.map((m) => (m.parts as { id: string }).id));
+      assert.equal(ids.size, 1);
+      assert.equal((parts[2].parts as { count: number }).count, 3);
+      assert.equal((parts[0].parts as { count?: number }).count, undefined);
     });
   });
 
@@ -121,30 +129,31 @@ describe('wamp-call, wamp-register and wamp-response', function () {
   });
 
   describe('errors reach a Catch node', function () {
-    it('an ERROR from the callee (msg.error) carries its URI and arguments', async function () {
+    it('an ERROR from the callee (msg.wampError) carries its URI and arguments; the message reads as its text', async function () {
       await start();
       helper.getNode('callee').on('input', (msg: NodeMessage) => {
         helper
           .getNode('resp')
-          .receive({ ...msg, error: { uri: 'com.test.failed', message: 'no luck', kwargs: { n: 1 } } });
+          .receive({ ...msg, wampError: { uri: 'com.test.failed', message: 'no luck', kwargs: { n: 1 } } });
       });
       const caught = nextMessages(helper.getNode('caught'));
       helper.getNode('call').receive({ payload: 1 });
       const [msg] = await caught;
       assert.equal((msg.error as { code: string }).code, 'com.test.failed');
+      assert.equal((msg.error as { message: string }).message, 'no luck');
       assert.deepEqual(msg._error, {
         uri: 'com.test.failed',
         args: ['no luck'],
         kwargs: { n: 1 },
-        message: 'com.test.failed: no luck',
+        message: 'no luck',
       });
     });
 
-    it('a string msg.error that is not a URI becomes wamp.error.runtime_error', async function () {
+    it('a string msg.wampError that is not a URI becomes wamp.error.runtime_error', async function () {
       await start();
       helper
         .getNode('callee')
-        .on('input', (msg: NodeMessage) => helper.getNode('resp').receive({ ...msg, error: 'it broke' }));
+        .on('input', (msg: NodeMessage) => helper.getNode('resp').receive({ ...msg, wampError: 'it broke' }));
       const caught = nextMessages(helper.getNode('caught'));
       helper.getNode('call').receive({ payload: 1 });
       const [msg] = await caught;

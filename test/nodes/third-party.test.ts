@@ -32,7 +32,7 @@ function flow(port: number): object[] {
       z: 'f1',
       type: 'function',
       wires: [['resp']],
-      func: "const [a, b] = msg.args;\nif (typeof a !== 'number' || typeof b !== 'number') { msg.error = { uri: 'com.example.error.not_a_number', message: 'numbers only' }; return msg; }\nmsg.payload = a + b;\nmsg.kwargs = { by: 'node-red' };\nreturn msg;",
+      func: "const [a, b] = msg.args;\nif (typeof a !== 'number' || typeof b !== 'number') { msg.wampError = { uri: 'com.example.error.not_a_number', message: 'numbers only' }; return msg; }\nmsg.payload = a + b;\nmsg.kwargs = { by: 'node-red' };\nreturn msg;",
     },
     { id: 'resp', z: 'f1', type: 'wamp-response' },
     {

@@ -97,6 +97,13 @@ describe('serializers', () => {
       const text = jsonSerializer.encode([36, 1, 2, {}, [Buffer.from('hello')]]) as string;
       assert.equal(text, '[36,1,2,{},["\\u0000aGVsbG8="]]');
     });
+    it('finds bytes however deep, and beside plain values (which encode as plain JSON)', () => {
+      const deep = { a: [1, { b: [{ c: new Uint8Array([104, 105]) }] }], s: 'x', n: null };
+      const text = jsonSerializer.encode([36, 1, 2, {}, [deep]]) as string;
+      assert.equal(text, '[36,1,2,{},[{"a":[1,{"b":[{"c":"\\u0000aGk="}]}],"s":"x","n":null}]]');
+      const plain = { a: [1, { b: 'c' }], d: new Date(0), u: undefined };
+      assert.equal(jsonSerializer.encode([36, 1, 2, {}, [plain]]), JSON.stringify([36, 1, 2, {}, [plain]]));
+    });
     it('revives such strings as bytes on decode', () => {
       const d = jsonSerializer.decode('[36,1,2,{},["\\u0000aGVsbG8="]]');
       assert.ok(d.ok);
