@@ -2,17 +2,17 @@
 // are emitted as they arrive; `msg.action = "cancel"` cancels this node's pending calls, and
 // "connect" / "disconnect" open or close the shared session.
 import { isConnectionAction, runConnectionAction } from './shared/connection-actions';
+import { CallConfig, type WampCallConfig } from './shared/call-settings';
 import { getConnectionNode, NO_CONNECTION, type WampUser } from './shared/connection-node';
 import { failMsg } from './shared/errors';
 import type { CallResult } from './shared/library';
-import { argsFromMsg, nonEmptyString, putArgs } from './shared/payload';
+import { argsFromMsg, payloadOf, putArgs } from './shared/payload';
 import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from './shared/red-types';
+import { assign } from './shared/typed-property';
 
-interface WampCallDef extends NodeDef {
+/** Procedure, timeout and result property: see `CallConfig`. */
+interface WampCallDef extends NodeDef, WampCallConfig {
   connection?: string;
-  procedure?: string;
-  /** Seconds; 0 or empty for none. */
-  timeout?: number | string;
   discloseMe?: boolean;
   progressive?: boolean;
 }
@@ -20,10 +20,9 @@ interface WampCallDef extends NodeDef {
 export = function (RED: NodeAPI): void {
   function WampCall(this: WampUser, def: WampCallDef): void {
     RED.nodes.createNode(this, def);
+    const node = this;
     const connNode = getConnectionNode(RED, def.connection);
-    const timeoutSec = parseFloat(String(def.timeout ?? ''));
-    const timeoutMs =
-      Number.isFinite(timeoutSec) && timeoutSec > 0 ? Math.round(timeoutSec * 1000) : undefined;
+    const config = new CallConfig(RED, def);
     const progressive = def.progressive === true || String(def.progressive) === 'true';
     const discloseMe = def.discloseMe === true || String(def.discloseMe) === 'true';
     /** Pending calls of this node by call id, to cancel them. */
@@ -36,8 +35,14 @@ export = function (RED: NodeAPI): void {
       connNode.register(this);
     }
 
-    function withResult(msg: NodeMessage, r: CallResult, progress: boolean | undefined): NodeMessage {
-      putArgs(msg, r.args, r.kwargs);
+    /** The message with the result: in msg.payload, or in the configured property (msg, flow or global). */
+    async function withResult(
+      msg: NodeMessage,
+      r: CallResult,
+      progress: boolean | undefined,
+    ): Promise<NodeMessage> {
+      putArgs(msg, r.args, r.kwargs, config.resultInPayload);
+      if (!config.resultInPayload) await assign(RED, config.result, node, msg, payloadOf(r.args, r.kwargs));
       msg.details = r.details;
       if (progress !== undefined) msg.progress = progress;
       return msg;
@@ -63,9 +68,6 @@ export = function (RED: NodeAPI): void {
       if (msg.action !== undefined && msg.action !== 'call') {
         return done(new Error(RED._('wamp-call.errors.invalid-action', { action: String(msg.action) })));
       }
-      const procedure =
-        nonEmptyString(def.procedure) ?? nonEmptyString(msg.procedure) ?? nonEmptyString(msg.topic);
-      if (!procedure) return done(failMsg(msg, new Error(RED._('wamp-call.errors.no-procedure'))));
       if (!connNode) return done(failMsg(msg, new Error(RED._('wamp-call.errors.no-connection'))));
 
       const callId = String(msg.callId ?? msg._msgid ?? pending.size);
@@ -74,23 +76,29 @@ export = function (RED: NodeAPI): void {
       msg.callId = callId;
       const { args, kwargs } = argsFromMsg(msg);
       const onProgress = progressive
-        ? (r: CallResult): void => send(withResult(RED.util.cloneMessage(msg), r, true))
+        ? (r: CallResult): void =>
+            void withResult(RED.util.cloneMessage(msg), r, true).then(send, (e: unknown) =>
+              node.error(e, msg),
+            )
         : undefined;
-      connNode
-        .ready()
-        .then((conn) =>
-          conn.call(procedure, args, kwargs, {
-            timeout: timeoutMs,
-            disclose_me: discloseMe || undefined,
-            receive_progress: progressive || undefined,
-            onProgress,
-            signal: controller.signal,
-          }),
+      config
+        .settings(node, msg)
+        .then(({ procedure, timeoutMs }) =>
+          connNode.ready().then((conn) =>
+            conn.call(procedure, args, kwargs, {
+              timeout: timeoutMs,
+              disclose_me: discloseMe || undefined,
+              receive_progress: progressive || undefined,
+              onProgress,
+              signal: controller.signal,
+            }),
+          ),
         )
+        .then((r) => withResult(msg, r, progressive ? false : undefined))
         .then(
-          (r) => {
+          (m) => {
             pending.delete(callId);
-            send(withResult(msg, r, progressive ? false : undefined));
+            send(m);
             done();
           },
           (e: unknown) => {

@@ -1,15 +1,19 @@
-// wamp-publish: publishes each message to a topic (the node's, else msg.topic); "connect" /
-// "disconnect" in msg.action open or close the shared session instead.
+// wamp-publish: publishes each message to a topic (the node's typedInput: a string, else
+// msg.topic, or a msg / flow / global / env property); "connect" / "disconnect" in msg.action
+// open or close the shared session instead.
 import { isConnectionAction, runConnectionAction } from './shared/connection-actions';
 import { getConnectionNode, NO_CONNECTION, type WampUser } from './shared/connection-node';
 import { failMsg } from './shared/errors';
 import type { PublishOptions } from './shared/library';
 import { argsFromMsg, nonEmptyString, sessionIds } from './shared/payload';
 import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from './shared/red-types';
+import { describe, evaluated, typedProperty } from './shared/typed-property';
 
 interface WampPublishDef extends NodeDef {
   connection?: string;
   topic?: string;
+  /** typedInput type of `topic`; absent on nodes saved before it was one: a string then. */
+  topicType?: string;
   acknowledge?: boolean;
   excludeMe?: boolean;
   discloseMe?: boolean;
@@ -24,12 +28,27 @@ const flag = (v: unknown): boolean => v === true || v === 'true';
 export = function (RED: NodeAPI): void {
   function WampPublish(this: WampUser, def: WampPublishDef): void {
     RED.nodes.createNode(this, def);
+    const node = this;
+    const topicProperty = typedProperty(def.topic, def.topicType, 'str');
     const connNode = getConnectionNode(RED, def.connection);
     if (!connNode) {
       this.status(NO_CONNECTION);
       this.error(RED._('wamp-publish.errors.no-connection'));
     } else {
       connNode.register(this);
+    }
+
+    /** A string: the node's, else msg.topic (as mqtt out); other types: that property, not empty. */
+    async function topicFor(msg: NodeMessage): Promise<string> {
+      if (topicProperty.type === 'str') {
+        const topic = nonEmptyString(topicProperty.value) ?? nonEmptyString(msg.topic);
+        if (!topic) throw new Error(RED._('wamp-publish.errors.no-topic'));
+        return topic;
+      }
+      const topic = nonEmptyString(await evaluated(RED, topicProperty, node, msg));
+      if (!topic)
+        throw new Error(RED._('wamp-publish.errors.topic-empty', { property: describe(topicProperty) }));
+      return topic;
     }
 
     function optionsFor(msg: NodeMessage): PublishOptions {
@@ -58,13 +77,10 @@ export = function (RED: NodeAPI): void {
       if (msg.action !== undefined && msg.action !== 'publish') {
         return done(new Error(RED._('wamp-publish.errors.invalid-action', { action: String(msg.action) })));
       }
-      const topic = nonEmptyString(def.topic) ?? nonEmptyString(msg.topic);
-      if (!topic) return done(failMsg(msg, new Error(RED._('wamp-publish.errors.no-topic'))));
       if (!connNode) return done(failMsg(msg, new Error(RED._('wamp-publish.errors.no-connection'))));
       const { args, kwargs } = argsFromMsg(msg);
-      connNode
-        .ready()
-        .then((conn) => conn.publish(topic, args, kwargs, optionsFor(msg)))
+      topicFor(msg)
+        .then((topic) => connNode.ready().then((conn) => conn.publish(topic, args, kwargs, optionsFor(msg))))
         .then(
           () => done(),
           (e: unknown) => done(failMsg(msg, e)),

@@ -46,9 +46,13 @@ interface Stamp {
   payload: string;
 }
 
-/** Sets payload, args and kwargs on an emitted message and records them (see `argsFromMsg`). */
-export function putArgs(msg: NodeMessage, args: Args, kwargs: Kwargs): void {
-  msg.payload = payloadOf(args, kwargs);
+/**
+ * Sets payload, args and kwargs on an emitted message and records them (see `argsFromMsg`).
+ * With `intoPayload` false, `msg.payload` is left as it is (a wamp-call whose result goes to
+ * another property): the record then holds that payload, so it still counts as unchanged.
+ */
+export function putArgs(msg: NodeMessage, args: Args, kwargs: Kwargs, intoPayload = true): void {
+  if (intoPayload) msg.payload = payloadOf(args, kwargs);
   msg.args = args;
   msg.kwargs = kwargs;
   const wamp = isPlainObject(msg._wamp) ? msg._wamp : {};
