@@ -17,9 +17,12 @@ export function typedProperty(value: unknown, type: unknown, legacyType: string)
   };
 }
 
-/** How a property reads in the editor and in messages: `msg.topic`, `flow.x`, `env.X`, or the string. */
+/** How a property reads in messages: `msg.topic`, `flow.x`, `global.x (store)`, `env.X`, or the string. */
 export function describe(p: TypedProperty): string {
-  return p.type === 'str' || p.type === 'num' ? p.value : `${p.type}.${p.value}`;
+  if (p.type === 'str' || p.type === 'num') return p.value;
+  // A context key in a named store, as the typedInput writes it: #:(store)::key.
+  const inStore = /^#:\((\S+?)\)::(.*)$/.exec(p.value);
+  return inStore ? `${p.type}.${inStore[2]} (${inStore[1]})` : `${p.type}.${p.value}`;
 }
 
 /**

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CallConfig, DEFAULT_CALL_TIMEOUT_S } from '../../nodes/shared/call-settings';
 import type { Node, NodeAPI, NodeMessage } from '../../nodes/shared/red-types';
+import { describe as describeProperty } from '../../nodes/shared/typed-property';
 import { resolveNodeRed } from '../support/node-red-under-test';
 import {
   caughtError,
@@ -334,6 +335,13 @@ describe('typed fields, the default call timeout, and flows saved by the old edi
       assert.equal(await settings({ timeout: 'd', timeoutType: 'msg' }, {}), 120000);
       assert.equal(await settings({ timeout: '5', timeoutType: 'num' }, { timeout: 0 }), undefined);
       await assert.rejects(settings({}, { timeout: -1 }), /invalid-timeout/);
+    });
+
+    it('errors name a typed property as the user set it, a context store included', function () {
+      assert.equal(describeProperty({ type: 'msg', value: 'target' }), 'msg.target');
+      assert.equal(describeProperty({ type: 'flow', value: '#:(slow)::proc' }), 'flow.proc (slow)');
+      assert.equal(describeProperty({ type: 'env', value: 'PROC' }), 'env.PROC');
+      assert.equal(describeProperty({ type: 'str', value: 'com.x' }), 'com.x');
     });
   });
 
