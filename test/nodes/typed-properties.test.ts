@@ -1,14 +1,9 @@
 // Procedure, topic, timeout and the result property as typedInputs, read the way core nodes read
 // theirs (RED.util.evaluateNodeProperty: msg, flow, global, env, string; an asynchronous context
-// store through the callback form); the default call timeout and msg.timeout; and a flow saved by
-// the editor before any of this, which must behave exactly as it did.
+// store through the callback form), and msg.timeout. Flows saved before: old-editor-flow.test.ts;
+// the rules of CallConfig alone: call-settings.test.ts.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { CallConfig, DEFAULT_CALL_TIMEOUT_S } from '../../nodes/shared/call-settings';
-import type { Node, NodeAPI, NodeMessage } from '../../nodes/shared/red-types';
-import { describe as describeProperty } from '../../nodes/shared/typed-property';
-import { resolveNodeRed } from '../support/node-red-under-test';
+import type { Node, NodeMessage } from '../../nodes/shared/red-types';
 import {
   caughtError,
   coreNodes,
@@ -19,8 +14,6 @@ import {
   type TestNode,
   waitStatus,
 } from './helpers';
-
-const fixture = path.resolve(__dirname, '../../../test/fixtures/old-editor-flow.json');
 
 /**
  * A context store that only answers through callbacks, a tick later, as a database-backed store
@@ -146,7 +139,7 @@ async function callOnce(msg: NodeMessage): Promise<NodeMessage> {
   return (await out)[0];
 }
 
-describe('typed fields, the default call timeout, and flows saved by the old editor', function () {
+describe('typed fields of the WAMP nodes in flows', function () {
   this.timeout(20000);
   beforeEach((done) => {
     helper.startServer(done);
@@ -155,42 +148,6 @@ describe('typed fields, the default call timeout, and flows saved by the old edi
     await helper.unload();
     helper.settings({});
     await new Promise<void>((r) => helper.stopServer(r));
-  });
-
-  describe('a flow saved by the editor before the fields were typed (no *Type properties)', function () {
-    const oldFlow = (): object[] => JSON.parse(fs.readFileSync(fixture, 'utf8')) as object[];
-
-    beforeEach(async () => {
-      await helper.load([...nodeModules, ...coreNodes()], oldFlow());
-      await waitStatus(node('reg'), isConnected);
-    });
-
-    it('wamp-call with an empty procedure calls msg.procedure, else msg.topic; the result is msg.payload', async function () {
-      const a = await callOnce({ procedure: 'com.test.old', payload: 'a', topic: 'com.not.this' });
-      assert.equal(a.payload, 'answered a');
-      const b = await callOnce({ topic: 'com.test.old', payload: 'b' });
-      assert.equal(b.payload, 'answered b');
-      const caught = caughtError();
-      node('call').receive({ payload: 'c' });
-      assert.match((await caught).message, /wamp-call.errors.no-procedure$/);
-    });
-
-    it("wamp-call's saved empty timeout still means none, not the new default", function () {
-      const def = (oldFlow() as Array<{ id: string; procedure?: string }>).find((n) => n.id === 'call')!;
-      const config = new CallConfig(fakeRED(), def);
-      return config
-        .settings(fakeNode, { procedure: 'com.x' })
-        .then((s) => assert.deepEqual(s, { procedure: 'com.x', timeoutMs: undefined }));
-    });
-
-    it('wamp-publish with an empty topic publishes to msg.topic; wamp-subscribe and wamp-register read their strings', async function () {
-      const events = nextMessages(node('events'));
-      node('pub').receive({ topic: 'com.test.old', payload: 'hello' });
-      assert.equal((await events)[0].payload, 'hello');
-      const caught = caughtError();
-      node('pub').receive({ payload: 'no topic' });
-      assert.match((await caught).message, /wamp-publish.errors.no-topic$/);
-    });
   });
 
   describe('wamp-call: the procedure', function () {
@@ -321,28 +278,6 @@ describe('typed fields, the default call timeout, and flows saved by the old edi
       node('call').receive({ payload: 1 });
       assert.equal((await caught).code, 'wamp.error.timeout');
     });
-
-    it(`is ${DEFAULT_CALL_TIMEOUT_S} s when none is saved, 0 means none, empty typed values take the default`, async function () {
-      const RED = fakeRED();
-      const settings = (def: object, msg: NodeMessage = {}) =>
-        new CallConfig(RED, { procedure: 'com.x', ...def }).settings(fakeNode, msg).then((s) => s.timeoutMs);
-      assert.equal(DEFAULT_CALL_TIMEOUT_S, 120);
-      assert.equal(await settings({}), 120000);
-      assert.equal(await settings({ timeout: '120', timeoutType: 'num' }), 120000);
-      assert.equal(await settings({ timeout: '0', timeoutType: 'num' }), undefined);
-      assert.equal(await settings({ timeout: 5 }), 5000);
-      assert.equal(await settings({ timeout: 'd', timeoutType: 'msg' }, { d: '1.5' }), 1500);
-      assert.equal(await settings({ timeout: 'd', timeoutType: 'msg' }, {}), 120000);
-      assert.equal(await settings({ timeout: '5', timeoutType: 'num' }, { timeout: 0 }), undefined);
-      await assert.rejects(settings({}, { timeout: -1 }), /invalid-timeout/);
-    });
-
-    it('errors name a typed property as the user set it, a context store included', function () {
-      assert.equal(describeProperty({ type: 'msg', value: 'target' }), 'msg.target');
-      assert.equal(describeProperty({ type: 'flow', value: '#:(slow)::proc' }), 'flow.proc (slow)');
-      assert.equal(describeProperty({ type: 'env', value: 'PROC' }), 'env.PROC');
-      assert.equal(describeProperty({ type: 'str', value: 'com.x' }), 'com.x');
-    });
   });
 
   describe('wamp-publish: the topic', function () {
@@ -466,10 +401,3 @@ describe('typed fields, the default call timeout, and flows saved by the old edi
     });
   });
 });
-
-// For the CallConfig unit checks: Node-RED's own evaluator, message keys as their own text.
-const fakeNode = {} as Node;
-function fakeRED(): NodeAPI {
-  const util = require(resolveNodeRed('@node-red/util')).util as NodeAPI['util'];
-  return { util, _: (key: string) => key } as unknown as NodeAPI;
-}
