@@ -3,17 +3,17 @@
 // node understands; `msg.action = "cancel"` cancels this node's pending calls, and "connect" /
 // "disconnect" open or close the shared session.
 import { isConnectionAction, runConnectionAction } from './shared/connection-actions';
+import { CallConfig, type CallSettings, type WampCallConfig } from './shared/call-settings';
 import { getConnectionNode, NO_CONNECTION, type WampUser } from './shared/connection-node';
 import { failMsg } from './shared/errors';
 import { type CallResult, type Connection, ErrorUri, WampError } from './shared/library';
-import { argsFromMsg, nonEmptyString, putArgs } from './shared/payload';
+import { argsFromMsg, payloadOf, putArgs } from './shared/payload';
 import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from './shared/red-types';
+import { assign } from './shared/typed-property';
 
-interface WampCallDef extends NodeDef {
+/** Procedure, timeout and result property: see `CallConfig`. */
+interface WampCallDef extends NodeDef, WampCallConfig {
   connection?: string;
-  procedure?: string;
-  /** Seconds; 0 or empty for none. */
-  timeout?: number | string;
   discloseMe?: boolean;
   progressive?: boolean;
 }
@@ -21,10 +21,9 @@ interface WampCallDef extends NodeDef {
 export = function (RED: NodeAPI): void {
   function WampCall(this: WampUser, def: WampCallDef): void {
     RED.nodes.createNode(this, def);
+    const node = this;
     const connNode = getConnectionNode(RED, def.connection);
-    const timeoutSec = parseFloat(String(def.timeout ?? ''));
-    const timeoutMs =
-      Number.isFinite(timeoutSec) && timeoutSec > 0 ? Math.round(timeoutSec * 1000) : undefined;
+    const config = new CallConfig(RED, def);
     const progressive = def.progressive === true || String(def.progressive) === 'true';
     const discloseMe = def.discloseMe === true || String(def.discloseMe) === 'true';
     /**
@@ -41,11 +40,18 @@ export = function (RED: NodeAPI): void {
       connNode.register(this);
     }
 
-    function withResult(msg: NodeMessage, r: CallResult, progress: boolean | undefined): NodeMessage {
-      putArgs(msg, r.args, r.kwargs);
+    /** The message with the result: in msg.payload, or in the configured property (msg, flow or global). */
+    /** The result on the message; a promise only when it goes to flow or global context. */
+    function withResult(
+      msg: NodeMessage,
+      r: CallResult,
+      progress: boolean | undefined,
+    ): NodeMessage | Promise<NodeMessage> {
+      putArgs(msg, r.args, r.kwargs, config.resultInPayload);
       msg.details = r.details;
       if (progress !== undefined) msg.progress = progress;
-      return msg;
+      if (config.resultInPayload) return msg;
+      return assign(RED, config.result, node, msg, payloadOf(r.args, r.kwargs)).then(() => msg);
     }
 
     /** Cancels every pending call, or those whose handle (`msg.callId`) is given. */
@@ -69,9 +75,6 @@ export = function (RED: NodeAPI): void {
       if (msg.action !== undefined && msg.action !== 'call') {
         return done(new Error(RED._('wamp-call.errors.invalid-action', { action: String(msg.action) })));
       }
-      const procedure =
-        nonEmptyString(def.procedure) ?? nonEmptyString(msg.procedure) ?? nonEmptyString(msg.topic);
-      if (!procedure) return done(failMsg(msg, new Error(RED._('wamp-call.errors.no-procedure'))));
       if (!connNode) return done(failMsg(msg, new Error(RED._('wamp-call.errors.no-connection'))));
 
       const key = ++lastKey;
@@ -82,33 +85,46 @@ export = function (RED: NodeAPI): void {
       const { args, kwargs } = argsFromMsg(msg);
       const sequence = progressive ? new ProgressSequence(`${handle}.${this.id}.${key}`) : undefined;
       const onProgress = sequence
-        ? (r: CallResult): void =>
-            send([null, sequence.part(withResult(RED.util.cloneMessage(msg), r, true), false)])
+        ? (r: CallResult): void => {
+            const part = (m: NodeMessage): void => send([null, sequence.part(m, false)]);
+            const m = withResult(RED.util.cloneMessage(msg), r, true);
+            if (m instanceof Promise) m.then(part, (e: unknown) => node.error(e, msg));
+            else part(m);
+          }
         : undefined;
-      const callOn = (conn: Connection): Promise<CallResult> => {
+      const callOn = (s: CallSettings, conn: Connection): Promise<CallResult> => {
         if (call.canceled) throw new WampError(ErrorUri.CANCELED, ['call canceled before it was sent']);
-        return conn.call(procedure, args, kwargs, {
-          timeout: timeoutMs,
+        return conn.call(s.procedure, args, kwargs, {
+          timeout: s.timeoutMs,
           disclose_me: discloseMe || undefined,
           receive_progress: progressive || undefined,
           onProgress,
           cancelable: (c) => call.started(c),
         });
       };
+      // Connected: straight to the session (no wait for ready(), one promise less per call).
+      const callWith = (s: CallSettings): Promise<CallResult> =>
+        connNode.connected
+          ? callOn(s, connNode.connection())
+          : connNode.ready().then((conn) => callOn(s, conn));
       let calling: Promise<CallResult>;
       try {
-        // Connected: straight to the session (no wait for ready(), one promise less per call).
-        calling = connNode.connected ? callOn(connNode.connection()) : connNode.ready().then(callOn);
+        const now = config.settingsNow(msg);
+        calling = now ? callWith(now) : config.settings(node, msg).then(callWith);
       } catch (e) {
         calling = Promise.reject(e);
       }
       calling.then(
         (r) => {
           pending.delete(key);
-          withResult(msg, r, sequence ? false : undefined);
           // The final result: once on the first output, and as the last part of the sequence.
-          send(sequence ? [msg, sequence.part(RED.util.cloneMessage(msg), true)] : msg);
-          done();
+          const finish = (m: NodeMessage): void => {
+            send(sequence ? [m, sequence.part(RED.util.cloneMessage(m), true)] : m);
+            done();
+          };
+          const m = withResult(msg, r, sequence ? false : undefined);
+          if (m instanceof Promise) m.then(finish, (e: unknown) => done(failMsg(msg, e)));
+          else finish(m);
         },
         (e: unknown) => {
           pending.delete(key);

@@ -1,15 +1,19 @@
-// wamp-publish: publishes each message to a topic (the node's, else msg.topic); "connect" /
-// "disconnect" in msg.action open or close the shared session instead.
+// wamp-publish: publishes each message to a topic (the node's typedInput: a string, else
+// msg.topic, or a msg / flow / global / env property); "connect" / "disconnect" in msg.action
+// open or close the shared session instead.
 import { isConnectionAction, runConnectionAction } from './shared/connection-actions';
 import { getConnectionNode, NO_CONNECTION, type WampUser } from './shared/connection-node';
 import { failMsg } from './shared/errors';
 import type { Connection, PublishOptions } from './shared/library';
 import { argsFromMsg, nonEmptyString, sessionIds } from './shared/payload';
 import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from './shared/red-types';
+import { describe, evaluated, typedProperty } from './shared/typed-property';
 
 interface WampPublishDef extends NodeDef {
   connection?: string;
   topic?: string;
+  /** typedInput type of `topic`; absent on nodes saved before it was one: a string then. */
+  topicType?: string;
   acknowledge?: boolean;
   excludeMe?: boolean;
   discloseMe?: boolean;
@@ -24,12 +28,30 @@ const flag = (v: unknown): boolean => v === true || v === 'true';
 export = function (RED: NodeAPI): void {
   function WampPublish(this: WampUser, def: WampPublishDef): void {
     RED.nodes.createNode(this, def);
+    const node = this;
+    const topicProperty = typedProperty(def.topic, def.topicType, 'str');
     const connNode = getConnectionNode(RED, def.connection);
     if (!connNode) {
       this.status(NO_CONNECTION);
       this.error(RED._('wamp-publish.errors.no-connection'));
     } else {
       connNode.register(this);
+    }
+
+    /** A string: the node's, else msg.topic (as mqtt out); other types: that property, not empty. */
+    // A string topic is known at once (no promise on the hot path); other types are evaluated.
+    function topicFor(msg: NodeMessage): string | Promise<string> {
+      if (topicProperty.type === 'str') {
+        const topic = nonEmptyString(topicProperty.value) ?? nonEmptyString(msg.topic);
+        if (!topic) throw new Error(RED._('wamp-publish.errors.no-topic'));
+        return topic;
+      }
+      return evaluated(RED, topicProperty, node, msg).then((value) => {
+        const topic = nonEmptyString(value);
+        if (!topic)
+          throw new Error(RED._('wamp-publish.errors.topic-empty', { property: describe(topicProperty) }));
+        return topic;
+      });
     }
 
     function optionsFor(msg: NodeMessage): PublishOptions {
@@ -58,16 +80,19 @@ export = function (RED: NodeAPI): void {
       if (msg.action !== undefined && msg.action !== 'publish') {
         return done(new Error(RED._('wamp-publish.errors.invalid-action', { action: String(msg.action) })));
       }
-      const topic = nonEmptyString(def.topic) ?? nonEmptyString(msg.topic);
-      if (!topic) return done(failMsg(msg, new Error(RED._('wamp-publish.errors.no-topic'))));
       if (!connNode) return done(failMsg(msg, new Error(RED._('wamp-publish.errors.no-connection'))));
       const { args, kwargs } = argsFromMsg(msg);
-      const publishOn = (conn: Connection): Promise<unknown> =>
+      const publishOn = (topic: string, conn: Connection): Promise<unknown> =>
         conn.publish(topic, args, kwargs, optionsFor(msg));
+      const publishTo = (topic: string): Promise<unknown> =>
+        // Connected: straight to the session (no wait for ready(), one promise less per message).
+        connNode.connected
+          ? publishOn(topic, connNode.connection())
+          : connNode.ready().then((conn) => publishOn(topic, conn));
       let publishing: Promise<unknown>;
       try {
-        // Connected: straight to the session (no wait for ready(), one promise less per message).
-        publishing = connNode.connected ? publishOn(connNode.connection()) : connNode.ready().then(publishOn);
+        const topic = topicFor(msg);
+        publishing = typeof topic === 'string' ? publishTo(topic) : topic.then(publishTo);
       } catch (e) {
         publishing = Promise.reject(e);
       }

@@ -16,10 +16,13 @@ import { newMessageId } from './shared/message-id';
 import { putArgs } from './shared/payload';
 import { within } from './shared/within';
 import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from './shared/red-types';
+import { describe, evaluate, typedProperty } from './shared/typed-property';
 
 interface WampRegisterDef extends NodeDef {
   connection?: string;
   procedure?: string;
+  /** typedInput type of `procedure` (str, env, flow, global: read once, at start); absent before: str. */
+  procedureType?: string;
   match?: string;
   invoke?: string;
   /** Seconds the caller waits for a wamp-response before `wamp.error.timeout`; 0 = no limit. */
@@ -34,13 +37,16 @@ export = function (RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const connNode = getConnectionNode(RED, def.connection);
-    const procedure = (def.procedure ?? '').trim();
+    /** Known once the typedInput is evaluated (at once, except from an asynchronous context store). */
+    let procedure = '';
     const match = MATCHES.includes(def.match ?? '') ? def.match : 'exact';
     const invoke = INVOKES.includes(def.invoke ?? '') ? def.invoke : 'single';
     const timeoutSec = parseFloat(String(def.timeout ?? ''));
     const timeoutMs = Number.isFinite(timeoutSec) && timeoutSec > 0 ? timeoutSec * 1000 : 0;
     let registration: Registration | null = null;
     let closing = false;
+    /** Whether this node is among the connection's users (to deregister on close). */
+    let registered = false;
 
     function handle(inv: Invocation): Promise<unknown> {
       return new Promise((resolve, reject) => {
@@ -123,20 +129,32 @@ export = function (RED: NodeAPI): void {
       );
     };
 
-    if (!procedure) {
-      node.status({ fill: 'red', shape: 'dot', text: RED._('wamp-register.status.no-procedure') });
-      node.error(RED._('wamp-register.errors.no-procedure'));
-    } else if (!connNode) {
-      node.status(NO_CONNECTION);
-      node.error(RED._('wamp-register.errors.no-connection'));
-    } else {
-      connNode.register(node);
-      try {
-        start(connNode.connection());
-      } catch {
-        // Misconfigured connection: its status and log already say why.
+    const procedureProperty = typedProperty(def.procedure, def.procedureType, 'str');
+    evaluate(RED, procedureProperty, node, undefined, (err, value) => {
+      if (closing) return;
+      procedure = typeof value === 'string' ? value.trim() : '';
+      if (err || !procedure) {
+        node.status({ fill: 'red', shape: 'dot', text: RED._('wamp-register.status.no-procedure') });
+        node.error(
+          err
+            ? err.message
+            : procedureProperty.type === 'str'
+              ? RED._('wamp-register.errors.no-procedure')
+              : RED._('wamp-register.errors.procedure-empty', { property: describe(procedureProperty) }),
+        );
+      } else if (!connNode) {
+        node.status(NO_CONNECTION);
+        node.error(RED._('wamp-register.errors.no-connection'));
+      } else {
+        connNode.register(node);
+        registered = true;
+        try {
+          start(connNode.connection());
+        } catch {
+          // Misconfigured connection: its status and log already say why.
+        }
       }
-    }
+    });
 
     node.on('input', (msg: NodeMessage, _send: NodeSend, done: NodeDone) => {
       if (isConnectionAction(msg))
@@ -158,7 +176,7 @@ export = function (RED: NodeAPI): void {
       const r = registration;
       registration = null;
       const unregistered = r ? within(r.unregister(), 2000) : Promise.resolve();
-      unregistered.then(() => (connNode && procedure ? connNode.deregister(node, done) : done()));
+      unregistered.then(() => (connNode && registered ? connNode.deregister(node, done) : done()));
     });
   }
 

@@ -12,11 +12,14 @@ import type { EventInfo, SubscribeOptions, Subscription } from './shared/library
 import { newMessageId } from './shared/message-id';
 import { nonEmptyString, putArgs } from './shared/payload';
 import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from './shared/red-types';
+import { describe, evaluate, typedProperty } from './shared/typed-property';
 import { within } from './shared/within';
 
 interface WampSubscribeDef extends NodeDef {
   connection?: string;
   topic?: string;
+  /** typedInput type of `topic` (str, env, flow, global: read once, at start); absent before: str. */
+  topicType?: string;
   match?: string;
   getRetained?: boolean;
   dynamic?: boolean;
@@ -131,16 +134,32 @@ export = function (RED: NodeAPI): void {
       }
     }
 
-    const topic = nonEmptyString(def.topic);
+    const topicProperty = typedProperty(def.topic, def.topicType, 'str');
     const match = matchOf(def.match) ?? 'exact';
     let active = false;
-    if (!connNode) {
-      node.status(NO_CONNECTION);
-      node.error(RED._('wamp-subscribe.errors.no-connection'));
-    } else if (!topic && !dynamic) {
-      node.status({ fill: 'red', shape: 'dot', text: RED._('wamp-subscribe.status.no-topic') });
-      node.error(RED._('wamp-subscribe.errors.no-topic'));
-    } else {
+    let closed = false;
+    evaluate(RED, topicProperty, node, undefined, (err, value) => {
+      if (closed) return;
+      const topic = nonEmptyString(value);
+      if (!connNode) {
+        node.status(NO_CONNECTION);
+        node.error(RED._('wamp-subscribe.errors.no-connection'));
+        return;
+      }
+      // A typed topic that reads empty is an error in dynamic mode too (the user meant one), but
+      // there the node still serves msg.action.
+      const failed = Boolean(err) || (!topic && (!dynamic || topicProperty.type !== 'str'));
+      if (failed) {
+        node.status({ fill: 'red', shape: 'dot', text: RED._('wamp-subscribe.status.no-topic') });
+        node.error(
+          err
+            ? err.message
+            : topicProperty.type === 'str'
+              ? RED._('wamp-subscribe.errors.no-topic')
+              : RED._('wamp-subscribe.errors.topic-empty', { property: describe(topicProperty) }),
+        );
+        if (!dynamic) return;
+      }
       active = true;
       connNode.register(node);
       if (topic) {
@@ -150,7 +169,7 @@ export = function (RED: NodeAPI): void {
           // Misconfigured connection: its status and log already say why.
         }
       }
-    }
+    });
     // The editor shows an input only in dynamic mode (as mqtt in does); connect and disconnect
     // are honoured in both modes.
     node.on('input', (msg, send, done) => {
@@ -163,6 +182,7 @@ export = function (RED: NodeAPI): void {
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
+      closed = true;
       within(Promise.all([...wanted.values()].map(drop)), 2000).then(() => {
         if (connNode && active) connNode.deregister(node, done);
         else done();

@@ -37,8 +37,10 @@ function emittedOf(msg: NodeMessage): Emitted | undefined {
 }
 
 /** Sets payload, args and kwargs on an emitted message and remembers them (see `argsFromMsg`). */
-export function putArgs(msg: NodeMessage, args: Args, kwargs: Kwargs): void {
-  const payload = payloadOf(args, kwargs);
+export function putArgs(msg: NodeMessage, args: Args, kwargs: Kwargs, intoPayload = true): void {
+  // With `intoPayload` false (a wamp-call whose result goes to another property) msg.payload
+  // stays as it was, and is recorded as emitted so that it still counts as unchanged.
+  const payload = intoPayload ? payloadOf(args, kwargs) : msg.payload;
   msg.payload = payload;
   msg.args = args;
   msg.kwargs = kwargs;

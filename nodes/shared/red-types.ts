@@ -38,6 +38,13 @@ export interface Node<Creds = Record<string, string | undefined>> {
   log(msg: unknown): void;
   warn(msg: unknown): void;
   error(err: unknown, msg?: NodeMessage): void;
+  context(): { flow: ContextStore; global: ContextStore };
+}
+
+/** A flow or global context; with a callback, also for stores that are asynchronous. */
+export interface ContextStore {
+  get(key: string, store: string | undefined, cb: (err: Error | null, value?: unknown) => void): void;
+  set(key: string, value: unknown, store: string | undefined, cb: (err?: Error | null) => void): void;
 }
 
 export interface NodeAPI {
@@ -53,7 +60,19 @@ export interface NodeAPI {
   };
   settings: { httpNodeRoot?: string | false; [key: string]: unknown };
   server?: Server;
-  util: { cloneMessage<T>(msg: T): T };
+  util: {
+    cloneMessage<T>(msg: T): T;
+    /** A typedInput value; with a callback, flow/global context stores may be asynchronous. */
+    evaluateNodeProperty(
+      value: unknown,
+      type: string,
+      node: object,
+      msg: NodeMessage | undefined,
+      cb: (err: Error | null, value?: unknown) => void,
+    ): void;
+    setMessageProperty(msg: NodeMessage, path: string, value: unknown, createMissing?: boolean): boolean;
+    parseContextStore(key: string): { key: string; store?: string };
+  };
   /** Message catalogue lookup in this node file's namespace. */
   _(key: string, substitutions?: Record<string, unknown>): string;
 }

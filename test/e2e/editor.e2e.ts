@@ -158,7 +158,8 @@ describe('the editor in a real browser', function () {
 
   it("opens a wamp-call's connection in its configuration dialog", async () => {
     await page.locator('g.red-ui-flow-node-group[id="call01"] rect.red-ui-flow-node').dblclick();
-    await page.locator('#node-input-procedure').waitFor();
+    // A typedInput: the input itself is hidden behind the widget.
+    await page.locator('#node-input-procedure').waitFor({ state: 'attached' });
     assert.equal(await page.inputValue('#node-input-procedure'), 'com.example.add');
     await page.click('#node-input-btn-connection-edit');
     await page.locator('#node-config-input-realm').waitFor({ state: 'visible' });

@@ -20,6 +20,8 @@ interface SpyCall {
 
 export interface TestHelper {
   init(runtimePath: string, settings?: Record<string, unknown>): void;
+  /** Runtime settings for the next `load`, merged with the defaults (`{}`: the defaults again). */
+  settings(settings: Record<string, unknown>): Record<string, unknown>;
   load(nodes: unknown[], flow: object[], creds?: Record<string, object>): Promise<void>;
   setFlows(flow: object[], type: 'full' | 'nodes' | 'flows', creds?: Record<string, object>): Promise<void>;
   unload(): Promise<void>;
