@@ -22,7 +22,7 @@ export const jsonSerializer: Serializer = {
   protocol: 'wamp.2.json',
   rawSocketId: 1,
   binary: false,
-  encode: encodingOnce((message) => JSON.stringify(message, replacer)),
+  encode: encodingOnce('JSON', (message) => JSON.stringify(message, replacer)),
   decode(data): DecodeResult {
     try {
       const text = typeof data === 'string' ? data : decoder.decode(data);

@@ -13,7 +13,7 @@ export const msgpackSerializer: Serializer = {
   protocol: 'wamp.2.msgpack',
   rawSocketId: 2,
   binary: true,
-  encode: encodingOnce((message) => encoder.encode(message)),
+  encode: encodingOnce('MessagePack', (message) => encoder.encode(message)),
   decode(data): DecodeResult {
     if (typeof data === 'string') return { ok: false, error: 'MessagePack frame must be binary' };
     try {
