@@ -11,7 +11,7 @@ import type { SerializerId } from '../serializers';
 import { ConnectionTracker } from './connections';
 import { acceptRawSocket, RAWSOCKET_MAGIC } from './rawsocket';
 import type { Transport } from './transport';
-import { refuseNotFound, WebSocketAcceptor } from './websocket-acceptor';
+import { refuseNotFound, WebSocketAcceptor, type VerifyClient } from './websocket-acceptor';
 
 export interface ListenOptions {
   /** Default 127.0.0.1: exposing the router on other interfaces is a deliberate choice. */
@@ -33,6 +33,11 @@ export interface AttachOptions {
   serializers?: SerializerId[];
   maxPayload?: number;
   keepaliveMs?: number;
+  /**
+   * Decides on each WebSocket upgrade before it is accepted, as `ws`'s `verifyClient` (Node-RED's
+   * `webSocketNodeVerifyClient` setting is one).
+   */
+  verifyClient?: VerifyClient;
 }
 
 export interface Listener {
@@ -45,7 +50,10 @@ export interface Listener {
 
 const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
 const ALL_SERIALIZERS: SerializerId[] = ['json', 'msgpack', 'cbor'];
-/** A connection must finish its opening (first octets, RawSocket handshake) within this time. */
+/**
+ * A connection must finish its opening (first octets, RawSocket handshake, or a complete HTTP
+ * request) within this time, however it trickles its bytes.
+ */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 function pathOf(req: http.IncomingMessage): string {
@@ -77,7 +85,12 @@ export async function listen(options: ListenOptions, onTransport: (t: Transport)
     res.writeHead(pathOf(req) === path ? 426 : 404, { 'Content-Type': 'text/plain' });
     res.end(pathOf(req) === path ? 'WAMP WebSocket endpoint: upgrade required\n' : 'not found\n');
   });
+  // A whole request has arrived: the opening deadline is over (HTTP has its own timeouts).
+  const opened = new WeakMap<Duplex, NodeJS.Timeout>();
+  const open = (socket: Duplex): void => clearTimeout(opened.get(socket));
+  httpServer.on('request', (req: http.IncomingMessage) => open(req.socket));
   httpServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    open(socket);
     if (pathOf(req) === path) acceptor.handleUpgrade(req, socket, head);
     else refuseNotFound(socket);
   });
@@ -90,6 +103,10 @@ export async function listen(options: ListenOptions, onTransport: (t: Transport)
     }
     tracker.add(socket);
     socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () => socket.destroy());
+    // The idle timeout alone lets a peer trickle one byte at a time forever.
+    const deadline = setTimeout(() => socket.destroy(), HANDSHAKE_TIMEOUT_MS);
+    opened.set(socket, deadline);
+    socket.once('close', () => clearTimeout(deadline));
     socket.once('data', (first: Buffer) => {
       socket.pause();
       if (first[0] === RAWSOCKET_MAGIC) {
@@ -102,6 +119,7 @@ export async function listen(options: ListenOptions, onTransport: (t: Transport)
         }).then(
           (transport) => {
             socket.setTimeout(0);
+            clearTimeout(deadline);
             if (closing) {
               transport.close(1001, 'server shutdown');
               return;
@@ -184,6 +202,7 @@ export function attachToHttpServer(
       serializers: options.serializers ?? ALL_SERIALIZERS,
       maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
       keepaliveMs: options.keepaliveMs,
+      verifyClient: options.verifyClient,
     },
     tracker,
     onTransport,

@@ -4,16 +4,20 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type VerifyClientCallbackAsync, type VerifyClientCallbackSync } from 'ws';
 import { serializerById, type SerializerId } from '../serializers';
 import type { ConnectionTracker } from './connections';
 import type { Transport } from './transport';
 import { createWebSocketTransport } from './websocket';
 
+/** `ws`'s upgrade check: sync (return) or async (call back), as Node-RED's settings allow either. */
+export type VerifyClient = VerifyClientCallbackSync | VerifyClientCallbackAsync;
+
 export interface WebSocketAcceptorOptions {
   serializers: readonly SerializerId[];
   maxPayload: number;
   keepaliveMs?: number;
+  verifyClient?: VerifyClient;
 }
 
 /** The first WAMP subprotocol the client offers that we speak (the client lists by preference). */
@@ -59,6 +63,7 @@ export class WebSocketAcceptor {
       noServer: true,
       maxPayload: options.maxPayload,
       perMessageDeflate: false,
+      ...(options.verifyClient ? { verifyClient: options.verifyClient } : {}),
       handleProtocols: (offered) => chooseSubprotocol(offered, options.serializers) ?? false,
     });
   }

@@ -13,21 +13,21 @@ import { isValidUri } from '../../wamp/uri';
 import type { TransportInfo } from '../../transports/transport';
 
 export const SESSION_META_FEATURE = 'session_meta_api';
+const ON_JOIN = 'wamp.session.on_join';
 
 export function sessionApi(meta: MetaContext): Procedures {
   const realm = meta.realm;
-  /** Client sessions that may see transport details. */
-  const seeing = new Set<RouterSession>();
   meta.on('session-join', (s: RouterSession) => {
     if (s.internal) return;
-    if (realm.seesTransportDetails(s)) seeing.add(s);
-    // Full details only to those who may see them, through the ordinary publish filter.
-    const ids = [...seeing].map((x) => x.id);
-    if (ids.length > 0) meta.publish('wamp.session.on_join', [sessionDetails(s)], {}, { eligible: ids });
-    meta.publish('wamp.session.on_join', [sessionDetails(s, false)], {}, ids.length > 0 ? { exclude: ids } : {});
+    // Full details only to the subscribers who may see them, through the ordinary publish filter.
+    const seeing = new Set<number>();
+    for (const sub of realm.broker.match(ON_JOIN))
+      for (const r of sub.subscribers) if (!r.internal && realm.seesTransportDetails(r)) seeing.add(r.id);
+    const ids = [...seeing];
+    if (ids.length > 0) meta.publish(ON_JOIN, [sessionDetails(s)], {}, { eligible: ids });
+    meta.publish(ON_JOIN, [sessionDetails(s, false)], {}, ids.length > 0 ? { exclude: ids } : {});
   });
   meta.on('session-leave', (s: RouterSession) => {
-    seeing.delete(s);
     if (!s.internal) meta.publish('wamp.session.on_leave', [s.id, s.authid, s.authrole]);
   });
 
