@@ -162,6 +162,11 @@ export class Router extends EventEmitter implements SessionHost {
     return n;
   }
 
+  /** Client connections still in their opening handshake (not joined to a realm). */
+  get handshakingCount(): number {
+    return this.unjoined.size;
+  }
+
   sessions(realm?: string): SessionInfo[] {
     const realms =
       realm === undefined
