@@ -41,6 +41,8 @@ export interface JsonWs {
   ws: WebSocket;
   received: unknown[][];
   next(type: number, ms?: number): Promise<unknown[]>;
+  /** The first received message that satisfies `pred` (taken from the queue). */
+  nextWhere(pred: (m: unknown[]) => boolean, ms?: number): Promise<unknown[]>;
   send(m: unknown[]): void;
   closed: Promise<{ code: number; reason: string }>;
 }
@@ -62,28 +64,30 @@ export function openJsonWs(url: string, localAddress = '127.0.0.1'): Promise<Jso
       for (const w of waiters.splice(0)) w();
     });
     ws.on('error', reject);
+    const nextWhere = async (pred: (m: unknown[]) => boolean, ms = 10_000): Promise<unknown[]> => {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const i = received.findIndex(pred);
+        if (i >= 0) return received.splice(i, 1)[0];
+        if (ws.readyState !== WebSocket.OPEN || Date.now() > deadline)
+          throw new Error(`no such message; received ${JSON.stringify(received).slice(0, 300)}`);
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, Math.max(1, deadline - Date.now()));
+          waiters.push(() => {
+            clearTimeout(t);
+            r();
+          });
+        });
+      }
+    };
     ws.on('open', () =>
       resolve({
         ws,
         received,
         closed,
         send: (m) => ws.send(JSON.stringify(m)),
-        async next(type, ms = 10_000) {
-          const deadline = Date.now() + ms;
-          for (;;) {
-            const i = received.findIndex((m) => m[0] === type);
-            if (i >= 0) return received.splice(i, 1)[0];
-            if (ws.readyState !== WebSocket.OPEN || Date.now() > deadline)
-              throw new Error(`no message ${type}; received ${JSON.stringify(received).slice(0, 300)}`);
-            await new Promise<void>((r) => {
-              const t = setTimeout(r, Math.max(1, deadline - Date.now()));
-              waiters.push(() => {
-                clearTimeout(t);
-                r();
-              });
-            });
-          }
-        },
+        next: (type, ms) => nextWhere((m) => m[0] === type, ms),
+        nextWhere,
       }),
     );
   });

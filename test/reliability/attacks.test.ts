@@ -369,7 +369,7 @@ describe('attacks on other sessions fail', function () {
         const first = await c.next(M.CHALLENGE).catch(() => null);
         if (!first) return M.ABORT;
         c.send([M.AUTHENTICATE, ticket, {}]);
-        const end = await Promise.race([c.next(M.WELCOME), c.next(M.ABORT)].map((p) => p.catch(() => null)));
+        const end = await c.nextWhere((m) => m[0] === M.WELCOME || m[0] === M.ABORT).catch(() => null);
         c.ws.close();
         return (end?.[0] as number) ?? M.ABORT;
       };
