@@ -27,6 +27,8 @@ export interface TestHelper {
   startServer(done: () => void): void;
   stopServer(done: () => void): void;
   url(): string;
+  /** Runtime settings (merged with the defaults) for the next `load`. */
+  settings(settings: Record<string, unknown>): Record<string, unknown>;
   _RED: unknown;
 }
 
