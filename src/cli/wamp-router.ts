@@ -10,12 +10,13 @@ const USAGE = `Usage: wamp-router [options]
   --host <addr>      address to listen on (default 127.0.0.1)
   --path <path>      WebSocket path (default /ws)
   --realm <name>     a realm open to anonymous sessions (repeatable; default realm1)
-  --config <file>    JSON: { "realms": [...], "autoCreateRealms", "callTimeoutMs", "maxSessions" }
+  --config <file>    JSON: { "realms": [...], "autoCreateRealms", "callTimeoutMs", "maxSessions", "limits" }
   --tls-key <file>   with --tls-cert: serve wss:// and RawSocket over TLS
   --tls-cert <file>
   --help`;
 
-interface FileConfig extends Pick<RouterOptions, 'autoCreateRealms' | 'callTimeoutMs' | 'maxSessions'> {
+interface FileConfig
+  extends Pick<RouterOptions, 'autoCreateRealms' | 'callTimeoutMs' | 'maxSessions' | 'limits'> {
   realms?: RealmConfig[];
 }
 
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
     autoCreateRealms: file.autoCreateRealms,
     callTimeoutMs: file.callTimeoutMs,
     maxSessions: file.maxSessions,
+    limits: file.limits,
     logger: { info: (m) => console.log(m), warn: (m) => console.warn(m), error: (m) => console.error(m) },
   });
   const listener = await router.listen({ host: values.host, port, path: values.path, tls });
