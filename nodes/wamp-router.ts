@@ -3,7 +3,12 @@
 // Node-RED's own HTTP server.
 import { attachToHttpServer, listen, Router, type AttachOptions, type Transport } from './shared/library';
 import type { NodeAPI, NodeDef, Node, TlsConfigNode } from './shared/red-types';
-import { buildRealms, routerCredentialTypes, slotCredential, type RouterFormDef } from './shared/router-config';
+import {
+  buildRealms,
+  routerCredentialTypes,
+  slotCredential,
+  type RouterFormDef,
+} from './shared/router-config';
 import { watchRouter } from './shared/router-events';
 import { publishRouter, withdrawRouter } from './shared/router-registry';
 import { within } from './shared/within';
@@ -144,7 +149,9 @@ export = function (RED: NodeAPI): void {
       // As for core websocket nodes: Node-RED's httpNodeAuth covers neither, this setting does.
       const verify = RED.settings.webSocketNodeVerifyClient;
       const attachOptions: AttachOptions =
-        typeof verify === 'function' ? { ...limits, verifyClient: verify as AttachOptions['verifyClient'] } : limits;
+        typeof verify === 'function'
+          ? { ...limits, verifyClient: verify as AttachOptions['verifyClient'] }
+          : limits;
       if (!server) {
         fail('wamp-router.errors.listen-failed', RED._('wamp-router.errors.no-http-server'));
       } else {

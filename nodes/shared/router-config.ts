@@ -79,7 +79,12 @@ export function buildRealms(
     if (/\s/.test(name)) throw new Error(`the realm "${name}" is not a valid URI`);
     const anonymous =
       row.anonymous === false ? false : row.anonymousRole ? { role: row.anonymousRole } : true;
-    realms.set(name, { name, anonymous: row.anonymous === undefined ? undefined : anonymous, users: [], roles: [] });
+    realms.set(name, {
+      name,
+      anonymous: row.anonymous === undefined ? undefined : anonymous,
+      users: [],
+      roles: [],
+    });
     if (row.anonymous === undefined) autoAnonymous.set(name, anonymous);
   }
   if (realms.size === 0) throw new Error('no realm is configured');
@@ -91,8 +96,7 @@ export function buildRealms(
     if (!realm)
       throw new Error(`user "${authid}" names the realm "${row.realm ?? ''}" that is not configured`);
     const user: UserConfig = { authid, role: (row.role ?? '').trim() || 'user' };
-    const secret =
-      typeof row.slot === 'number' ? slot(row.slot) : secrets[secretKey(realm.name, authid)];
+    const secret = typeof row.slot === 'number' ? slot(row.slot) : secrets[secretKey(realm.name, authid)];
     if (row.method === 'ticket') user.ticket = secret;
     else if (row.method === 'wampcra') user.secret = secret;
     else if (row.method === 'cryptosign') user.pubkey = (row.pubkey ?? '').trim();
@@ -116,7 +120,8 @@ export function buildRealms(
   }
   for (const realm of realms.values()) {
     if (realm.roles!.length === 0) delete realm.roles;
-    if (autoAnonymous.has(realm.name)) realm.anonymous = realm.users!.length === 0 ? autoAnonymous.get(realm.name) : false;
+    if (autoAnonymous.has(realm.name))
+      realm.anonymous = realm.users!.length === 0 ? autoAnonymous.get(realm.name) : false;
   }
   return [...realms.values()];
 }

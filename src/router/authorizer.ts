@@ -142,7 +142,12 @@ function matchesPattern(uri: string, pattern: string, match: MatchPolicy): boole
 function literalLead(pattern: string): string {
   const parts = pattern.split('.');
   const i = parts.indexOf('');
-  return i < 0 ? pattern : parts.slice(0, i).map((p) => `${p}.`).join('');
+  return i < 0
+    ? pattern
+    : parts
+        .slice(0, i)
+        .map((p) => `${p}.`)
+        .join('');
 }
 
 /** Whether wildcard rule `rule` matches every URI that wildcard `pattern` matches. */

@@ -150,13 +150,18 @@ export class Broker {
       ];
       for (const receiver of sub.subscribers) {
         if (!filter.open && !filter.accepts(receiver)) continue;
-        if (sub.checked.size > 0 && sub.checked.has(receiver) && !this.realm.mayReceive(receiver, 'subscribe', topic))
+        if (
+          sub.checked.size > 0 &&
+          sub.checked.has(receiver) &&
+          !this.realm.mayReceive(receiver, 'subscribe', topic)
+        )
           continue;
         receiver.send(event);
         sub.events++;
       }
     }
-    if (options.retain === true) this.retain(topic, { publication, details, payload: eventPayload, filter, size: 0 });
+    if (options.retain === true)
+      this.retain(topic, { publication, details, payload: eventPayload, filter, size: 0 });
     if (options.acknowledge === true) session.send([M.PUBLISHED, request, publication]);
   }
 

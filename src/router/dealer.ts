@@ -98,7 +98,9 @@ export class Dealer {
     if (grant instanceof WampError) return session.sendError(M.REGISTER, request, grant);
     const max = this.realm.limits.maxRegistrationsPerSession;
     if (!session.trusted && (this.bySession.get(session)?.size ?? 0) >= max) {
-      this.realm.logger.warn(`session ${session.id}: refused REGISTER ${procedure}: ${max} registrations held`);
+      this.realm.logger.warn(
+        `session ${session.id}: refused REGISTER ${procedure}: ${max} registrations held`,
+      );
       return session.sendError(
         M.REGISTER,
         request,
@@ -266,7 +268,14 @@ export class Dealer {
     const inv = this.answered(callee, id, 'ERROR');
     if (!inv) return;
     this.finish(inv);
-    const failed = inv.caller.trySend([M.ERROR, M.CALL, inv.request, details, uri, ...(msg.slice(5) as Payload)]);
+    const failed = inv.caller.trySend([
+      M.ERROR,
+      M.CALL,
+      inv.request,
+      details,
+      uri,
+      ...(msg.slice(5) as Payload),
+    ]);
     if (failed) inv.caller.sendError(M.CALL, inv.request, failed);
   }
 

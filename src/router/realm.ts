@@ -156,9 +156,12 @@ export class Realm extends EventEmitter {
   seesTransportDetails(session: RouterSession): boolean {
     if (session.trusted) return true;
     const role = session.identity.authrole;
-    return this.ask('call', TRANSPORT_DETAILS_PROCEDURE, () =>
-      this.policy.grantsByName(role, 'call', TRANSPORT_DETAILS_PROCEDURE),
-    false);
+    return this.ask(
+      'call',
+      TRANSPORT_DETAILS_PROCEDURE,
+      () => this.policy.grantsByName(role, 'call', TRANSPORT_DETAILS_PROCEDURE),
+      false,
+    );
   }
 
   /** An authorizer that throws refuses; the router goes on. */
@@ -166,7 +169,9 @@ export class Realm extends EventEmitter {
     try {
       return decide();
     } catch (e) {
-      this.logger.error(`authorizer failed on ${action} ${uri}: ${e instanceof Error ? e.message : String(e)}`);
+      this.logger.error(
+        `authorizer failed on ${action} ${uri}: ${e instanceof Error ? e.message : String(e)}`,
+      );
       return refused;
     }
   }

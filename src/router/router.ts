@@ -187,9 +187,13 @@ export class Router extends EventEmitter implements SessionHost {
   /** Why a new client connection is refused at once, if it is. */
   private refusal(transport: Transport): string | null {
     if (this.clientConnections >= (this.options.maxSessions ?? 10_000)) return 'connection limit';
-    if (this.unjoined.size >= this.limits.maxPendingSessions) return 'too many connections in their handshake';
+    if (this.unjoined.size >= this.limits.maxPendingSessions)
+      return 'too many connections in their handshake';
     const address = transport.info.remoteAddress;
-    if (address !== undefined && (this.unjoinedByAddress.get(address) ?? 0) >= this.limits.maxPendingPerAddress)
+    if (
+      address !== undefined &&
+      (this.unjoinedByAddress.get(address) ?? 0) >= this.limits.maxPendingPerAddress
+    )
       return 'too many connections in their handshake from this address';
     return null;
   }

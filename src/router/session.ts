@@ -356,7 +356,10 @@ export class RouterSession {
     ] as const) {
       const v = details[key];
       if (v !== undefined && (typeof v !== 'string' || v.length > max))
-        return this.abort(ErrorUri.INVALID_ARGUMENT, `HELLO ${key} must be a string of at most ${max} characters`);
+        return this.abort(
+          ErrorUri.INVALID_ARGUMENT,
+          `HELLO ${key} must be a string of at most ${max} characters`,
+        );
     }
     const realm = this.host.realmFor(realmName);
     if (!realm) return this.abort(ErrorUri.NO_SUCH_REALM, `no realm ${realmName}`);

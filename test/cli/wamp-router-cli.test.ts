@@ -91,13 +91,18 @@ describe('wamp-router command', function () {
     try {
       const ab = await openAutobahn({ kind: 'websocket', url: router.url, serializer: 'json' });
       await ab.session.subscribe('com.cli.a', () => {});
-      await assert.rejects(ab.session.subscribe('com.cli.b', () => {}), (e: { error?: string }) => e.error === 'wamp.error.limit_exceeded');
+      await assert.rejects(
+        ab.session.subscribe('com.cli.b', () => {}),
+        (e: { error?: string }) => e.error === 'wamp.error.limit_exceeded',
+      );
       await ab.close();
     } finally {
       await router.stop();
     }
     fs.writeFileSync(config, JSON.stringify({ limits: { maxSubscriptons: 1 } }));
-    const child = spawn(process.execPath, [cli, '--port', '0', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, '--port', '0', '--config', config], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     assert.equal(await new Promise((resolve) => child.on('exit', resolve)), 1);

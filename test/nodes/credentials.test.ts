@@ -177,7 +177,13 @@ describe('wamp-router secrets are password credentials, one slot per user', func
     authid,
     credentials: { ticket },
   });
-  const publisher = (id: string, conn: string) => ({ id, z: 'f1', type: 'wamp-publish', connection: conn, topic: 'com.t' });
+  const publisher = (id: string, conn: string) => ({
+    id,
+    z: 'f1',
+    type: 'wamp-publish',
+    connection: conn,
+    topic: 'com.t',
+  });
 
   it('a slot left at __PWRD__ keeps its secret while another user is added (GET /credentials: test/plugin/router-view-http.test.ts)', async function () {
     await helper.load(nodeModules, [{ id: 'f1', type: 'tab', label: 'test' }]);

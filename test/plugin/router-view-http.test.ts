@@ -126,7 +126,10 @@ async function startWithRouter(settings = ''): Promise<{ red: NodeRedProcess; po
       fs.symlinkSync(root, link, 'dir');
       fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(routerFlow(port)));
       // Unencrypted: Node-RED reads it as is and encrypts it on the next save.
-      fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify({ r1: { secret0: ALICE_TICKET } }));
+      fs.writeFileSync(
+        path.join(userDir, 'flows_cred.json'),
+        JSON.stringify({ r1: { secret0: ALICE_TICKET } }),
+      );
     },
     {},
     settings,
@@ -371,12 +374,20 @@ describe('router view plugin in a real Node-RED', function () {
       });
     }
 
-    it('refuses a cross-site form post and a foreign Origin (403); the editor\'s own JSON post works', async () => {
+    it("refuses a cross-site form post and a foreign Origin (403); the editor's own JSON post works", async () => {
       const body = '{"realm":"realm1","topic":"com.t"}';
       const url = `${red.url}/wamp-router-view/routers/r1/publish`;
       // What a page elsewhere can send without a CORS preflight: a form or text/plain body.
-      for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
-        const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': type, Origin: 'http://evil.example' }, body });
+      for (const type of [
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+      ]) {
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'Content-Type': type, Origin: 'http://evil.example' },
+          body,
+        });
         assert.equal(res.status, 403, type);
       }
       const foreign = await fetch(url, {
@@ -428,7 +439,7 @@ describe('router view plugin behind Node-RED admin auth', function () {
     assert.equal((JSON.parse(res.body) as RouterSnapshot).id, 'r1');
   });
 
-  it('never gives a reader the router\'s account secrets (GET /credentials/wamp-router/<id>)', async () => {
+  it("never gives a reader the router's account secrets (GET /credentials/wamp-router/<id>)", async () => {
     const res = await red.get('/credentials/wamp-router/r1', 'application/json');
     assert.equal(res.status, 200, res.body);
     const creds = JSON.parse(res.body) as Record<string, unknown>;

@@ -9,12 +9,19 @@ import { MessageType as M } from '../../src/wamp/messages';
  * An acknowledged PUBLISH (or a CALL) to `uri` whose only argument nests `depth` lists deep,
  * encoded by hand: our own encoders (and JSON.stringify) would recurse and throw on it.
  */
-export function deepMessage(serializer: SerializerId, type: 'publish' | 'call', uri: string, depth: number): Buffer {
+export function deepMessage(
+  serializer: SerializerId,
+  type: 'publish' | 'call',
+  uri: string,
+  depth: number,
+): Buffer {
   const code = type === 'publish' ? M.PUBLISH : M.CALL;
   const options: Record<string, boolean> = type === 'publish' ? { acknowledge: true, retain: true } : {};
   switch (serializer) {
     case 'json':
-      return Buffer.from(`[${code},7,${JSON.stringify(options)},"${uri}",[${'['.repeat(depth)}${']'.repeat(depth)}]]`);
+      return Buffer.from(
+        `[${code},7,${JSON.stringify(options)},"${uri}",[${'['.repeat(depth)}${']'.repeat(depth)}]]`,
+      );
     case 'msgpack': {
       // fixarray(5) code 7 {options} "uri" fixarray(1) + depth × fixarray(1) + fixarray(0)
       const opts = Object.keys(options);
@@ -28,7 +35,9 @@ export function deepMessage(serializer: SerializerId, type: 'publish' | 'call', 
     case 'cbor': {
       const opts = Object.keys(options);
       // A CBOR unsigned integer of 24 or more takes a second byte.
-      const parts: Buffer[] = [Buffer.from([0x85, ...(code < 24 ? [code] : [0x18, code]), 7, 0xa0 | opts.length])];
+      const parts: Buffer[] = [
+        Buffer.from([0x85, ...(code < 24 ? [code] : [0x18, code]), 7, 0xa0 | opts.length]),
+      ];
       for (const k of opts) parts.push(Buffer.from([0x60 | k.length]), Buffer.from(k), Buffer.from([0xf5]));
       parts.push(Buffer.from([0x60 | uri.length]), Buffer.from(uri), Buffer.from([0x81]));
       parts.push(Buffer.alloc(depth - 1, 0x81), Buffer.from([0x80]));

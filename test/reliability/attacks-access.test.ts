@@ -66,7 +66,11 @@ describe('attacks on what a role may reach fail', function () {
           'wamp.error.not_authorized',
         );
       assert.equal(
-        await refusal(device, [M.REGISTER, device.request(), { match: 'prefix' }, 'com.svc.echo'], M.REGISTERED),
+        await refusal(
+          device,
+          [M.REGISTER, device.request(), { match: 'prefix' }, 'com.svc.echo'],
+          M.REGISTERED,
+        ),
         'wamp.error.not_authorized',
       );
       // The exact ones stay allowed.
@@ -74,7 +78,10 @@ describe('attacks on what a role may reach fail', function () {
       await device.register('com.svc.echo');
       // A call to what the prefix registration would have caught finds no callee.
       const admin = await joinAs(router, 'a@admin');
-      assert.equal((await admin.call('com.svc.echo_admin.reset_password'))[4], 'wamp.error.no_such_procedure');
+      assert.equal(
+        (await admin.call('com.svc.echo_admin.reset_password'))[4],
+        'wamp.error.no_such_procedure',
+      );
     });
 
     it('a deny inside a grant is kept for prefix and wildcard subscriptions, retained events included', async () => {
@@ -129,7 +136,9 @@ describe('attacks on what a role may reach fail', function () {
     async function callWs(c: JsonWs, procedure: string, args: unknown[] = []): Promise<unknown[]> {
       const request = Math.floor(Math.random() * 1e9) + 1;
       c.send([M.CALL, request, {}, procedure, args]);
-      return c.nextWhere((m) => (m[0] === M.RESULT && m[1] === request) || (m[0] === M.ERROR && m[2] === request));
+      return c.nextWhere(
+        (m) => (m[0] === M.RESULT && m[1] === request) || (m[0] === M.ERROR && m[2] === request),
+      );
     }
 
     it('in a realm with no users, anonymous may not kill others or see their addresses; the read-only meta API and app URIs stay open', async () => {
@@ -139,7 +148,11 @@ describe('attacks on what a role may reach fail', function () {
       const attacker = await joinWs();
       attacker.send([M.SUBSCRIBE, 1, {}, 'wamp.session.on_join']);
       await attacker.next(M.SUBSCRIBED);
-      for (const kill of ['wamp.session.kill_all', 'wamp.session.kill_by_authrole', 'wamp.session.kill_by_authid']) {
+      for (const kill of [
+        'wamp.session.kill_all',
+        'wamp.session.kill_by_authrole',
+        'wamp.session.kill_by_authid',
+      ]) {
         const m = await callWs(attacker, kill, kill === 'wamp.session.kill_all' ? [] : ['anonymous']);
         assert.equal(m[4], 'wamp.error.not_authorized', kill);
       }
@@ -147,7 +160,10 @@ describe('attacks on what a role may reach fail', function () {
       assert.equal((list[3] as number[][])[0].length, 2, 'read-only meta API open');
       const victimId = (list[3] as number[][])[0].find((id) => id !== undefined)!;
       const details = await callWs(attacker, 'wamp.session.get', [victimId]);
-      const transport = ((details[3] as Record<string, unknown>[])[0].transport ?? {}) as Record<string, unknown>;
+      const transport = ((details[3] as Record<string, unknown>[])[0].transport ?? {}) as Record<
+        string,
+        unknown
+      >;
       assert.equal(transport.remote_address, undefined);
       assert.equal(transport.type, 'websocket');
       // A third session joins: the on_join the attacker sees carries no address.
@@ -182,8 +198,14 @@ describe('attacks on what a role may reach fail', function () {
       await device.next(M.SUBSCRIBED);
       const ops = await login('ops', 't2');
       const ev = await device.next(M.EVENT);
-      assert.equal(((ev[4] as Record<string, unknown>[])[0].transport as Record<string, unknown>).remote_address, undefined);
-      assert.equal((await callWs(device, 'wamp.session.kill_by_authid', ['ops']))[4], 'wamp.error.not_authorized');
+      assert.equal(
+        ((ev[4] as Record<string, unknown>[])[0].transport as Record<string, unknown>).remote_address,
+        undefined,
+      );
+      assert.equal(
+        (await callWs(device, 'wamp.session.kill_by_authid', ['ops']))[4],
+        'wamp.error.not_authorized',
+      );
       assert.equal(ops.ws.readyState, 1);
       await router.close();
 
@@ -242,7 +264,13 @@ describe('attacks on what a role may reach fail', function () {
       assert.notEqual(extra('eve').salt, unknown.salt);
       // Unsalted users: no salt for anyone.
       const plain = new WampCraAuthenticator([{ authid: 'alice', role: 'user', secret: 'pw' }]);
-      const out = plain.begin({ realm: 'r', sessionId: 1, authid: 'nobody', authmethods: ['wampcra'], authextra: {} });
+      const out = plain.begin({
+        realm: 'r',
+        sessionId: 1,
+        authid: 'nobody',
+        authmethods: ['wampcra'],
+        authextra: {},
+      });
       assert.ok(out.kind === 'challenge' && !('salt' in out.extra));
     });
   });

@@ -133,7 +133,8 @@ describe('attacks on other sessions fail', function () {
             callee.received.some((m) => m[0] === M.INVOCATION),
             false,
           );
-          if (serializer !== 'cbor') assert.equal(attacker.closed, false, 'the sender is answered, not dropped');
+          if (serializer !== 'cbor')
+            assert.equal(attacker.closed, false, 'the sender is answered, not dropped');
         });
 
     it('in-process too: a cyclic or 20,000-deep value from a local session is refused', async () => {
@@ -199,7 +200,9 @@ describe('attacks on other sessions fail', function () {
       await other.next(M.WELCOME);
       // The silent ones are closed by the deadline, with ABORT wamp.error.timeout.
       for (const s of silent) await s.waitClosed(10_000);
-      assert.ok(silent.every((s) => s.received.some((m) => m[0] === M.ABORT && m[2] === 'wamp.error.timeout')));
+      assert.ok(
+        silent.every((s) => s.received.some((m) => m[0] === M.ABORT && m[2] === 'wamp.error.timeout')),
+      );
       assert.equal(other.ws.readyState, 1, 'the joined session stays');
       other.ws.close();
     });
@@ -331,7 +334,8 @@ describe('attacks on other sessions fail', function () {
     it('testaments per session are bounded', async () => {
       await start({ limits: { maxTestamentsPerSession: 2 } });
       const p = await Peer.join(router);
-      for (let i = 0; i < 2; i++) assert.equal((await p.call('wamp.session.add_testament', ['com.t', [i], {}]))[0], M.RESULT);
+      for (let i = 0; i < 2; i++)
+        assert.equal((await p.call('wamp.session.add_testament', ['com.t', [i], {}]))[0], M.RESULT);
       const third = await p.call('wamp.session.add_testament', ['com.t', [3], {}]);
       assert.equal(third[4], 'wamp.error.limit_exceeded');
     });

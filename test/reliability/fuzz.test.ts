@@ -107,7 +107,8 @@ async function lane(
           throw new Error(`${where}: ${e.message} after ${f.label}`);
         });
         const abort = client.received.find((m) => m[0] === 3);
-        if (abort) assert.match(String(abort[2]), /^wamp\.error\.(invalid_argument|invalid_uri|protocol_violation)$/);
+        if (abort)
+          assert.match(String(abort[2]), /^wamp\.error\.(invalid_argument|invalid_uri|protocol_violation)$/);
         stats.preJoin++;
         continue;
       }

@@ -144,7 +144,8 @@ describe('Authorizer', () => {
       ['..status', 'wildcard', 'none'],
     ];
     for (const [pattern, match, grant] of cases)
-      it(`${match} ${pattern} → ${grant}`, () => assert.equal(authz.grant('r', 'subscribe', pattern, match), grant));
+      it(`${match} ${pattern} → ${grant}`, () =>
+        assert.equal(authz.grant('r', 'subscribe', pattern, match), grant));
     it('an unknown role gets none; without roles all', () => {
       assert.equal(authz.grant('x', 'subscribe', 'com.', 'prefix'), 'none');
       assert.equal(new Authorizer(undefined).grant('x', 'subscribe', 'com.', 'prefix'), 'all');
@@ -153,7 +154,9 @@ describe('Authorizer', () => {
 
   describe('the router namespace is granted only by name', () => {
     it('a blanket grant does not name wamp.; a wamp. permission does; no roles never', () => {
-      const blanket = new Authorizer([{ name: 'r', permissions: [{ uri: '', match: 'prefix', call: true }] }]);
+      const blanket = new Authorizer([
+        { name: 'r', permissions: [{ uri: '', match: 'prefix', call: true }] },
+      ]);
       assert.equal(blanket.authorize('r', 'call', 'wamp.session.kill_all'), true);
       assert.equal(blanket.grantsByName('r', 'call', 'wamp.session.kill_all'), false);
       const named = new Authorizer([

@@ -107,5 +107,7 @@ export class LoginThrottle {
 function key(who: string, address: string): string {
   // JSON keeps the pair unambiguous whatever characters an authid holds; the hash keeps every
   // record small whatever the client claimed (a failed login must not leave its authid behind).
-  return createHash('sha256').update(JSON.stringify([who, address])).digest('base64');
+  return createHash('sha256')
+    .update(JSON.stringify([who, address]))
+    .digest('base64');
 }

@@ -123,7 +123,10 @@ function mostCommonSalt(users: Iterable<UserConfig>): Omit<Required<CraSalt>, 's
     counts.set(k, (counts.get(k) ?? 0) + 1);
   }
   if (salted === 0 || salted * 2 < total) return undefined;
-  const [iterations, keylen] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0][0].split('/').map(Number);
+  const [iterations, keylen] = [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])[0][0]
+    .split('/')
+    .map(Number);
   return { iterations, keylen };
 }
 

@@ -9,7 +9,10 @@ import { NamedLogin, eventOn, failure, joinAs, metaSession, results, META_ROLES 
 describe('session meta API', () => {
   let router: Router;
   beforeEach(() => {
-    router = new Router({ realms: [{ name: 'realm1', roles: META_ROLES }], authenticators: () => [new NamedLogin()] });
+    router = new Router({
+      realms: [{ name: 'realm1', roles: META_ROLES }],
+      authenticators: () => [new NamedLogin()],
+    });
   });
   afterEach(() => router.close());
 
