@@ -2,6 +2,7 @@
 // exhaust the router for the others. Each has a default far above what a well-behaved peer needs;
 // `RouterOptions.limits` (and the CLI's config file) overrides any of them. A client that hits a
 // limit gets `wamp.error.limit_exceeded` (or the ABORT/close named below), and the router logs it.
+import { ErrorUri } from '../wamp/errors';
 
 export interface RouterLimits {
   /**
@@ -47,6 +48,28 @@ export const DEFAULT_LIMITS: Readonly<RouterLimits> = Object.freeze({
   maxRetainedEvents: 1000,
   maxRetainedBytes: 16 * 1024 * 1024,
 });
+
+/** Why a HELLO is refused by the length limits (the ABORT to send), or null. */
+export function helloOverLimits(
+  realm: string,
+  details: Record<string, unknown>,
+  limits: RouterLimits,
+): { uri: string; text: string } | null {
+  if (realm.length > limits.maxRealmLength)
+    return { uri: ErrorUri.INVALID_URI, text: `realm URI longer than ${limits.maxRealmLength} characters` };
+  for (const [key, max] of [
+    ['authid', limits.maxAuthidLength],
+    ['authrole', limits.maxAuthroleLength],
+  ] as const) {
+    const v = details[key];
+    if (v !== undefined && (typeof v !== 'string' || v.length > max))
+      return {
+        uri: ErrorUri.INVALID_ARGUMENT,
+        text: `HELLO ${key} must be a string of at most ${max} characters`,
+      };
+  }
+  return null;
+}
 
 /** The defaults with `overrides` applied; a value that is not a positive number is an error. */
 export function resolveLimits(overrides: Partial<RouterLimits> = {}): RouterLimits {

@@ -13,7 +13,7 @@ import { MessageType as M, payload, type Dict, type HelloMessage, type WampMessa
 import { isDict, parseMessage } from '../wamp/parse';
 import { isValidUri } from '../wamp/uri';
 import type { Transport, TransportInfo } from '../transports/transport';
-import type { RouterLimits } from './limits';
+import { helloOverLimits, type RouterLimits } from './limits';
 import type { Realm } from './realm';
 
 export interface SessionInfo {
@@ -346,21 +346,9 @@ export class RouterSession {
     const [, realmName, details] = msg;
     this.hello = details;
     this.id = randomId();
-    const limits = this.host.limits;
-    if (realmName.length > limits.maxRealmLength)
-      return this.abort(ErrorUri.INVALID_URI, `realm URI longer than ${limits.maxRealmLength} characters`);
+    const over = helloOverLimits(realmName, details, this.host.limits);
+    if (over) return this.abort(over.uri, over.text);
     if (!isValidUri(realmName)) return this.abort(ErrorUri.INVALID_URI, `invalid realm URI ${realmName}`);
-    for (const [key, max] of [
-      ['authid', limits.maxAuthidLength],
-      ['authrole', limits.maxAuthroleLength],
-    ] as const) {
-      const v = details[key];
-      if (v !== undefined && (typeof v !== 'string' || v.length > max))
-        return this.abort(
-          ErrorUri.INVALID_ARGUMENT,
-          `HELLO ${key} must be a string of at most ${max} characters`,
-        );
-    }
     const realm = this.host.realmFor(realmName);
     if (!realm) return this.abort(ErrorUri.NO_SUCH_REALM, `no realm ${realmName}`);
     this.pendingRealm = realm;
