@@ -55,8 +55,10 @@ export function testamentApi(meta: MetaContext): Procedures {
       let mine = bySession.get(caller);
       if (!mine) bySession.set(caller, (mine = { detached: [], destroyed: [] }));
       const max = realm.limits.maxTestamentsPerSession;
-      if (mine.detached.length + mine.destroyed.length >= max)
+      if (mine.detached.length + mine.destroyed.length >= max) {
+        realm.logger.warn(`session ${caller.id}: refused a testament: ${max} testaments held`);
         throw new WampError(ErrorUri.LIMIT_EXCEEDED, [`a session may leave at most ${max} testaments`]);
+      }
       mine[scope].push(testament);
       return [randomId()];
     },
