@@ -227,6 +227,20 @@ describe('attacks on other sessions fail', function () {
       assert.match(warnings.join('\n'), /no WELCOME within 1000 ms/);
     });
 
+    it('a CHALLENGE never answered is closed by the same deadline', async () => {
+      await start({
+        realms: [{ name: 'realm1', users: [{ authid: 'alice', role: 'user', ticket: 't' }] }],
+        limits: { handshakeTimeoutMs: 1000 },
+      });
+      const c = await openJsonWs(listener.url);
+      c.send(HELLO('realm1', { authid: 'alice', authmethods: ['ticket'] }));
+      await c.next(M.CHALLENGE);
+      const abort = await c.next(M.ABORT, 15_000);
+      assert.equal(abort[2], 'wamp.error.timeout');
+      await c.closed;
+      await until(() => router.handshakingCount === 0, 5000, 'no connection left in its handshake');
+    });
+
     it('filling the pending limit does not stop joined sessions or use up maxSessions', async () => {
       await start({ maxSessions: 50, limits: { maxPendingSessions: 5, maxPendingPerAddress: 5 } });
       const silent: RawClient[] = [];
