@@ -1,6 +1,6 @@
 // The runtime half of the editor's router view (a Node-RED plugin): admin HTTP routes under
 // /wamp-router-view/, guarded by Node-RED's admin auth with the permissions wamp-router.read and
-// wamp-router.write, and a once-a-second watch that pushes changed snapshots to the editor over
+// wamp-router.write (POSTs only as JSON from the editor's own origin), and a once-a-second watch that pushes changed snapshots to the editor over
 // Node-RED's comms channel. The editor half is wamp-router-view.html.
 import { ErrorUri, isWampError, type Router } from './shared/library';
 import type { HttpHandler, HttpRequest, HttpResponse, PluginAPI } from './shared/red-types';
@@ -13,6 +13,7 @@ import {
   testPublish,
 } from './shared/router-operator';
 import { findRouter } from './shared/router-registry';
+import { sameOriginJson } from './shared/same-origin-json';
 import { RouterWatch } from './shared/router-watch';
 
 const BASE = '/wamp-router-view';
@@ -74,6 +75,7 @@ export = function (RED: PluginAPI): void {
   RED.httpAdmin.post(
     `${BASE}/routers/:id/sessions/:session/kill`,
     write,
+    sameOriginJson,
     withRouter(async (router, req, res) => {
       await killSession(router, parseKill(req.params.session, req.body));
       res.json({ ok: true });
@@ -82,11 +84,13 @@ export = function (RED: PluginAPI): void {
   RED.httpAdmin.post(
     `${BASE}/routers/:id/call`,
     write,
+    sameOriginJson,
     withRouter(async (router, req, res) => res.json(await testCall(router, parseCall(req.body)))),
   );
   RED.httpAdmin.post(
     `${BASE}/routers/:id/publish`,
     write,
+    sameOriginJson,
     withRouter(async (router, req, res) => res.json(await testPublish(router, parsePublish(req.body)))),
   );
 };

@@ -1,16 +1,14 @@
 // wamp-router: an embedded WAMP router. Reachable in-process by wamp-connection nodes (through
 // the router registry), on its own port (WebSocket and RawSocket), and/or at a path of
 // Node-RED's own HTTP server.
-import {
-  attachToHttpServer,
-  authenticatorsFor,
-  Authorizer,
-  listen,
-  Router,
-  type Transport,
-} from './shared/library';
+import { attachToHttpServer, listen, Router, type AttachOptions, type Transport } from './shared/library';
 import type { NodeAPI, NodeDef, Node, TlsConfigNode } from './shared/red-types';
-import { buildRealms, type RouterFormDef } from './shared/router-config';
+import {
+  buildRealms,
+  routerCredentialTypes,
+  slotCredential,
+  type RouterFormDef,
+} from './shared/router-config';
 import { watchRouter } from './shared/router-events';
 import { publishRouter, withdrawRouter } from './shared/router-registry';
 import { within } from './shared/within';
@@ -37,8 +35,10 @@ interface WampRouterDef extends NodeDef, RouterFormDef {
 }
 
 interface RouterCredentials {
-  /** JSON object: "realm/authid" → ticket or wampcra secret. */
+  /** Flows saved before credential slots: JSON object "realm/authid" → ticket or wampcra secret. */
   secrets?: string;
+  /** `secret0`, `secret1`, ...: one user's ticket or wampcra secret each (see router-config.ts). */
+  [slot: string]: string | undefined;
 }
 
 /** Node-RED waits 15 s for close handlers; keep well inside it. */
@@ -73,10 +73,12 @@ export = function (RED: NodeAPI): void {
     };
 
     try {
-      const realms = buildRealms(def, this.credentials?.secrets);
+      const credentials = this.credentials ?? {};
+      const realms = buildRealms(def, credentials.secrets, (n) => credentials[slotCredential(n)]);
       realmNames = realms.map((realm) => realm.name);
       const callTimeout = parseFloat(String(def.callTimeout ?? ''));
-      const authorizers = new Map(realms.map((realm) => [realm.name, new Authorizer(realm.roles)]));
+      // Each realm's roles authorize (a realm created on demand has none: everything is allowed
+      // but the router's privileged meta procedures), as in the CLI.
       router = new Router({
         realms,
         autoCreateRealms: flag(def.autoCreateRealms, false),
@@ -86,10 +88,6 @@ export = function (RED: NodeAPI): void {
           warn: (m: unknown) => this.warn(m),
           error: (m: unknown) => this.error(m),
         },
-        authenticators: authenticatorsFor,
-        // Realms created on demand have no roles: everything is allowed there, as without roles.
-        authorize: (realm, authrole, action, uri) =>
-          authorizers.get(realm.name)?.authorize(authrole, action, uri) ?? true,
       });
     } catch (e) {
       fail('wamp-router.errors.bad-config', (e as Error).message);
@@ -162,11 +160,17 @@ export = function (RED: NodeAPI): void {
       const server = RED.server;
       const root = typeof RED.settings.httpNodeRoot === 'string' ? RED.settings.httpNodeRoot : '/';
       const path = joinPath(root, withSlash(def.httpPath, '/wamp'));
+      // As for core websocket nodes: Node-RED's httpNodeAuth covers neither, this setting does.
+      const verify = RED.settings.webSocketNodeVerifyClient;
+      const attachOptions: AttachOptions =
+        typeof verify === 'function'
+          ? { ...limits, verifyClient: verify as AttachOptions['verifyClient'] }
+          : limits;
       if (!server) {
         fail('wamp-router.errors.listen-failed', RED._('wamp-router.errors.no-http-server'));
       } else {
         try {
-          const attached = attachToHttpServer(server, path, { ...limits, mqtt }, onTransport);
+          const attached = attachToHttpServer(server, path, { ...attachOptions, mqtt }, onTransport);
           closers.push(() => attached.close());
           this.log(RED._('wamp-router.log.attached', { path }));
         } catch (e) {
@@ -208,5 +212,5 @@ export = function (RED: NodeAPI): void {
     });
   }
 
-  RED.nodes.registerType('wamp-router', WampRouter, { credentials: { secrets: { type: 'text' } } });
+  RED.nodes.registerType('wamp-router', WampRouter, { credentials: routerCredentialTypes() });
 };

@@ -21,6 +21,7 @@ export { WampError, isWampError, ErrorUri, CloseUri } from '../../src/wamp/error
 export { isValidUri } from '../../src/wamp/uri';
 export type { RealmConfig, UserConfig, RoleConfig } from '../../src/router/config';
 export type { Transport } from '../../src/transports/transport';
+export type { AttachOptions } from '../../src/transports/listener';
 export type { Realm } from '../../src/router/realm';
 export type { RouterSession, SessionInfo } from '../../src/router/session';
 export type { Registration as RouterRegistration } from '../../src/router/dealer';

@@ -86,6 +86,7 @@ export interface TlsConfigNode {
 export interface HttpRequest {
   params: Record<string, string>;
   body: unknown;
+  headers: Record<string, string | string[] | undefined>;
 }
 
 export interface HttpResponse {

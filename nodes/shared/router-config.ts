@@ -1,9 +1,13 @@
 // The wamp-router node's form turned into the router's realm configuration. Secrets come from
-// the node's credentials (a JSON object keyed "realm/authid"), never from the flow file.
+// the node's `password` credentials, never from the flow file and never sent back to the editor:
+// each user row names its slot (`secret0`, `secret1`, ...: Node-RED keeps or replaces each one on
+// its own, so changing one user's secret needs no other); flows saved before slots keep theirs in
+// the `secrets` credential, a JSON object keyed "realm/authid".
 import type { RealmConfig, RoleConfig, UserConfig } from './library';
 
 export interface RealmRow {
   name?: string;
+  /** Unset: anonymous sessions are admitted only while the realm has no users (as the CLI does). */
   anonymous?: boolean;
   anonymousRole?: string;
 }
@@ -15,6 +19,19 @@ export interface UserRow {
   method?: string;
   /** cryptosign public key (not secret, so it lives in the flow). */
   pubkey?: string;
+  /** The credential slot holding this user's ticket or secret: credential `secret<slot>`. */
+  slot?: number;
+}
+
+/** How many users of one router can have a secret: one `password` credential each. */
+export const SECRET_SLOTS = 100;
+export const slotCredential = (slot: number): string => `secret${slot}`;
+
+/** The router node's credential definition: the slots and the older all-in-one `secrets`. */
+export function routerCredentialTypes(): Record<string, { type: 'password' }> {
+  const types: Record<string, { type: 'password' }> = { secrets: { type: 'password' } };
+  for (let i = 0; i < SECRET_SLOTS; i++) types[slotCredential(i)] = { type: 'password' };
+  return types;
 }
 
 export interface RoleRow extends RoleConfig {
@@ -40,20 +57,35 @@ function parseJson<T>(text: string | undefined, what: string, fallback: T): T {
   }
 }
 
-/** Throws an Error whose message names the row to fix. */
-export function buildRealms(def: RouterFormDef, secretsJson: string | undefined): RealmConfig[] {
+/**
+ * Throws an Error whose message names the row to fix. `slot` reads credential `secret<n>`;
+ * `secretsJson` is the older `secrets` credential.
+ */
+export function buildRealms(
+  def: RouterFormDef,
+  secretsJson: string | undefined,
+  slot: (n: number) => string | undefined = () => undefined,
+): RealmConfig[] {
   const secrets = parseJson<Record<string, string>>(secretsJson, 'the user secrets', {});
   const roles = parseJson<RoleRow[]>(def.roles, 'the roles', []);
   if (!Array.isArray(roles)) throw new Error('the roles must be a JSON array');
 
   const realms = new Map<string, RealmConfig>();
+  /** Realms whose row leaves anonymous unset: admitted (so) only if they end up without users. */
+  const autoAnonymous = new Map<string, RealmConfig['anonymous']>();
   for (const row of def.realms ?? []) {
     const name = (row.name ?? '').trim();
     if (!name) continue;
     if (/\s/.test(name)) throw new Error(`the realm "${name}" is not a valid URI`);
     const anonymous =
       row.anonymous === false ? false : row.anonymousRole ? { role: row.anonymousRole } : true;
-    realms.set(name, { name, anonymous, users: [], roles: [] });
+    realms.set(name, {
+      name,
+      anonymous: row.anonymous === undefined ? undefined : anonymous,
+      users: [],
+      roles: [],
+    });
+    if (row.anonymous === undefined) autoAnonymous.set(name, anonymous);
   }
   if (realms.size === 0) throw new Error('no realm is configured');
 
@@ -64,7 +96,7 @@ export function buildRealms(def: RouterFormDef, secretsJson: string | undefined)
     if (!realm)
       throw new Error(`user "${authid}" names the realm "${row.realm ?? ''}" that is not configured`);
     const user: UserConfig = { authid, role: (row.role ?? '').trim() || 'user' };
-    const secret = secrets[secretKey(realm.name, authid)];
+    const secret = typeof row.slot === 'number' ? slot(row.slot) : secrets[secretKey(realm.name, authid)];
     if (row.method === 'ticket') user.ticket = secret;
     else if (row.method === 'wampcra') user.secret = secret;
     else if (row.method === 'cryptosign') user.pubkey = (row.pubkey ?? '').trim();
@@ -88,6 +120,8 @@ export function buildRealms(def: RouterFormDef, secretsJson: string | undefined)
   }
   for (const realm of realms.values()) {
     if (realm.roles!.length === 0) delete realm.roles;
+    if (autoAnonymous.has(realm.name))
+      realm.anonymous = realm.users!.length === 0 ? autoAnonymous.get(realm.name) : false;
   }
   return [...realms.values()];
 }

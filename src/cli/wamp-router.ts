@@ -10,7 +10,7 @@ const USAGE = `Usage: wamp-router [options]
   --host <addr>      address to listen on (default 127.0.0.1)
   --path <path>      WebSocket path (default /ws)
   --realm <name>     a realm open to anonymous sessions (repeatable; default realm1)
-  --config <file>    JSON: { "realms": [...], "autoCreateRealms", "callTimeoutMs", "maxSessions" }
+  --config <file>    JSON: { "realms": [...], "autoCreateRealms", "callTimeoutMs", "maxSessions", "limits" }
   --tls-key <file>   with --tls-cert: serve wss:// and RawSocket over TLS
   --tls-cert <file>
   --mqtt             also accept MQTT 3.1.1/5.0 clients (on the port above and the WebSocket path)
@@ -18,7 +18,8 @@ const USAGE = `Usage: wamp-router [options]
   --mqtt-realm <r>   the realm MQTT clients join (default the first realm)
   --help`;
 
-interface FileConfig extends Pick<RouterOptions, 'autoCreateRealms' | 'callTimeoutMs' | 'maxSessions'> {
+interface FileConfig
+  extends Pick<RouterOptions, 'autoCreateRealms' | 'callTimeoutMs' | 'maxSessions' | 'limits'> {
   realms?: RealmConfig[];
 }
 
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
     autoCreateRealms: file.autoCreateRealms,
     callTimeoutMs: file.callTimeoutMs,
     maxSessions: file.maxSessions,
+    limits: file.limits,
     logger: { info: (m) => console.log(m), warn: (m) => console.warn(m), error: (m) => console.error(m) },
   });
   const mqttPort = values['mqtt-port'] === undefined ? undefined : Number(values['mqtt-port']);

@@ -1,11 +1,12 @@
 // The broker: subscriptions (exact, prefix, wildcard; one ID per topic+match, shared by all its
 // subscribers), publications with publisher exclusion/identification, black- and whitelisting,
-// and event retention.
+// and event retention (bounded per realm by count and bytes, oldest dropped first).
 import { Matcher } from './matcher';
 import { parsePublishFilter, type PublishFilter } from './publish-filter';
 import type { Realm } from './realm';
 import type { RouterSession } from './session';
 import { ErrorUri, WampError } from '../wamp/errors';
+import { approximateSize } from '../wamp/depth';
 import { isValidId, randomId } from '../wamp/ids';
 import {
   MessageType as M,
@@ -33,6 +34,11 @@ export interface Subscription {
   readonly match: MatchPolicy;
   readonly created: Date;
   readonly subscribers: Set<RouterSession>;
+  /**
+   * Subscribers whose role allows only part of what the pattern matches: each event is checked
+   * against the role before it goes to them.
+   */
+  readonly checked: Set<RouterSession>;
   /** EVENTs delivered to its subscribers so far (retained ones included). */
   events: number;
 }
@@ -43,13 +49,17 @@ interface RetainedEvent {
   details: Dict;
   payload: Payload;
   filter: PublishFilter;
+  /** Approximate bytes, counted against the realm's `maxRetainedBytes`. */
+  size: number;
 }
 
 export class Broker {
   private readonly subscriptions = new Matcher<Subscription>();
   private readonly byId = new Map<number, Subscription>();
   private readonly bySession = new Map<RouterSession, Set<Subscription>>();
+  /** By topic, oldest first (a topic published again moves to the end). */
   private readonly retained = new Map<string, RetainedEvent>();
+  private retainedBytes = 0;
 
   constructor(private readonly realm: Realm) {}
 
@@ -57,18 +67,37 @@ export class Broker {
     const [, request, options, topic] = msg;
     const match = options.match ?? 'exact';
     if (!isMatchPolicy(match)) return session.sendError(M.SUBSCRIBE, request, invalidMatch(match));
-    const refused = this.realm.permit(session, 'subscribe', topic, match);
-    if (refused) return session.sendError(M.SUBSCRIBE, request, refused);
+    const grant = this.realm.permitPattern(session, 'subscribe', topic, match);
+    if (grant instanceof WampError) return session.sendError(M.SUBSCRIBE, request, grant);
 
     let sub = this.subscriptions.get(topic, match);
+    const added = !sub?.subscribers.has(session);
+    const max = this.realm.limits.maxSubscriptionsPerSession;
+    if (added && !session.trusted && (this.bySession.get(session)?.size ?? 0) >= max) {
+      this.realm.logger.warn(`session ${session.id}: refused SUBSCRIBE ${topic}: ${max} subscriptions held`);
+      return session.sendError(
+        M.SUBSCRIBE,
+        request,
+        new WampError(ErrorUri.LIMIT_EXCEEDED, [`a session may hold at most ${max} subscriptions`]),
+      );
+    }
     const created = !sub;
     if (!sub) {
-      sub = { id: randomId(), uri: topic, match, created: new Date(), subscribers: new Set(), events: 0 };
+      sub = {
+        id: randomId(),
+        uri: topic,
+        match,
+        created: new Date(),
+        subscribers: new Set(),
+        checked: new Set(),
+        events: 0,
+      };
       this.subscriptions.set(topic, match, sub);
       this.byId.set(sub.id, sub);
     }
-    const added = !sub.subscribers.has(session);
     sub.subscribers.add(session);
+    if (grant === 'some') sub.checked.add(session);
+    else sub.checked.delete(session);
     this.sessionSubs(session).add(sub);
     session.send([M.SUBSCRIBED, request, sub.id]);
     if (created) this.realm.emit('subscription-create', session, sub);
@@ -121,12 +150,18 @@ export class Broker {
       ];
       for (const receiver of sub.subscribers) {
         if (!filter.open && !filter.accepts(receiver)) continue;
+        if (
+          sub.checked.size > 0 &&
+          sub.checked.has(receiver) &&
+          !this.realm.mayReceive(receiver, 'subscribe', topic)
+        )
+          continue;
         receiver.send(event);
         sub.events++;
       }
     }
     if (options.retain === true)
-      this.retained.set(topic, { publication, details, payload: eventPayload, filter });
+      this.retain(topic, { publication, details, payload: eventPayload, filter, size: 0 });
     if (options.acknowledge === true) session.send([M.PUBLISHED, request, publication]);
   }
 
@@ -155,6 +190,43 @@ export class Broker {
     return [...this.byId.values()];
   }
 
+  /** Keeps the newest event of `topic`; the realm's oldest go when it holds too many or too much. */
+  private retain(topic: string, event: RetainedEvent): void {
+    const { maxRetainedEvents, maxRetainedBytes } = this.realm.limits;
+    this.forget(topic);
+    event.size = topic.length + approximateSize(event.payload) + approximateSize(event.details);
+    if (event.size > maxRetainedBytes) {
+      this.realm.logger.warn(
+        `realm ${this.realm.name}: event on ${topic} not retained: ${event.size} bytes is over maxRetainedBytes (${maxRetainedBytes})`,
+      );
+      return;
+    }
+    this.retained.set(topic, event);
+    this.retainedBytes += event.size;
+    let dropped = 0;
+    for (const oldest of this.retained.keys()) {
+      if (this.retained.size <= maxRetainedEvents && this.retainedBytes <= maxRetainedBytes) break;
+      this.forget(oldest);
+      dropped++;
+    }
+    if (dropped > 0)
+      this.realm.logger.warn(
+        `realm ${this.realm.name}: dropped the ${dropped} oldest retained event(s) (limits: ${maxRetainedEvents} events, ${maxRetainedBytes} bytes)`,
+      );
+  }
+
+  private forget(topic: string): void {
+    const old = this.retained.get(topic);
+    if (!old) return;
+    this.retained.delete(topic);
+    this.retainedBytes -= old.size;
+  }
+
+  /** Retained events held: count and approximate bytes. */
+  get retainedUsage(): { events: number; bytes: number } {
+    return { events: this.retained.size, bytes: this.retainedBytes };
+  }
+
   private sendRetained(session: RouterSession, sub: Subscription): void {
     const topics =
       sub.match === 'exact'
@@ -163,6 +235,7 @@ export class Broker {
     for (const topic of topics) {
       const kept = this.retained.get(topic);
       if (!kept || !kept.filter.accepts(session)) continue;
+      if (sub.checked.has(session) && !this.realm.mayReceive(session, 'subscribe', topic)) continue;
       const details: Dict = { ...kept.details, retained: true };
       if (sub.match !== 'exact') details.topic = topic;
       session.send([M.EVENT, sub.id, kept.publication, details, ...kept.payload]);
@@ -172,6 +245,7 @@ export class Broker {
 
   private detach(session: RouterSession, sub: Subscription): void {
     if (!sub.subscribers.delete(session)) return;
+    sub.checked.delete(session);
     this.realm.emit('subscription-unsubscribe', session, sub);
     if (sub.subscribers.size > 0) return;
     this.subscriptions.delete(sub.uri, sub.match);

@@ -43,6 +43,11 @@ export interface Registration {
   readonly created: Date;
   /** In registration order: `first` and `last` pick from its ends. */
   readonly callees: RouterSession[];
+  /**
+   * Callees whose role allows only part of what the pattern matches: a call goes to them only
+   * if their role allows its procedure.
+   */
+  readonly checked: Set<RouterSession>;
   /** The next index for `roundrobin`. */
   turn: number;
   /** INVOCATIONs sent for it so far: what an operator's view shows as calls served. */
@@ -89,8 +94,19 @@ export class Dealer {
         new WampError(ErrorUri.INVALID_ARGUMENT, [`unknown invoke policy ${JSON.stringify(invoke)}`]),
       );
     }
-    const refused = this.realm.permit(session, 'register', procedure, match);
-    if (refused) return session.sendError(M.REGISTER, request, refused);
+    const grant = this.realm.permitPattern(session, 'register', procedure, match);
+    if (grant instanceof WampError) return session.sendError(M.REGISTER, request, grant);
+    const max = this.realm.limits.maxRegistrationsPerSession;
+    if (!session.trusted && (this.bySession.get(session)?.size ?? 0) >= max) {
+      this.realm.logger.warn(
+        `session ${session.id}: refused REGISTER ${procedure}: ${max} registrations held`,
+      );
+      return session.sendError(
+        M.REGISTER,
+        request,
+        new WampError(ErrorUri.LIMIT_EXCEEDED, [`a session may hold at most ${max} registrations`]),
+      );
+    }
 
     let reg = this.registrations.get(procedure, match);
     if (reg) {
@@ -111,6 +127,7 @@ export class Dealer {
         invoke: invoke as InvokePolicy,
         created: new Date(),
         callees: [],
+        checked: new Set(),
         turn: 0,
         calls: 0,
       };
@@ -118,6 +135,7 @@ export class Dealer {
       this.byId.set(reg.id, reg);
     }
     reg.callees.push(session);
+    if (grant === 'some') reg.checked.add(session);
     let mine = this.bySession.get(session);
     if (!mine) this.bySession.set(session, (mine = new Set()));
     mine.add(reg);
@@ -154,13 +172,13 @@ export class Dealer {
       );
     }
     const reg = this.registrations.best(procedure);
-    if (!reg)
+    const callee = reg && this.calleeFor(reg, procedure);
+    if (!reg || !callee)
       return caller.sendError(
         M.CALL,
         request,
         new WampError(ErrorUri.NO_SUCH_PROCEDURE, [`no callee for procedure ${procedure}`]),
       );
-    const callee = pick(reg);
 
     const details: Dict = {};
     if (reg.match !== 'exact') details.procedure = procedure;
@@ -186,7 +204,23 @@ export class Dealer {
     pending(this.byCallee, callee).set(inv.id, inv);
     pending(this.byCaller, caller).set(request, inv);
     reg.calls++;
-    callee.send([M.INVOCATION, inv.id, reg.id, details, ...(msg.slice(4) as Payload)]);
+    const failed = callee.trySend([M.INVOCATION, inv.id, reg.id, details, ...(msg.slice(4) as Payload)]);
+    // The callee could not be sent this call (e.g. longer than it accepts): the caller hears why.
+    if (failed && this.byCaller.get(caller)?.get(request) === inv) {
+      this.finish(inv);
+      caller.sendError(M.CALL, request, failed);
+    }
+  }
+
+  /**
+   * The callee a call to `procedure` goes to: by the registration's policy, among the callees
+   * whose role allows this procedure when their grant of the pattern is partial.
+   */
+  private calleeFor(reg: Registration, procedure: string): RouterSession | undefined {
+    if (reg.checked.size === 0) return pick(reg);
+    const chosen = pick(reg);
+    if (!reg.checked.has(chosen) || this.realm.mayReceive(chosen, 'register', procedure)) return chosen;
+    return reg.callees.find((c) => !reg.checked.has(c) || this.realm.mayReceive(c, 'register', procedure));
   }
 
   cancel(caller: RouterSession, msg: CancelMessage): void {
@@ -225,7 +259,8 @@ export class Dealer {
       return;
     }
     this.finish(inv);
-    inv.caller.send([M.RESULT, inv.request, {}, ...result]);
+    const failed = inv.caller.trySend([M.RESULT, inv.request, {}, ...result]);
+    if (failed) inv.caller.sendError(M.CALL, inv.request, failed);
   }
 
   invocationError(callee: RouterSession, msg: ErrorMessage): void {
@@ -233,7 +268,15 @@ export class Dealer {
     const inv = this.answered(callee, id, 'ERROR');
     if (!inv) return;
     this.finish(inv);
-    inv.caller.send([M.ERROR, M.CALL, inv.request, details, uri, ...(msg.slice(5) as Payload)]);
+    const failed = inv.caller.trySend([
+      M.ERROR,
+      M.CALL,
+      inv.request,
+      details,
+      uri,
+      ...(msg.slice(5) as Payload),
+    ]);
+    if (failed) inv.caller.sendError(M.CALL, inv.request, failed);
   }
 
   removeSession(session: RouterSession): void {
@@ -312,6 +355,7 @@ export class Dealer {
     const i = reg.callees.indexOf(session);
     if (i < 0) return;
     reg.callees.splice(i, 1);
+    reg.checked.delete(session);
     this.realm.emit('registration-unregister', session, reg);
     if (reg.callees.length > 0) return;
     this.registrations.delete(reg.uri, reg.match);

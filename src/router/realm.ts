@@ -7,9 +7,11 @@
 //     (session: RouterSession, registration: Registration)
 import { EventEmitter } from 'node:events';
 import type { Authenticator } from './auth/authenticator';
+import type { AccessPolicy, Grant } from './authorizer';
 import { Broker, BROKER_FEATURES } from './broker';
 import type { Action, RealmConfig } from './config';
 import { Dealer, DEALER_FEATURES } from './dealer';
+import type { RouterLimits } from './limits';
 import type { Logger, RouterSession } from './session';
 import { ErrorUri, WampError } from '../wamp/errors';
 import { roleDetails } from '../wamp/features';
@@ -21,7 +23,21 @@ export type Authorize = (realm: RealmConfig, authrole: string, action: Action, u
 export interface RealmOptions {
   callTimeoutMs: number;
   logger: Logger;
+  limits: RouterLimits;
 }
+
+/**
+ * Meta procedures that act on other sessions: only for a role granted them by name (a permission
+ * in `wamp.`), never by a blanket grant or in a realm without roles.
+ */
+export const PRIVILEGED_PROCEDURES: ReadonlySet<string> = new Set([
+  'wamp.session.kill',
+  'wamp.session.kill_by_authid',
+  'wamp.session.kill_by_authrole',
+  'wamp.session.kill_all',
+]);
+/** Seeing other sessions' transport details (remote address and port) takes a named grant of this. */
+export const TRANSPORT_DETAILS_PROCEDURE = 'wamp.session.get';
 
 export class Realm extends EventEmitter {
   readonly sessions = new Map<number, RouterSession>();
@@ -34,11 +50,13 @@ export class Realm extends EventEmitter {
   readonly traffic = { messagesIn: 0, messagesOut: 0 };
   private readonly features = { broker: [...BROKER_FEATURES], dealer: [...DEALER_FEATURES] };
   private roleDetails: Dict = roleDetails(this.features);
+  /** Set once the router has removed this realm. */
+  removed = false;
 
   constructor(
     readonly config: RealmConfig,
     readonly authenticators: Authenticator[],
-    private readonly authorizeFn: Authorize,
+    private readonly policy: AccessPolicy,
     readonly options: RealmOptions,
   ) {
     super();
@@ -52,6 +70,10 @@ export class Realm extends EventEmitter {
 
   get logger(): Logger {
     return this.options.logger;
+  }
+
+  get limits(): RouterLimits {
+    return this.options.limits;
   }
 
   /** WELCOME.Details.roles: what this router's broker and dealer implement. */
@@ -84,36 +106,74 @@ export class Realm extends EventEmitter {
   }
 
   /**
-   * Whether `session` may perform `action` on `uri` (matched by `match`): null when allowed,
-   * else the error to answer with. Clients may not publish or register into `wamp.`.
+   * Whether `session` may perform `action` on the concrete `uri`: null when allowed, else the
+   * error to answer with. Clients may not publish or register into `wamp.`.
    */
-  permit(
+  permit(session: RouterSession, action: Action, uri: string): WampError | null {
+    const grant = this.permitPattern(session, action, uri, 'exact');
+    return typeof grant === 'string' ? null : grant;
+  }
+
+  /**
+   * Whether `session` may subscribe or register `pattern`: an error, or how much of what it can
+   * match is allowed ('some': each event or invocation is to be checked with `mayReceive`).
+   */
+  permitPattern(
     session: RouterSession,
     action: Action,
-    uri: string,
-    match: MatchPolicy = 'exact',
-  ): WampError | null {
-    if (!isValidPattern(uri, match))
-      return new WampError(ErrorUri.INVALID_URI, [`invalid ${match} URI "${uri}"`]);
-    if (session.trusted) return null;
-    if ((action === 'publish' || action === 'register') && isReservedUri(uri)) {
+    pattern: string,
+    match: MatchPolicy,
+  ): WampError | Exclude<Grant, 'none'> {
+    if (!isValidPattern(pattern, match))
+      return new WampError(ErrorUri.INVALID_URI, [`invalid ${match} URI "${pattern}"`]);
+    if (session.trusted) return 'all';
+    if ((action === 'publish' || action === 'register') && isReservedUri(pattern)) {
       return new WampError(ErrorUri.INVALID_URI, [
-        `the wamp. namespace is reserved for the router: cannot ${action} "${uri}"`,
+        `the wamp. namespace is reserved for the router: cannot ${action} "${pattern}"`,
       ]);
     }
-    let allowed = false;
+    const role = session.identity.authrole;
+    const grant: Grant =
+      action === 'call' && PRIVILEGED_PROCEDURES.has(pattern)
+        ? this.ask(action, pattern, () => this.policy.grantsByName(role, action, pattern), false)
+          ? 'all'
+          : 'none'
+        : this.ask(action, pattern, () => this.policy.grant(role, action, pattern, match), 'none');
+    if (grant === 'none') {
+      const what = match === 'exact' ? `"${pattern}"` : `${match} pattern "${pattern}"`;
+      return new WampError(ErrorUri.NOT_AUTHORIZED, [`role ${role} may not ${action} ${what}`]);
+    }
+    return grant;
+  }
+
+  /** Whether `session` may receive an event of (`subscribe`) or a call to (`register`) `uri`. */
+  mayReceive(session: RouterSession, action: 'subscribe' | 'register', uri: string): boolean {
+    if (session.trusted) return true;
+    return this.ask(action, uri, () => this.policy.allows(session.identity.authrole, action, uri), false);
+  }
+
+  /** Whether `session` may see other sessions' remote addresses: trusted, or granted by name. */
+  seesTransportDetails(session: RouterSession): boolean {
+    if (session.trusted) return true;
+    const role = session.identity.authrole;
+    return this.ask(
+      'call',
+      TRANSPORT_DETAILS_PROCEDURE,
+      () => this.policy.grantsByName(role, 'call', TRANSPORT_DETAILS_PROCEDURE),
+      false,
+    );
+  }
+
+  /** An authorizer that throws refuses; the router goes on. */
+  private ask<T>(action: Action, uri: string, decide: () => T, refused: T): T {
     try {
-      allowed = this.authorizeFn(this.config, session.identity.authrole, action, uri);
+      return decide();
     } catch (e) {
       this.logger.error(
         `authorizer failed on ${action} ${uri}: ${e instanceof Error ? e.message : String(e)}`,
       );
+      return refused;
     }
-    if (!allowed)
-      return new WampError(ErrorUri.NOT_AUTHORIZED, [
-        `role ${session.identity.authrole} may not ${action} "${uri}"`,
-      ]);
-    return null;
   }
 
   /** GOODBYE every session of the realm with `reason`; resolves once all are closed. */

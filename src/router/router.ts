@@ -3,10 +3,11 @@
 import { EventEmitter } from 'node:events';
 import { authenticatorsFor, LoginThrottle } from './auth';
 import type { Authenticator } from './auth/authenticator';
-import { Authorizer } from './authorizer';
+import { Authorizer, functionPolicy, rolePolicy } from './authorizer';
 import type { Action, RealmConfig } from './config';
+import { resolveLimits, type RouterLimits } from './limits';
 import { startMetaApi } from './meta';
-import { Realm, type Authorize } from './realm';
+import { Realm } from './realm';
 import {
   RouterSession,
   type AcceptOptions,
@@ -32,7 +33,10 @@ import { CloseUri } from '../wamp/errors';
 
 export interface RouterOptions {
   realms?: RealmConfig[];
-  /** Create a realm (anonymous allowed) on the first HELLO that names it. Default false. */
+  /**
+   * Create a realm (anonymous allowed) on the first HELLO that names it; it is removed again when
+   * its last session leaves. Default false.
+   */
   autoCreateRealms?: boolean;
   /** Router-enforced limit on every call in ms; 0 (default) = none. */
   callTimeoutMs?: number;
@@ -51,6 +55,8 @@ export interface RouterOptions {
   metaApi?: boolean;
   /** Most client connections at once; more are closed at once with 'connection limit'. Default 10000. */
   maxSessions?: number;
+  /** What one connection or session may hold; see `RouterLimits` for each one and its default. */
+  limits?: Partial<RouterLimits>;
 }
 
 /** MQTT clients on a listener: `true` for the defaults. */
@@ -74,8 +80,13 @@ export class Router extends EventEmitter implements SessionHost {
   readonly goodbyeTimeoutMs: number;
   readonly logger: Logger;
   readonly loginThrottle: LoginThrottle;
+  readonly limits: RouterLimits;
   private readonly realms = new Map<string, Realm>();
   private readonly connections = new Set<RouterSession>();
+  private clientConnections = 0;
+  /** Client connections that have not joined yet, and how many of them each remote address holds. */
+  private readonly unjoined = new Set<RouterSession>();
+  private readonly unjoinedByAddress = new Map<string, number>();
   private closing = false;
   /** Ports and HTTP servers this router was put on with `listen` / `attach`; closed with it. */
   private readonly endpoints = new Set<{ close(): unknown }>();
@@ -86,6 +97,7 @@ export class Router extends EventEmitter implements SessionHost {
     this.goodbyeTimeoutMs = options.goodbyeTimeoutMs ?? 1000;
     this.logger = options.logger ?? SILENT;
     this.loginThrottle = options.loginThrottle ?? new LoginThrottle();
+    this.limits = resolveLimits(options.limits);
     for (const realm of options.realms ?? []) this.addRealm(realm);
   }
 
@@ -95,15 +107,17 @@ export class Router extends EventEmitter implements SessionHost {
       transport.close(1001, 'router closing');
       return;
     }
-    if (!options.internal && this.clientConnections >= (this.options.maxSessions ?? 10_000)) {
+    const refusal = options.internal ? null : this.refusal(transport);
+    if (refusal) {
       this.logger.warn(
-        `refusing a connection from ${transport.info.remoteAddress ?? transport.info.type}: connection limit reached`,
+        `refusing a connection from ${transport.info.remoteAddress ?? transport.info.type}: ${refusal}`,
       );
-      transport.close(1013, 'connection limit');
+      transport.close(1013, refusal);
       return;
     }
     const session = new RouterSession(transport, this, options);
     this.connections.add(session);
+    if (!session.internal) this.clientConnections++;
     session.start();
   }
 
@@ -159,6 +173,7 @@ export class Router extends EventEmitter implements SessionHost {
     const realm = this.realms.get(name);
     if (!realm) return;
     this.realms.delete(name);
+    realm.removed = true;
     void realm.shutdown(CloseUri.CLOSE_REALM);
   }
 
@@ -177,6 +192,11 @@ export class Router extends EventEmitter implements SessionHost {
     let n = 0;
     for (const realm of this.realms.values()) n += realm.clients().length;
     return n;
+  }
+
+  /** Client connections still in their opening handshake (not joined to a realm). */
+  get handshakingCount(): number {
+    return this.unjoined.size;
   }
 
   sessions(realm?: string): SessionInfo[] {
@@ -209,10 +229,18 @@ export class Router extends EventEmitter implements SessionHost {
       });
   }
 
-  private get clientConnections(): number {
-    let n = 0;
-    for (const s of this.connections) if (!s.internal) n++;
-    return n;
+  /** Why a new client connection is refused at once, if it is. */
+  private refusal(transport: Transport): string | null {
+    if (this.clientConnections >= (this.options.maxSessions ?? 10_000)) return 'connection limit';
+    if (this.unjoined.size >= this.limits.maxPendingSessions)
+      return 'too many connections in their handshake';
+    const address = transport.info.remoteAddress;
+    if (
+      address !== undefined &&
+      (this.unjoinedByAddress.get(address) ?? 0) >= this.limits.maxPendingPerAddress
+    )
+      return 'too many connections in their handshake from this address';
+    return null;
   }
 
   // SessionHost
@@ -221,28 +249,47 @@ export class Router extends EventEmitter implements SessionHost {
     const realm = this.realms.get(name);
     if (realm || !this.options.autoCreateRealms || this.closing) return realm;
     this.logger.info(`creating realm ${name} on demand`);
-    return this.createRealm({ name, anonymous: true });
+    return this.createRealm({ name, anonymous: true }, true);
+  }
+
+  handshaking(session: RouterSession, on: boolean): void {
+    const address = session.transport.info.remoteAddress;
+    if (on === this.unjoined.has(session)) return;
+    if (on) this.unjoined.add(session);
+    else this.unjoined.delete(session);
+    if (address === undefined) return;
+    const n = (this.unjoinedByAddress.get(address) ?? 0) + (on ? 1 : -1);
+    if (n > 0) this.unjoinedByAddress.set(address, n);
+    else this.unjoinedByAddress.delete(address);
   }
 
   closed(session: RouterSession): void {
-    this.connections.delete(session);
+    if (!this.connections.delete(session)) return;
+    if (!session.internal) this.clientConnections--;
+    this.handshaking(session, false);
   }
 
-  private createRealm(config: RealmConfig): Realm {
+  private createRealm(config: RealmConfig, onDemand = false): Realm {
     const authenticators = (this.options.authenticators ?? authenticatorsFor)(config);
-    const authorizer = new Authorizer(config.roles);
-    const authorize: Authorize =
-      this.options.authorize ??
-      ((_realm, authrole, action, uri) => authorizer.authorize(authrole, action, uri));
-    const realm = new Realm(config, authenticators, authorize, {
+    const custom = this.options.authorize;
+    const policy = custom
+      ? functionPolicy((authrole, action, uri) => custom(config, authrole, action, uri))
+      : rolePolicy(new Authorizer(config.roles));
+    const realm = new Realm(config, authenticators, policy, {
       callTimeoutMs: this.options.callTimeoutMs ?? 0,
       logger: this.logger,
+      limits: this.limits,
     });
     realm.on('session-join', (s: RouterSession) => {
       if (!s.internal) this.emit('session-join', s.info());
     });
     realm.on('session-leave', (s: RouterSession) => {
       if (!s.internal) this.emit('session-leave', s.info());
+      // A realm made for its sessions goes with the last of them, and its retained events with it.
+      if (onDemand && !s.internal && realm.clients().length === 0 && this.realms.get(config.name) === realm) {
+        this.logger.info(`removing realm ${config.name}, created on demand, now that its last session left`);
+        this.removeRealm(config.name);
+      }
     });
     this.realms.set(config.name, realm);
     if (this.options.metaApi !== false) startMetaApi(this, realm);

@@ -4,13 +4,16 @@
 // place is a protocol violation that ends this session only.
 import { AUTH_FAILED_MESSAGE, chooseAuthenticator, type LoginThrottle } from './auth';
 import type { Authenticator, AuthOutcome, Identity } from './auth/authenticator';
-import { CloseUri, ErrorUri, type WampError } from '../wamp/errors';
+import { EncodeError } from '../serializers/serializer';
+import { nestsDeeperThan } from '../wamp/depth';
+import { CloseUri, ErrorUri, WampError } from '../wamp/errors';
 import { peerHasFeature, type Role } from '../wamp/features';
 import { randomId } from '../wamp/ids';
 import { MessageType as M, payload, type Dict, type HelloMessage, type WampMessage } from '../wamp/messages';
 import { isDict, parseMessage } from '../wamp/parse';
 import { isValidUri } from '../wamp/uri';
 import type { Transport, TransportInfo } from '../transports/transport';
+import { helloOverLimits, type RouterLimits } from './limits';
 import type { Realm } from './realm';
 
 export interface SessionInfo {
@@ -41,6 +44,9 @@ export interface SessionHost {
   readonly goodbyeTimeoutMs: number;
   readonly logger: Logger;
   readonly loginThrottle: LoginThrottle;
+  readonly limits: RouterLimits;
+  /** The session is now in its opening handshake (true) or has joined or closed (false). */
+  handshaking(session: RouterSession, on: boolean): void;
   closed(session: RouterSession): void;
 }
 
@@ -85,6 +91,7 @@ export class RouterSession {
   }
   private lastInvocationId = 0;
   private goodbyeTimer: NodeJS.Timeout | null = null;
+  private handshakeTimer: NodeJS.Timeout | null = null;
   private resolveClosed!: () => void;
 
   constructor(
@@ -98,6 +105,7 @@ export class RouterSession {
   }
 
   start(): void {
+    this.openHandshake();
     this.transport.attach({
       onMessage: (value) => this.receive(value),
       onDecodeError: (error) => this.guard(() => this.protocolViolation(`undecodable message: ${error}`)),
@@ -139,25 +147,39 @@ export class RouterSession {
   }
 
   send(message: WampMessage): void {
-    if (this.state === 'closed') return;
-    this.messagesOut++;
-    if (this.realm && !this.internal) this.realm.traffic.messagesOut++;
+    this.trySend(message);
+  }
+
+  /**
+   * Sends, and says why a message could not go out: a message this peer's serializer cannot
+   * write, or one longer than the peer accepts, is skipped (the caller may answer its sender),
+   * and this session stays, since the fault is the message's. Only a transport that fails on
+   * its own is dropped.
+   */
+  trySend(message: WampMessage): WampError | null {
+    if (this.state === 'closed') return null;
     try {
       this.transport.send(message);
     } catch (e) {
+      const text = e instanceof Error ? e.message : String(e);
+      if (e instanceof EncodeError || (e instanceof WampError && e.uri === ErrorUri.PAYLOAD_SIZE_EXCEEDED)) {
+        this.host.logger.warn(`session ${this.id}: message type ${message[0]} not sent: ${text}`);
+        return e instanceof WampError ? e : new WampError(ErrorUri.INVALID_ARGUMENT, [text]);
+      }
       // A broken transport must not break the routing loop that is sending to it.
-      this.host.logger.error(
-        `session ${this.id}: transport send failed: ${e instanceof Error ? e.message : String(e)}`,
-      );
+      this.host.logger.error(`session ${this.id}: transport send failed: ${text}`);
       this.drop();
-      return;
+      return new WampError(ErrorUri.CANCELED, ['the receiver left']);
     }
+    this.messagesOut++;
+    if (this.realm && !this.internal) this.realm.traffic.messagesOut++;
     if (this.transport.bufferedAmount > this.host.maxOutboundBytes) {
       this.host.logger.warn(
         `session ${this.id}: outbound buffer over ${this.host.maxOutboundBytes} bytes, dropping a stalled consumer`,
       );
       this.drop();
     }
+    return null;
   }
 
   sendError(requestType: number, request: number, error: WampError): void {
@@ -213,6 +235,7 @@ export class RouterSession {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.clearGoodbyeTimer();
+    this.clearHandshakeTimer();
     this.transport.close(1000, 'session closed');
     // Deferred: a drop may happen in the middle of a broker or dealer loop over sessions.
     queueMicrotask(() => this.guard(() => this.leaveRealm()));
@@ -225,8 +248,28 @@ export class RouterSession {
       if (this.realm && !this.internal) this.realm.traffic.messagesIn++;
       const parsed = parseMessage(value);
       if (!parsed.ok) return this.protocolViolation(parsed.error.args[0] as string);
+      if (!this.internal && nestsDeeperThan(parsed.message, this.host.limits.maxDepth))
+        return this.tooDeep(parsed.message);
       this.handle(parsed.message);
     });
+  }
+
+  /**
+   * A message nested deeper than the router's limit: its receivers could not be sent it (encoders
+   * recurse), so it is refused here, from its sender. A call or an acknowledged publication gets
+   * an ERROR and the session goes on; anything else is a protocol violation.
+   */
+  private tooDeep(msg: WampMessage): void {
+    const text = `message nested deeper than ${this.host.limits.maxDepth} levels (the router's limit)`;
+    this.host.logger.warn(`session ${this.id || '(new)'}: refused a ${msg[0]} message: ${text}`);
+    if (this.state === 'established' && msg[0] === M.CALL)
+      return this.sendError(M.CALL, msg[1], new WampError(ErrorUri.INVALID_ARGUMENT, [text]));
+    if (this.state === 'established' && msg[0] === M.PUBLISH) {
+      if (msg[2].acknowledge === true)
+        this.sendError(M.PUBLISH, msg[1], new WampError(ErrorUri.INVALID_ARGUMENT, [text]));
+      return;
+    }
+    this.protocolViolation(text);
   }
 
   /** Nothing thrown while handling one message may escape into a transport callback. */
@@ -286,6 +329,7 @@ export class RouterSession {
         this.send([M.GOODBYE, {}, CloseUri.GOODBYE_AND_OUT]);
         this.leaveRealm();
         this.state = 'hello';
+        this.openHandshake();
         return;
       case M.ABORT:
         return this.drop();
@@ -302,6 +346,8 @@ export class RouterSession {
     const [, realmName, details] = msg;
     this.hello = details;
     this.id = randomId();
+    const over = helloOverLimits(realmName, details, this.host.limits);
+    if (over) return this.abort(over.uri, over.text);
     if (!isValidUri(realmName)) return this.abort(ErrorUri.INVALID_URI, `invalid realm URI ${realmName}`);
     const realm = this.host.realmFor(realmName);
     if (!realm) return this.abort(ErrorUri.NO_SUCH_REALM, `no realm ${realmName}`);
@@ -378,8 +424,12 @@ export class RouterSession {
   private welcome(identity: Identity): void {
     if (this.loginKey) this.host.loginThrottle.recordSuccess(this.loginKey, this.address);
     this.loginKey = null;
-    const realm = this.pendingRealm!;
+    let realm: Realm | undefined = this.pendingRealm!;
     this.pendingRealm = null;
+    // A realm created on demand goes with its last session, maybe while this one authenticated.
+    if (realm.removed) realm = this.host.realmFor(realm.name);
+    if (!realm) return this.abort(ErrorUri.NO_SUCH_REALM, 'the realm was closed');
+    this.closeHandshake();
     this.identity = identity;
     this.realm = realm;
     this.realmName = realm.name;
@@ -408,9 +458,43 @@ export class RouterSession {
   private transportClosed(): void {
     this.state = 'closed';
     this.clearGoodbyeTimer();
+    this.clearHandshakeTimer();
     this.leaveRealm();
     this.host.closed(this);
     this.resolveClosed();
+  }
+
+  /**
+   * Until it joins, a client connection is held to small messages and a deadline, and counted
+   * by the router among the connections in their handshake.
+   */
+  private openHandshake(): void {
+    if (this.internal) return;
+    this.transport.limitIncoming?.(this.host.limits.maxHandshakeMessageBytes);
+    this.host.handshaking(this, true);
+    this.clearHandshakeTimer();
+    const ms = this.host.limits.handshakeTimeoutMs;
+    this.handshakeTimer = setTimeout(() => {
+      this.handshakeTimer = null;
+      this.guard(() => {
+        this.host.logger.warn(
+          `connection from ${this.address}: no WELCOME within ${ms} ms of connecting (state ${this.state}), closing it`,
+        );
+        this.abort(ErrorUri.TIMEOUT, `the opening handshake took longer than ${ms} ms`);
+      });
+    }, ms);
+  }
+
+  private closeHandshake(): void {
+    if (this.internal) return;
+    this.clearHandshakeTimer();
+    this.transport.limitIncoming?.(undefined);
+    this.host.handshaking(this, false);
+  }
+
+  private clearHandshakeTimer(): void {
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = null;
   }
 
   private clearGoodbyeTimer(): void {

@@ -10,7 +10,7 @@ export const cborSerializer: Serializer = {
   protocol: 'wamp.2.cbor',
   rawSocketId: 3,
   binary: true,
-  encode: encodingOnce((message) => encodeOne(idsAsIntegers(message), { collapseBigIntegers: true })),
+  encode: encodingOnce('CBOR', (message) => encodeOne(idsAsIntegers(message), { collapseBigIntegers: true })),
   decode(data): DecodeResult {
     if (typeof data === 'string') return { ok: false, error: 'CBOR frame must be binary' };
     try {

@@ -4,6 +4,7 @@ import { msgpackSerializer } from './msgpack';
 import type { Serializer, SerializerId } from './serializer';
 
 export type { DecodeResult, Serializer, SerializerId } from './serializer';
+export { EncodeError } from './serializer';
 export { cborSerializer, jsonSerializer, msgpackSerializer };
 
 export const serializers: readonly Serializer[] = [jsonSerializer, msgpackSerializer, cborSerializer];

@@ -39,7 +39,7 @@ export const jsonSerializer: Serializer = {
   protocol: 'wamp.2.json',
   rawSocketId: 1,
   binary: false,
-  encode: encodingOnce((message) =>
+  encode: encodingOnce('JSON', (message) =>
     hasBinary(message, 0) ? JSON.stringify(message, replacer) : JSON.stringify(message),
   ),
   decode(data): DecodeResult {

@@ -3,8 +3,8 @@ import { Decoder, Encoder } from '@msgpack/msgpack';
 import { decodeFailure, encodingOnce, type DecodeResult, type Serializer } from './serializer';
 
 // The library's default maxDepth (100) would refuse to pass on what its decoder and the other
-// serializers accept: an event nested 101 deep reached JSON and CBOR subscribers but dropped
-// every MessagePack one. Depth is bounded by the stack, as for JSON and CBOR.
+// serializers accept. The router bounds the depth of what it passes on (limits.maxDepth, 64),
+// so the encoder's own limit is left to the stack, as for JSON and CBOR.
 const encoder = new Encoder({ ignoreUndefined: true, maxDepth: 1_000_000 });
 const decoder = new Decoder();
 
@@ -13,7 +13,7 @@ export const msgpackSerializer: Serializer = {
   protocol: 'wamp.2.msgpack',
   rawSocketId: 2,
   binary: true,
-  encode: encodingOnce((message) => encoder.encode(message)),
+  encode: encodingOnce('MessagePack', (message) => encoder.encode(message)),
   decode(data): DecodeResult {
     if (typeof data === 'string') return { ok: false, error: 'MessagePack frame must be binary' };
     try {

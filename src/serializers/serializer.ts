@@ -18,6 +18,17 @@ export interface Serializer {
   decode(data: Uint8Array | string): DecodeResult;
 }
 
+/**
+ * A message this serializer cannot write (a value it has no form for, a structure too deep for
+ * its encoder): the message is at fault, not the connection it was to go out on.
+ */
+export class EncodeError extends Error {
+  constructor(serializer: string, cause: unknown) {
+    super(`cannot encode as ${serializer}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'EncodeError';
+  }
+}
+
 export function decodeFailure(e: unknown): DecodeResult {
   return { ok: false, error: e instanceof Error ? e.message : String(e) };
 }
@@ -25,16 +36,21 @@ export function decodeFailure(e: unknown): DecodeResult {
 /**
  * Wraps an encoder so that the same message object sent to many peers in a row (one EVENT tuple
  * fanned out to every subscriber of a subscription) is encoded once. Messages are never changed
- * after they are sent, so identity is enough.
+ * after they are sent, so identity is enough. Whatever the encoder throws becomes an `EncodeError`.
  */
 export function encodingOnce(
+  serializer: string,
   encode: (message: readonly unknown[]) => string | Uint8Array,
 ): (message: readonly unknown[]) => string | Uint8Array {
   let last: readonly unknown[] | null = null;
   let encoded: string | Uint8Array = '';
   return (message) => {
     if (message !== last) {
-      encoded = encode(message);
+      try {
+        encoded = encode(message);
+      } catch (e) {
+        throw new EncodeError(serializer, e);
+      }
       last = message;
     }
     return encoded;

@@ -11,7 +11,7 @@ import type { SerializerId } from '../serializers';
 import { ConnectionTracker } from './connections';
 import { acceptRawSocket, RAWSOCKET_MAGIC } from './rawsocket';
 import type { Transport } from './transport';
-import { refuseNotFound, WebSocketAcceptor } from './websocket-acceptor';
+import { refuseNotFound, WebSocketAcceptor, type VerifyClient } from './websocket-acceptor';
 
 /** Where a connection comes from, for transports made outside this layer (MQTT). */
 export interface StreamMeta {
@@ -53,6 +53,11 @@ export interface AttachOptions {
   keepaliveMs?: number;
   /** Also accept MQTT over WebSocket (subprotocol `mqtt`) on the path. */
   mqtt?: MqttAcceptor;
+  /**
+   * Decides on each WebSocket upgrade before it is accepted, as `ws`'s `verifyClient` (Node-RED's
+   * `webSocketNodeVerifyClient` setting is one).
+   */
+  verifyClient?: VerifyClient;
 }
 
 export interface Listener {
@@ -65,7 +70,10 @@ export interface Listener {
 
 const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
 const ALL_SERIALIZERS: SerializerId[] = ['json', 'msgpack', 'cbor'];
-/** A connection must finish its opening (first octets, RawSocket handshake) within this time. */
+/**
+ * A connection must finish its opening (first octets, RawSocket handshake, or a complete HTTP
+ * request) within this time, however it trickles its bytes.
+ */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 function pathOf(req: http.IncomingMessage): string {
@@ -97,7 +105,12 @@ export async function listen(options: ListenOptions, onTransport: (t: Transport)
     res.writeHead(pathOf(req) === path ? 426 : 404, { 'Content-Type': 'text/plain' });
     res.end(pathOf(req) === path ? 'WAMP WebSocket endpoint: upgrade required\n' : 'not found\n');
   });
+  // A whole request has arrived: the opening deadline is over (HTTP has its own timeouts).
+  const opened = new WeakMap<Duplex, NodeJS.Timeout>();
+  const open = (socket: Duplex): void => clearTimeout(opened.get(socket));
+  httpServer.on('request', (req: http.IncomingMessage) => open(req.socket));
   httpServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    open(socket);
     if (pathOf(req) === path) acceptor.handleUpgrade(req, socket, head);
     else refuseNotFound(socket);
   });
@@ -110,6 +123,10 @@ export async function listen(options: ListenOptions, onTransport: (t: Transport)
     }
     tracker.add(socket);
     socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () => socket.destroy());
+    // The idle timeout alone lets a peer trickle one byte at a time forever.
+    const deadline = setTimeout(() => socket.destroy(), HANDSHAKE_TIMEOUT_MS);
+    opened.set(socket, deadline);
+    socket.once('close', () => clearTimeout(deadline));
     socket.once('data', (first: Buffer) => {
       socket.pause();
       if (first[0] === RAWSOCKET_MAGIC) {
@@ -122,6 +139,7 @@ export async function listen(options: ListenOptions, onTransport: (t: Transport)
         }).then(
           (transport) => {
             socket.setTimeout(0);
+            clearTimeout(deadline);
             if (closing) {
               transport.close(1001, 'server shutdown');
               return;
@@ -217,6 +235,7 @@ export function attachToHttpServer(
       maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
       keepaliveMs: options.keepaliveMs,
       mqtt: options.mqtt,
+      verifyClient: options.verifyClient,
     },
     tracker,
     onTransport,

@@ -114,7 +114,22 @@ export class FrameReader {
   private header: { type: FrameTypeCode; length: number } | null = null;
   private failed: string | null = null;
 
-  constructor(readonly maxLength: number) {}
+  constructor(public maxLength: number) {}
+
+  /**
+   * Changes the longest frame accepted from now on (the router asks for less before a session
+   * has joined). A frame whose header was already accepted but is over the new limit is an error.
+   */
+  limit(maxLength: number): string | null {
+    this.maxLength = maxLength;
+    if (this.header && this.header.length > maxLength) {
+      this.failed = `frame of ${this.header.length} bytes exceeds the current maximum of ${maxLength}`;
+      this.chunks = [];
+      this.size = 0;
+      return this.failed;
+    }
+    return null;
+  }
 
   push(chunk: Buffer): FrameBatch {
     if (this.failed) return { frames: [], error: this.failed };

@@ -44,6 +44,7 @@ export class RawSocketTransport implements Transport {
   private readonly cork: TickCork;
   private readonly serializer: Serializer;
   private readonly peerMaxLength: number;
+  private readonly maxLength: number;
   private closing = false;
   private localReason: string | null = null;
   private lastError: string | null = null;
@@ -56,6 +57,7 @@ export class RawSocketTransport implements Transport {
   ) {
     this.serializer = options.serializer;
     this.peerMaxLength = options.peerMaxLength;
+    this.maxLength = options.maxLength;
     this.reader = new FrameReader(options.maxLength);
     this.cork = new TickCork(socket);
     this.info = {
@@ -88,6 +90,11 @@ export class RawSocketTransport implements Transport {
 
   attach(handlers: TransportHandlers): void {
     this.dispatch.attach(handlers);
+  }
+
+  limitIncoming(maxBytes: number | undefined): void {
+    const error = this.reader.limit(Math.min(maxBytes ?? this.maxLength, this.maxLength));
+    if (error) this.fail(error);
   }
 
   /** Throws `wamp.error.payload_size_exceeded` if the message is longer than the peer accepts. */

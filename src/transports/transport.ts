@@ -38,6 +38,12 @@ export interface Transport {
   /** Closes the transport; `onClose` follows (asynchronously). Safe to call more than once. */
   close(code?: number, reason?: string): void;
   readonly isOpen: boolean;
+  /**
+   * Lowers the longest message accepted from the peer to `maxBytes` (undefined: back to what the
+   * transport was opened with); a longer one fails the connection. The router holds peers to
+   * small messages until they have joined. Transports without frames (in-process) ignore it.
+   */
+  limitIncoming?(maxBytes: number | undefined): void;
   /** Bytes queued but not yet written: lets the router detect a stalled consumer. */
   readonly bufferedAmount: number;
 }

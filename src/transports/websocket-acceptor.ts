@@ -4,12 +4,20 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import { createWebSocketStream, WebSocketServer } from 'ws';
+import {
+  createWebSocketStream,
+  WebSocketServer,
+  type VerifyClientCallbackAsync,
+  type VerifyClientCallbackSync,
+} from 'ws';
 import { serializerById, type SerializerId } from '../serializers';
 import type { ConnectionTracker } from './connections';
 import type { MqttAcceptor } from './listener';
 import type { Transport } from './transport';
 import { createWebSocketTransport } from './websocket';
+
+/** `ws`'s upgrade check: sync (return) or async (call back), as Node-RED's settings allow either. */
+export type VerifyClient = VerifyClientCallbackSync | VerifyClientCallbackAsync;
 
 export interface WebSocketAcceptorOptions {
   serializers: readonly SerializerId[];
@@ -17,6 +25,7 @@ export interface WebSocketAcceptorOptions {
   keepaliveMs?: number;
   /** Accept MQTT over WebSocket (subprotocol `mqtt`, as MQTT.js and browsers use). */
   mqtt?: MqttAcceptor;
+  verifyClient?: VerifyClient;
 }
 
 const MQTT_SUBPROTOCOL = 'mqtt';
@@ -64,6 +73,7 @@ export class WebSocketAcceptor {
       noServer: true,
       maxPayload: options.maxPayload,
       perMessageDeflate: false,
+      ...(options.verifyClient ? { verifyClient: options.verifyClient } : {}),
       handleProtocols: (offered) => this.choose(offered) ?? false,
     });
   }

@@ -68,6 +68,9 @@ class WebSocketTransport implements Transport {
   private closeTimer: NodeJS.Timeout | null = null;
   /** `ws` keeps its socket private; it has been `_socket` for years, and without it we only lose batching. */
   private readonly cork: TickCork;
+  /** `ws` reads its limit from its private receiver; it has been `_receiver._maxPayload` for years. */
+  private readonly receiver: { _maxPayload?: number } | undefined;
+  private readonly maxPayload: number | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -82,6 +85,8 @@ class WebSocketTransport implements Transport {
       remotePort: options.remotePort,
     };
     this.cork = new TickCork((ws as unknown as { _socket?: net.Socket })._socket);
+    this.receiver = (ws as unknown as { _receiver?: { _maxPayload?: number } })._receiver;
+    this.maxPayload = this.receiver?._maxPayload;
     ws.on('message', (data) => this.receive(toBytes(data)));
     ws.on('pong', () => (this.awaitingPong = false));
     ws.on('error', (err: Error & { code?: string }) => {
@@ -106,6 +111,15 @@ class WebSocketTransport implements Transport {
 
   attach(handlers: TransportHandlers): void {
     this.dispatch.attach(handlers);
+  }
+
+  limitIncoming(maxBytes: number | undefined): void {
+    const receiver = this.receiver;
+    if (!receiver || typeof this.maxPayload !== 'number') return;
+    // 0 is `ws`'s "no limit".
+    const full = this.maxPayload > 0 ? this.maxPayload : Infinity;
+    const limit = Math.min(maxBytes ?? full, full);
+    receiver._maxPayload = limit === Infinity ? 0 : limit;
   }
 
   send(message: readonly unknown[]): void {

@@ -23,6 +23,8 @@ export const ErrorUri = {
   FEATURE_NOT_SUPPORTED: 'wamp.error.feature_not_supported',
   OPTION_NOT_ALLOWED: 'wamp.error.option_not_allowed',
   NO_AVAILABLE_CALLEE: 'wamp.error.no_available_callee',
+  /** This router's answer when a client reaches one of its limits (router/limits.ts); not in the spec. */
+  LIMIT_EXCEEDED: 'wamp.error.limit_exceeded',
   /** Raised by this library when a session or transport goes away under a pending request. */
   CONNECTION_LOST: 'wamp.error.connection_lost',
 } as const;

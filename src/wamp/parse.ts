@@ -70,7 +70,9 @@ function checkField(kind: Field, v: unknown): string | null {
     case 'id0':
       return v === 0 || isValidId(v) ? null : 'an ID in 0..2^53';
     case 'uri':
-      return typeof v === 'string' && v.length > 0 ? null : 'a URI string';
+      // A string that starts with NUL is a byte string to every JSON peer (the spec's binary
+      // convention): passed on as a URI it would reach them as bytes (found by the fuzz test).
+      return typeof v === 'string' && v.length > 0 && v.charCodeAt(0) !== 0 ? null : 'a URI string';
     case 'string':
       return typeof v === 'string' ? null : 'a string';
     case 'dict':

@@ -83,6 +83,33 @@ describe('wamp-router command', function () {
     }
   });
 
+  it('takes the router limits from --config, and refuses an unknown one', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wamp-cli-'));
+    const config = path.join(dir, 'router.json');
+    fs.writeFileSync(config, JSON.stringify({ limits: { maxSubscriptionsPerSession: 1 } }));
+    const router = await start(['--port', '0', '--config', config]);
+    try {
+      const ab = await openAutobahn({ kind: 'websocket', url: router.url, serializer: 'json' });
+      await ab.session.subscribe('com.cli.a', () => {});
+      await assert.rejects(
+        ab.session.subscribe('com.cli.b', () => {}),
+        (e: { error?: string }) => e.error === 'wamp.error.limit_exceeded',
+      );
+      await ab.close();
+    } finally {
+      await router.stop();
+    }
+    fs.writeFileSync(config, JSON.stringify({ limits: { maxSubscriptons: 1 } }));
+    const child = spawn(process.execPath, [cli, '--port', '0', '--config', config], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    assert.equal(await new Promise((resolve) => child.on('exit', resolve)), 1);
+    assert.match(err, /unknown router limit "maxSubscriptons"/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('refuses a bad port with a clear message and exit status 1', async () => {
     const child = spawn(process.execPath, [cli, '--port', 'eighty'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';

@@ -142,3 +142,77 @@ describe('credentials stay out of the flow configuration', function () {
       assert.equal(n.credentials, undefined, `node ${String(n.id)} has no credentials property`);
   });
 });
+
+describe('wamp-router secrets are password credentials, one slot per user', function () {
+  beforeEach((done) => {
+    helper.startServer(done);
+  });
+  afterEach(async function () {
+    await helper.unload();
+    await new Promise<void>((r) => helper.stopServer(r));
+  });
+
+  const events = (): { once(e: string, f: () => void): void } =>
+    (helper as unknown as { _events: { once(e: string, f: () => void): void } })._events;
+  async function deploy(nodes: Array<Record<string, unknown>>): Promise<void> {
+    const started = new Promise<void>((resolve) => events().once('flows:started', resolve));
+    await redNodes().setFlows(nodes, null, 'full');
+    await started;
+  }
+  const routerNode = (accounts: object[], credentials: Record<string, string>) => ({
+    id: 'router',
+    z: 'f1',
+    type: 'wamp-router',
+    realms: [{ name: 'realm1', anonymous: false }],
+    accounts,
+    credentials,
+  });
+  const connection = (id: string, authid: string, ticket: string) => ({
+    id,
+    type: 'wamp-connection',
+    transport: 'local',
+    router: 'router',
+    realm: 'realm1',
+    authmethod: 'ticket',
+    authid,
+    credentials: { ticket },
+  });
+  const publisher = (id: string, conn: string) => ({
+    id,
+    z: 'f1',
+    type: 'wamp-publish',
+    connection: conn,
+    topic: 'com.t',
+  });
+
+  it('a slot left at __PWRD__ keeps its secret while another user is added (GET /credentials: test/plugin/router-view-http.test.ts)', async function () {
+    await helper.load(nodeModules, [{ id: 'f1', type: 'tab', label: 'test' }]);
+    const alice = { realm: 'realm1', authid: 'alice', role: 'user', method: 'ticket', slot: 0 };
+    await deploy([
+      { id: 'f1', type: 'tab', label: 'test' },
+      routerNode([alice], { secret0: TICKET }),
+      connection('c1', 'alice', TICKET),
+      publisher('p1', 'c1'),
+    ]);
+    await waitStatus(helper.getNode('p1'), isConnected);
+
+    // The editor leaves alice's slot at __PWRD__ and adds dave in slot 1.
+    const dave = { realm: 'realm1', authid: 'dave', role: 'user', method: 'ticket', slot: 1 };
+    await deploy([
+      { id: 'f1', type: 'tab', label: 'test' },
+      routerNode([alice, dave], { secret0: '__PWRD__', secret1: 'dave-ticket' }),
+      connection('c1', 'alice', TICKET),
+      connection('c2', 'dave', 'dave-ticket'),
+      publisher('p1', 'c1'),
+      publisher('p2', 'c2'),
+    ]);
+    await Promise.all(['p1', 'p2'].map((id) => waitStatus(helper.getNode(id), isConnected)));
+    assert.deepEqual(
+      findRouter('router')!
+        .sessions('realm1')
+        .map((s) => s.authid)
+        .sort(),
+      ['alice', 'dave'],
+    );
+  });
+});

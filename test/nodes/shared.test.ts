@@ -177,6 +177,29 @@ describe('nodes/shared', function () {
         /not valid JSON/,
       );
     });
+
+    it('admits anonymous sessions by default only in a realm without users, as the CLI; ticked, always', function () {
+      const users = [{ realm: 'r1', authid: 'alice', role: 'user', method: 'ticket', slot: 0 }];
+      const realms = buildRealms(
+        {
+          realms: [{ name: 'r1' }, { name: 'r2', anonymousRole: 'guest' }, { name: 'r3', anonymous: true }],
+          accounts: [...users, { realm: 'r3', authid: 'bob', role: 'user', method: 'ticket', slot: 1 }],
+        },
+        undefined,
+        (n) => ['t-alice', 't-bob'][n],
+      );
+      assert.deepEqual(
+        realms.map((r) => [r.name, r.anonymous]),
+        [
+          ['r1', false],
+          ['r2', { role: 'guest' }],
+          ['r3', true],
+        ],
+      );
+      // Each user's secret comes from its own credential slot.
+      assert.equal(realms[0].users![0].ticket, 't-alice');
+      assert.equal(realms[2].users![0].ticket, 't-bob');
+    });
   });
 
   describe('router registry', function () {

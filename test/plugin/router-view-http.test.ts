@@ -14,6 +14,7 @@ const autobahn = require('autobahn');
 const root = path.resolve(__dirname, '../../..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { name: string };
 const PLUGIN_ID = `${pkg.name}/wamp-router-view`;
+const ALICE_TICKET = 'alice-ticket-3f9c1e-never-sent-back';
 
 type AbSession = {
   id: number;
@@ -108,7 +109,7 @@ function routerFlow(port: number): unknown[] {
       path: '/ws',
       useHttp: false,
       realms: [{ name: 'realm1', anonymous: true, anonymousRole: '' }],
-      accounts: [],
+      accounts: [{ realm: 'realm1', authid: 'alice', role: 'user', method: 'ticket', slot: 0 }],
       roles: '[]',
       autoCreateRealms: false,
       wires: [],
@@ -124,6 +125,11 @@ async function startWithRouter(settings = ''): Promise<{ red: NodeRedProcess; po
       fs.mkdirSync(path.dirname(link), { recursive: true });
       fs.symlinkSync(root, link, 'dir');
       fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(routerFlow(port)));
+      // Unencrypted: Node-RED reads it as is and encrypts it on the next save.
+      fs.writeFileSync(
+        path.join(userDir, 'flows_cred.json'),
+        JSON.stringify({ r1: { secret0: ALICE_TICKET } }),
+      );
     },
     {},
     settings,
@@ -368,6 +374,46 @@ describe('router view plugin in a real Node-RED', function () {
       });
     }
 
+    it("refuses a cross-site form post and a foreign Origin (403); the editor's own JSON post works", async () => {
+      const body = '{"realm":"realm1","topic":"com.t"}';
+      const url = `${red.url}/wamp-router-view/routers/r1/publish`;
+      // What a page elsewhere can send without a CORS preflight: a form or text/plain body.
+      for (const type of [
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+      ]) {
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'Content-Type': type, Origin: 'http://evil.example' },
+          body,
+        });
+        assert.equal(res.status, 403, type);
+      }
+      const foreign = await fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Origin: 'http://evil.example' },
+        body,
+      });
+      assert.equal(foreign.status, 403);
+      assert.match(((await foreign.json()) as { message: string }).message, /another origin/);
+      const own = await fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Origin: red.url },
+        body,
+      });
+      assert.equal(own.status, 200);
+      // kill_all through the router's trusted session was the prize: a session is still there.
+      const c = await join();
+      const kill = await fetch(`${red.url}/wamp-router-view/routers/r1/sessions/${c.session.id}/kill`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/plain', Origin: 'http://evil.example' },
+        body: '{}',
+      });
+      assert.equal(kill.status, 403);
+      assert.equal((await snapshot()).realms.flatMap((r) => r.sessions).length, 1);
+    });
+
     it('is still running after all of that', async () => {
       assert.equal((await red.get('/wamp-router-view/routers')).status, 200);
       assert.doesNotMatch(red.log(), /wamp-router-view: |Uncaught|TypeError/);
@@ -391,6 +437,17 @@ describe('router view plugin behind Node-RED admin auth', function () {
     const res = await red.get('/wamp-router-view/routers/r1');
     assert.equal(res.status, 200);
     assert.equal((JSON.parse(res.body) as RouterSnapshot).id, 'r1');
+  });
+
+  it("never gives a reader the router's account secrets (GET /credentials/wamp-router/<id>)", async () => {
+    const res = await red.get('/credentials/wamp-router/r1', 'application/json');
+    assert.equal(res.status, 200, res.body);
+    const creds = JSON.parse(res.body) as Record<string, unknown>;
+    assert.equal(creds.has_secret0, true, 'the editor learns only that a secret is set');
+    assert.equal(creds.secret0, undefined);
+    assert.ok(!res.body.includes(ALICE_TICKET));
+    // Nor does the flow export.
+    assert.ok(!(await red.get('/flows', 'application/json')).body.includes(ALICE_TICKET));
   });
 
   it('refuses kill, call and publish without wamp-router.write', async () => {

@@ -113,7 +113,9 @@ describe('reliability: delivery semantics', () => {
   });
 
   describe('a payload one serializer accepts reaches subscribers of every serializer', () => {
-    it('an event nested 1000 deep from a JSON publisher reaches JSON, MessagePack and CBOR subscribers', async () => {
+    // The router's nesting limit is 64 levels, the message list being the first and Arguments the
+    // second: 62 inside the argument is the deepest event that goes out; one more is refused.
+    it('an event nested as deep as the limit allows from a JSON publisher reaches JSON, MessagePack and CBOR subscribers; one level more is refused from the publisher', async () => {
       const subscribers = await Promise.all(
         (['json', 'msgpack', 'cbor'] as const).map((s) => RawClient.open('websocket', s, listener.port)),
       );
@@ -126,14 +128,17 @@ describe('reliability: delivery semantics', () => {
       const publisher = await RawClient.open('rawsocket', 'json', listener.port);
       publisher.sendValue(hello('realm1'));
       await publisher.waitFor((m) => m[0] === M.WELCOME, 3000);
-      publisher.sendRaw(`[16,7,{"acknowledge":true},"deep",[${'['.repeat(1000)}${']'.repeat(1000)}]]`, false);
+      publisher.sendRaw(`[16,6,{"acknowledge":true},"deep",[${'['.repeat(63)}${']'.repeat(63)}]]`, false);
+      const refused = await publisher.waitFor((m) => m[0] === M.ERROR, 3000);
+      assert.equal(refused?.[4], 'wamp.error.invalid_argument');
+      publisher.sendRaw(`[16,7,{"acknowledge":true},"deep",[${'['.repeat(62)}${']'.repeat(62)}]]`, false);
       assert.ok(await publisher.waitFor((m) => m[0] === M.PUBLISHED, 3000));
       for (const c of subscribers) {
         const event = await c.waitFor((m) => m[0] === M.EVENT, 3000);
         assert.ok(event, `${c.serializer.id} subscriber got the event (and was not dropped)`);
         let depth = 0;
         for (let v = (event[4] as unknown[])[0]; Array.isArray(v); v = v[0]) depth++;
-        assert.equal(depth, 1000);
+        assert.equal(depth, 62);
       }
       for (const c of [...subscribers, publisher]) c.close();
     });

@@ -438,7 +438,10 @@ export class Corpus {
   garbage(transport: 'websocket' | 'rawsocket'): Frame {
     const r = this.rng;
     const roll = r.next();
-    if (roll < 0.15) return this.deepRaw(1200);
+    // Around the router's nesting limit (64 levels, the message list being one), far beyond it,
+    // and deeper than a recursive decoder survives: refused from this sender, never by dropping
+    // the subscribers of the topic (the bystander in fuzz.test.ts).
+    if (roll < 0.15) return this.deepRaw(r.pick([60, 61, 62, 63, 64, 65, 1200, 20_000]));
     if (transport === 'rawsocket' && roll < 0.25) {
       const header = r.pick([
         Buffer.from([0x08, 0, 0, 1]), // reserved bits
@@ -483,6 +486,42 @@ export class Corpus {
           ? 0xff /* break without start */
           : 0xff;
     return { kind: 'raw', bytes, expect: 'close', label: 'random bytes', binary: true };
+  }
+
+  /**
+   * What a client may try before it has joined: a frame over the router's pre-join limit (64
+   * KiB), a HELLO whose authid, authrole or realm is over the length limits, or a nested HELLO.
+   * Each ends that connection (ABORT or close) and nothing else.
+   */
+  preJoin(transport: 'websocket' | 'rawsocket'): Frame {
+    const r = this.rng;
+    const roll = r.next();
+    if (roll < 0.4) {
+      const size = 64 * 1024 + 1 + r.int(this.maxPayload - 64 * 1024);
+      if (transport === 'rawsocket')
+        return {
+          kind: 'raw',
+          bytes: Buffer.alloc(Math.min(size, 4096), 0x20),
+          expect: 'close',
+          label: `pre-join frame of ${size} bytes announced`,
+          rawsocketHeader: Buffer.from([0, (size >> 16) & 0xff, (size >> 8) & 0xff, size & 0xff]),
+        };
+      return {
+        kind: 'raw',
+        bytes: Buffer.alloc(size, 0x20),
+        expect: 'close',
+        label: `pre-join message of ${size} bytes`,
+        binary: true,
+      };
+    }
+    const long = 'x'.repeat(256 + r.int(2000));
+    const value = r.pick([
+      [1, 'realm1', { roles: ROLES, authid: long, authmethods: ['ticket'] }],
+      [1, 'realm1', { roles: ROLES, authrole: long }],
+      [1, `com.${long}`, { roles: ROLES }],
+      [1, 'realm1', { roles: ROLES, authextra: deep(100) }],
+    ]);
+    return { kind: 'value', value, expect: 'violation', label: 'HELLO over the length or nesting limits' };
   }
 
   /** A PUBLISH whose args nest `levels` deep, encoded by hand (a recursive encoder would overflow). */

@@ -3,6 +3,7 @@
 // listener, a new session whenever one ends, while a health session keeps routing.
 // FUZZ_SEED=<n>|random and FUZZ_FRAMES=<n> scale or vary the run; the seed is printed.
 import assert from 'node:assert/strict';
+import { Connection } from '../../src/client';
 import { Router } from '../../src/router';
 import type { SerializerId } from '../../src/serializers';
 import { listen, type Listener } from '../../src/transports';
@@ -33,6 +34,7 @@ interface Stats {
   errors: Map<string, number>;
   closesWithoutAbort: number;
   probes: number;
+  preJoin: number;
 }
 
 function bump(m: Map<string, number>, k: string): void {
@@ -93,6 +95,23 @@ async function lane(
     const where = `${kind}/${serializer} session ${stats.sessions} (seed ${SEED})`;
     const history: string[] = [];
     try {
+      if (rng.chance(0.04)) {
+        // An attack before joining: the connection ends, the router goes on.
+        const f = corpus.preJoin(kind);
+        history.push(f.label);
+        if (f.kind === 'value') client.sendValue(f.value);
+        else client.sendRaw(f.bytes, f.binary ?? corpus.serializer !== 'json', f.rawsocketHeader);
+        sent++;
+        await onFrames(1);
+        await client.waitClosed(ANSWER_MS).catch((e: Error) => {
+          throw new Error(`${where}: ${e.message} after ${f.label}`);
+        });
+        const abort = client.received.find((m) => m[0] === 3);
+        if (abort)
+          assert.match(String(abort[2]), /^wamp\.error\.(invalid_argument|invalid_uri|protocol_violation)$/);
+        stats.preJoin++;
+        continue;
+      }
       const fuzzHello = rng.chance(0.08);
       client.sendValue(
         fuzzHello
@@ -224,6 +243,11 @@ describe('reliability: fuzzing the router over the network', function () {
 
   it(`survives ${FRAMES} fuzzed frames over json/msgpack/cbor × WebSocket/RawSocket; a health session routes throughout`, async () => {
     const health = await HealthProbe.start(listener.url);
+    // A subscriber of the topic the nesting frames publish to: refusing those must never drop it.
+    const bystander = new Connection({ url: listener.url, realm: 'realm1', reconnect: { enabled: false } });
+    bystander.open();
+    let bystanderEvents = 0;
+    await bystander.subscribe('com.fuzz.topic', () => void bystanderEvents++);
     const stats: Stats = {
       frames: 0,
       sessions: 0,
@@ -231,6 +255,7 @@ describe('reliability: fuzzing the router over the network', function () {
       errors: new Map(),
       closesWithoutAbort: 0,
       probes: 0,
+      preJoin: 0,
     };
     let total = 0;
     let nextHealth = HEALTH_EVERY;
@@ -256,19 +281,23 @@ describe('reliability: fuzzing the router over the network', function () {
       );
       await healthRun;
       await health.check();
+      assert.equal(bystander.status.state, 'connected', 'the bystander subscriber was never dropped');
     } finally {
       await health.close();
+      await bystander.close();
     }
     const seconds = (Date.now() - started) / 1000;
     console.log(
       `      fuzz seed ${SEED}: ${stats.frames} frames, ${stats.sessions} sessions, ${stats.probes} probes, ` +
         `${health.checks} health round trips in ${seconds.toFixed(1)} s; ABORTs ${JSON.stringify(Object.fromEntries(stats.aborts))}; ` +
-        `closed without ABORT ${stats.closesWithoutAbort}; ERRORs ${JSON.stringify(Object.fromEntries(stats.errors))}`,
+        `closed without ABORT ${stats.closesWithoutAbort}; pre-join attacks ${stats.preJoin}; bystander events ${bystanderEvents}; ERRORs ${JSON.stringify(Object.fromEntries(stats.errors))}`,
     );
     trap.assertNone();
     assert.ok(stats.frames >= FRAMES, `${stats.frames} frames sent`);
     assert.ok(health.checks >= Math.floor(FRAMES / HEALTH_EVERY), `${health.checks} health checks`);
     assert.ok((stats.aborts.get('wamp.error.protocol_violation') ?? 0) > 0);
+    assert.ok(stats.preJoin > 0, 'pre-join attacks were tried');
+    assert.ok((stats.errors.get('wamp.error.invalid_argument') ?? 0) > 0, 'nesting refused with ERROR');
     assert.equal(
       warnings.filter((w) => /internal error/.test(w)).length,
       0,

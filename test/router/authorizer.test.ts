@@ -111,4 +111,60 @@ describe('Authorizer', () => {
       });
     }
   });
+  describe('a pattern is granted as far as the role grants every URI it can match', () => {
+    const authz = new Authorizer([
+      {
+        name: 'r',
+        permissions: [
+          { uri: 'com.app.status', subscribe: true },
+          { uri: 'com.pub.', match: 'prefix', subscribe: true },
+          { uri: 'com.pub.secret.', match: 'prefix', subscribe: false },
+          { uri: 'com.pub.exact_secret', subscribe: false },
+          { uri: 'com.open.', match: 'prefix', subscribe: true },
+          { uri: 'com.open.also.', match: 'prefix', subscribe: true },
+          { uri: 'dev..status', match: 'wildcard', subscribe: true },
+          { uri: 'dev.x9.status', subscribe: false },
+        ],
+      },
+    ]);
+    const cases: Array<[string, 'exact' | 'prefix' | 'wildcard', string]> = [
+      ['com.app.status', 'exact', 'all'],
+      ['com.app.status', 'prefix', 'none'],
+      ['com.app.', 'wildcard', 'none'],
+      ['com.pub.', 'prefix', 'some'],
+      ['com.pub.news.', 'prefix', 'all'],
+      ['com.pub.secret.', 'prefix', 'none'],
+      ['com.pub..', 'wildcard', 'some'],
+      ['com.pub.news..', 'wildcard', 'all'],
+      ['com.open.', 'prefix', 'all'],
+      ['com.open', 'prefix', 'none'],
+      ['dev..status', 'wildcard', 'some'],
+      ['dev.x1.status', 'exact', 'all'],
+      ['dev..other', 'wildcard', 'none'],
+      ['..status', 'wildcard', 'none'],
+    ];
+    for (const [pattern, match, grant] of cases)
+      it(`${match} ${pattern} → ${grant}`, () =>
+        assert.equal(authz.grant('r', 'subscribe', pattern, match), grant));
+    it('an unknown role gets none; without roles all', () => {
+      assert.equal(authz.grant('x', 'subscribe', 'com.', 'prefix'), 'none');
+      assert.equal(new Authorizer(undefined).grant('x', 'subscribe', 'com.', 'prefix'), 'all');
+    });
+  });
+
+  describe('the router namespace is granted only by name', () => {
+    it('a blanket grant does not name wamp.; a wamp. permission does; no roles never', () => {
+      const blanket = new Authorizer([
+        { name: 'r', permissions: [{ uri: '', match: 'prefix', call: true }] },
+      ]);
+      assert.equal(blanket.authorize('r', 'call', 'wamp.session.kill_all'), true);
+      assert.equal(blanket.grantsByName('r', 'call', 'wamp.session.kill_all'), false);
+      const named = new Authorizer([
+        { name: 'r', permissions: [{ uri: 'wamp.session.', match: 'prefix', call: true }] },
+      ]);
+      assert.equal(named.grantsByName('r', 'call', 'wamp.session.kill_all'), true);
+      assert.equal(named.grantsByName('r', 'subscribe', 'wamp.session.on_join'), false);
+      assert.equal(new Authorizer(undefined).grantsByName('r', 'call', 'wamp.session.kill'), false);
+    });
+  });
 });

@@ -84,6 +84,13 @@ describe('parseMessage', () => {
     });
   });
 
+  describe('URIs', () => {
+    it('refuses one that starts with NUL: JSON peers would read it as bytes', () => {
+      refused([M.ERROR, M.INVOCATION, 1, {}, '\u0000not-binary'], /element 4 must be a URI string/);
+      refused([M.PUBLISH, 1, {}, '\u0000x'], /must be a URI string/);
+    });
+  });
+
   describe('details and options are dicts, Arguments a list, ArgumentsKw a dict', () => {
     it('refuses non-dict details/options', () => {
       refused([M.HELLO, 'realm', []], /must be a dict/);

@@ -1,7 +1,9 @@
 // Slows down password guessing: after a few failed logins for the same authid from the same
 // address, further attempts are refused (without checking the secret) for a window that doubles
 // with each failure, up to a ceiling. Pure bookkeeping with an injected clock; the router asks
-// `retryAfter` before verifying and reports each outcome.
+// `retryAfter` before verifying and reports each outcome. Records are keyed by the authid *and*
+// the address together: failures from one address never lock the user out at another.
+import { createHash } from 'node:crypto';
 
 export interface LoginThrottleOptions {
   /** Failures allowed before any delay. Default 3. */
@@ -103,6 +105,9 @@ export class LoginThrottle {
 }
 
 function key(who: string, address: string): string {
-  // JSON keeps the pair unambiguous whatever characters an authid holds.
-  return JSON.stringify([who, address]);
+  // JSON keeps the pair unambiguous whatever characters an authid holds; the hash keeps every
+  // record small whatever the client claimed (a failed login must not leave its authid behind).
+  return createHash('sha256')
+    .update(JSON.stringify([who, address]))
+    .digest('base64');
 }

@@ -1,8 +1,10 @@
 // WAMP-CRA login: the router sends a fresh JSON challenge, the client answers with
 // base64(HMAC-SHA256(key, challenge)). For a salted user the configured `secret` is the
 // password and the key is derived from it by PBKDF2, as Autobahn's clients do; the derived key
-// is cached because PBKDF2 is slow by design and would otherwise run on every login.
-import { randomBytes } from 'node:crypto';
+// is cached because PBKDF2 is slow by design and would otherwise run on every login. An authid
+// the router does not know gets a challenge of the same shape as a known one, salt included (a
+// fake one, the same on every try), so the exchange does not tell who exists.
+import { createHmac, randomBytes } from 'node:crypto';
 import type { UserConfig } from '../config';
 import { deriveCraKey, makeCraChallenge, signCraChallenge, type CraSalt } from '../../wamp/auth/wampcra';
 import type { Dict } from '../../wamp/messages';
@@ -18,10 +20,15 @@ export class WampCraAuthenticator implements Authenticator {
   private readonly keys = new Map<string, string>();
   /** The role named in the challenge for an unknown authid: a plausible one, so it tells nothing. */
   private readonly decoyRole: string;
+  /** The salt parameters shown for an unknown authid: those most users have, if most are salted. */
+  private readonly decoySalt: Omit<Required<CraSalt>, 'salt'> | undefined;
+  /** Keys the fake salts: stable for an authid while the router runs, unguessable from outside. */
+  private readonly decoySecret = randomBytes(32);
 
   constructor(users: readonly UserConfig[] | undefined) {
     this.users = new UserTable(users, (u) => typeof u.secret === 'string' && u.secret.length > 0);
     this.decoyRole = mostCommonRole(this.users.values()) ?? 'user';
+    this.decoySalt = mostCommonSalt(this.users.values());
   }
 
   get userCount(): number {
@@ -38,7 +45,7 @@ export class WampCraAuthenticator implements Authenticator {
       session: hello.sessionId,
     });
     const extra: Dict = { challenge };
-    const salt = user && saltOf(user);
+    const salt = user ? saltOf(user) : this.fakeSalt(hello.authid);
     if (salt) Object.assign(extra, salt);
     return {
       kind: 'challenge',
@@ -63,6 +70,13 @@ export class WampCraAuthenticator implements Authenticator {
         };
       }),
     };
+  }
+
+  /** What a salted user's challenge would carry, for an authid no user has. */
+  private fakeSalt(authid: string): Required<CraSalt> | undefined {
+    if (!this.decoySalt) return undefined;
+    const salt = createHmac('sha256', this.decoySecret).update(authid, 'utf8').digest('base64').slice(0, 16);
+    return { salt, ...this.decoySalt };
   }
 
   private keyOf(user: UserConfig): string {
@@ -93,6 +107,27 @@ function saltOf(user: UserConfig): Required<CraSalt> | undefined {
 
 function positiveInt(v: number | undefined, fallback: number): number {
   return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : fallback;
+}
+
+/** The iterations and keylen of the salted users, if salted users are at least half of them. */
+function mostCommonSalt(users: Iterable<UserConfig>): Omit<Required<CraSalt>, 'salt'> | undefined {
+  const counts = new Map<string, number>();
+  let total = 0;
+  let salted = 0;
+  for (const u of users) {
+    total++;
+    const s = saltOf(u);
+    if (!s) continue;
+    salted++;
+    const k = `${s.iterations}/${s.keylen}`;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  if (salted === 0 || salted * 2 < total) return undefined;
+  const [iterations, keylen] = [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])[0][0]
+    .split('/')
+    .map(Number);
+  return { iterations, keylen };
 }
 
 function mostCommonRole(users: Iterable<UserConfig>): string | undefined {

@@ -7,7 +7,7 @@ import type { MetaContext, Procedures } from './meta-peer';
 import { dictArg, invalid, listArg, stringArg } from './args';
 import { parsePublishFilter } from '../publish-filter';
 import type { RouterSession } from '../session';
-import { WampError } from '../../wamp/errors';
+import { ErrorUri, WampError } from '../../wamp/errors';
 import { randomId } from '../../wamp/ids';
 import { MessageType as M, type Args, type Dict, type Kwargs } from '../../wamp/messages';
 import { badDictKey } from '../../wamp/options';
@@ -54,6 +54,11 @@ export function testamentApi(meta: MetaContext): Procedures {
       if (filter instanceof WampError) throw filter;
       let mine = bySession.get(caller);
       if (!mine) bySession.set(caller, (mine = { detached: [], destroyed: [] }));
+      const max = realm.limits.maxTestamentsPerSession;
+      if (mine.detached.length + mine.destroyed.length >= max) {
+        realm.logger.warn(`session ${caller.id}: refused a testament: ${max} testaments held`);
+        throw new WampError(ErrorUri.LIMIT_EXCEEDED, [`a session may leave at most ${max} testaments`]);
+      }
       mine[scope].push(testament);
       return [randomId()];
     },

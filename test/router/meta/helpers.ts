@@ -2,6 +2,7 @@
 // events picked by subscription.
 import assert from 'node:assert/strict';
 import type { Router } from '../../../src/router';
+import type { RoleConfig } from '../../../src/router/config';
 import type { Authenticator, AuthOutcome, HelloInfo } from '../../../src/router/auth/authenticator';
 import type { RouterSession } from '../../../src/router/session';
 import { MessageType as M } from '../../../src/wamp/messages';
@@ -15,6 +16,18 @@ export class NamedLogin implements Authenticator {
     return { kind: 'welcome', identity: { authid, authrole, authmethod: 'anonymous', authprovider: 'test' } };
   }
 }
+
+/**
+ * Roles for the meta tests: every role may do everything, and is granted the router's `wamp.`
+ * namespace by name, which the kill procedures and remote addresses need.
+ */
+export const META_ROLES: RoleConfig[] = ['user', 'admin', 'device', 'guest', 'anonymous'].map((name) => ({
+  name,
+  permissions: [
+    { uri: '', match: 'prefix', call: true, register: true, publish: true, subscribe: true },
+    { uri: 'wamp.', match: 'prefix', call: true, subscribe: true },
+  ],
+}));
 
 export function joinAs(router: Router, login: string, realm = 'realm1'): Promise<Peer> {
   return Peer.join(router, realm, { roles: ALL_ROLES, authid: login });

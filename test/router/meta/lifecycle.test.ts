@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { Router } from '../../../src/router';
 import { MessageType as M } from '../../../src/wamp/messages';
 import { Peer } from '../peer';
-import { NamedLogin, failure, joinAs, metaSession, results } from './helpers';
+import { META_ROLES, NamedLogin, failure, joinAs, metaSession, results } from './helpers';
 
 describe('meta peer lifecycle', () => {
   let router: Router;
@@ -100,7 +100,7 @@ describe('meta peer lifecycle', () => {
 
   describe('the meta peer learns the caller without caller disclosure', () => {
     it('kill refuses the caller itself whether or not it disclosed itself', async () => {
-      router = new Router({ realms: [{ name: 'realm1' }] });
+      router = new Router({ realms: [{ name: 'realm1', roles: META_ROLES }] });
       const p = await Peer.join(router);
       const request = p.request();
       p.send([M.CALL, request, { disclose_me: true }, 'wamp.session.kill', [p.sessionId]]);

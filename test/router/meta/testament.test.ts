@@ -4,12 +4,15 @@ import assert from 'node:assert/strict';
 import { Router } from '../../../src/router';
 import { MessageType as M } from '../../../src/wamp/messages';
 import type { Peer } from '../peer';
-import { NamedLogin, eventOn, failure, joinAs, results, takeEvents } from './helpers';
+import { NamedLogin, eventOn, failure, joinAs, results, takeEvents, META_ROLES } from './helpers';
 
 describe('testament meta API', () => {
   let router: Router;
   beforeEach(() => {
-    router = new Router({ realms: [{ name: 'realm1' }], authenticators: () => [new NamedLogin()] });
+    router = new Router({
+      realms: [{ name: 'realm1', roles: META_ROLES }],
+      authenticators: () => [new NamedLogin()],
+    });
   });
   afterEach(() => router.close());
 

@@ -1,0 +1,52 @@
+// Measures of a decoded value that the router bounds: how deep lists and dicts nest, and roughly
+// how many bytes a payload holds. Both walk only as deep as they are allowed to, so a value
+// nested 20,000 deep (or a cyclic one, handed over in-process) costs no more than the limit.
+
+/** Whether `value` nests lists/dicts deeper than `max` levels (a list or dict is one level). */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  return deeper(value, max);
+}
+
+function deeper(v: unknown, budget: number): boolean {
+  if (typeof v !== 'object' || v === null || ArrayBuffer.isView(v)) return false;
+  if (budget <= 0) return true;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      if (typeof x === 'object' && x !== null && deeper(x, budget - 1)) return true;
+    }
+    return false;
+  }
+  const o = v as Record<string, unknown>;
+  for (const k in o) {
+    const x = o[k];
+    if (typeof x === 'object' && x !== null && deeper(x, budget - 1)) return true;
+  }
+  return false;
+}
+
+/**
+ * About how many bytes `value` takes once serialized (strings by UTF-16 length, numbers as 8):
+ * close enough to bound memory, and cheap. Call it on values already known to be shallow.
+ */
+export function approximateSize(value: unknown): number {
+  switch (typeof value) {
+    case 'string':
+      return value.length + 2;
+    case 'number':
+    case 'bigint':
+      return 8;
+    case 'boolean':
+      return 1;
+    case 'object': {
+      if (value === null) return 1;
+      if (ArrayBuffer.isView(value)) return value.byteLength;
+      let n = 2;
+      if (Array.isArray(value)) for (const x of value) n += approximateSize(x) + 1;
+      else for (const [k, x] of Object.entries(value)) n += k.length + 3 + approximateSize(x);
+      return n;
+    }
+    default:
+      return 0;
+  }
+}
