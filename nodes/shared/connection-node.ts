@@ -7,6 +7,11 @@ import type { Node, NodeAPI, NodeStatus } from './red-types';
 export interface WampUser extends Node {
   /** The session is gone (it may come back; registrations and subscriptions are restored then). */
   wampLost?(): void;
+  /**
+   * What the node shows while the session is up, when it has a state of its own ("registered",
+   * "not registered: ..."); undefined shows the connection's "connected".
+   */
+  ownStatus?(): NodeStatus | undefined;
 }
 
 export interface WampConnectionNode extends Node {
@@ -14,6 +19,8 @@ export interface WampConnectionNode extends Node {
   register(user: WampUser): void;
   /** Removes a user; after the last one the connection is closed, then `done` is called. */
   deregister(user: WampUser, done: () => void): void;
+  /** Shows the user's status anew: its own state while connected, else the connection's. */
+  refresh(user: WampUser): void;
   /**
    * The connection for a request, opened if need be (auto-connect off). While a first connection
    * attempt is under way it waits for it (bounded); when disconnected it does not wait, so that
@@ -41,4 +48,12 @@ export function getConnectionNode(RED: NodeAPI, id: string | undefined): WampCon
   return n && typeof n.register === 'function' ? (n as WampConnectionNode) : undefined;
 }
 
-export const NO_CONNECTION: NodeStatus = { fill: 'red', shape: 'ring', text: 'no connection configured' };
+// Status texts without a parameter are catalogue keys, which the editor translates into the
+// user's language (as core nodes' "node-red:common.status.connected"). The connection's keys are
+// copied into every node's catalogue by the build (scripts/build.js), since the editor looks a
+// status key up in the namespace of the node that shows it.
+export const NO_CONNECTION: NodeStatus = {
+  fill: 'red',
+  shape: 'ring',
+  text: 'wamp-connection.status.no-connection',
+};

@@ -85,6 +85,23 @@ describe('client connection: backoff', () => {
     );
   });
 
+  it('the maximum is a true maximum: jitter near it spreads the delays below it, never above', () => {
+    const s = resolveReconnect({ initialDelayMs: 1000, maxDelayMs: 30000, jitter: 0.25 });
+    const delays: number[] = [];
+    for (let retry = 1; retry <= 12; retry++)
+      for (const r of [0, 0.25, 0.5, 0.75, 0.999, 1]) delays.push(backoffDelay(s, retry, () => r));
+    assert.ok(Math.max(...delays) <= 30000, `max ${Math.max(...delays)}`);
+    assert.equal(
+      backoffDelay(s, 12, () => 1),
+      30000,
+    );
+    assert.equal(
+      backoffDelay(s, 12, () => 0),
+      22500,
+    );
+    for (let i = 0; i < 1000; i++) assert.ok(backoffDelay(s, 10) <= 30000);
+  });
+
   it('defaults: enabled, 1000 ms, 30000 ms, factor 2, jitter 0.25, unlimited retries, slow retry after fatal errors', () => {
     assert.deepEqual(resolveReconnect(), {
       enabled: true,
