@@ -6,43 +6,8 @@
 import assert from 'node:assert/strict';
 import type { NodeStatus } from '../../nodes/shared/red-types';
 import { findRouter } from '../../nodes/shared/router-registry';
-import {
-  helper,
-  nextMessages,
-  nextStatus,
-  nodeModules,
-  freePort,
-  type TestNode,
-  waitStatus,
-} from './helpers';
-
-/** RED._ as "key {substitutions}", instead of the helper's bare key. */
-const words = (key: string, subs?: Record<string, unknown>): string =>
-  subs ? `${key} ${JSON.stringify(subs)}` : key;
-const modules = (nodeModules as Array<(red: { _: unknown }) => unknown>).map(
-  (fn) =>
-    (red: { _: unknown }): unknown => {
-      red._ = words;
-      return fn(red);
-    },
-);
-
-interface SpyCall {
-  thisValue: unknown;
-  args: unknown[];
-}
-function calls(node: TestNode, method: 'error' | 'warn' | 'log' | 'status'): unknown[] {
-  const spy = (node as unknown as Record<string, { getCalls(): SpyCall[] }>)[method];
-  return spy
-    .getCalls()
-    .filter((c) => c.thisValue === node)
-    .map((c) => c.args[0]);
-}
-const logged = (node: TestNode, method: 'error' | 'warn' | 'log'): string[] =>
-  calls(node, method).map((m) => String(m instanceof Error ? m.message : m));
-const keysLogged = (node: TestNode, method: 'error' | 'warn' | 'log'): string[] =>
-  logged(node, method).map((m) => m.split(' ')[0]);
-const lastStatus = (node: TestNode): NodeStatus => calls(node, 'status').at(-1) as NodeStatus;
+import { freePort, helper, nextMessages, nextStatus, type TestNode, waitStatus } from './helpers';
+import { keysLogged, lastStatus, logged, modules } from './with-words';
 
 const KINDS = { L: 'in-process', U: 'by URL' } as const;
 type Kind = keyof typeof KINDS;
