@@ -44,12 +44,15 @@ function flow(url: string, conn: object = {}): object[] {
   ];
 }
 
+/** A field as Node-RED substitutes it at deploy: exactly `${NAME}`. */
+const env = (name: string): string => `\${${name}}`;
+
 /** Resolves after `n` more "retry in" statuses on `node`: the connection kept trying. */
 async function retries(node: TestNode, n: number): Promise<void> {
   for (let i = 0; i < n; i++) await nextStatus(node, isRetrying, 10000);
 }
 
-describe('wamp-connection: log lines, the publish queue, ${ENV} fields', function () {
+describe('wamp-connection: log lines, the publish queue, environment variables in fields', function () {
   this.timeout(30000);
   let router: Router | undefined;
   beforeEach((done) => {
@@ -152,15 +155,15 @@ describe('wamp-connection: log lines, the publish queue, ${ENV} fields', functio
     assert.match(logged(pub, 'error')[0], /not connected/);
   });
 
-  it('${ENV} in the URL: substituted by Node-RED at deploy; an unset variable is a readable error', async function () {
+  it('an environment variable as the URL and realm: substituted by Node-RED at deploy; an unset variable is a readable error', async function () {
     const port = await freePort();
     router = await startRouter(port);
     process.env.WAMP_NODES_TEST_URL = `ws://127.0.0.1:${port}/ws`;
     process.env.WAMP_NODES_TEST_REALM = 'realm1';
     try {
       await helper.load(modules, [
-        ...flow('${WAMP_NODES_TEST_URL}', { realm: '${WAMP_NODES_TEST_REALM}' }),
-        { id: 'conn2', type: 'wamp-connection', url: '${WAMP_NODES_TEST_UNSET}', realm: 'realm1' },
+        ...flow(env('WAMP_NODES_TEST_URL'), { realm: env('WAMP_NODES_TEST_REALM') }),
+        { id: 'conn2', type: 'wamp-connection', url: env('WAMP_NODES_TEST_UNSET'), realm: 'realm1' },
         { id: 'pub2', z: 'f1', type: 'wamp-publish', connection: 'conn2', topic: 'com.test.t' },
       ]);
       await waitStatus(helper.getNode('sub'), isConnected, 10000);
