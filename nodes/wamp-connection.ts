@@ -6,7 +6,12 @@ import {
   type WampConnectionCredentials,
   type WampConnectionDef,
 } from './shared/connection-config';
-import type { WampConnectionNode, WampUser } from './shared/connection-node';
+import {
+  type ConnectionDetail,
+  getConnectionNode,
+  type WampConnectionNode,
+  type WampUser,
+} from './shared/connection-node';
 import { Connection, type ConnectionStatus as Status, type Transport } from './shared/library';
 import type { Node, NodeAPI, NodeStatus, TlsConfigNode } from './shared/red-types';
 import { waitForRouter } from './shared/router-registry';
@@ -44,6 +49,11 @@ export = function (RED: NodeAPI): void {
     let outageLogged = false;
     /** Publications the queue dropped during this outage (warned once, counted on reconnect). */
     let droppedInOutage = 0;
+    /** The last status in full, for the editor: the status text is short. */
+    let last: { status: Status | { state: 'config-error'; reason: string }; since: Date } = {
+      status: { state: 'closed' },
+      since: new Date(),
+    };
     /** Set by a "disconnect" action: nothing opens the connection until a "connect" action. */
     let held = false;
 
@@ -53,6 +63,7 @@ export = function (RED: NodeAPI): void {
       built = buildConnectionOptions(def, creds, localTransport, tlsOptions);
     } catch (e) {
       configError = (e as Error).message;
+      last = { status: { state: 'config-error', reason: configError }, since: new Date() };
       status = { fill: 'red', shape: 'dot', text: 'wamp-connection.status.config-error' };
       node.error(RED._('wamp-connection.errors.bad-config', { error: configError }));
     }
@@ -170,6 +181,7 @@ export = function (RED: NodeAPI): void {
         up = s.state === 'connected';
         logStatus(s, wasUp);
         if (conn !== c) return; // a connection being closed after its last user left
+        last = { status: s, since: new Date() };
         const wasConnected = isConnected;
         isConnected = up;
         push(statusOf(s));
@@ -250,11 +262,44 @@ export = function (RED: NodeAPI): void {
       if (conn) await within(conn.close(), CLOSE_GRACE_MS);
     };
 
+    node.detail = (): ConnectionDetail => {
+      const s = last.status;
+      const d: ConnectionDetail = {
+        state: s.state,
+        endpoint: endpoint(),
+        realm: def.realm ?? '',
+        since: last.since.toISOString(),
+        queued: conn?.queuedPublishes ?? 0,
+        dropped: droppedInOutage,
+        users: users.size,
+      };
+      if (s.state === 'connected') {
+        d.sessionId = s.sessionId;
+        d.realm = s.realm;
+        d.authid = String(s.details.authid ?? '');
+        d.authrole = String(s.details.authrole ?? '');
+      }
+      if ('reason' in s) d.reason = s.reason;
+      if (s.state === 'disconnected' && s.retryInMs !== undefined)
+        d.nextRetry = new Date(last.since.getTime() + s.retryInMs).toISOString();
+      return d;
+    };
+
     Object.defineProperty(node, 'connected', { get: () => isConnected });
     Object.defineProperty(node, 'realm', { get: () => def.realm ?? '' });
 
     node.on('close', (_removed: boolean, done: () => void) => {
       shut().then(done, done);
+    });
+  }
+
+  // The detail behind the short status, shown in the connection's dialog.
+  if (RED.httpAdmin) {
+    const read = RED.auth?.needsPermission('wamp-connection.read') ?? ((_q, _r, next) => next());
+    RED.httpAdmin.get('/wamp-connection/:id/state', read, (req, res) => {
+      const n = getConnectionNode(RED, req.params.id);
+      if (!n) return void res.status(404).json({ error: 'not_found', message: 'not deployed' });
+      res.json(n.detail());
     });
   }
 

@@ -39,6 +39,30 @@ export interface WampConnectionNode extends Node {
   disconnect(): Promise<void>;
   readonly connected: boolean;
   readonly realm: string;
+  /** The detail behind the short status, for the editor (GET wamp-connection/:id/state). */
+  detail(): ConnectionDetail;
+}
+
+/** Where the connection stands, in full: what the status text leaves out. */
+export interface ConnectionDetail {
+  state: 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed' | 'config-error';
+  /** The URL, or the in-process router. */
+  endpoint: string;
+  realm: string;
+  /** When this state began (ISO time). */
+  since: string;
+  sessionId?: number;
+  authid?: string;
+  authrole?: string;
+  /** Why it is not connected (a WAMP URI or the transport's words). */
+  reason?: string;
+  /** When the next attempt is due (ISO time). */
+  nextRetry?: string;
+  /** Publications held for the next session, and dropped since the last connect. */
+  queued: number;
+  dropped: number;
+  /** Nodes using the connection. */
+  users: number;
 }
 
 /** The connection node referenced by `id`, or undefined (not configured, or not a wamp-connection). */

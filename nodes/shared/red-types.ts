@@ -53,6 +53,9 @@ export interface NodeAPI {
   };
   settings: { httpNodeRoot?: string | false; [key: string]: unknown };
   server?: Server;
+  /** Node-RED's admin app and its permission check (absent in some test set-ups). */
+  httpAdmin?: HttpApp;
+  auth?: { needsPermission(permission: string): HttpHandler };
   util: { cloneMessage<T>(msg: T): T };
   /** Message catalogue lookup in this node file's namespace. */
   _(key: string, substitutions?: Record<string, unknown>): string;

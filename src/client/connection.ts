@@ -189,6 +189,11 @@ export class Connection extends EventEmitter {
     return this.dropped;
   }
 
+  /** Publications held while disconnected, waiting for the next session. */
+  get queuedPublishes(): number {
+    return this.queue.length;
+  }
+
   open(): void {
     if (this.running) return;
     this.running = true;

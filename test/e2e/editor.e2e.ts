@@ -168,6 +168,13 @@ describe('the editor in a real browser', function () {
     await page.click('#node-input-btn-connection-edit');
     await page.locator('#node-config-input-realm').waitFor({ state: 'visible' });
     assert.equal(await page.inputValue('#node-config-input-realm'), 'realm1');
+    // The detail behind the short status, from the running connection.
+    const state = page.locator('#wamp-conn-state');
+    await state.waitFor({ state: 'visible' });
+    assert.match(
+      (await state.textContent()) ?? '',
+      /^Connected to in-process router r01 since .*: realm realm1, session \d+, authid \S+, authrole anonymous\.$/,
+    );
     // The dialog fits the window once it has slid in: its buttons are reachable (a fixed-width
     // form once pushed them off). The editor animates trays with jQuery.
     await page.waitForFunction("window.$ && $('.red-ui-tray:animated').length === 0");

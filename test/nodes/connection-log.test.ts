@@ -14,7 +14,7 @@ import {
   type TestNode,
   waitStatus,
 } from './helpers';
-import { keysLogged, lastStatus, logged, modules } from './with-words';
+import { adminGet, keysLogged, lastStatus, logged, modules } from './with-words';
 
 const isRetrying = (s: NodeStatus): boolean =>
   s.fill === 'red' && s.shape === 'ring' && String(s.text).startsWith('wamp-connection.status.retrying');
@@ -106,6 +106,44 @@ describe('wamp-connection: log lines, the publish queue, environment variables i
     assert.equal(logged(conn, 'warn').length, 1, 'nothing more was logged per retry');
     assert.deepEqual(logged(pub, 'error'), []);
     assert.equal(lastStatus(sub).text, 'wamp-subscribe.status.subscribed');
+  });
+
+  it('the detail behind the short status: GET wamp-connection/:id/state (endpoint, session, reason, next retry within the maximum, queue)', async function () {
+    const port = await freePort();
+    const url = `ws://127.0.0.1:${port}/ws`;
+    router = await startRouter(port);
+    await helper.load(modules, flow(url, { reconnectDelay: 1, reconnectMaxDelay: 2 }));
+    const sub = helper.getNode('sub');
+    await waitStatus(sub, isConnected, 10000);
+    const state = async (id = 'conn'): Promise<Record<string, unknown>> => {
+      const res = await adminGet(`/wamp-connection/${id}/state`, 200);
+      return res.body as Record<string, unknown>;
+    };
+    const up = await state();
+    assert.equal(up.state, 'connected');
+    assert.equal(up.endpoint, url);
+    assert.equal(up.realm, 'realm1');
+    assert.equal(up.authrole, 'anonymous');
+    assert.equal(typeof up.sessionId, 'number');
+    assert.equal(up.users, 2);
+    assert.deepEqual([up.queued, up.dropped], [0, 0]);
+
+    await router.close();
+    router = undefined;
+    await retries(sub, 1);
+    helper.getNode('pub').receive({ payload: 'held' });
+    // Between two attempts (an attempt under way reads "connecting"), once the publication is held.
+    let down = await state();
+    for (let i = 0; i < 500 && !(down.state === 'disconnected' && down.queued === 1); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      down = await state();
+    }
+    assert.equal(down.state, 'disconnected');
+    assert.match(String(down.reason), /\S/);
+    const wait = Date.parse(String(down.nextRetry)) - Date.parse(String(down.since));
+    assert.ok(wait > 0 && wait <= 2000, `next retry ${wait} ms after the drop, within the 2 s maximum`);
+    assert.equal(down.queued, 1);
+    await adminGet('/wamp-connection/nope/state', 404);
   });
 
   it('the queue is bounded: the oldest publication is dropped with one warning, the count is logged on reconnect', async function () {

@@ -2,7 +2,7 @@
 // helper's own returns the bare key), and what a node logged and showed, read from the helper's
 // spies: for tests that check the reason in a status or the endpoint in a log line.
 import type { NodeStatus } from '../../nodes/shared/red-types';
-import { nodeModules, type TestNode } from './helpers';
+import { helper, nodeModules, type TestNode } from './helpers';
 
 /** RED._ as "key {substitutions}", instead of the helper's bare key. */
 export const words = (key: string, subs?: Record<string, unknown>): string =>
@@ -31,3 +31,12 @@ export const logged = (node: TestNode, method: 'error' | 'warn' | 'log'): string
 export const keysLogged = (node: TestNode, method: 'error' | 'warn' | 'log'): string[] =>
   logged(node, method).map((m) => m.split(' ')[0]);
 export const lastStatus = (node: TestNode): NodeStatus => calls(node, 'status').at(-1) as NodeStatus;
+
+/** GET on Node-RED's admin app of the test helper (supertest underneath). */
+export function adminGet(path: string, status: number): Promise<{ body: unknown }> {
+  const request = (helper as unknown as { request(): AdminRequest }).request();
+  return request.get(path).expect(status);
+}
+interface AdminRequest {
+  get(path: string): { expect(status: number): Promise<{ body: unknown }> };
+}
