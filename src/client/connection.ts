@@ -353,6 +353,16 @@ export class Connection extends EventEmitter {
     if (max <= 0 || !this.running) return Promise.reject(notConnected());
     const maxBytes = this.options.publishQueueBytes ?? 0;
     const bytes = maxBytes > 0 ? publishSize(topic, args, kwargs) : 0;
+    if (bytes > maxBytes && maxBytes > 0) {
+      // Alone larger than the whole queue: refused, without pushing out what is already held.
+      this.dropped++;
+      this.emit('publishDropped', { topic, reason: 'bytes', queued: this.queue.length });
+      return Promise.reject(
+        new WampError(ErrorUri.CONNECTION_LOST, [
+          `publish dropped: larger (${bytes} bytes) than the queue while disconnected (${maxBytes} bytes)`,
+        ]),
+      );
+    }
     return new Promise<PublishResult>((resolve, reject) => {
       this.queue.push({ topic, bytes, args, kwargs, options, resolve, reject });
       this.queuedBytes += bytes;
