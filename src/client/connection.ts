@@ -9,6 +9,7 @@ import { ErrorUri, WampError, isWampError } from '../wamp/errors';
 import type { ClientCredentials } from './auth';
 import { CANNOT_AUTHENTICATE } from './auth';
 import { backoffDelay, resolveReconnect, type ReconnectOptions, type ReconnectSettings } from './backoff';
+import { PublishQueue } from './publish-queue';
 import { Session, type SessionCloseInfo } from './session';
 import type {
   CallOptions,
@@ -91,37 +92,6 @@ interface PersistentSubscription extends Persistent<Subscription> {
   handler: EventHandler;
   options?: SubscribeOptions;
 }
-interface QueuedPublish {
-  topic: string;
-  bytes: number;
-  args?: unknown[];
-  kwargs?: Record<string, unknown>;
-  options?: PublishOptions;
-  resolve(r: PublishResult): void;
-  reject(e: WampError): void;
-}
-
-/** A publication's size for the queue's byte bound: its JSON length, binary counted as bytes. */
-function publishSize(topic: string, args?: unknown[], kwargs?: Record<string, unknown>): number {
-  try {
-    const json = JSON.stringify([topic, args ?? [], kwargs ?? {}], (_k, v: unknown) => {
-      const b = v as { type?: unknown; data?: unknown };
-      return b && b.type === 'Buffer' && Array.isArray(b.data) ? { bytes: b.data.length } : v;
-    });
-    let binary = 0;
-    const count = (v: unknown): void => {
-      if (ArrayBuffer.isView(v)) binary += v.byteLength;
-      else if (Array.isArray(v)) v.forEach(count);
-      else if (v && typeof v === 'object') Object.values(v).forEach(count);
-    };
-    count(args);
-    count(kwargs);
-    return Buffer.byteLength(json) + binary;
-  } catch {
-    return 0; // not serializable: the publish fails when it is sent
-  }
-}
-
 function notConnected(): WampError {
   return new WampError(ErrorUri.CONNECTION_LOST, ['not connected']);
 }
@@ -165,15 +135,18 @@ export class Connection extends EventEmitter {
   private readonly reconnect: ReconnectSettings;
   private readonly regs = new Set<PersistentRegistration>();
   private readonly subs = new Set<PersistentSubscription>();
-  private queue: QueuedPublish[] = [];
-  private queuedBytes = 0;
-  private dropped = 0;
+  private readonly queue: PublishQueue;
 
   constructor(private readonly options: ConnectionOptions) {
     super();
     if (!options.url && !options.transportFactory)
       throw new TypeError('Connection needs a url or a transportFactory');
     this.reconnect = resolveReconnect(options.reconnect);
+    this.queue = new PublishQueue(
+      options.publishQueue ?? 0,
+      options.publishQueueBytes ?? 0,
+      (topic, reason, queued) => this.emit('publishDropped', { topic, reason, queued }),
+    );
   }
 
   get status(): ConnectionStatus {
@@ -186,7 +159,7 @@ export class Connection extends EventEmitter {
   }
 
   get droppedPublishes(): number {
-    return this.dropped;
+    return this.queue.dropped;
   }
 
   /** Publications held while disconnected, waiting for the next session. */
@@ -239,8 +212,7 @@ export class Connection extends EventEmitter {
     this._session = null;
     this.joining = null;
     this.detachAll();
-    const queued = this.takeQueue();
-    for (const q of queued) q.reject(new WampError(ErrorUri.CONNECTION_LOST, ['connection closed']));
+    this.queue.rejectAll('connection closed');
     if (session) await session.leave();
     if (!this.running) this.setStatus({ state: 'closed' });
   }
@@ -349,44 +321,8 @@ export class Connection extends EventEmitter {
   ): Promise<PublishResult> {
     const s = this._session;
     if (s?.isOpen) return s.publish(topic, args, kwargs, options);
-    const max = this.options.publishQueue ?? 0;
-    if (max <= 0 || !this.running) return Promise.reject(notConnected());
-    const maxBytes = this.options.publishQueueBytes ?? 0;
-    const bytes = maxBytes > 0 ? publishSize(topic, args, kwargs) : 0;
-    if (bytes > maxBytes && maxBytes > 0) {
-      // Alone larger than the whole queue: refused, without pushing out what is already held.
-      this.dropped++;
-      this.emit('publishDropped', { topic, reason: 'bytes', queued: this.queue.length });
-      return Promise.reject(
-        new WampError(ErrorUri.CONNECTION_LOST, [
-          `publish dropped: larger (${bytes} bytes) than the queue while disconnected (${maxBytes} bytes)`,
-        ]),
-      );
-    }
-    return new Promise<PublishResult>((resolve, reject) => {
-      this.queue.push({ topic, bytes, args, kwargs, options, resolve, reject });
-      this.queuedBytes += bytes;
-      while (this.queue.length > max || (maxBytes > 0 && this.queuedBytes > maxBytes)) {
-        const reason = this.queue.length > max ? 'count' : 'bytes';
-        const q = this.queue.shift()!;
-        this.queuedBytes -= q.bytes;
-        this.dropped++;
-        q.reject(
-          new WampError(ErrorUri.CONNECTION_LOST, [
-            `publish dropped: the queue while disconnected is full (${reason === 'count' ? `${max} publications` : `${maxBytes} bytes`})`,
-          ]),
-        );
-        this.emit('publishDropped', { topic: q.topic, reason, queued: this.queue.length });
-      }
-    });
-  }
-
-  /** Empties the publish queue and returns what it held. */
-  private takeQueue(): QueuedPublish[] {
-    const queued = this.queue;
-    this.queue = [];
-    this.queuedBytes = 0;
-    return queued;
+    if (this.queue.maxCount <= 0 || !this.running) return Promise.reject(notConnected());
+    return this.queue.add(topic, args, kwargs, options);
   }
 
   private setStatus(s: ConnectionStatus): void {
@@ -473,8 +409,8 @@ export class Connection extends EventEmitter {
         ),
       );
     }
-    const queued = this.takeQueue();
-    for (const q of queued) session.publish(q.topic, q.args, q.kwargs, q.options).then(q.resolve, q.reject);
+    for (const q of this.queue.take())
+      session.publish(q.topic, q.args, q.kwargs, q.options).then(q.resolve, q.reject);
     await Promise.allSettled(jobs);
   }
 
@@ -525,7 +461,7 @@ export class Connection extends EventEmitter {
   /** Stops retrying: nothing will send what the queue holds. */
   private stop(reason: string): void {
     this.running = false;
-    for (const q of this.takeQueue()) q.reject(new WampError(ErrorUri.CONNECTION_LOST, [reason]));
+    this.queue.rejectAll(reason);
   }
 
   private retry(reason: string, error?: WampError, fatal = false): void {
