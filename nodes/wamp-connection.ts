@@ -272,6 +272,9 @@ export = function (RED: NodeAPI): void {
         queued: conn?.queuedPublishes ?? 0,
         dropped: droppedInOutage,
         users: users.size,
+        refused: [...users.values()].flatMap((u) =>
+          (u.refusals?.() ?? []).map((error) => ({ node: u.id, name: u.name ?? '', type: u.type, error })),
+        ),
       };
       if (s.state === 'connected') {
         d.sessionId = s.sessionId;

@@ -43,6 +43,8 @@ export = function (RED: NodeAPI): void {
     let closing = false;
     /** What the router made of the registration on the current session (undefined: not asked yet). */
     let own: NodeStatus | undefined;
+    /** The refusal in full while `own` shows it. */
+    let refusal: string | undefined;
 
     function handle(inv: Invocation): Promise<unknown> {
       return new Promise((resolve, reject) => {
@@ -93,14 +95,18 @@ export = function (RED: NodeAPI): void {
     }
 
     /** Shows the router's answer: on every session, first or after a reconnect, on every connection kind. */
-    function setOwn(next: NodeStatus | undefined): void {
+    function setOwn(next: NodeStatus | undefined, refused?: string): void {
       own = next;
+      refusal = refused;
       connNode?.refresh(node);
     }
 
     function refused(e: WampError, reconnect: boolean): void {
       const reason = reasonOf(e);
-      setOwn({ fill: 'red', shape: 'dot', text: RED._('wamp-register.status.failed', { error: reason }) });
+      setOwn(
+        { fill: 'red', shape: 'dot', text: RED._('wamp-register.status.failed', { error: reason }) },
+        `${procedure}: ${e.message}`,
+      );
       const key = reconnect
         ? 'wamp-register.errors.reregister-failed'
         : 'wamp-register.errors.register-failed';
@@ -131,9 +137,11 @@ export = function (RED: NodeAPI): void {
     }
 
     node.ownStatus = (): NodeStatus | undefined => own;
+    node.refusals = (): string[] => (refusal ? [refusal] : []);
 
     node.wampLost = (): void => {
       own = undefined; // the next session answers again
+      refusal = undefined;
       rejectAllOwnedBy(
         node.id,
         () => new WampError(ErrorUri.CANCELED, [RED._('wamp-register.errors.session-lost')]),

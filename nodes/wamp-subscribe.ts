@@ -31,7 +31,7 @@ interface Wanted {
   sub: Promise<Subscription | null>;
   dropped: boolean;
   /** The current session's answer: accepted, refused (with the reason), or not asked yet. */
-  answer?: { refused?: string };
+  answer?: { refused?: string; detail?: string };
 }
 
 const MATCHES: readonly string[] = ['exact', 'prefix', 'wildcard'];
@@ -71,6 +71,8 @@ export = function (RED: NodeAPI): void {
         ? { fill: 'green', shape: 'dot', text: 'wamp-subscribe.status.subscribed' }
         : undefined;
     };
+    node.refusals = (): string[] =>
+      [...wanted.values()].flatMap((w) => (w.answer?.detail ? [w.answer.detail] : []));
     node.wampLost = (): void => {
       for (const w of wanted.values()) w.answer = undefined; // the next session answers again
     };
@@ -100,7 +102,7 @@ export = function (RED: NodeAPI): void {
             refusedNow = e;
             return;
           }
-          w.answer = { refused: reasonOf(e) };
+          w.answer = { refused: reasonOf(e), detail: `${topic}: ${e.message}` };
           c.refresh(node);
           const key = reconnect
             ? 'wamp-subscribe.errors.resubscribe-failed'

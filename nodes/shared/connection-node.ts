@@ -12,6 +12,8 @@ export interface WampUser extends Node {
    * "not registered: ..."); undefined shows the connection's "connected".
    */
   ownStatus?(): NodeStatus | undefined;
+  /** What the router refused this node on the current session, in full (for the editor). */
+  refusals?(): string[];
 }
 
 export interface WampConnectionNode extends Node {
@@ -63,6 +65,8 @@ export interface ConnectionDetail {
   dropped: number;
   /** Nodes using the connection. */
   users: number;
+  /** What the router refused on this session, by node: the WAMP error in full. */
+  refused: Array<{ node: string; name: string; type: string; error: string }>;
 }
 
 /** The connection node referenced by `id`, or undefined (not configured, or not a wamp-connection). */

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'mocha';
 import { Connection, type ConnectionOptions, type ConnectionStatus } from '../../src/client/connection';
 import { backoffDelay, resolveReconnect } from '../../src/client/backoff';
+import { publishSize } from '../../src/client/publish-queue';
 import { ROUTER_ROLES, outcome, rawPair, type RawPeer } from './raw-peer';
 
 /** Each transport the connection opens shows up here as a fresh scripted peer. */
@@ -434,6 +435,15 @@ describe('client connection: publish queue', () => {
     const m = await p.expect(16);
     assert.deepEqual(m[4], [big]);
     assert.deepEqual(await second, {});
+  });
+
+  it('publishSize counts binary (Buffer, typed arrays) as its bytes and the rest as JSON', () => {
+    assert.equal(publishSize('t', ['ab']), Buffer.byteLength('["t",["ab"],{}]'));
+    const json = Buffer.byteLength('["t",[0],{"k":0}]');
+    assert.equal(publishSize('t', [Buffer.alloc(1000)], { k: new Uint8Array(24) }), json + 1024);
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    assert.equal(publishSize('t', [circular]), 0, 'not serializable: left to fail when sent');
   });
 
   it('giving up (maxRetries) rejects what the queue holds: nothing would ever send it', async () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { NodeStatus } from '../../nodes/shared/red-types';
 import { findRouter } from '../../nodes/shared/router-registry';
 import { freePort, helper, nextMessages, nextStatus, type TestNode, waitStatus } from './helpers';
-import { keysLogged, lastStatus, logged, modules } from './with-words';
+import { adminGet, keysLogged, lastStatus, logged, modules } from './with-words';
 
 const KINDS = { L: 'in-process', U: 'by URL' } as const;
 type Kind = keyof typeof KINDS;
@@ -142,6 +142,13 @@ describe('node statuses: refused registrations and subscriptions, on every conne
       const list = nextMessages(n('subOut'), 1, 10000);
       n('dynSub').receive({ action: 'getSubscriptions' });
       assert.deepEqual((await list)[0].payload, []);
+
+      // The detail behind the short statuses, for the connection's dialog: each refusal in full.
+      const { body } = await adminGet(`/wamp-connection/conn${k}/state`, 200);
+      const refused = (body as { refused: Array<{ node: string; error: string }> }).refused;
+      assert.deepEqual(refused.map((r) => r.node).sort(), [`badReg${k}`, `deniedReg${k}`, `deniedSub${k}`]);
+      for (const r of refused)
+        assert.match(r.error, /^com\.\S+: .*wamp\.error\.(not_authorized|invalid_uri)/);
     }
   });
 
