@@ -146,6 +146,24 @@ describe('wamp-connection: log lines, the publish queue, environment variables i
     await adminGet('/wamp-connection/nope/state', 404);
   });
 
+  it('retry delays stay within the longest retry delay of the form (jitter spreads them below it)', async function () {
+    const port = await freePort(); // nothing listens there
+    await helper.load(
+      modules,
+      flow(`ws://127.0.0.1:${port}/ws`, { reconnectDelay: 1, reconnectMaxDelay: 2 }),
+    );
+    const sub = helper.getNode('sub');
+    const seconds: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const s = await nextStatus(sub, isRetrying, 10000);
+      seconds.push(Number(/"seconds":(\d+)/.exec(String(s.text))?.[1]));
+    }
+    assert.ok(
+      seconds.every((n) => n >= 1 && n <= 2),
+      `retry in ${seconds.join(', ')} s, with a 2 s maximum`,
+    );
+  });
+
   it('the queue is bounded: the oldest publication is dropped with one warning, the count is logged on reconnect', async function () {
     const port = await freePort();
     router = await startRouter(port);
