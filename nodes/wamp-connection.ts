@@ -6,9 +6,14 @@ import {
   type WampConnectionCredentials,
   type WampConnectionDef,
 } from './shared/connection-config';
-import type { WampConnectionNode, WampUser } from './shared/connection-node';
+import {
+  type ConnectionDetail,
+  getConnectionNode,
+  type WampConnectionNode,
+  type WampUser,
+} from './shared/connection-node';
 import { Connection, type ConnectionStatus as Status, type Transport } from './shared/library';
-import type { NodeAPI, NodeStatus, TlsConfigNode } from './shared/red-types';
+import type { Node, NodeAPI, NodeStatus, TlsConfigNode } from './shared/red-types';
 import { waitForRouter } from './shared/router-registry';
 import { within } from './shared/within';
 
@@ -21,6 +26,15 @@ const CLOSE_GRACE_MS = 5000;
 /** How long `msg.action = "connect"` waits for the session before reporting an error. */
 const CONNECT_WAIT_MS = 10000;
 
+/** The status key for a connection that failed (a fatal ABORT, or no more retries). */
+function failureOf(reason: string): 'auth-failed' | 'no-realm' | 'gave-up' | 'failed' {
+  if (/authenticat|not_authorized|no_matching_auth|no_auth_method|cannot_authenticate/i.test(reason))
+    return 'auth-failed';
+  if (/no_such_realm/i.test(reason)) return 'no-realm';
+  if (reason.startsWith('gave up')) return 'gave-up';
+  return 'failed';
+}
+
 export = function (RED: NodeAPI): void {
   function WampConnection(this: WampConnectionNode, def: WampConnectionDef): void {
     RED.nodes.createNode(this, def);
@@ -29,12 +43,17 @@ export = function (RED: NodeAPI): void {
     const users = new Map<string, WampUser>();
     const autoConnect = def.autoConnect !== false && String(def.autoConnect) !== 'false';
     let conn: Connection | null = null;
-    let status: NodeStatus = {
-      fill: 'red',
-      shape: 'ring',
-      text: RED._('wamp-connection.status.disconnected'),
-    };
+    let status: NodeStatus = { fill: 'red', shape: 'ring', text: 'wamp-connection.status.disconnected' };
     let isConnected = false;
+    /** Set once an outage has been logged: one line per outage, nothing per retry. */
+    let outageLogged = false;
+    /** Publications the queue dropped during this outage (warned once, counted on reconnect). */
+    let droppedInOutage = 0;
+    /** The last status in full, for the editor: the status text is short. */
+    let last: { status: Status | { state: 'config-error'; reason: string }; since: Date } = {
+      status: { state: 'closed' },
+      since: new Date(),
+    };
     /** Set by a "disconnect" action: nothing opens the connection until a "connect" action. */
     let held = false;
 
@@ -44,11 +63,8 @@ export = function (RED: NodeAPI): void {
       built = buildConnectionOptions(def, creds, localTransport, tlsOptions);
     } catch (e) {
       configError = (e as Error).message;
-      status = {
-        fill: 'red',
-        shape: 'dot',
-        text: RED._('wamp-connection.status.config-error', { error: configError }),
-      };
+      last = { status: { state: 'config-error', reason: configError }, since: new Date() };
+      status = { fill: 'red', shape: 'dot', text: 'wamp-connection.status.config-error' };
       node.error(RED._('wamp-connection.errors.bad-config', { error: configError }));
     }
 
@@ -69,21 +85,29 @@ export = function (RED: NodeAPI): void {
       return opts;
     }
 
-    function push(next: NodeStatus): void {
-      status = next;
-      for (const u of users.values()) u.status(next);
+    /** Where the connection goes, for the log: the URL, or the in-process router by name. */
+    function endpoint(): string {
+      if (def.transport !== 'local') return (def.url ?? '').trim();
+      const router = def.router ? (RED.nodes.getNode(def.router) as Node | null) : null;
+      return RED._('wamp-connection.log.in-process', { router: router?.name || def.router || '' });
     }
 
+    function statusFor(user: WampUser): NodeStatus {
+      return (isConnected && user.ownStatus?.()) || status;
+    }
+
+    function push(next: NodeStatus): void {
+      status = next;
+      for (const u of users.values()) u.status(statusFor(u));
+    }
+
+    /** Short texts (Node-RED's guide: under 20 characters); the detail goes to the log. */
     function statusOf(s: Status): NodeStatus {
       switch (s.state) {
         case 'connecting':
-          return { fill: 'yellow', shape: 'ring', text: RED._('wamp-connection.status.connecting') };
+          return { fill: 'yellow', shape: 'ring', text: 'wamp-connection.status.connecting' };
         case 'connected':
-          return {
-            fill: 'green',
-            shape: 'dot',
-            text: RED._('wamp-connection.status.connected', { realm: s.realm }),
-          };
+          return { fill: 'green', shape: 'dot', text: 'wamp-connection.status.connected' };
         case 'disconnected':
           return s.retryInMs !== undefined
             ? {
@@ -91,17 +115,56 @@ export = function (RED: NodeAPI): void {
                 shape: 'ring',
                 text: RED._('wamp-connection.status.retrying', { seconds: Math.ceil(s.retryInMs / 1000) }),
               }
-            : { fill: 'red', shape: 'ring', text: RED._('wamp-connection.status.disconnected') };
+            : { fill: 'red', shape: 'ring', text: 'wamp-connection.status.disconnected' };
         case 'failed':
-          return /authenticat|not_authorized|no_matching_auth|no_auth_method/i.test(s.reason)
-            ? {
-                fill: 'red',
-                shape: 'dot',
-                text: RED._('wamp-connection.status.auth-failed', { error: s.reason }),
-              }
-            : { fill: 'red', shape: 'dot', text: RED._('wamp-connection.status.error', { error: s.reason }) };
+          return { fill: 'red', shape: 'dot', text: `wamp-connection.status.${failureOf(s.reason)}` };
         default:
-          return { fill: 'red', shape: 'ring', text: RED._('wamp-connection.status.disconnected') };
+          return { fill: 'red', shape: 'ring', text: 'wamp-connection.status.disconnected' };
+      }
+    }
+
+    /** Logs like core MQTT's: one line when connected, one when an outage starts, none per retry. */
+    function logStatus(s: Status, wasConnected: boolean): void {
+      const where = endpoint();
+      switch (s.state) {
+        case 'connected': {
+          outageLogged = false;
+          node.log(
+            RED._('wamp-connection.log.connected', {
+              endpoint: where,
+              realm: s.realm,
+              authid: String(s.details.authid ?? ''),
+              authrole: String(s.details.authrole ?? ''),
+            }),
+          );
+          if (droppedInOutage > 0)
+            node.warn(RED._('wamp-connection.log.dropped-total', { count: droppedInOutage }));
+          droppedInOutage = 0;
+          return;
+        }
+        case 'disconnected': {
+          if (outageLogged) return;
+          outageLogged = true;
+          const key = wasConnected ? 'wamp-connection.log.lost' : 'wamp-connection.log.unreachable';
+          const retry =
+            s.retryInMs !== undefined
+              ? RED._('wamp-connection.log.retry-in', { seconds: Math.ceil(s.retryInMs / 1000) })
+              : RED._('wamp-connection.log.no-retry');
+          node.warn(RED._(key, { endpoint: where, reason: s.reason, retry }));
+          return;
+        }
+        case 'failed': {
+          if (outageLogged && !wasConnected) return;
+          outageLogged = true;
+          node.error(RED._('wamp-connection.errors.failed', { endpoint: where, error: s.reason }));
+          return;
+        }
+        case 'closed':
+          if (wasConnected) node.log(RED._('wamp-connection.log.closed', { endpoint: where }));
+          outageLogged = false;
+          return;
+        default:
+          return;
       }
     }
 
@@ -112,23 +175,28 @@ export = function (RED: NodeAPI): void {
       if (conn) return conn;
       const c = new Connection(built.options);
       conn = c;
+      let up = false; // this connection's own state, also while it is being shut
       c.on('status', (s: Status) => {
+        const wasUp = up;
+        up = s.state === 'connected';
+        logStatus(s, wasUp);
         if (conn !== c) return; // a connection being closed after its last user left
+        last = { status: s, since: new Date() };
         const wasConnected = isConnected;
-        isConnected = s.state === 'connected';
+        isConnected = up;
         push(statusOf(s));
-        if (s.state === 'failed')
-          node.error(RED._('wamp-connection.errors.failed', { endpoint: built?.endpoint, error: s.reason }));
         if (wasConnected && !isConnected) for (const u of users.values()) u.wampLost?.();
       });
-      c.on('restoreError', (info: { kind: string; uri: string; error: Error }) => {
-        node.error(
-          RED._('wamp-connection.errors.restore', {
-            kind: info.kind,
-            uri: info.uri,
-            error: info.error.message,
-          }),
-        );
+      // Refused registrations and subscriptions are reported by the nodes that asked for them.
+      c.on('publishDropped', (info: { topic: string; reason: string }) => {
+        if (droppedInOutage++ === 0)
+          node.warn(
+            RED._(`wamp-connection.log.dropped-${info.reason === 'bytes' ? 'bytes' : 'count'}`, {
+              topic: info.topic,
+              count: built?.options.publishQueue,
+              kb: Math.round((built?.options.publishQueueBytes ?? 0) / 1024),
+            }),
+          );
       });
       return c;
     }
@@ -152,7 +220,11 @@ export = function (RED: NodeAPI): void {
     node.register = (user: WampUser): void => {
       users.set(user.id, user);
       if (!configError && autoConnect && !held) open();
-      user.status(status);
+      user.status(statusFor(user));
+    };
+
+    node.refresh = (user: WampUser): void => {
+      if (users.has(user.id)) user.status(statusFor(user));
     };
 
     node.deregister = (user: WampUser, done: () => void): void => {
@@ -190,11 +262,47 @@ export = function (RED: NodeAPI): void {
       if (conn) await within(conn.close(), CLOSE_GRACE_MS);
     };
 
+    node.detail = (): ConnectionDetail => {
+      const s = last.status;
+      const d: ConnectionDetail = {
+        state: s.state,
+        endpoint: endpoint(),
+        realm: def.realm ?? '',
+        since: last.since.toISOString(),
+        queued: conn?.queuedPublishes ?? 0,
+        dropped: droppedInOutage,
+        users: users.size,
+        refused: [...users.values()].flatMap((u) =>
+          (u.refusals?.() ?? []).map((error) => ({ node: u.id, name: u.name ?? '', type: u.type, error })),
+        ),
+      };
+      if (s.state === 'connected') {
+        d.sessionId = s.sessionId;
+        d.realm = s.realm;
+        d.authid = String(s.details.authid ?? '');
+        d.authrole = String(s.details.authrole ?? '');
+      }
+      if ('reason' in s) d.reason = s.reason;
+      if (s.state === 'disconnected' && s.retryInMs !== undefined)
+        d.nextRetry = new Date(last.since.getTime() + s.retryInMs).toISOString();
+      return d;
+    };
+
     Object.defineProperty(node, 'connected', { get: () => isConnected });
     Object.defineProperty(node, 'realm', { get: () => def.realm ?? '' });
 
     node.on('close', (_removed: boolean, done: () => void) => {
       shut().then(done, done);
+    });
+  }
+
+  // The detail behind the short status, shown in the connection's dialog.
+  if (RED.httpAdmin) {
+    const read = RED.auth?.needsPermission('wamp-connection.read') ?? ((_q, _r, next) => next());
+    RED.httpAdmin.get('/wamp-connection/:id/state', read, (req, res) => {
+      const n = getConnectionNode(RED, req.params.id);
+      if (!n) return void res.status(404).json({ error: 'not_found', message: 'not deployed' });
+      res.json(n.detail());
     });
   }
 

@@ -12,10 +12,11 @@ import {
   type RegisterOptions,
   type Registration,
 } from './shared/library';
+import { reasonOf } from './shared/errors';
 import { newMessageId } from './shared/message-id';
 import { putArgs } from './shared/payload';
 import { within } from './shared/within';
-import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from './shared/red-types';
+import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend, NodeStatus } from './shared/red-types';
 import { describe, evaluate, typedProperty } from './shared/typed-property';
 
 interface WampRegisterDef extends NodeDef {
@@ -47,6 +48,10 @@ export = function (RED: NodeAPI): void {
     let closing = false;
     /** Whether this node is among the connection's users (to deregister on close). */
     let registered = false;
+    /** What the router made of the registration on the current session (undefined: not asked yet). */
+    let own: NodeStatus | undefined;
+    /** The refusal in full while `own` shows it. */
+    let refusal: string | undefined;
 
     function handle(inv: Invocation): Promise<unknown> {
       return new Promise((resolve, reject) => {
@@ -97,32 +102,54 @@ export = function (RED: NodeAPI): void {
       });
     }
 
+    /** Shows the router's answer: on every session, first or after a reconnect, on every connection kind. */
+    function setOwn(next: NodeStatus | undefined, refused?: string): void {
+      own = next;
+      refusal = refused;
+      connNode?.refresh(node);
+    }
+
+    function refused(e: WampError, reconnect: boolean): void {
+      const reason = reasonOf(e);
+      setOwn(
+        { fill: 'red', shape: 'dot', text: RED._('wamp-register.status.failed', { error: reason }) },
+        `${procedure}: ${e.message}`,
+      );
+      const key = reconnect
+        ? 'wamp-register.errors.reregister-failed'
+        : 'wamp-register.errors.register-failed';
+      node.error(RED._(key, { procedure, error: e.message }));
+    }
+
     function start(conn: Connection): void {
       const options: RegisterOptions = {};
       if (match !== 'exact') options.match = match as RegisterOptions['match'];
       if (invoke !== 'single') options.invoke = invoke as RegisterOptions['invoke'];
-      // Persistent: the connection registers it again on every new session.
-      conn.register(procedure, handle, options).then(
-        (r) => {
+      // Persistent and watched: the connection registers it again on every new session, and a
+      // refusal leaves it wanted (the procedure may be free on the next session).
+      conn
+        .register(procedure, handle, options, {
+          accepted: () => setOwn({ fill: 'green', shape: 'dot', text: 'wamp-register.status.registered' }),
+          refused,
+          revoked: () =>
+            setOwn({
+              fill: 'red',
+              shape: 'dot',
+              text: RED._('wamp-register.status.failed', { error: RED._('wamp-register.status.revoked') }),
+            }),
+        })
+        .then((r) => {
           if (closing) return void r.unregister().catch(() => undefined);
           registration = r;
-          if (r.id !== undefined) {
-            node.status({
-              fill: 'green',
-              shape: 'dot',
-              text: RED._('wamp-register.status.registered', { procedure }),
-            });
-          }
-        },
-        (e: unknown) => {
-          const error = e instanceof Error ? e.message : String(e);
-          node.status({ fill: 'red', shape: 'dot', text: RED._('wamp-register.status.failed', { error }) });
-          node.error(RED._('wamp-register.errors.register-failed', { procedure, error }));
-        },
-      );
+        });
     }
 
+    node.ownStatus = (): NodeStatus | undefined => own;
+    node.refusals = (): string[] => (refusal ? [refusal] : []);
+
     node.wampLost = (): void => {
+      own = undefined; // the next session answers again
+      refusal = undefined;
       rejectAllOwnedBy(
         node.id,
         () => new WampError(ErrorUri.CANCELED, [RED._('wamp-register.errors.session-lost')]),
@@ -134,7 +161,7 @@ export = function (RED: NodeAPI): void {
       if (closing) return;
       procedure = typeof value === 'string' ? value.trim() : '';
       if (err || !procedure) {
-        node.status({ fill: 'red', shape: 'dot', text: RED._('wamp-register.status.no-procedure') });
+        node.status({ fill: 'red', shape: 'dot', text: 'wamp-register.status.no-procedure' });
         node.error(
           err
             ? err.message

@@ -68,7 +68,7 @@ export = function (RED: NodeAPI): void {
     let failed = false;
     const fail = (key: string, error: string): void => {
       failed = true;
-      this.status({ fill: 'red', shape: 'dot', text: RED._('wamp-router.status.error', { error }) });
+      this.status({ fill: 'red', shape: 'dot', text: 'wamp-router.status.error' });
       this.error(RED._(key, { error }));
     };
 

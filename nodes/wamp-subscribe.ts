@@ -8,10 +8,11 @@ import {
   type WampConnectionNode,
   type WampUser,
 } from './shared/connection-node';
-import type { EventInfo, SubscribeOptions, Subscription } from './shared/library';
+import { reasonOf } from './shared/errors';
+import type { EventInfo, SubscribeOptions, Subscription, WampError } from './shared/library';
 import { newMessageId } from './shared/message-id';
 import { nonEmptyString, putArgs } from './shared/payload';
-import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from './shared/red-types';
+import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend, NodeStatus } from './shared/red-types';
 import { describe, evaluate, typedProperty } from './shared/typed-property';
 import { within } from './shared/within';
 
@@ -33,6 +34,8 @@ interface Wanted {
   /** Resolves to the persistent subscription (the connection restores it after reconnects). */
   sub: Promise<Subscription | null>;
   dropped: boolean;
+  /** The current session's answer: accepted, refused (with the reason), or not asked yet. */
+  answer?: { refused?: string; detail?: string };
 }
 
 const MATCHES: readonly string[] = ['exact', 'prefix', 'wildcard'];
@@ -63,8 +66,32 @@ export = function (RED: NodeAPI): void {
       node.send(msg);
     }
 
-    /** Resolves once subscribed (or kept for the next session); rejects when the router refuses. */
-    function subscribe(c: WampConnectionNode, topic: string, match: Match): Promise<void> {
+    /** Accepted subscriptions show "subscribed", a refused one "not subscribed: <reason>". */
+    node.ownStatus = (): NodeStatus | undefined => {
+      const answers = [...wanted.values()].map((w) => w.answer).filter((a) => a !== undefined);
+      const refusal = answers.find((a) => a.refused !== undefined);
+      if (refusal)
+        return {
+          fill: 'red',
+          shape: 'dot',
+          text: RED._('wamp-subscribe.status.failed', { error: refusal.refused }),
+        };
+      return answers.length > 0
+        ? { fill: 'green', shape: 'dot', text: 'wamp-subscribe.status.subscribed' }
+        : undefined;
+    };
+    node.refusals = (): string[] =>
+      [...wanted.values()].flatMap((w) => (w.answer?.detail ? [w.answer.detail] : []));
+    node.wampLost = (): void => {
+      for (const w of wanted.values()) w.answer = undefined; // the next session answers again
+    };
+
+    /**
+     * Resolves once subscribed (or kept for the next session). The subscription is persistent
+     * and watched: every new session subscribes again and its answer shows in the status. A
+     * `msg.action` subscription the open session refuses rejects instead (for Catch) and is not kept.
+     */
+    function subscribe(c: WampConnectionNode, topic: string, match: Match, fromMsg: boolean): Promise<void> {
       const key = keyOf(topic, match);
       if (wanted.has(key)) return wanted.get(key)!.sub.then(() => undefined);
       const options: SubscribeOptions = {};
@@ -72,7 +99,26 @@ export = function (RED: NodeAPI): void {
       if (getRetained) options.get_retained = true;
       const w: Wanted = { topic, match, dropped: false, sub: Promise.resolve(null) };
       wanted.set(key, w);
-      const made = c.connection().subscribe(topic, emit, options);
+      let asking = true;
+      let refusedNow: WampError | undefined;
+      const made = c.connection().subscribe(topic, emit, options, {
+        accepted: () => {
+          w.answer = {};
+          c.refresh(node);
+        },
+        refused: (e, reconnect) => {
+          if (asking && fromMsg) {
+            refusedNow = e;
+            return;
+          }
+          w.answer = { refused: reasonOf(e), detail: `${topic}: ${e.message}` };
+          c.refresh(node);
+          const key = reconnect
+            ? 'wamp-subscribe.errors.resubscribe-failed'
+            : 'wamp-subscribe.errors.subscribe-failed';
+          node.error(RED._(key, { topic, error: e.message }));
+        },
+      });
       w.sub = made.then(
         (s) => {
           if (!w.dropped) return s;
@@ -81,20 +127,20 @@ export = function (RED: NodeAPI): void {
         },
         () => null,
       );
-      return made.then(
-        () => undefined,
-        (e: unknown) => {
-          wanted.delete(key);
-          const error = e instanceof Error ? e.message : String(e);
-          node.status({ fill: 'red', shape: 'dot', text: RED._('wamp-subscribe.status.failed', { error }) });
+      return made.then(() => {
+        asking = false;
+        if (!refusedNow) return;
+        const error = refusedNow.message;
+        return drop(w).then(() => {
           throw new Error(RED._('wamp-subscribe.errors.subscribe-failed', { topic, error }));
-        },
-      );
+        });
+      });
     }
 
     async function drop(w: Wanted): Promise<void> {
       wanted.delete(keyOf(w.topic, w.match));
       w.dropped = true;
+      connNode?.refresh(node);
       const s = await w.sub;
       if (s) await s.unsubscribe().catch(() => undefined);
     }
@@ -110,7 +156,7 @@ export = function (RED: NodeAPI): void {
               new Error(RED._('wamp-subscribe.errors.invalid-match', { match: String(msg.match) })),
             );
           try {
-            subscribe(c, topic, match).then(() => done(), done);
+            subscribe(c, topic, match, true).then(() => done(), done);
           } catch (e) {
             done(e as Error);
           }
@@ -150,7 +196,7 @@ export = function (RED: NodeAPI): void {
       // there the node still serves msg.action.
       const failed = Boolean(err) || (!topic && (!dynamic || topicProperty.type !== 'str'));
       if (failed) {
-        node.status({ fill: 'red', shape: 'dot', text: RED._('wamp-subscribe.status.no-topic') });
+        node.status({ fill: 'red', shape: 'dot', text: 'wamp-subscribe.status.no-topic' });
         node.error(
           err
             ? err.message
@@ -164,7 +210,7 @@ export = function (RED: NodeAPI): void {
       connNode.register(node);
       if (topic) {
         try {
-          subscribe(connNode, topic, match).catch((e: Error) => node.error(e.message));
+          subscribe(connNode, topic, match, false).catch((e: Error) => node.error(e.message));
         } catch {
           // Misconfigured connection: its status and log already say why.
         }

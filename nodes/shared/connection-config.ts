@@ -21,7 +21,16 @@ export interface WampConnectionDef extends NodeDef {
   maxRetries?: number | string;
   connectTimeout?: number | string;
   autoConnect?: boolean;
+  /** Hold publications while disconnected (as mqtt out does), within the two bounds below. */
+  publishQueue?: boolean;
+  /** Most publications held; beyond it the oldest is dropped. */
+  queueSize?: number | string;
+  /** Most kilobytes held (the publications' JSON size); beyond it the oldest is dropped. */
+  queueKB?: number | string;
 }
+
+/** The publish queue's defaults: on, up to 1000 publications and 1 MB. */
+export const QUEUE_DEFAULTS = { size: 1000, kb: 1024 };
 
 export interface WampConnectionCredentials {
   ticket?: string;
@@ -39,6 +48,9 @@ const URL_PATTERN = /^(wss?|rss?):\/\/[^\s/]+/i;
 const SERIALIZERS = ['json', 'msgpack', 'cbor'];
 const AUTH_METHODS = ['anonymous', 'ticket', 'wampcra', 'cryptosign'];
 
+/** A whole `${NAME}` field that Node-RED left as it is: the environment variable is not set. */
+const UNSET_ENV = /^\$\{(\S+)\}$/;
+
 function seconds(v: unknown, fallback: number): number {
   const n = typeof v === 'number' ? v : parseFloat(String(v ?? ''));
   return Number.isFinite(n) && n >= 0 ? n : fallback;
@@ -54,6 +66,11 @@ export function buildConnectionOptions(
   localTransport: (routerId: string) => Promise<Transport>,
   tlsOptions: () => Record<string, unknown> | undefined,
 ): Built {
+  for (const field of ['url', 'realm', 'authid'] as const) {
+    const unset = UNSET_ENV.exec((def[field] ?? '').trim());
+    if (unset && (field !== 'url' || def.transport !== 'local'))
+      throw new Error(`the ${field} is \${${unset[1]}}, but the environment variable ${unset[1]} is not set`);
+  }
   const realm = (def.realm ?? '').trim();
   if (!realm) throw new Error('no realm is set');
   if (/\s/.test(realm)) throw new Error(`the realm "${realm}" is not a valid URI`);
@@ -74,6 +91,8 @@ export function buildConnectionOptions(
 
   const reconnectEnabled = def.reconnect !== false && String(def.reconnect) !== 'false';
   const maxRetries = Math.floor(seconds(def.maxRetries, 0));
+  const maxDelayMs = seconds(def.reconnectMaxDelay, 30) * 1000;
+  const queueOn = def.publishQueue !== false && String(def.publishQueue) !== 'false';
   const options: ConnectionOptions = {
     realm,
     serializer: serializer as ConnectionOptions['serializer'],
@@ -86,9 +105,14 @@ export function buildConnectionOptions(
     reconnect: {
       enabled: reconnectEnabled,
       initialDelayMs: seconds(def.reconnectDelay, 1) * 1000,
-      maxDelayMs: seconds(def.reconnectMaxDelay, 30) * 1000,
+      maxDelayMs,
       maxRetries: maxRetries > 0 ? maxRetries : undefined,
+      // After a refused join (bad credentials, no such realm) retry at the longest delay the
+      // user configured, not at a slower pace of the library's own.
+      slowRetryMs: Math.max(maxDelayMs, 1000),
     },
+    publishQueue: queueOn ? Math.floor(seconds(def.queueSize, QUEUE_DEFAULTS.size)) : 0,
+    publishQueueBytes: queueOn ? Math.floor(seconds(def.queueKB, QUEUE_DEFAULTS.kb) * 1024) : 0,
   };
 
   if (def.transport === 'local') {

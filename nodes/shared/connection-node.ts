@@ -7,6 +7,13 @@ import type { Node, NodeAPI, NodeStatus } from './red-types';
 export interface WampUser extends Node {
   /** The session is gone (it may come back; registrations and subscriptions are restored then). */
   wampLost?(): void;
+  /**
+   * What the node shows while the session is up, when it has a state of its own ("registered",
+   * "not registered: ..."); undefined shows the connection's "connected".
+   */
+  ownStatus?(): NodeStatus | undefined;
+  /** What the router refused this node on the current session, in full (for the editor). */
+  refusals?(): string[];
 }
 
 export interface WampConnectionNode extends Node {
@@ -14,6 +21,8 @@ export interface WampConnectionNode extends Node {
   register(user: WampUser): void;
   /** Removes a user; after the last one the connection is closed, then `done` is called. */
   deregister(user: WampUser, done: () => void): void;
+  /** Shows the user's status anew: its own state while connected, else the connection's. */
+  refresh(user: WampUser): void;
   /**
    * The connection for a request, opened if need be (auto-connect off). While a first connection
    * attempt is under way it waits for it (bounded); when disconnected it does not wait, so that
@@ -32,6 +41,32 @@ export interface WampConnectionNode extends Node {
   disconnect(): Promise<void>;
   readonly connected: boolean;
   readonly realm: string;
+  /** The detail behind the short status, for the editor (GET wamp-connection/:id/state). */
+  detail(): ConnectionDetail;
+}
+
+/** Where the connection stands, in full: what the status text leaves out. */
+export interface ConnectionDetail {
+  state: 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed' | 'config-error';
+  /** The URL, or the in-process router. */
+  endpoint: string;
+  realm: string;
+  /** When this state began (ISO time). */
+  since: string;
+  sessionId?: number;
+  authid?: string;
+  authrole?: string;
+  /** Why it is not connected (a WAMP URI or the transport's words). */
+  reason?: string;
+  /** When the next attempt is due (ISO time). */
+  nextRetry?: string;
+  /** Publications held for the next session, and dropped since the last connect. */
+  queued: number;
+  dropped: number;
+  /** Nodes using the connection. */
+  users: number;
+  /** What the router refused on this session, by node: the WAMP error in full. */
+  refused: Array<{ node: string; name: string; type: string; error: string }>;
 }
 
 /** The connection node referenced by `id`, or undefined (not configured, or not a wamp-connection). */
@@ -41,4 +76,12 @@ export function getConnectionNode(RED: NodeAPI, id: string | undefined): WampCon
   return n && typeof n.register === 'function' ? (n as WampConnectionNode) : undefined;
 }
 
-export const NO_CONNECTION: NodeStatus = { fill: 'red', shape: 'ring', text: 'no connection configured' };
+// Status texts without a parameter are catalogue keys, which the editor translates into the
+// user's language (as core nodes' "node-red:common.status.connected"). The connection's keys are
+// copied into every node's catalogue by the build (scripts/build.js), since the editor looks a
+// status key up in the namespace of the node that shows it.
+export const NO_CONNECTION: NodeStatus = {
+  fill: 'red',
+  shape: 'ring',
+  text: 'wamp-connection.status.no-connection',
+};

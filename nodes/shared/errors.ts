@@ -50,3 +50,13 @@ export function failMsg(msg: NodeMessage, e: unknown): Error {
   msg.error = info;
   return new FlowError(info.message, info.uri);
 }
+
+/**
+ * A refusal's reason, short enough for a node status: WAMP's own errors in their words
+ * ("wamp.error.not_authorized" -> "not authorized"), any other error by its URI.
+ */
+export function reasonOf(e: unknown): string {
+  const { uri, message } = describeError(e);
+  if (uri.startsWith('wamp.error.')) return uri.slice('wamp.error.'.length).replace(/_/g, ' ');
+  return uri === RUNTIME_ERROR ? message : uri;
+}

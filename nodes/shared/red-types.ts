@@ -60,6 +60,9 @@ export interface NodeAPI {
   };
   settings: { httpNodeRoot?: string | false; [key: string]: unknown };
   server?: Server;
+  /** Node-RED's admin app and its permission check (absent in some test set-ups). */
+  httpAdmin?: HttpApp;
+  auth?: { needsPermission(permission: string): HttpHandler };
   util: {
     cloneMessage<T>(msg: T): T;
     /** A typedInput value; with a callback, flow/global context stores may be asynchronous. */

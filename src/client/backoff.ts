@@ -29,13 +29,18 @@ export function resolveReconnect(o: ReconnectOptions = {}): ReconnectSettings {
   };
 }
 
-/** The delay before retry number `retry` (1-based). */
+/**
+ * The delay before retry number `retry` (1-based): the exponential step with up to ±jitter of it,
+ * never more than `maxDelayMs`. Near the maximum the spread is taken from below only, so that
+ * clients stay spread out and the maximum stays a true maximum.
+ */
 export function backoffDelay(
   s: ReconnectSettings,
   retry: number,
   random: () => number = Math.random,
 ): number {
   const base = Math.min(s.maxDelayMs, s.initialDelayMs * s.factor ** Math.max(0, retry - 1));
-  const jittered = base * (1 + s.jitter * (2 * random() - 1));
-  return Math.max(0, Math.round(Math.min(jittered, s.maxDelayMs * (1 + s.jitter))));
+  const low = base * (1 - s.jitter);
+  const high = Math.min(s.maxDelayMs, base * (1 + s.jitter));
+  return Math.max(0, Math.round(low + (high - low) * random()));
 }

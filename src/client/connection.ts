@@ -9,6 +9,7 @@ import { ErrorUri, WampError, isWampError } from '../wamp/errors';
 import type { ClientCredentials } from './auth';
 import { CANNOT_AUTHENTICATE } from './auth';
 import { backoffDelay, resolveReconnect, type ReconnectOptions, type ReconnectSettings } from './backoff';
+import { PublishQueue } from './publish-queue';
 import { Session, type SessionCloseInfo } from './session';
 import type {
   CallOptions,
@@ -39,6 +40,11 @@ export interface ConnectionOptions extends ClientCredentials {
   reconnect?: ReconnectOptions;
   /** 0 (default): publishing while disconnected rejects; N: hold up to N, dropping the oldest. */
   publishQueue?: number;
+  /**
+   * With publishQueue: also hold at most this many bytes (each publication's size as JSON),
+   * dropping the oldest; a publication larger than this alone is refused. 0 (default): no limit.
+   */
+  publishQueueBytes?: number;
 }
 
 export type ConnectionStatus =
@@ -58,9 +64,23 @@ export const FATAL_REASONS: ReadonlySet<string> = new Set([
   CANNOT_AUTHENTICATE,
 ]);
 
+/**
+ * Told what each session makes of a persistent registration or subscription. `reconnect` is
+ * false for the first session after open() and true for the sessions that follow a loss.
+ */
+export interface PersistentWatch {
+  /** A session accepted it. */
+  accepted?(reconnect: boolean): void;
+  /** A session refused it; it stays wanted, and the next session asks again. */
+  refused?(error: WampError, reconnect: boolean): void;
+  /** The router revoked it; the next session asks again. */
+  revoked?(): void;
+}
+
 interface Persistent<H> {
   current: H | null;
   removed: boolean;
+  watch?: PersistentWatch;
 }
 interface PersistentRegistration extends Persistent<Registration> {
   procedure: string;
@@ -72,15 +92,6 @@ interface PersistentSubscription extends Persistent<Subscription> {
   handler: EventHandler;
   options?: SubscribeOptions;
 }
-interface QueuedPublish {
-  topic: string;
-  args?: unknown[];
-  kwargs?: Record<string, unknown>;
-  options?: PublishOptions;
-  resolve(r: PublishResult): void;
-  reject(e: WampError): void;
-}
-
 function notConnected(): WampError {
   return new WampError(ErrorUri.CONNECTION_LOST, ['not connected']);
 }
@@ -104,9 +115,10 @@ async function undo(
 }
 
 /**
- * Events: 'status' (ConnectionStatus); 'revoked' ({kind, uri, details}) when the router revokes
+ * Events: 'status' (ConnectionStatus); 'publishDropped' ({topic, reason: 'count' | 'bytes',
+ * queued}) when the publish queue drops a publication; 'revoked' ({kind, uri, details}) when the router revokes
  * a registration or subscription (it comes back on the next session); 'restoreError'
- * ({kind, uri, error}) when re-registering or re-subscribing after a reconnect fails.
+ * ({kind, uri, error, reconnect}) when a new session refuses a registration or subscription.
  */
 export class Connection extends EventEmitter {
   private _status: ConnectionStatus = { state: 'closed' };
@@ -117,18 +129,24 @@ export class Connection extends EventEmitter {
   private generation = 0;
   private attempt = 0;
   private retries = 0;
+  /** Sessions established since open(): after the first, a new session is a reconnect. */
+  private sessions = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly reconnect: ReconnectSettings;
   private readonly regs = new Set<PersistentRegistration>();
   private readonly subs = new Set<PersistentSubscription>();
-  private queue: QueuedPublish[] = [];
-  private dropped = 0;
+  private readonly queue: PublishQueue;
 
   constructor(private readonly options: ConnectionOptions) {
     super();
     if (!options.url && !options.transportFactory)
       throw new TypeError('Connection needs a url or a transportFactory');
     this.reconnect = resolveReconnect(options.reconnect);
+    this.queue = new PublishQueue(
+      options.publishQueue ?? 0,
+      options.publishQueueBytes ?? 0,
+      (topic, reason, queued) => this.emit('publishDropped', { topic, reason, queued }),
+    );
   }
 
   get status(): ConnectionStatus {
@@ -141,7 +159,12 @@ export class Connection extends EventEmitter {
   }
 
   get droppedPublishes(): number {
-    return this.dropped;
+    return this.queue.dropped;
+  }
+
+  /** Publications held while disconnected, waiting for the next session. */
+  get queuedPublishes(): number {
+    return this.queue.length;
   }
 
   open(): void {
@@ -150,6 +173,7 @@ export class Connection extends EventEmitter {
     this.generation++;
     this.attempt = 0;
     this.retries = 0;
+    this.sessions = 0;
     void this.connect(this.generation);
   }
 
@@ -188,9 +212,7 @@ export class Connection extends EventEmitter {
     this._session = null;
     this.joining = null;
     this.detachAll();
-    const queued = this.queue;
-    this.queue = [];
-    for (const q of queued) q.reject(new WampError(ErrorUri.CONNECTION_LOST, ['connection closed']));
+    this.queue.rejectAll('connection closed');
     if (session) await session.leave();
     if (!this.running) this.setStatus({ state: 'closed' });
   }
@@ -205,19 +227,36 @@ export class Connection extends EventEmitter {
     return s?.isOpen ? s.call(procedure, args, kwargs, options) : Promise.reject(notConnected());
   }
 
+  /**
+   * Registers now if connected, and again on every new session. Without a `watch`, a refusal by
+   * the open session rejects and the registration is not kept; with one, the refusal goes to
+   * `watch.refused` and the registration stays wanted (each new session asks again).
+   */
   async register(
     procedure: string,
     handler: InvocationHandler,
     options?: RegisterOptions,
+    watch?: PersistentWatch,
   ): Promise<Registration> {
-    const item: PersistentRegistration = { procedure, handler, options, current: null, removed: false };
+    const item: PersistentRegistration = {
+      procedure,
+      handler,
+      options,
+      current: null,
+      removed: false,
+      watch,
+    };
     const s = this._session;
     if (s?.isOpen) {
       try {
         item.current = await s.register(procedure, handler, options);
+        watch?.accepted?.(false);
       } catch (e) {
-        // Refused by the router: not kept. Lost with the session: the next one restores it.
-        if (!isWampError(e) || e.uri !== ErrorUri.CONNECTION_LOST) throw e;
+        // Lost with the session: the next one restores it.
+        if (!isWampError(e) || e.uri !== ErrorUri.CONNECTION_LOST) {
+          if (!watch) throw e;
+          watch.refused?.(asWampError(e), false);
+        }
       }
     }
     this.regs.add(item);
@@ -237,14 +276,24 @@ export class Connection extends EventEmitter {
     };
   }
 
-  async subscribe(topic: string, handler: EventHandler, options?: SubscribeOptions): Promise<Subscription> {
-    const item: PersistentSubscription = { topic, handler, options, current: null, removed: false };
+  /** Subscribes now if connected, and again on every new session; `watch` as for register(). */
+  async subscribe(
+    topic: string,
+    handler: EventHandler,
+    options?: SubscribeOptions,
+    watch?: PersistentWatch,
+  ): Promise<Subscription> {
+    const item: PersistentSubscription = { topic, handler, options, current: null, removed: false, watch };
     const s = this._session;
     if (s?.isOpen) {
       try {
         item.current = await s.subscribe(topic, handler, options);
+        watch?.accepted?.(false);
       } catch (e) {
-        if (!isWampError(e) || e.uri !== ErrorUri.CONNECTION_LOST) throw e;
+        if (!isWampError(e) || e.uri !== ErrorUri.CONNECTION_LOST) {
+          if (!watch) throw e;
+          watch.refused?.(asWampError(e), false);
+        }
       }
     }
     this.subs.add(item);
@@ -272,19 +321,8 @@ export class Connection extends EventEmitter {
   ): Promise<PublishResult> {
     const s = this._session;
     if (s?.isOpen) return s.publish(topic, args, kwargs, options);
-    const max = this.options.publishQueue ?? 0;
-    if (max <= 0 || !this.running) return Promise.reject(notConnected());
-    return new Promise<PublishResult>((resolve, reject) => {
-      this.queue.push({ topic, args, kwargs, options, resolve, reject });
-      while (this.queue.length > max) {
-        this.dropped++;
-        this.queue
-          .shift()
-          ?.reject(
-            new WampError(ErrorUri.CONNECTION_LOST, ['publish dropped: queue full while disconnected']),
-          );
-      }
-    });
+    if (this.queue.maxCount <= 0 || !this.running) return Promise.reject(notConnected());
+    return this.queue.add(topic, args, kwargs, options);
   }
 
   private setStatus(s: ConnectionStatus): void {
@@ -338,6 +376,7 @@ export class Connection extends EventEmitter {
     this.joining = null;
     if (gen !== this.generation) return void session.leave();
     this._session = session;
+    this.sessions++;
     await this.restore(session);
     if (this._session !== session || !session.isOpen) return;
     this.attempt = 0;
@@ -352,33 +391,47 @@ export class Connection extends EventEmitter {
 
   /** Re-registers, re-subscribes and sends queued publishes on a fresh session. */
   private async restore(session: Session): Promise<void> {
+    const reconnect = this.sessions > 1;
     const jobs: Promise<void>[] = [];
     for (const item of this.regs) {
       jobs.push(
         session.register(item.procedure, item.handler, item.options).then(
-          (r) => (item.removed ? void r.unregister().catch(() => undefined) : void (item.current = r)),
-          (e: unknown) => this.restoreFailed('registration', item.procedure, e),
+          (r) => this.restored(item, r, () => r.unregister(), reconnect),
+          (e: unknown) => this.restoreFailed('registration', item, item.procedure, e, reconnect),
         ),
       );
     }
     for (const item of this.subs) {
       jobs.push(
         session.subscribe(item.topic, item.handler, item.options).then(
-          (s) => (item.removed ? void s.unsubscribe().catch(() => undefined) : void (item.current = s)),
-          (e: unknown) => this.restoreFailed('subscription', item.topic, e),
+          (s) => this.restored(item, s, () => s.unsubscribe(), reconnect),
+          (e: unknown) => this.restoreFailed('subscription', item, item.topic, e, reconnect),
         ),
       );
     }
-    const queued = this.queue;
-    this.queue = [];
-    for (const q of queued) session.publish(q.topic, q.args, q.kwargs, q.options).then(q.resolve, q.reject);
+    for (const q of this.queue.take())
+      session.publish(q.topic, q.args, q.kwargs, q.options).then(q.resolve, q.reject);
     await Promise.allSettled(jobs);
   }
 
-  private restoreFailed(kind: 'registration' | 'subscription', uri: string, e: unknown): void {
+  private restored<H>(item: Persistent<H>, handle: H, undoIt: () => Promise<void>, reconnect: boolean): void {
+    if (item.removed) return void undoIt().catch(() => undefined);
+    item.current = handle;
+    item.watch?.accepted?.(reconnect);
+  }
+
+  private restoreFailed<H>(
+    kind: 'registration' | 'subscription',
+    item: Persistent<H>,
+    uri: string,
+    e: unknown,
+    reconnect: boolean,
+  ): void {
     const error = asWampError(e);
     // A lost session is reported by the status; the next session tries again.
-    if (error.uri !== ErrorUri.CONNECTION_LOST) this.emit('restoreError', { kind, uri, error });
+    if (error.uri === ErrorUri.CONNECTION_LOST || item.removed) return;
+    item.watch?.refused?.(error, reconnect);
+    this.emit('restoreError', { kind, uri, error, reconnect });
   }
 
   private revoked(kind: 'registration' | 'subscription', details: Record<string, unknown>): void {
@@ -387,6 +440,7 @@ export class Connection extends EventEmitter {
     for (const item of items) {
       if (item.current && item.current.id === undefined) {
         item.current = null;
+        item.watch?.revoked?.();
         this.emit('revoked', { kind, uri: item.procedure ?? item.topic, details });
       }
     }
@@ -404,6 +458,12 @@ export class Connection extends EventEmitter {
     if (gen === this.generation) this.retry(info.reason, info.error);
   }
 
+  /** Stops retrying: nothing will send what the queue holds. */
+  private stop(reason: string): void {
+    this.running = false;
+    this.queue.rejectAll(reason);
+  }
+
   private retry(reason: string, error?: WampError, fatal = false): void {
     if (!this.running) return;
     const gen = this.generation;
@@ -411,20 +471,20 @@ export class Connection extends EventEmitter {
     if (fatal) {
       this.setStatus({ state: 'failed', reason, error });
       if (rc.onFatal === 'stop' || !rc.enabled) {
-        this.running = false;
+        this.stop(reason);
         return;
       }
       this.timer = setTimeout(() => void this.connect(gen), rc.slowRetryMs);
       return;
     }
     if (!rc.enabled) {
-      this.running = false;
+      this.stop(reason);
       this.setStatus({ state: 'disconnected', reason });
       return;
     }
     this.retries++;
     if (this.retries > rc.maxRetries) {
-      this.running = false;
+      this.stop(reason);
       this.setStatus({ state: 'failed', reason: `gave up after ${rc.maxRetries} retries: ${reason}`, error });
       return;
     }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'mocha';
 import { Connection, type ConnectionOptions, type ConnectionStatus } from '../../src/client/connection';
 import { backoffDelay, resolveReconnect } from '../../src/client/backoff';
+import { publishSize } from '../../src/client/publish-queue';
 import { ROUTER_ROLES, outcome, rawPair, type RawPeer } from './raw-peer';
 
 /** Each transport the connection opens shows up here as a fresh scripted peer. */
@@ -83,6 +84,23 @@ describe('client connection: backoff', () => {
       backoffDelay(j, 1, () => 1),
       125,
     );
+  });
+
+  it('the maximum is a true maximum: jitter near it spreads the delays below it, never above', () => {
+    const s = resolveReconnect({ initialDelayMs: 1000, maxDelayMs: 30000, jitter: 0.25 });
+    const delays: number[] = [];
+    for (let retry = 1; retry <= 12; retry++)
+      for (const r of [0, 0.25, 0.5, 0.75, 0.999, 1]) delays.push(backoffDelay(s, retry, () => r));
+    assert.ok(Math.max(...delays) <= 30000, `max ${Math.max(...delays)}`);
+    assert.equal(
+      backoffDelay(s, 12, () => 1),
+      30000,
+    );
+    assert.equal(
+      backoffDelay(s, 12, () => 0),
+      22500,
+    );
+    for (let i = 0; i < 1000; i++) assert.ok(backoffDelay(s, 10) <= 30000);
   });
 
   it('defaults: enabled, 1000 ms, 30000 ms, factor 2, jitter 0.25, unlimited retries, slow retry after fatal errors', () => {
@@ -248,6 +266,45 @@ describe('client connection: persistent registrations and subscriptions', () => 
     assert.equal(p2.pending, 0, 'nothing re-registered');
   });
 
+  it('with a watch: each session tells its answer (refused, refused after reconnecting, accepted), and a refusal keeps it wanted', async () => {
+    const peers = new PeerQueue();
+    const c = connection(peers);
+    const told: string[] = [];
+    const watch = {
+      accepted: (reconnect: boolean) => told.push(`accepted ${reconnect}`),
+      refused: (e: { uri: string }, reconnect: boolean) => told.push(`refused ${e.uri} ${reconnect}`),
+    };
+    const reg = await c.register('com.w', () => 1, {}, watch);
+    c.open();
+    const p1 = await peers.next();
+    await welcome(p1);
+    const r1 = await p1.expect(64);
+    p1.send([8, 64, r1[1], {}, 'wamp.error.procedure_already_exists']);
+    await statusWhere(c, (x) => x.state === 'connected');
+    assert.deepEqual(told, ['refused wamp.error.procedure_already_exists false']);
+    // Refused on an open session: told, not thrown, and kept for the next session.
+    const subP = c.subscribe('com.w.t', () => undefined, {}, watch);
+    const s1 = await p1.expect(32);
+    p1.send([8, 32, s1[1], {}, 'wamp.error.not_authorized']);
+    const sub = await subP;
+    assert.equal(sub.id, undefined);
+    p1.transport.close();
+    const p2 = await peers.next();
+    await welcome(p2, 2);
+    const r2 = await p2.expect(64);
+    const s2 = await p2.expect(32);
+    p2.send([8, 64, r2[1], {}, 'wamp.error.procedure_already_exists']);
+    p2.send([33, s2[1], 7]);
+    await statusWhere(c, (x) => x.state === 'connected' && x.sessionId === 2);
+    assert.deepEqual(told.slice(1), [
+      'refused wamp.error.not_authorized false',
+      'refused wamp.error.procedure_already_exists true',
+      'accepted true',
+    ]);
+    assert.equal(sub.id, 7);
+    assert.equal(reg.id, undefined);
+  });
+
   it('unsubscribe while disconnected drops it from what the next session restores', async () => {
     const peers = new PeerQueue();
     const c = connection(peers);
@@ -357,6 +414,56 @@ describe('client connection: publish queue', () => {
     p.send([17, m2[1], 9]);
     assert.deepEqual(await b, {});
     assert.deepEqual(await d, { publicationId: 9 });
+  });
+
+  it('publishQueueBytes: the oldest are dropped to stay within the bytes (event publishDropped); one larger than the bound alone is refused', async () => {
+    const peers = new PeerQueue();
+    const c = connection(peers, { publishQueue: 100, publishQueueBytes: 100 });
+    const dropped: unknown[] = [];
+    c.on('publishDropped', (d: unknown) => dropped.push(d));
+    c.open();
+    const big = 'x'.repeat(40);
+    const first = c.publish('com.t', [big]);
+    const second = c.publish('com.t', [big]);
+    assert.equal(await outcome(first), 'wamp.error.connection_lost');
+    assert.deepEqual(dropped, [{ topic: 'com.t', reason: 'bytes', queued: 1 }]);
+    const huge = c.publish('com.t', ['y'.repeat(200)]);
+    assert.equal(await outcome(huge), 'wamp.error.connection_lost');
+    assert.equal(c.queuedPublishes, 1);
+    const p = await peers.next();
+    await welcome(p);
+    const m = await p.expect(16);
+    assert.deepEqual(m[4], [big]);
+    assert.deepEqual(await second, {});
+  });
+
+  it('publishSize counts binary (Buffer, typed arrays) as its bytes and the rest as JSON', () => {
+    assert.equal(publishSize('t', ['ab']), Buffer.byteLength('["t",["ab"],{}]'));
+    const json = Buffer.byteLength('["t",[0],{"k":0}]');
+    assert.equal(publishSize('t', [Buffer.alloc(1000)], { k: new Uint8Array(24) }), json + 1024);
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    assert.equal(publishSize('t', [circular]), 0, 'not serializable: left to fail when sent');
+  });
+
+  it('giving up (maxRetries) rejects what the queue holds: nothing would ever send it', async () => {
+    let opened = 0;
+    const c = new Connection({
+      realm: 'realm1',
+      transportFactory: () => {
+        opened++;
+        throw new Error('refused');
+      },
+      publishQueue: 5,
+      reconnect: { initialDelayMs: 5, maxDelayMs: 10, jitter: 0, maxRetries: 1 },
+    });
+    open.push(c);
+    c.open();
+    const q = c.publish('com.t', ['x']);
+    await statusWhere(c, (x) => x.state === 'failed');
+    assert.equal(await outcome(q), 'wamp.error.connection_lost');
+    assert.equal(c.queuedPublishes, 0);
+    assert.ok(opened >= 2);
   });
 
   it('close() rejects queued publishes', async () => {

@@ -161,9 +161,21 @@ describe('the editor in a real browser', function () {
     // A typedInput: the input itself is hidden behind the widget.
     await page.locator('#node-input-procedure').waitFor({ state: 'attached' });
     assert.equal(await page.inputValue('#node-input-procedure'), 'com.example.add');
+    // Unnamed, the connection is labelled for what it is: its realm at the router's own label.
+    assert.equal(
+      (await page.locator('#node-input-connection option:checked').textContent())?.trim(),
+      'realm1 @ router /wamp',
+    );
     await page.click('#node-input-btn-connection-edit');
     await page.locator('#node-config-input-realm').waitFor({ state: 'visible' });
     assert.equal(await page.inputValue('#node-config-input-realm'), 'realm1');
+    // The detail behind the short status, from the running connection.
+    const state = page.locator('#wamp-conn-state');
+    await state.waitFor({ state: 'visible' });
+    assert.match(
+      (await state.textContent()) ?? '',
+      /^Connected to in-process router r01 since .*: realm realm1, session \d+, authid \S+, authrole anonymous\.$/,
+    );
     // The dialog fits the window once it has slid in: its buttons are reachable (a fixed-width
     // form once pushed them off). The editor animates trays with jQuery.
     await page.waitForFunction("window.$ && $('.red-ui-tray:animated').length === 0");
@@ -171,6 +183,33 @@ describe('the editor in a real browser', function () {
     const update = (await page.locator('#node-config-dialog-ok').boundingBox())!;
     assert.ok(update.x + update.width <= page.viewportSize()!.width, `Update button at x=${update.x}`);
     await shot('connection-dialog');
+    // An environment variable as the URL is valid (Node-RED substitutes it at deploy); a bad URL is not.
+    await page.selectOption('#node-config-input-transport', 'url');
+    const url = page.locator('#node-config-input-url');
+    const marked = (): Promise<boolean> => url.evaluate((e) => e.classList.contains('input-error'));
+    await url.fill(`\${WAMP_URL}`);
+    await url.dispatchEvent('change');
+    assert.equal(await marked(), false, 'an environment variable is accepted');
+    await url.fill('not a url');
+    await url.dispatchEvent('change');
+    assert.equal(await marked(), true, 'a bad URL is marked');
+    await page.click('#node-config-dialog-cancel');
+    await page.click('#node-dialog-cancel');
+    await page.locator('#node-input-procedure').waitFor({ state: 'detached' });
+  });
+
+  it("a connection added from a flow node's dialog goes to the workspace's wamp-router in-process", async () => {
+    await page.locator('g.red-ui-flow-node-group[id="call01"] rect.red-ui-flow-node').dblclick();
+    await page.locator('#node-input-procedure').waitFor();
+    await page.click('#node-input-btn-connection-add');
+    await page.locator('#node-config-input-realm').waitFor({ state: 'visible' });
+    assert.equal(await page.inputValue('#node-config-input-transport'), 'local');
+    assert.equal(await page.inputValue('#node-config-input-router'), 'r01');
+    assert.equal(
+      (await page.locator('#node-config-input-router option:checked').textContent())?.trim(),
+      'router /wamp',
+    );
+    await page.waitForFunction("window.$ && $('.red-ui-tray:animated').length === 0");
     await page.click('#node-config-dialog-cancel');
     await page.click('#node-dialog-cancel');
     await page.locator('#node-input-procedure').waitFor({ state: 'detached' });
@@ -197,6 +236,10 @@ describe('the editor in a real browser', function () {
     );
     await call.waitFor();
     assert.match((await call.textContent()) ?? '', /调用/);
+    // Statuses too: the runtime sends catalogue keys, the editor shows them in the user's language.
+    await page.waitForFunction(
+      `document.querySelector('g.red-ui-flow-node-group[id="call01"] .red-ui-flow-node-status-label')?.textContent === '已连接'`,
+    );
     await page.locator('g.red-ui-flow-node-group[id="call01"] rect.red-ui-flow-node').click();
     await page.click('#red-ui-tab-help-link-button');
     await page.locator('.red-ui-help').getByText('通过 WAMP 路由器调用远程过程').waitFor();

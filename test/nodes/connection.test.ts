@@ -222,7 +222,7 @@ describe('wamp-connection', function () {
     it('a call without any wamp-connection is an error', async function () {
       await helper.load(nodeModules, [tab, callNode('')]);
       const s = await waitStatus(helper.getNode('call'), (st) => st.fill === 'red');
-      assert.equal(s.text, 'no connection configured');
+      assert.equal(s.text, 'wamp-connection.status.no-connection');
     });
   });
 

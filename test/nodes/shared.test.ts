@@ -126,7 +126,29 @@ describe('nodes/shared', function () {
         () => ({ rejectUnauthorized: false }),
       ).options;
       assert.deepEqual(o.tls, { rejectUnauthorized: false });
-      assert.deepEqual(o.reconnect, { enabled: true, initialDelayMs: 500, maxDelayMs: 10000, maxRetries: 3 });
+      // A refused join is retried at the longest delay the form allows, not at a pace of its own.
+      assert.deepEqual(o.reconnect, {
+        enabled: true,
+        initialDelayMs: 500,
+        maxDelayMs: 10000,
+        maxRetries: 3,
+        slowRetryMs: 10000,
+      });
+    });
+
+    it('the publish queue: on by default (1000 publications, 1 MB), bounds from the form, off when unticked', function () {
+      const build = (extra: object) =>
+        buildConnectionOptions(
+          { id: 'c', type: 't', url: 'ws://h/ws', realm: 'r', ...extra },
+          {},
+          noLocal,
+          () => undefined,
+        ).options;
+      assert.deepEqual([build({}).publishQueue, build({}).publishQueueBytes], [1000, 1024 * 1024]);
+      const o = build({ queueSize: '5', queueKB: 2 });
+      assert.deepEqual([o.publishQueue, o.publishQueueBytes], [5, 2048]);
+      const off = build({ publishQueue: false, queueSize: 5 });
+      assert.deepEqual([off.publishQueue, off.publishQueueBytes], [0, 0]);
     });
   });
 
