@@ -1,7 +1,9 @@
-// One TCP port for both WAMP transports: a connection whose first octet is RawSocket's magic
-// 0x7F (which no HTTP request can start with) speaks RawSocket; anything else goes to an HTTP
-// server that upgrades WebSocket requests at the configured path. With `tls`, the port speaks
-// TLS first and the same choice is made on the decrypted stream.
+// One TCP port for all three WAMP transports: a connection whose first octet is RawSocket's
+// magic 0x7F (which no HTTP request can start with) speaks RawSocket; anything else goes to an
+// HTTP server that upgrades WebSocket requests at the configured path and serves HTTP
+// long-poll under it (`<path>/open`, `<path>/<transport>/...`). With `tls`, the port speaks TLS
+// first and the same choice is made on the decrypted stream. Browsers' requests (WebSocket and
+// long-poll) are checked against the allowed web origins.
 import * as http from 'node:http';
 import type * as https from 'node:https';
 import * as net from 'node:net';
@@ -9,6 +11,9 @@ import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { SerializerId } from '../serializers';
 import { ConnectionTracker } from './connections';
+import { routeHttpRequests } from './http-routes';
+import { LongPollEndpoint, type LongPollOptions } from './longpoll-endpoint';
+import { OriginPolicy, refuseUpgrade } from './origin';
 import { acceptRawSocket, RAWSOCKET_MAGIC } from './rawsocket';
 import type { Transport } from './transport';
 import { refuseNotFound, WebSocketAcceptor } from './websocket-acceptor';
@@ -27,18 +32,29 @@ export interface ListenOptions {
   /** Key, certificate, ...: the port then serves wss:// and RawSocket over TLS. */
   tls?: tls.SecureContextOptions & tls.TlsOptions;
   keepaliveMs?: number;
+  /** Web origins allowed besides the router's own (`*`: any); see `OriginPolicy`. */
+  allowedOrigins?: readonly string[];
+  /** HTTP long-poll timeouts and queue bounds. */
+  longPoll?: LongPollOptions;
+  /** Where refused origins and long-poll refusals are reported. */
+  log?: (message: string) => void;
 }
 
 export interface AttachOptions {
   serializers?: SerializerId[];
   maxPayload?: number;
   keepaliveMs?: number;
+  allowedOrigins?: readonly string[];
+  longPoll?: LongPollOptions;
+  log?: (message: string) => void;
 }
 
 export interface Listener {
   readonly port: number;
   /** The WebSocket URL, e.g. `ws://127.0.0.1:8080/ws`. */
   readonly url: string;
+  /** The HTTP long-poll base URL, the WebSocket URL's twin, e.g. `http://127.0.0.1:8080/ws`. */
+  readonly longPollUrl: string;
   /** Closes the port and every connection on it. */
   close(): Promise<void>;
 }
@@ -71,15 +87,33 @@ export async function listen(options: ListenOptions, onTransport: (t: Transport)
     tracker,
     onTransport,
   );
+  const origins = new OriginPolicy({ allowedOrigins: options.allowedOrigins, log: options.log });
+  const longPoll = new LongPollEndpoint(
+    { ...options.longPoll, serializers, maxPayload, origins, log: options.log },
+    onTransport,
+  );
+  const longPollBase = `${path.endsWith('/') ? path.slice(0, -1) : path}/`;
 
   const httpServer = http.createServer((req, res) => {
+    const reqPath = pathOf(req);
+    if (reqPath.startsWith(longPollBase)) {
+      // A held receive is quiet for up to the request timeout: the opening's idle limit would
+      // cut it. It applies again between requests on a kept-alive connection.
+      req.socket.setTimeout(0);
+      res.once('finish', () => req.socket.setTimeout(HANDSHAKE_TIMEOUT_MS));
+      longPoll.handle(req, res, reqPath.slice(longPollBase.length - 1));
+      return;
+    }
     // A plain GET on the WebSocket path is a client that forgot to upgrade.
-    res.writeHead(pathOf(req) === path ? 426 : 404, { 'Content-Type': 'text/plain' });
-    res.end(pathOf(req) === path ? 'WAMP WebSocket endpoint: upgrade required\n' : 'not found\n');
+    res.writeHead(reqPath === path ? 426 : 404, { 'Content-Type': 'text/plain' });
+    res.end(reqPath === path ? 'WAMP WebSocket endpoint: upgrade required\n' : 'not found\n');
   });
   httpServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (pathOf(req) === path) acceptor.handleUpgrade(req, socket, head);
-    else refuseNotFound(socket);
+    if (pathOf(req) !== path) refuseNotFound(socket);
+    else if (!origins.allows(req)) {
+      origins.refused(req, 'a WebSocket connection');
+      refuseUpgrade(socket);
+    } else acceptor.handleUpgrade(req, socket, head);
   });
 
   let closing: Promise<void> | null = null;
@@ -154,10 +188,12 @@ export async function listen(options: ListenOptions, onTransport: (t: Transport)
   return {
     port,
     url: `${secure ? 'wss' : 'ws'}://${urlHost(host)}:${port}${path}`,
+    longPollUrl: `${secure ? 'https' : 'http'}://${urlHost(host)}:${port}${path}`,
     close() {
       closing ??= (async () => {
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         acceptor.close();
+        longPoll.close();
         await tracker.closeAll();
         for (const raw of rawSockets) raw.destroy();
         httpServer.close();
@@ -169,8 +205,9 @@ export async function listen(options: ListenOptions, onTransport: (t: Transport)
 }
 
 /**
- * Serves WAMP over WebSocket at `path` on an existing HTTP(S) server (e.g. Node-RED's own).
- * Upgrade requests for other paths are left alone for the server's other 'upgrade' listeners.
+ * Serves WAMP over WebSocket at `path` on an existing HTTP(S) server (e.g. Node-RED's own), and
+ * HTTP long-poll under it. Upgrade requests and plain requests for other paths are left alone
+ * for the server's other listeners.
  */
 export function attachToHttpServer(
   server: http.Server | https.Server,
@@ -179,23 +216,34 @@ export function attachToHttpServer(
   onTransport: (t: Transport) => void,
 ): { close(): void } {
   const tracker = new ConnectionTracker();
+  const serializers = options.serializers ?? ALL_SERIALIZERS;
+  const maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
   const acceptor = new WebSocketAcceptor(
-    {
-      serializers: options.serializers ?? ALL_SERIALIZERS,
-      maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
-      keepaliveMs: options.keepaliveMs,
-    },
+    { serializers, maxPayload, keepaliveMs: options.keepaliveMs },
     tracker,
     onTransport,
   );
+  const origins = new OriginPolicy({ allowedOrigins: options.allowedOrigins, log: options.log });
+  const longPoll = new LongPollEndpoint(
+    { ...options.longPoll, serializers, maxPayload, origins, log: options.log },
+    onTransport,
+  );
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
-    if (pathOf(req) === path) acceptor.handleUpgrade(req, socket, head);
+    if (pathOf(req) !== path) return;
+    if (origins.allows(req)) acceptor.handleUpgrade(req, socket, head);
+    else {
+      origins.refused(req, 'a WebSocket connection');
+      refuseUpgrade(socket);
+    }
   };
   server.on('upgrade', onUpgrade);
+  const unroute = routeHttpRequests(server, path, (req, res, rest) => longPoll.handle(req, res, rest));
   return {
     close() {
       server.off('upgrade', onUpgrade);
+      unroute();
       acceptor.close();
+      longPoll.close();
       void tracker.closeAll();
     },
   };
