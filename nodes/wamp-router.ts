@@ -1,6 +1,6 @@
 // wamp-router: an embedded WAMP router. Reachable in-process by wamp-connection nodes (through
-// the router registry), on its own port (WebSocket and RawSocket), and/or at a path of
-// Node-RED's own HTTP server.
+// the router registry), on its own port (WebSocket, RawSocket and HTTP long-poll), and/or at a
+// path of Node-RED's own HTTP server (WebSocket and HTTP long-poll).
 import {
   attachToHttpServer,
   authenticatorsFor,
@@ -24,6 +24,8 @@ interface WampRouterDef extends NodeDef, RouterFormDef {
   httpPath?: string;
   tls?: string;
   maxPayload?: number | string;
+  /** Web origins allowed besides the router's own, separated by commas or white space. */
+  origins?: string;
   callTimeout?: number | string;
   autoCreateRealms?: boolean;
   /** Output router events (session join/leave, registrations and subscriptions created/deleted). */
@@ -113,7 +115,12 @@ export = function (RED: NodeAPI): void {
 
     const onTransport = (t: Transport): void => r.accept(t);
     const maxPayload = parseInt(String(def.maxPayload ?? ''), 10);
-    const limits = Number.isSafeInteger(maxPayload) && maxPayload > 0 ? { maxPayload } : {};
+    const limits = {
+      ...(Number.isSafeInteger(maxPayload) && maxPayload > 0 ? { maxPayload } : {}),
+      // Browsers' pages from other origins are refused (and logged) unless listed.
+      allowedOrigins: (def.origins ?? '').split(/[\s,]+/).filter((o) => o !== ''),
+      log: (message: string) => this.warn(message),
+    };
 
     if (flag(def.usePort, false)) {
       const host = (def.host ?? '').trim() || '127.0.0.1';

@@ -4,19 +4,24 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { RealmConfig } from '../router/config';
 import { Router, type RouterOptions } from '../router';
+import type { LongPollOptions } from '../transports/longpoll-endpoint';
 
 const USAGE = `Usage: wamp-router [options]
   --port <n>         port for WebSocket and RawSocket (default 8080; 0 picks a free one)
   --host <addr>      address to listen on (default 127.0.0.1)
   --path <path>      WebSocket path (default /ws)
   --realm <name>     a realm open to anonymous sessions (repeatable; default realm1)
-  --config <file>    JSON: { "realms": [...], "autoCreateRealms", "callTimeoutMs", "maxSessions" }
+  --config <file>    JSON: { "realms": [...], "autoCreateRealms", "callTimeoutMs", "maxSessions",
+                     "allowedOrigins": ["https://app.example.com"], "longPoll": { "requestTimeoutMs", ... } }
+  --allow-origin <o> a web origin whose pages may connect (repeatable; * for any)
   --tls-key <file>   with --tls-cert: serve wss:// and RawSocket over TLS
   --tls-cert <file>
   --help`;
 
-interface FileConfig extends Pick<RouterOptions, 'autoCreateRealms' | 'callTimeoutMs' | 'maxSessions'> {
+interface FileConfig
+  extends Pick<RouterOptions, 'autoCreateRealms' | 'callTimeoutMs' | 'maxSessions' | 'allowedOrigins'> {
   realms?: RealmConfig[];
+  longPoll?: LongPollOptions;
 }
 
 async function main(): Promise<void> {
@@ -26,6 +31,7 @@ async function main(): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       path: { type: 'string', default: '/ws' },
       realm: { type: 'string', multiple: true },
+      'allow-origin': { type: 'string', multiple: true },
       config: { type: 'string' },
       'tls-key': { type: 'string' },
       'tls-cert': { type: 'string' },
@@ -54,12 +60,19 @@ async function main(): Promise<void> {
     autoCreateRealms: file.autoCreateRealms,
     callTimeoutMs: file.callTimeoutMs,
     maxSessions: file.maxSessions,
+    allowedOrigins: [...(file.allowedOrigins ?? []), ...(values['allow-origin'] ?? [])],
     logger: { info: (m) => console.log(m), warn: (m) => console.warn(m), error: (m) => console.error(m) },
   });
-  const listener = await router.listen({ host: values.host, port, path: values.path, tls });
+  const listener = await router.listen({
+    host: values.host,
+    port,
+    path: values.path,
+    tls,
+    longPoll: file.longPoll,
+  });
   const raw = `${tls ? 'rss' : 'rs'}://${values.host}:${listener.port}`;
   console.log(
-    `WAMP router listening on ${listener.url} and ${raw}; realms: ${realms.map((r) => r.name).join(', ') || '(created on demand)'}`,
+    `WAMP router listening on ${listener.url} and ${raw}; long-poll at ${listener.longPollUrl}; realms: ${realms.map((r) => r.name).join(', ') || '(created on demand)'}`,
   );
 
   let stopping = false;

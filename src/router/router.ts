@@ -48,6 +48,12 @@ export interface RouterOptions {
   metaApi?: boolean;
   /** Most client connections at once; more are closed at once with 'connection limit'. Default 10000. */
   maxSessions?: number;
+  /**
+   * Web origins whose pages may connect (WebSocket and long-poll) besides the router's own,
+   * e.g. `https://app.example.com`; `*` allows any page. Clients that send no Origin (not a
+   * browser) are always let through. Used by `listen` and `attach` unless they are given a list.
+   */
+  allowedOrigins?: string[];
 }
 
 const SILENT: Logger = { info() {}, warn() {}, error() {} };
@@ -92,14 +98,16 @@ export class Router extends EventEmitter implements SessionHost {
 
   /** Serves WebSocket (at `path`, default `/ws`) and RawSocket on one port; TLS when given `tls`. */
   async listen(options: ListenOptions): Promise<Listener> {
-    const listener = await listen(options, (t) => this.accept(t));
+    const listener = await listen(this.withDefaults(options), (t) => this.accept(t));
     this.endpoints.add(listener);
     return listener;
   }
 
   /** Serves WAMP over WebSocket on an existing HTTP(S) server at `path`, leaving its other paths alone. */
   attach(server: http.Server | https.Server, options: AttachOptions & { path: string }): { close(): void } {
-    const attached = attachToHttpServer(server, options.path, options, (t) => this.accept(t));
+    const attached = attachToHttpServer(server, options.path, this.withDefaults(options), (t) =>
+      this.accept(t),
+    );
     const endpoint = {
       close: () => {
         this.endpoints.delete(endpoint);
@@ -108,6 +116,14 @@ export class Router extends EventEmitter implements SessionHost {
     };
     this.endpoints.add(endpoint);
     return endpoint;
+  }
+
+  private withDefaults<T extends AttachOptions>(options: T): T {
+    return {
+      allowedOrigins: this.options.allowedOrigins,
+      log: (message: string) => this.logger.warn(message),
+      ...options,
+    };
   }
 
   /** An in-process connection: returns the client end of a local transport pair. */
