@@ -177,6 +177,7 @@ export class LongPollEndpoint {
           remotePort: req.socket.remotePort,
         },
         (s) => this.forget(s),
+        this.options.log,
       );
       this.transports.set(id, session);
       const answer = JSON.stringify({ protocol: protocol.name, transport: id });

@@ -42,6 +42,7 @@ export class LongPollSession implements Transport {
     info: { secure: boolean; remoteAddress?: string; remotePort?: number },
     /** Called once the transport is closed and its last messages are collected or expired. */
     private readonly onGone: (session: LongPollSession) => void,
+    private readonly log?: (message: string) => void,
   ) {
     this.info = { type: 'longpoll', serializer: protocol.serializer.id, ...info };
     this.armReaper();
@@ -72,10 +73,11 @@ export class LongPollSession implements Transport {
         this.queue.length >= this.limits.maxQueuedMessages
           ? `${this.limits.maxQueuedMessages} messages`
           : `${this.limits.maxQueuedBytes} bytes`;
-      this.end(
-        `long-poll outgoing queue overflow: more than ${over} waiting for the client to receive`,
-        1008,
+      const reason = `long-poll outgoing queue overflow: more than ${over} waiting for the client to receive`;
+      this.log?.(
+        `closing the long-poll transport from ${this.info.remoteAddress ?? 'unknown address'}: ${reason}`,
       );
+      this.end(reason, 1008);
       return;
     }
     // Answered on the next tick: the messages sent in this one leave together in a batch.
