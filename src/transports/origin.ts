@@ -73,14 +73,15 @@ export class OriginPolicy {
     return normalized === undefined || !host || !normalized.endsWith(`//${host}`);
   }
 
-  /** Reports a refusal, once a minute per origin so that a hostile page cannot flood the log. */
+  /** Reports a refusal, once a minute per origin and kind of request, so that a hostile page cannot flood the log. */
   refused(req: IncomingMessage, what: string): void {
     const origin = OriginPolicy.originOf(req) ?? '(none)';
+    const key = `${what} ${origin}`;
     const now = Date.now();
-    const last = this.lastLogged.get(origin);
+    const last = this.lastLogged.get(key);
     if (last !== undefined && now - last < LOG_INTERVAL_MS) return;
     if (this.lastLogged.size >= MAX_REMEMBERED) this.lastLogged.clear();
-    this.lastLogged.set(origin, now);
+    this.lastLogged.set(key, now);
     this.options.log?.(
       `refused ${what} from origin ${JSON.stringify(origin)} (${req.socket.remoteAddress ?? 'unknown address'}): ` +
         "not the router's own origin and not in its allowed origins",
