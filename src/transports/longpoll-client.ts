@@ -7,7 +7,13 @@ import https from 'node:https';
 import type tls from 'node:tls';
 import type { Serializer } from '../serializers';
 import { Dispatch } from './dispatch';
-import { decodeBody, encodeRecord, longPollProtocol, type LongPollProtocol } from './longpoll-framing';
+import {
+  contentType,
+  decodeBody,
+  encodeRecord,
+  longPollProtocol,
+  type LongPollProtocol,
+} from './longpoll-framing';
 import type { Transport, TransportHandlers, TransportInfo } from './transport';
 
 export interface LongPollClientOptions {
@@ -114,9 +120,7 @@ class LongPollClientTransport implements Transport {
     secure: boolean,
   ) {
     this.info = { type: 'longpoll', serializer: protocol.serializer.id, secure };
-    this.contentType = protocol.serializer.binary
-      ? 'application/x-msgpack'
-      : 'application/json; charset=utf-8';
+    this.contentType = contentType(protocol);
     void this.receiveLoop();
   }
 
@@ -183,9 +187,11 @@ class LongPollClientTransport implements Transport {
       try {
         answer = await this.poster.post('receive', null, this.receiveTimeoutMs, this.contentType);
       } catch (e) {
-        this.fail(`receive failed: ${(e as Error).message}`, 1006);
+        if (!this.closing) this.fail(`receive failed: ${(e as Error).message}`, 1006);
         return;
       }
+      // Closing on our side: the router answers the held receive with 404, which is expected.
+      if (this.closing) return;
       if (answer.status === 200) {
         if (answer.body.length === 0) continue;
         for (const result of decodeBody(this.protocol, answer.body)) {

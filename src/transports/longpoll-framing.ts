@@ -12,6 +12,17 @@ export interface LongPollProtocol {
 }
 
 const BATCHED = '.batched';
+
+const CONTENT_TYPES: Record<string, string> = {
+  json: 'application/json; charset=utf-8',
+  msgpack: 'application/x-msgpack',
+  cbor: 'application/cbor',
+};
+
+/** The Content-Type of a body in this protocol. */
+export function contentType(protocol: LongPollProtocol): string {
+  return CONTENT_TYPES[protocol.serializer.id] ?? 'application/octet-stream';
+}
 const RECORD_SEPARATOR = 0x1e;
 
 export function longPollProtocol(name: string): LongPollProtocol | undefined {

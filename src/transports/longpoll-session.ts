@@ -5,7 +5,7 @@
 // short while so that a final ABORT or GOODBYE still reaches the client.
 import type { ServerResponse } from 'node:http';
 import { Dispatch } from './dispatch';
-import { decodeBody, encodeRecord, type LongPollProtocol } from './longpoll-framing';
+import { contentType, decodeBody, encodeRecord, type LongPollProtocol } from './longpoll-framing';
 import type { Transport, TransportHandlers, TransportInfo } from './transport';
 
 export interface LongPollLimits {
@@ -162,9 +162,7 @@ export class LongPollSession implements Transport {
       return;
     }
     res.writeHead(200, {
-      'Content-Type': this.protocol.serializer.binary
-        ? 'application/x-msgpack'
-        : 'application/json; charset=utf-8',
+      'Content-Type': contentType(this.protocol),
       'Content-Length': body.length,
       'Cache-Control': 'no-store',
     });
