@@ -24,7 +24,9 @@ const chromiumArgs = [
 ];
 
 /** Serves the test pages (and the Autobahn bundle) from an origin of its own. */
-async function pageServer(bundle: string): Promise<{ origin: string; close(): Promise<void> }> {
+async function pageServer(
+  bundle: string,
+): Promise<{ origin: string; server: http.Server; close(): Promise<void> }> {
   const page = (head: string) =>
     `<!doctype html><html><head><meta charset="utf-8">${head}<script src="/autobahn.js"></script></head><body>test page</body></html>`;
   // Stands for a browser whose policy (an extension, a managed setting) refuses WebSocket at
@@ -46,6 +48,7 @@ async function pageServer(bundle: string): Promise<{ origin: string; close(): Pr
   const { port } = server.address() as { port: number };
   return {
     origin: `http://127.0.0.1:${port}`,
+    server,
     close: () => {
       server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));
@@ -243,6 +246,25 @@ describe('Autobahn|JS long-poll in Chromium against our router', function () {
       warnings.join('\n'),
     );
     await page.close();
+  });
+
+  it("lets in a page of the router's own origin without listing it (as Node-RED's editor and dashboards)", async () => {
+    // The router served by the very server that serves the page, as inside Node-RED.
+    const attached = router.attach(foreign.server, { path: '/wamp' });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${foreign.origin}/`);
+      const wsUrl = `${foreign.origin.replace('http', 'ws')}/wamp`;
+      const wsId = await connectInPage(page, [{ type: 'websocket', url: wsUrl }]);
+      assert.equal(transportOf(wsId), 'websocket');
+      await page.evaluate(() => (globalThis as unknown as PageGlobals).ab.connection.close());
+      const lpId = await connectInPage(page, [{ type: 'longpoll', url: `${foreign.origin}/wamp` }]);
+      assert.equal(transportOf(lpId), 'longpoll');
+      await page.evaluate(() => (globalThis as unknown as PageGlobals).ab.connection.close());
+      await page.close();
+    } finally {
+      attached.close();
+    }
   });
 });
 
