@@ -101,6 +101,8 @@ export async function listen(options: ListenOptions, onTransport: (t: Transport)
       // cut it. It applies again between requests on a kept-alive connection.
       req.socket.setTimeout(0);
       res.once('finish', () => req.socket.setTimeout(HANDSHAKE_TIMEOUT_MS));
+      // Answers are small and each is awaited by the client: Nagle's algorithm would hold them.
+      req.socket.setNoDelay(true);
       longPoll.handle(req, res, reqPath.slice(longPollBase.length - 1));
       return;
     }
@@ -236,8 +238,9 @@ export function attachToHttpServer(
       refuseUpgrade(socket);
     }
   };
-  server.on('upgrade', onUpgrade);
+  // First: it throws when another endpoint serves this path already.
   const unroute = routeHttpRequests(server, path, (req, res, rest) => longPoll.handle(req, res, rest));
+  server.on('upgrade', onUpgrade);
   return {
     close() {
       server.off('upgrade', onUpgrade);

@@ -239,6 +239,9 @@ describe('HTTP long-poll: our client against our router', function () {
       418,
       'the base itself is not an endpoint',
     );
+    const upgrades = server.listenerCount('upgrade');
+    assert.throws(() => router.attach(server, { path: '/wamp' }), /already serves/);
+    assert.equal(server.listenerCount('upgrade'), upgrades, 'a refused attach leaves nothing behind');
     attached.close();
     assert.equal(
       (await post(`http://127.0.0.1:${port}/wamp/open`, '{"protocols":["wamp.2.json"]}')).status,
