@@ -104,7 +104,12 @@ export class LongPollSession implements Transport {
 
   /** A `receive` request: answered now if messages are pending, else held. */
   poll(res: ServerResponse): void {
-    if (this.held) this.answer(this.held, null);
+    if (this.held) {
+      // One receive is held at a time: a newer one means the client has given up the older.
+      const older = this.held;
+      this.clearHeld();
+      this.answer(older, null);
+    }
     this.clearReaper();
     if (this.queue.length > 0) {
       this.deliver(res);

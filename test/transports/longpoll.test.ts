@@ -108,6 +108,21 @@ describe('HTTP long-poll: the router side', () => {
       assert.deepEqual(JSON.parse(reply.text), [36, 5, 7, {}, ['late']]);
     });
 
+    it('holds one receive at a time: a newer receive answers the older one empty', async () => {
+      const base = await start();
+      const t = await open(base);
+      const transport = await sink.next();
+      const first = post(`${t.url}/receive`).then((reply) => ({ which: 1, reply }));
+      const second = post(`${t.url}/receive`).then((reply) => ({ which: 2, reply }));
+      // Whichever reached the router first is answered empty as soon as the other arrives ...
+      const answeredEmpty = await Promise.race([first, second]);
+      assert.equal(answeredEmpty.reply.status, 204);
+      // ... and the one still held carries the next message.
+      transport.send([36, 1, 2, {}, ['to the newer']]);
+      const held = await (answeredEmpty.which === 1 ? second : first);
+      assert.deepEqual(JSON.parse(held.reply.text), [36, 1, 2, {}, ['to the newer']]);
+    });
+
     it('answers a held receive with 204 once the request timeout passes with nothing pending', async () => {
       const base = await start({ longPoll: { requestTimeoutMs: 200 } });
       const t = await open(base);
