@@ -1,7 +1,9 @@
 // Plain HTTP requests under a path prefix of someone else's server (Node-RED's), taken before
 // the server's own request handler sees them. Node emits 'request' to every listener, so one
 // listener per server stands in for the ones it found and passes them every request that no
-// prefix claims; when the last prefix goes, the original listeners are put back.
+// prefix claims. It stays when the last prefix goes (passing everything through): socket.io and
+// others attach the same way, wrapping the listeners they find, and putting the originals back
+// under such a wrapper would have every request answered twice.
 import type http from 'node:http';
 import type https from 'node:https';
 
@@ -9,13 +11,7 @@ type Server = http.Server | https.Server;
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, rest: string) => void;
 type RequestListener = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
-interface Routes {
-  prefixes: Map<string, Handler>;
-  originals: RequestListener[];
-  dispatcher: RequestListener;
-}
-
-const installed = new WeakMap<Server, Routes>();
+const installed = new WeakMap<Server, Map<string, Handler>>();
 
 function pathOf(url: string | undefined): string {
   const u = url ?? '/';
@@ -29,13 +25,14 @@ function pathOf(url: string | undefined): string {
  */
 export function routeHttpRequests(server: Server, prefix: string, handler: Handler): () => void {
   const base = prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
-  let routes = installed.get(server);
-  if (!routes) {
+  let prefixes = installed.get(server);
+  if (!prefixes) {
     const originals = server.listeners('request') as RequestListener[];
-    const prefixes = new Map<string, Handler>();
+    const routes = new Map<string, Handler>();
+    prefixes = routes;
     const dispatcher: RequestListener = (req, res) => {
       const path = pathOf(req.url);
-      for (const [p, h] of prefixes) {
+      for (const [p, h] of routes) {
         if (path.startsWith(`${p}/`)) {
           h(req, res, path.slice(p.length));
           return;
@@ -43,20 +40,14 @@ export function routeHttpRequests(server: Server, prefix: string, handler: Handl
       }
       for (const l of originals) l.call(server, req, res);
     };
-    routes = { prefixes, originals, dispatcher };
     server.removeAllListeners('request');
     server.on('request', dispatcher);
     installed.set(server, routes);
   }
-  if (routes.prefixes.has(base)) throw new Error(`the path ${base} already serves WAMP long-poll`);
-  routes.prefixes.set(base, handler);
-  const r = routes;
+  if (prefixes.has(base)) throw new Error(`the path ${base} already serves WAMP long-poll`);
+  prefixes.set(base, handler);
+  const routes = prefixes;
   return () => {
-    if (r.prefixes.get(base) !== handler) return;
-    r.prefixes.delete(base);
-    if (r.prefixes.size > 0 || installed.get(server) !== r) return;
-    installed.delete(server);
-    server.off('request', r.dispatcher);
-    for (const l of r.originals) server.on('request', l);
+    if (routes.get(base) === handler) routes.delete(base);
   };
 }

@@ -229,6 +229,15 @@ describe('HTTP long-poll: our client against our router', function () {
     closers.push(() => new Promise((resolve) => server.close(resolve)));
     const port = (server.address() as { port: number }).port;
     const attached = router.attach(server, { path: '/wamp' });
+    // Another library wrapping the request listeners it finds, as socket.io does.
+    const found = server.listeners('request') as Array<
+      (req: http.IncomingMessage, res: http.ServerResponse) => void
+    >;
+    server.removeAllListeners('request');
+    server.on('request', (req, res) => {
+      if (req.url === '/socket.io/') res.end('sio');
+      else for (const l of found) l.call(server, req, res);
+    });
     const s = await session(`http://127.0.0.1:${port}/wamp`, 'msgpack', true);
     const ws = await session(`ws://127.0.0.1:${port}/wamp`, 'json', false);
     await ws.register('com.ping', () => 'pong');
@@ -248,5 +257,10 @@ describe('HTTP long-poll: our client against our router', function () {
       418,
     );
     assert.equal(server.listenerCount('request'), 1);
+    // Every request is still answered exactly once.
+    const answered = await post(`http://127.0.0.1:${port}/other`);
+    assert.equal(answered.status, 418);
+    assert.equal(answered.text, 'teapot');
+    assert.equal((await post(`http://127.0.0.1:${port}/socket.io/`)).text, 'sio');
   });
 });
