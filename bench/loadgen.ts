@@ -192,12 +192,17 @@ export async function runScenario(endpoint: Endpoint, s: Scenario, t: Timing): P
   }
 }
 
-/** The scenario matrix: each kind over WebSocket/JSON, WebSocket/MessagePack and RawSocket/JSON. */
+/**
+ * The scenario matrix: each kind over WebSocket/JSON, WebSocket/MessagePack, RawSocket/JSON and
+ * HTTP long-poll/JSON (unbatched and batched).
+ */
 export function scenarios(): Scenario[] {
   const wires: { wire: Wire; codec: Codec; label: string }[] = [
     { wire: 'ws', codec: 'json', label: 'ws/json' },
     { wire: 'ws', codec: 'msgpack', label: 'ws/msgpack' },
     { wire: 'raw', codec: 'json', label: 'raw/json' },
+    { wire: 'lp', codec: 'json', label: 'longpoll/json' },
+    { wire: 'lpb', codec: 'json', label: 'longpoll-batched/json' },
   ];
   const list: Scenario[] = [];
   for (const w of wires) {

@@ -69,6 +69,8 @@ function parseOnly(): { targets: TargetName[]; match: (name: string) => boolean 
 async function measure(target: TargetHandle, s: Scenario, timing: Timing): Promise<Measured> {
   if (!target.codecs.includes(s.codec)) return { note: `n/a (no ${s.codec})` };
   if (s.wire === 'raw' && target.endpoint.rawPort === undefined) return { note: 'n/a (no RawSocket)' };
+  if ((s.wire === 'lp' || s.wire === 'lpb') && target.endpoint.longPollUrl === undefined)
+    return { note: 'n/a (no long-poll)' };
   // CPU use of both processes over exactly the measured window.
   let routerFrom = 0,
     routerTo = 0,
@@ -238,6 +240,27 @@ async function main(): Promise<void> {
       `† = the load generator used ≥ ${LOADGEN_SATURATED * 100}% of a core: that rate may be its limit, not the router's.`,
     '',
   ];
+  // HTTP long-poll next to WebSocket on our router, from the same run.
+  const prefixes = [
+    ...new Set(list.filter((s) => s.wire === 'lp' || s.wire === 'lpb').map((s) => s.name.split(' ')[0])),
+  ];
+  const longPollLines = prefixes.length
+    ? [
+        'HTTP long-poll next to WebSocket (ours, JSON, same run): rates, and ratios to WebSocket (rate; per router CPU-second in brackets).',
+        '',
+        '| scenario | websocket | longpoll | longpoll-batched | longpoll/websocket | batched/websocket |',
+        '|---|---|---|---|---|---|',
+        ...prefixes.map((prefix) => {
+          const get = (label: string): Measured | undefined => results.get(`${prefix} ${label}`)?.get('ours');
+          const s = list.find((x) => x.name.startsWith(`${prefix} `)) as Scenario;
+          const ws = get('ws/json'),
+            lp = get('longpoll/json'),
+            lpb = get('longpoll-batched/json');
+          return `| ${prefix} | ${cell(s, ws)} | ${cell(s, lp)} | ${cell(s, lpb)} | ${ratio(lp, ws)} (${effRatio(lp, ws)}) | ${ratio(lpb, ws)} (${effRatio(lpb, ws)}) |`;
+        }),
+        '',
+      ]
+    : [];
   const cpuLines = [
     'Per router CPU-second (rate ÷ router CPU use; steadier than raw rates when other processes compete for the cores):',
     '',
@@ -327,6 +350,7 @@ async function main(): Promise<void> {
   const text = [
     ...header,
     ...(list.length ? main : []),
+    ...longPollLines,
     ...scaleLines,
     ...clientLines,
     ...(list.length ? cpuLines : []),

@@ -17,7 +17,7 @@ export interface Stats {
 
 type ToChild = { type: 'stats'; id: number; gc: boolean } | { type: 'stop' };
 type ToParent =
-  | { type: 'ready'; wsUrl: string; rawPort?: number; codecs: Codec[] }
+  | { type: 'ready'; wsUrl: string; rawPort?: number; longPollUrl?: string; codecs: Codec[] }
   | { type: 'unavailable'; reason: string }
   | { type: 'failed'; reason: string }
   | ({ type: 'stats'; id: number } & Stats);
@@ -74,7 +74,7 @@ export function launchTarget(name: TargetName): Promise<TargetHandle | string> {
       } else if (m.type === 'ready') {
         resolve({
           name,
-          endpoint: { wsUrl: m.wsUrl, rawPort: m.rawPort },
+          endpoint: { wsUrl: m.wsUrl, rawPort: m.rawPort, longPollUrl: m.longPollUrl },
           codecs: m.codecs,
           stats: (gc = false) =>
             new Promise<Stats>((res, rej) => {
@@ -134,7 +134,13 @@ async function childMain(name: string): Promise<void> {
   process.stdout.write(
     `${name} ready at ${target.wsUrl}${target.rawPort ? ` rawsocket port ${target.rawPort}` : ''}\n`,
   );
-  send({ type: 'ready', wsUrl: target.wsUrl, rawPort: target.rawPort, codecs: target.codecs });
+  send({
+    type: 'ready',
+    wsUrl: target.wsUrl,
+    rawPort: target.rawPort,
+    longPollUrl: target.longPollUrl,
+    codecs: target.codecs,
+  });
 }
 
 if (require.main === module) void childMain(process.argv[2]);

@@ -3,9 +3,11 @@
 import * as net from 'node:net';
 import { Decoder, Encoder } from '@msgpack/msgpack';
 import WebSocket from 'ws';
+import { LongPollLink } from './longpoll-link';
 
 export type Codec = 'json' | 'msgpack';
-export type Wire = 'ws' | 'raw';
+/** `lp` and `lpb`: HTTP long-poll, unbatched and batched (JSON only). */
+export type Wire = 'ws' | 'raw' | 'lp' | 'lpb';
 
 const CORK = process.env.BENCH_CORK !== '0';
 
@@ -144,6 +146,8 @@ export interface Endpoint {
   wsUrl: string;
   /** Port that speaks RawSocket, when the target supports it. */
   rawPort?: number;
+  /** HTTP long-poll base URL, when the target supports it. */
+  longPollUrl?: string;
 }
 
 /**
@@ -166,8 +170,14 @@ export class BenchPeer {
     readonly wire: Wire,
     ws: WebSocket | null,
     sock: net.Socket | null,
+    link: LongPollLink | null = null,
   ) {
-    if (ws) {
+    if (link) {
+      this.sendFn = (data) => link.send(data as string);
+      this.closeFn = () => link.close();
+      link.onData = (data) => this.deliver(data);
+      this.closed = link.closed;
+    } else if (ws) {
       const binary = codec !== 'json';
       const socket = (ws as unknown as { _socket: net.Socket })._socket;
       this.sendFn = (data) => {
@@ -221,6 +231,16 @@ export class BenchPeer {
   }
 
   static async connect(endpoint: Endpoint, wire: Wire, codec: Codec): Promise<BenchPeer> {
+    if (wire === 'lp' || wire === 'lpb') {
+      if (endpoint.longPollUrl === undefined || codec !== 'json') throw new Error('no long-poll');
+      return new BenchPeer(
+        codec,
+        wire,
+        null,
+        null,
+        await LongPollLink.open(endpoint.longPollUrl, wire === 'lpb'),
+      );
+    }
     if (wire === 'ws') {
       const ws = new WebSocket(endpoint.wsUrl, [PROTOCOL[codec]], {
         perMessageDeflate: false,

@@ -1,6 +1,6 @@
 // wamp-router: an embedded WAMP router. Reachable in-process by wamp-connection nodes (through
-// the router registry), on its own port (WebSocket and RawSocket), and/or at a path of
-// Node-RED's own HTTP server.
+// the router registry), on its own port (WebSocket, RawSocket and HTTP long-poll), and/or at a
+// path of Node-RED's own HTTP server (WebSocket and HTTP long-poll).
 import { attachToHttpServer, listen, Router, type AttachOptions, type Transport } from './shared/library';
 import type { NodeAPI, NodeDef, Node, TlsConfigNode } from './shared/red-types';
 import {
@@ -22,6 +22,8 @@ interface WampRouterDef extends NodeDef, RouterFormDef {
   httpPath?: string;
   tls?: string;
   maxPayload?: number | string;
+  /** Web origins allowed besides the router's own, separated by commas or white space. */
+  origins?: string;
   callTimeout?: number | string;
   autoCreateRealms?: boolean;
   /** Output router events (session join/leave, registrations and subscriptions created/deleted). */
@@ -117,9 +119,15 @@ export = function (RED: NodeAPI): void {
 
     const onTransport = (t: Transport): void => r.accept(t);
     const maxPayload = parseInt(String(def.maxPayload ?? ''), 10);
-    const limits = Number.isSafeInteger(maxPayload) && maxPayload > 0 ? { maxPayload } : {};
+    const maxPayloadBytes = Number.isSafeInteger(maxPayload) && maxPayload > 0 ? maxPayload : undefined;
+    const limits = {
+      ...(maxPayloadBytes ? { maxPayload: maxPayloadBytes } : {}),
+      // Browsers' pages from other origins are refused (and logged) unless listed.
+      allowedOrigins: (def.origins ?? '').split(/[\s,]+/).filter((o) => o !== ''),
+      log: (message: string) => this.warn(message),
+    };
     const mqttRealm = (def.mqttRealm ?? '').trim() || undefined;
-    const mqtt = flag(def.mqtt, false) ? r.mqttAcceptor({ realm: mqttRealm }, limits.maxPayload) : undefined;
+    const mqtt = flag(def.mqtt, false) ? r.mqttAcceptor({ realm: mqttRealm }, maxPayloadBytes) : undefined;
     if (mqttRealm && mqtt && !realmNames.includes(mqttRealm)) {
       fail('wamp-router.errors.bad-config', RED._('wamp-router.errors.mqtt-realm', { realm: mqttRealm }));
     }

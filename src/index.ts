@@ -50,6 +50,7 @@ export type {
   AttachOptions,
   Listener,
   ConnectOptions,
+  LongPollOptions,
 } from './transports';
 export { serializers, serializerById, type Serializer, type SerializerId } from './serializers';
 

@@ -1,5 +1,5 @@
-// This project's embedded router behind its one-port listener (WebSocket at /ws and RawSocket
-// on the same port).
+// This project's embedded router behind its one-port listener (WebSocket at /ws, RawSocket on
+// the same port, HTTP long-poll under http://.../ws).
 import { Router } from '../../src/router';
 import { listen } from '../../src/transports';
 import type { RunningTarget } from './target';
@@ -12,6 +12,7 @@ export async function start(): Promise<RunningTarget> {
   return {
     wsUrl: listener.url,
     rawPort: listener.port,
+    longPollUrl: listener.longPollUrl,
     codecs: ['json', 'msgpack'],
     close: async () => {
       await router.close();

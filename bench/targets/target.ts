@@ -6,6 +6,8 @@ export interface RunningTarget {
   wsUrl: string;
   /** Port speaking RawSocket, if the target supports it. */
   rawPort?: number;
+  /** HTTP long-poll base URL, if the target supports it. */
+  longPollUrl?: string;
   /** Serializers the target speaks; scenarios needing another one are skipped. */
   codecs: Codec[];
   close(): Promise<void>;

@@ -44,7 +44,7 @@ export interface Built {
   endpoint: string;
 }
 
-const URL_PATTERN = /^(wss?|rss?):\/\/[^\s/]+/i;
+const URL_PATTERN = /^(wss?|rss?|https?):\/\/[^\s/]+/i;
 const SERIALIZERS = ['json', 'msgpack', 'cbor'];
 const AUTH_METHODS = ['anonymous', 'ticket', 'wampcra', 'cryptosign'];
 
@@ -124,9 +124,11 @@ export function buildConnectionOptions(
 
   const url = (def.url ?? '').trim();
   if (!URL_PATTERN.test(url)) {
-    throw new Error(`the router URL "${url}" is not valid: use ws://, wss://, rs:// or rss://host:port`);
+    throw new Error(
+      `the router URL "${url}" is not valid: use ws://, wss://, rs://, rss://, http:// or https://host:port`,
+    );
   }
   options.url = url;
-  if (/^(wss|rss):/i.test(url)) options.tls = tlsOptions() as ConnectionOptions['tls'];
+  if (/^(wss|rss|https):/i.test(url)) options.tls = tlsOptions() as ConnectionOptions['tls'];
   return { options, endpoint: url };
 }

@@ -4,13 +4,16 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { RealmConfig } from '../router/config';
 import { Router, type RouterOptions } from '../router';
+import type { LongPollOptions } from '../transports/longpoll-endpoint';
 
 const USAGE = `Usage: wamp-router [options]
   --port <n>         port for WebSocket and RawSocket (default 8080; 0 picks a free one)
   --host <addr>      address to listen on (default 127.0.0.1)
   --path <path>      WebSocket path (default /ws)
   --realm <name>     a realm open to anonymous sessions (repeatable; default realm1)
-  --config <file>    JSON: { "realms": [...], "autoCreateRealms", "callTimeoutMs", "maxSessions", "limits" }
+  --config <file>    JSON: { "realms": [...], "autoCreateRealms", "callTimeoutMs", "maxSessions", "limits",
+                     "allowedOrigins": ["https://app.example.com"], "longPoll": { "requestTimeoutMs", ... } }
+  --allow-origin <o> a web origin whose pages may connect (repeatable; * for any)
   --tls-key <file>   with --tls-cert: serve wss:// and RawSocket over TLS
   --tls-cert <file>
   --mqtt             also accept MQTT 3.1.1/5.0 clients (on the port above and the WebSocket path)
@@ -19,8 +22,12 @@ const USAGE = `Usage: wamp-router [options]
   --help`;
 
 interface FileConfig
-  extends Pick<RouterOptions, 'autoCreateRealms' | 'callTimeoutMs' | 'maxSessions' | 'limits'> {
+  extends Pick<
+    RouterOptions,
+    'autoCreateRealms' | 'callTimeoutMs' | 'maxSessions' | 'limits' | 'allowedOrigins'
+  > {
   realms?: RealmConfig[];
+  longPoll?: LongPollOptions;
 }
 
 async function main(): Promise<void> {
@@ -30,6 +37,7 @@ async function main(): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       path: { type: 'string', default: '/ws' },
       realm: { type: 'string', multiple: true },
+      'allow-origin': { type: 'string', multiple: true },
       config: { type: 'string' },
       'tls-key': { type: 'string' },
       'tls-cert': { type: 'string' },
@@ -62,6 +70,7 @@ async function main(): Promise<void> {
     callTimeoutMs: file.callTimeoutMs,
     maxSessions: file.maxSessions,
     limits: file.limits,
+    allowedOrigins: [...(file.allowedOrigins ?? []), ...(values['allow-origin'] ?? [])],
     logger: { info: (m) => console.log(m), warn: (m) => console.warn(m), error: (m) => console.error(m) },
   });
   const mqttPort = values['mqtt-port'] === undefined ? undefined : Number(values['mqtt-port']);
@@ -72,10 +81,17 @@ async function main(): Promise<void> {
     throw new Error(`--mqtt-realm ${mqttRealm} is not one of the realms`);
   const mqtt =
     values.mqtt || mqttPort !== undefined || mqttRealm !== undefined ? { realm: mqttRealm } : undefined;
-  const listener = await router.listen({ host: values.host, port, path: values.path, tls, mqtt });
+  const listener = await router.listen({
+    host: values.host,
+    port,
+    path: values.path,
+    tls,
+    longPoll: file.longPoll,
+    mqtt,
+  });
   const raw = `${tls ? 'rss' : 'rs'}://${values.host}:${listener.port}`;
   console.log(
-    `WAMP router listening on ${listener.url} and ${raw}; realms: ${realms.map((r) => r.name).join(', ') || '(created on demand)'}`,
+    `WAMP router listening on ${listener.url} and ${raw}; long-poll at ${listener.longPollUrl}; realms: ${realms.map((r) => r.name).join(', ') || '(created on demand)'}`,
   );
   if (mqtt) {
     const own =

@@ -28,7 +28,7 @@ import { connectUrl } from './url-transport';
 export type { ReconnectOptions } from './backoff';
 
 export interface ConnectionOptions extends ClientCredentials {
-  /** ws://, wss://, rs:// or rss:// */
+  /** ws://, wss://, rs://, rss://, or http:// and https:// (HTTP long-poll) */
   url?: string;
   /** Instead of url: an in-process transport, e.g. `() => router.connectLocal()`. */
   transportFactory?: () => Transport | Promise<Transport>;

@@ -1,4 +1,4 @@
-// Opens a network transport for a ws://, wss://, rs:// or rss:// URL; the connection errors of
+// Opens a network transport for a ws://, wss://, rs://, rss://, http:// or https:// URL; the connection errors of
 // the transports layer (plain Errors) become WampErrors here, at the client's edge.
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { SerializerId } from '../serializers';

@@ -57,6 +57,12 @@ export interface RouterOptions {
   maxSessions?: number;
   /** What one connection or session may hold; see `RouterLimits` for each one and its default. */
   limits?: Partial<RouterLimits>;
+  /**
+   * Web origins whose pages may connect (WebSocket and long-poll) besides the router's own,
+   * e.g. `https://app.example.com`; `*` allows any page. Clients that send no Origin (not a
+   * browser) are always let through. Used by `listen` and `attach` unless they are given a list.
+   */
+  allowedOrigins?: string[];
 }
 
 /** MQTT clients on a listener: `true` for the defaults. */
@@ -122,12 +128,13 @@ export class Router extends EventEmitter implements SessionHost {
   }
 
   /**
-   * Serves WebSocket (at `path`, default `/ws`) and RawSocket on one port; TLS when given `tls`;
+   * Serves WebSocket (at `path`, default `/ws`), HTTP long-poll (at its twin) and RawSocket on one
+   * port; TLS when given `tls`;
    * with `mqtt`, MQTT clients too (over TCP on the same port and over WebSocket on the path).
    */
   async listen(options: RouterListenOptions): Promise<Listener> {
     const mqtt = this.mqttAcceptor(options.mqtt, options.maxPayload);
-    const listener = await listen({ ...options, mqtt }, (t) => this.accept(t));
+    const listener = await listen(this.withDefaults({ ...options, mqtt }), (t) => this.accept(t));
     this.endpoints.add(listener);
     return listener;
   }
@@ -145,7 +152,9 @@ export class Router extends EventEmitter implements SessionHost {
   /** Serves WAMP over WebSocket on an existing HTTP(S) server at `path`, leaving its other paths alone. */
   attach(server: http.Server | https.Server, options: RouterAttachOptions): { close(): void } {
     const mqtt = this.mqttAcceptor(options.mqtt, options.maxPayload);
-    const attached = attachToHttpServer(server, options.path, { ...options, mqtt }, (t) => this.accept(t));
+    const attached = attachToHttpServer(server, options.path, this.withDefaults({ ...options, mqtt }), (t) =>
+      this.accept(t),
+    );
     const endpoint = {
       close: () => {
         this.endpoints.delete(endpoint);
@@ -154,6 +163,14 @@ export class Router extends EventEmitter implements SessionHost {
     };
     this.endpoints.add(endpoint);
     return endpoint;
+  }
+
+  private withDefaults<T extends AttachOptions>(options: T): T {
+    return {
+      allowedOrigins: this.options.allowedOrigins,
+      log: (message: string) => this.logger.warn(message),
+      ...options,
+    };
   }
 
   /** An in-process connection: returns the client end of a local transport pair. */

@@ -1,10 +1,12 @@
 // The client side: open a transport to a router from a URL. `ws://` and `wss://` speak
-// WebSocket; `rs://host:port` and `rss://host:port` speak RawSocket over TCP or TLS. The promise
+// WebSocket; `rs://host:port` and `rss://host:port` speak RawSocket over TCP or TLS; `http://`
+// and `https://` speak HTTP long-poll (the base URL, the WebSocket URL's twin). The promise
 // settles once the transport is open and handshaken, or fails with the URL and the cause.
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import WebSocket from 'ws';
 import { serializerById, type Serializer, type SerializerId } from '../serializers';
+import { openLongPoll } from './longpoll-client';
 import { openRawSocket } from './rawsocket';
 import type { Transport } from './transport';
 import { createWebSocketTransport } from './websocket';
@@ -20,6 +22,8 @@ export interface ConnectOptions {
   /** Longest accepted message in bytes, default 16 MiB. */
   maxPayload?: number;
   keepaliveMs?: number;
+  /** Long-poll only: offer the batched protocol first. Default true. */
+  batched?: boolean;
 }
 
 const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
@@ -77,8 +81,13 @@ export function connectTransport(options: ConnectOptions): Promise<Transport> {
     case 'rs:':
     case 'rss:':
       return connectRawSocket(url, parsed, serializer, timeoutMs, maxPayload, options);
+    case 'http:':
+    case 'https:':
+      return connectLongPoll(url, parsed, serializer, timeoutMs, maxPayload, options);
     default:
-      return Promise.reject(failure(url, `unsupported scheme '${parsed.protocol}' (use ws, wss, rs or rss)`));
+      return Promise.reject(
+        failure(url, `unsupported scheme '${parsed.protocol}' (use ws, wss, rs, rss, http or https)`),
+      );
   }
 }
 
@@ -183,5 +192,28 @@ function connectRawSocket(
         (err: Error) => fail(err.message),
       );
     });
+  });
+}
+
+function connectLongPoll(
+  url: string,
+  parsed: URL,
+  serializer: Serializer,
+  timeoutMs: number,
+  maxPayload: number,
+  options: ConnectOptions,
+): Promise<Transport> {
+  const secure = parsed.protocol === 'https:';
+  return openLongPoll({
+    url,
+    serializer,
+    batched: options.batched,
+    tls: secure
+      ? { servername: tlsServername(parsed.hostname.replace(/^\[(.*)\]$/, '$1')), ...options.tls }
+      : undefined,
+    timeoutMs,
+    maxPayload,
+  }).catch((err: Error & { code?: string }) => {
+    throw failure(url, describeCause(err));
   });
 }

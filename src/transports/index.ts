@@ -10,3 +10,4 @@ export {
 export { connectTransport, type ConnectOptions } from './connect';
 export { createWebSocketTransport, type WebSocketTransportOptions } from './websocket';
 export { acceptRawSocket, openRawSocket, RawSocketTransport } from './rawsocket';
+export type { LongPollOptions } from './longpoll-endpoint';

@@ -1,7 +1,9 @@
-// One TCP port for both WAMP transports: a connection whose first octet is RawSocket's magic
-// 0x7F (which no HTTP request can start with) speaks RawSocket; anything else goes to an HTTP
-// server that upgrades WebSocket requests at the configured path. With `tls`, the port speaks
-// TLS first and the same choice is made on the decrypted stream.
+// One TCP port for all three WAMP transports: a connection whose first octet is RawSocket's
+// magic 0x7F (which no HTTP request can start with) speaks RawSocket; anything else goes to an
+// HTTP server that upgrades WebSocket requests at the configured path and serves HTTP
+// long-poll under it (`<path>/open`, `<path>/<transport>/...`). With `tls`, the port speaks TLS
+// first and the same choice is made on the decrypted stream. Browsers' requests (WebSocket and
+// long-poll) are checked against the allowed web origins.
 import * as http from 'node:http';
 import type * as https from 'node:https';
 import * as net from 'node:net';
@@ -9,6 +11,9 @@ import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { SerializerId } from '../serializers';
 import { ConnectionTracker } from './connections';
+import { routeHttpRequests } from './http-routes';
+import { LongPollEndpoint, type LongPollOptions } from './longpoll-endpoint';
+import { OriginPolicy, refuseUpgrade } from './origin';
 import { acceptRawSocket, RAWSOCKET_MAGIC } from './rawsocket';
 import type { Transport } from './transport';
 import { refuseNotFound, WebSocketAcceptor, type VerifyClient } from './websocket-acceptor';
@@ -45,6 +50,12 @@ export interface ListenOptions {
   keepaliveMs?: number;
   /** Also accept MQTT clients on this port (first octet 0x10) and on the WebSocket path. */
   mqtt?: MqttAcceptor;
+  /** Web origins allowed besides the router's own (`*`: any); see `OriginPolicy`. */
+  allowedOrigins?: readonly string[];
+  /** HTTP long-poll timeouts and queue bounds. */
+  longPoll?: LongPollOptions;
+  /** Where refused origins and long-poll refusals are reported. */
+  log?: (message: string) => void;
 }
 
 export interface AttachOptions {
@@ -58,12 +69,17 @@ export interface AttachOptions {
    * `webSocketNodeVerifyClient` setting is one).
    */
   verifyClient?: VerifyClient;
+  allowedOrigins?: readonly string[];
+  longPoll?: LongPollOptions;
+  log?: (message: string) => void;
 }
 
 export interface Listener {
   readonly port: number;
   /** The WebSocket URL, e.g. `ws://127.0.0.1:8080/ws`. */
   readonly url: string;
+  /** The HTTP long-poll base URL, the WebSocket URL's twin, e.g. `http://127.0.0.1:8080/ws`. */
+  readonly longPollUrl: string;
   /** Closes the port and every connection on it. */
   close(): Promise<void>;
 }
@@ -99,11 +115,28 @@ export async function listen(options: ListenOptions, onTransport: (t: Transport)
     tracker,
     onTransport,
   );
+  const origins = new OriginPolicy({ allowedOrigins: options.allowedOrigins, log: options.log });
+  const longPoll = new LongPollEndpoint(
+    { ...options.longPoll, serializers, maxPayload, origins, log: options.log },
+    onTransport,
+  );
+  const longPollBase = `${path.endsWith('/') ? path.slice(0, -1) : path}/`;
 
   const httpServer = http.createServer((req, res) => {
+    const reqPath = pathOf(req);
+    if (reqPath.startsWith(longPollBase)) {
+      // A held receive is quiet for up to the request timeout: the opening's idle limit would
+      // cut it. It applies again between requests on a kept-alive connection.
+      req.socket.setTimeout(0);
+      res.once('finish', () => req.socket.setTimeout(HANDSHAKE_TIMEOUT_MS));
+      // Answers are small and each is awaited by the client: Nagle's algorithm would hold them.
+      req.socket.setNoDelay(true);
+      longPoll.handle(req, res, reqPath.slice(longPollBase.length - 1));
+      return;
+    }
     // A plain GET on the WebSocket path is a client that forgot to upgrade.
-    res.writeHead(pathOf(req) === path ? 426 : 404, { 'Content-Type': 'text/plain' });
-    res.end(pathOf(req) === path ? 'WAMP WebSocket endpoint: upgrade required\n' : 'not found\n');
+    res.writeHead(reqPath === path ? 426 : 404, { 'Content-Type': 'text/plain' });
+    res.end(reqPath === path ? 'WAMP WebSocket endpoint: upgrade required\n' : 'not found\n');
   });
   // A whole request has arrived: the opening deadline is over (HTTP has its own timeouts).
   const opened = new WeakMap<Duplex, NodeJS.Timeout>();
@@ -111,8 +144,11 @@ export async function listen(options: ListenOptions, onTransport: (t: Transport)
   httpServer.on('request', (req: http.IncomingMessage) => open(req.socket));
   httpServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     open(socket);
-    if (pathOf(req) === path) acceptor.handleUpgrade(req, socket, head);
-    else refuseNotFound(socket);
+    if (pathOf(req) !== path) refuseNotFound(socket);
+    else if (!origins.allows(req)) {
+      origins.refused(req, 'a WebSocket connection');
+      refuseUpgrade(socket);
+    } else acceptor.handleUpgrade(req, socket, head);
   });
 
   let closing: Promise<void> | null = null;
@@ -204,10 +240,12 @@ export async function listen(options: ListenOptions, onTransport: (t: Transport)
   return {
     port,
     url: `${secure ? 'wss' : 'ws'}://${urlHost(host)}:${port}${path}`,
+    longPollUrl: `${secure ? 'https' : 'http'}://${urlHost(host)}:${port}${path}`,
     close() {
       closing ??= (async () => {
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         acceptor.close();
+        longPoll.close();
         await tracker.closeAll();
         for (const raw of rawSockets) raw.destroy();
         httpServer.close();
@@ -219,8 +257,9 @@ export async function listen(options: ListenOptions, onTransport: (t: Transport)
 }
 
 /**
- * Serves WAMP over WebSocket at `path` on an existing HTTP(S) server (e.g. Node-RED's own).
- * Upgrade requests for other paths are left alone for the server's other 'upgrade' listeners.
+ * Serves WAMP over WebSocket at `path` on an existing HTTP(S) server (e.g. Node-RED's own), and
+ * HTTP long-poll under it. Upgrade requests and plain requests for other paths are left alone
+ * for the server's other listeners.
  */
 export function attachToHttpServer(
   server: http.Server | https.Server,
@@ -229,10 +268,12 @@ export function attachToHttpServer(
   onTransport: (t: Transport) => void,
 ): { close(): void } {
   const tracker = new ConnectionTracker();
+  const serializers = options.serializers ?? ALL_SERIALIZERS;
+  const maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
   const acceptor = new WebSocketAcceptor(
     {
-      serializers: options.serializers ?? ALL_SERIALIZERS,
-      maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+      serializers,
+      maxPayload,
       keepaliveMs: options.keepaliveMs,
       mqtt: options.mqtt,
       verifyClient: options.verifyClient,
@@ -240,14 +281,28 @@ export function attachToHttpServer(
     tracker,
     onTransport,
   );
+  const origins = new OriginPolicy({ allowedOrigins: options.allowedOrigins, log: options.log });
+  const longPoll = new LongPollEndpoint(
+    { ...options.longPoll, serializers, maxPayload, origins, log: options.log },
+    onTransport,
+  );
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
-    if (pathOf(req) === path) acceptor.handleUpgrade(req, socket, head);
+    if (pathOf(req) !== path) return;
+    if (origins.allows(req)) acceptor.handleUpgrade(req, socket, head);
+    else {
+      origins.refused(req, 'a WebSocket connection');
+      refuseUpgrade(socket);
+    }
   };
+  // First: it throws when another endpoint serves this path already.
+  const unroute = routeHttpRequests(server, path, (req, res, rest) => longPoll.handle(req, res, rest));
   server.on('upgrade', onUpgrade);
   return {
     close() {
       server.off('upgrade', onUpgrade);
+      unroute();
       acceptor.close();
+      longPoll.close();
       void tracker.closeAll();
     },
   };

@@ -3,7 +3,7 @@
 import type { SerializerId } from '../serializers';
 
 export interface TransportInfo {
-  type: 'websocket' | 'rawsocket' | 'local' | 'mqtt';
+  type: 'websocket' | 'rawsocket' | 'longpoll' | 'local' | 'mqtt';
   /** `none` for the in-process transport, which passes messages without serializing. */
   serializer: SerializerId | 'none';
   secure: boolean;

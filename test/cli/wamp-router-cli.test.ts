@@ -5,6 +5,9 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import WebSocket from 'ws';
+import { Session } from '../../src/client/session';
+import { connectTransport } from '../../src/transports/connect';
 import { openAutobahn } from '../interop/autobahn';
 
 const cli = path.join(__dirname, '../../src/cli/wamp-router.js');
@@ -108,6 +111,47 @@ describe('wamp-router command', function () {
     assert.equal(await new Promise((resolve) => child.on('exit', resolve)), 1);
     assert.match(err, /unknown router limit "maxSubscriptons"/);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves long-poll where it says, and lets in the web origins of --allow-origin and the config file', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wamp-cli-'));
+    const config = path.join(dir, 'router.json');
+    fs.writeFileSync(
+      config,
+      JSON.stringify({ allowedOrigins: ['https://a.example'], longPoll: { requestTimeoutMs: 2000 } }),
+    );
+    const router = await start(['--port', '0', '--config', config, '--allow-origin', 'https://b.example']);
+    const upgrade = (origin: string): Promise<number> =>
+      new Promise((resolve) => {
+        const ws = new WebSocket(router.url, ['wamp.2.json'], { origin });
+        ws.on('error', () => {});
+        ws.on('unexpected-response', (req, res) => {
+          resolve(res.statusCode ?? 0);
+          req.destroy();
+        });
+        ws.on('open', () => {
+          resolve(101);
+          ws.close();
+        });
+      });
+    try {
+      const longPoll = /long-poll at (http:\/\/\S+?);/.exec(router.output())?.[1];
+      assert.equal(longPoll, router.url.replace(/^ws/, 'http'));
+      const s = new Session(await connectTransport({ url: longPoll as string }), { realm: 'realm1' });
+      await s.join();
+      assert.equal(await s.call('wamp.session.count').then((r) => r.args[0]), 1);
+      await s.leave();
+      assert.equal(await upgrade('https://a.example'), 101);
+      assert.equal(await upgrade('https://b.example'), 101);
+      assert.equal(await upgrade('https://c.example'), 403);
+      // The log line travels through the child's stderr: wait for it.
+      for (let i = 0; i < 200 && !/refused a WebSocket connection/.test(router.output()); i++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.match(router.output(), /refused a WebSocket connection from origin "https:\/\/c\.example"/);
+    } finally {
+      await router.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a bad port with a clear message and exit status 1', async () => {

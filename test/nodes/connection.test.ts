@@ -194,7 +194,7 @@ describe('wamp-connection', function () {
 
   describe('bad configuration gives a red status and a readable error, never a crash', function () {
     for (const [what, conf] of [
-      ['a URL that is not ws/wss/rs/rss', { url: 'http://example.com', realm: 'realm1' }],
+      ['a URL that is not ws/wss/rs/rss/http/https', { url: 'mqtt://example.com', realm: 'realm1' }],
       ['a missing realm', { url: 'ws://127.0.0.1:1/ws', realm: '' }],
       [
         'ticket auth without a ticket',

@@ -55,8 +55,15 @@ describe('nodes/shared', function () {
   });
 
   describe('wamp-connection form', function () {
-    it('accepts ws, wss, rs and rss URLs and refuses others with a readable message', function () {
-      for (const url of ['ws://h:1/ws', 'wss://h/ws', 'rs://h:8080', 'rss://h:8080']) {
+    it('accepts ws, wss, rs, rss, http and https URLs and refuses others with a readable message', function () {
+      for (const url of [
+        'ws://h:1/ws',
+        'wss://h/ws',
+        'rs://h:8080',
+        'rss://h:8080',
+        'http://h:1880/wamp',
+        'https://h/ws',
+      ]) {
         assert.equal(
           buildConnectionOptions({ id: 'c', type: 't', url, realm: 'r' }, {}, noLocal, () => undefined)
             .options.url,
@@ -66,7 +73,7 @@ describe('nodes/shared', function () {
       assert.throws(
         () =>
           buildConnectionOptions(
-            { id: 'c', type: 't', url: 'http://h', realm: 'r' },
+            { id: 'c', type: 't', url: 'mqtt://h', realm: 'r' },
             {},
             noLocal,
             () => undefined,

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { Result, Session } from '../../src/client';
 import { Router } from '../../src/router';
+import { connectTransport } from '../../src/transports';
 import { RateSampler } from '../../nodes/shared/rate-sampler';
 import {
   killSession,
@@ -63,6 +64,19 @@ describe('router view: runtime side', () => {
       assert.deepEqual(snap.realms[1].sessions, []);
       // JSON-ready: what the comms channel and the HTTP answer carry.
       assert.deepEqual(JSON.parse(JSON.stringify(snap)), snap);
+    });
+
+    it('shows a long-poll session with transport longpoll and its serializer', async () => {
+      const listener = await router.listen({ port: 0 });
+      const s = new Session(await connectTransport({ url: listener.longPollUrl, serializer: 'msgpack' }), {
+        realm: 'realm1',
+      });
+      await s.join();
+      open.push(s);
+      const [view] = routerSnapshot('n1', 'My router', router).realms[0].sessions;
+      assert.equal(view.transport, 'longpoll');
+      assert.equal(view.serializer, 'msgpack');
+      assert.equal(view.remoteAddress, '127.0.0.1');
     });
 
     it('shows registrations with callees and calls served, without the meta API procedures', async () => {

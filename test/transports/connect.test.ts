@@ -58,7 +58,7 @@ describe('connectTransport', () => {
   }
 
   it('rejects an unknown scheme, a RawSocket URL without port, and a bad URL', async () => {
-    await assert.rejects(connectTransport({ url: 'http://127.0.0.1:1/' }), /unsupported scheme 'http:'/);
+    await assert.rejects(connectTransport({ url: 'mqtt://127.0.0.1:1/' }), /unsupported scheme 'mqtt:'/);
     await assert.rejects(connectTransport({ url: 'rs://127.0.0.1' }), /needs a port/);
     await assert.rejects(connectTransport({ url: 'not a url' }), /not a valid URL/);
   });
