@@ -109,7 +109,16 @@ describe('editor files', function () {
   describe('example flows', function () {
     const dir = path.join(root, 'examples');
     const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
-    const coreTypes = ['inject', 'debug', 'function', 'comment', 'catch'];
+    const coreTypes = [
+      'inject',
+      'debug',
+      'function',
+      'comment',
+      'catch',
+      'complete',
+      'http in',
+      'http response',
+    ];
 
     it('include the end-to-end flows; the IoT one sorts first, so `npm start` (scripts/start.js) starts with it', function () {
       assert.ok(files.includes('01 - end-to-end RPC and PubSub.json'));
