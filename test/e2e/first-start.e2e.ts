@@ -118,8 +118,8 @@ describe('the first start (npm start) in a real browser', function () {
   });
 
   it('answers the set point inject with the thermostat result in the Debug sidebar', async () => {
-    await page.locator('g.red-ui-flow-node-group[id="i01"] .red-ui-flow-node-button').click();
-    const thermostat = page.locator('.red-ui-debug-msg-node-d01').first();
+    await page.locator('g.red-ui-flow-node-group[id="i00s"] .red-ui-flow-node-button').click();
+    const thermostat = page.locator('.red-ui-debug-msg-node-d00t').first();
     await thermostat.waitFor();
     assert.match((await thermostat.textContent()) ?? '', /21\.5/);
   });
