@@ -7,6 +7,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
+const { onATab } = require('./flow-on-a-tab');
 
 const root = path.resolve(__dirname, '..');
 const pkg = require(path.join(root, 'package.json'));
@@ -15,21 +16,6 @@ const link = path.join(userDir, 'node_modules', ...pkg.name.split('/'));
 
 fs.mkdirSync(path.dirname(link), { recursive: true });
 if (!fs.existsSync(link)) fs.symlinkSync(root, link, 'dir');
-
-/**
- * An example as a flow file: examples carry no `tab` node (as Node-RED's own do: Import puts
- * them on the current tab), but a flow file without one leaves the editor to invent a tab id on
- * every load, and its Debug sidebar then fails on every message. So the nodes get the tab their
- * `z` names, labelled from the example's first comment.
- */
-function onATab(nodes, fallbackLabel) {
-  if (nodes.some((n) => n.type === 'tab')) return nodes;
-  const z = nodes.find((n) => n.z)?.z;
-  if (!z) return nodes;
-  const comment = nodes.find((n) => n.type === 'comment' && n.z === z);
-  const label = (comment?.name || fallbackLabel).split(':')[0].trim();
-  return [{ id: z, type: 'tab', label, disabled: false, info: comment?.info ?? '' }, ...nodes];
-}
 
 const flowFile = path.join(userDir, 'flows.json');
 if (!fs.existsSync(flowFile)) {
