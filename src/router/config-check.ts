@@ -54,6 +54,9 @@ function checkUser(u: unknown, where: string): UserConfig {
     throw new Error(
       `${at}: "salt", "iterations" and "keylen" derive the wampcra key from "secret", which is missing`,
     );
+  // The role is what the session is granted (WELCOME.Details.authrole): a user has one.
+  if (!nonEmpty(u.role))
+    throw new Error(`${at}: "role" must be a non-empty string (the role granted on login)`);
   return u as unknown as UserConfig;
 }
 

@@ -157,6 +157,11 @@ describe('wamp-router command', function () {
         }),
       );
       assert.match(perm.err, /roles\[0\] "device"\.permissions\[0\]: unknown key "pub"/);
+      const noRole = await withConfig(
+        'norole.json',
+        JSON.stringify({ realms: [{ name: 'factory', users: [{ authid: 'plc', ticket: 's3cret' }] }] }),
+      );
+      assert.match(noRole.err, /users\[0\] "plc": "role" must be a non-empty string/);
     });
 
     it('a user with no secret for any method (nobody could log in as it)', async () => {
@@ -175,7 +180,9 @@ describe('wamp-router command', function () {
       assert.match(empty.err, /"plc" has no secret/);
       const badKey = await withConfig(
         'bad-pubkey.json',
-        JSON.stringify({ realms: [{ name: 'factory', users: [{ authid: 'plc', pubkey: 'abc' }] }] }),
+        JSON.stringify({
+          realms: [{ name: 'factory', users: [{ authid: 'plc', role: 'device', pubkey: 'abc' }] }],
+        }),
       );
       assert.match(badKey.err, /"plc": "pubkey" \(cryptosign\) must be 64 hex characters/);
     });
