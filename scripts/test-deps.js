@@ -11,9 +11,9 @@ const { spawnSync } = require('node:child_process');
 
 const root = path.resolve(__dirname, '..');
 
-/** The packages named by `debs="..."` in .ci/run. */
+/** The packages named by `debs="..."` in .ci/run (or the file given as the first argument). */
 function requiredPackages() {
-  const ci = fs.readFileSync(path.join(root, '.ci', 'run'), 'utf8');
+  const ci = fs.readFileSync(process.argv[2] || path.join(root, '.ci', 'run'), 'utf8');
   const m = /^debs="([^"]*)"/m.exec(ci);
   if (!m) throw new Error('.ci/run has no debs="..." line');
   return m[1].split(/\s+/).filter(Boolean);
