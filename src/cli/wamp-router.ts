@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// `npx wamp-router`: the embedded router on its own, for development and for small deployments.
+// `wamp-router`: the embedded router on its own, for development and for small deployments.
+// Every mistake in the options or the --config file stops it with a message saying what to fix:
+// a router that starts without the TLS or the users it was asked for is worse than none.
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { RealmConfig } from '../router/config';
-import { Router, type RouterOptions } from '../router';
-import type { LongPollOptions } from '../transports/longpoll-endpoint';
+import { Router } from '../router';
+import { readConfigFile, type RouterFileConfig } from './config-file';
 
 const USAGE = `Usage: wamp-router [options]
   --port <n>         port for WebSocket and RawSocket (default 8080; 0 picks a free one)
@@ -21,17 +22,17 @@ const USAGE = `Usage: wamp-router [options]
   --mqtt-realm <r>   the realm MQTT clients join (default the first realm)
   --help`;
 
-interface FileConfig
-  extends Pick<
-    RouterOptions,
-    'autoCreateRealms' | 'callTimeoutMs' | 'maxSessions' | 'limits' | 'allowedOrigins'
-  > {
-  realms?: RealmConfig[];
-  longPoll?: LongPollOptions;
+function readTlsFile(file: string, option: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    throw new Error(`${option} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
+    strict: true,
     options: {
       port: { type: 'string', default: '8080' },
       host: { type: 'string', default: '127.0.0.1' },
@@ -54,14 +55,18 @@ async function main(): Promise<void> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`--port must be 0..65535, not ${values.port}`);
-  const file: FileConfig = values.config
-    ? (JSON.parse(fs.readFileSync(values.config, 'utf8')) as FileConfig)
-    : {};
+  const key = values['tls-key'];
+  const cert = values['tls-cert'];
+  if (key !== undefined && cert === undefined)
+    throw new Error('--tls-key needs --tls-cert (the certificate to serve)');
+  if (cert !== undefined && key === undefined)
+    throw new Error('--tls-cert needs --tls-key (its private key)');
+  const file: RouterFileConfig = values.config ? readConfigFile(values.config) : {};
   const realms = [...(file.realms ?? []), ...(values.realm ?? []).map((name) => ({ name }))];
   if (realms.length === 0 && !file.autoCreateRealms) realms.push({ name: 'realm1' });
   const tls =
-    values['tls-key'] && values['tls-cert']
-      ? { key: fs.readFileSync(values['tls-key']), cert: fs.readFileSync(values['tls-cert']) }
+    key !== undefined && cert !== undefined
+      ? { key: readTlsFile(key, '--tls-key'), cert: readTlsFile(cert, '--tls-cert') }
       : undefined;
 
   const router = new Router({

@@ -40,6 +40,17 @@ function start(
   });
 }
 
+/** Runs the command expecting it to refuse: its exit status and what it printed. */
+async function refused(args: string[]): Promise<{ code: number | null; err: string; out: string }> {
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  let out = '';
+  child.stderr.on('data', (d) => (err += d));
+  child.stdout.on('data', (d) => (out += d));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { code, err, out };
+}
+
 describe('wamp-router command', function () {
   this.timeout(20000);
 
@@ -192,5 +203,104 @@ describe('wamp-router command', function () {
       start(['--port', '0', '--mqtt-realm', 'nowhere']),
       /--mqtt-realm nowhere is not one of the realms/,
     );
+  });
+
+  describe('refuses a configuration it would not honour, saying what to fix', function () {
+    let dir: string;
+    before(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wamp-cli-'));
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    /** Writes `text` as a config file and runs the router with it. */
+    const withConfig = (name: string, text: string) => {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, text);
+      return refused(['--port', '0', '--config', file]).then((r) => ({ ...r, file }));
+    };
+
+    it('--tls-key without --tls-cert, and the reverse, instead of a silent plain ws://', async () => {
+      const key = path.join(dir, 'key.pem');
+      fs.writeFileSync(key, 'not used');
+      const a = await refused(['--port', '0', '--tls-key', key]);
+      assert.equal(a.code, 1);
+      assert.match(a.err, /--tls-key needs --tls-cert/);
+      assert.doesNotMatch(a.out, /listening/);
+      const b = await refused(['--port', '0', '--tls-cert', key]);
+      assert.equal(b.code, 1);
+      assert.match(b.err, /--tls-cert needs --tls-key/);
+    });
+
+    it('an unknown key at the top of the file, naming it', async () => {
+      const r = await withConfig('top.json', JSON.stringify({ realm: [{ name: 'factory' }] }));
+      assert.equal(r.code, 1);
+      assert.match(r.err, /top\.json: unknown key "realm"/);
+      assert.doesNotMatch(r.out, /listening/);
+    });
+
+    it('an unknown key deep inside, naming the key and where it is', async () => {
+      const r = await withConfig(
+        'deep.json',
+        JSON.stringify({
+          realms: [{ name: 'factory', users: [{ authid: 'plc', role: 'device', tickt: 's3cret' }] }],
+        }),
+      );
+      assert.equal(r.code, 1);
+      assert.match(r.err, /realms\[0\] "factory"\.users\[0\]: unknown key "tickt"/);
+      const perm = await withConfig(
+        'perm.json',
+        JSON.stringify({
+          realms: [
+            {
+              name: 'factory',
+              roles: [{ name: 'device', permissions: [{ uri: 'com.x.', match: 'prefix', pub: true }] }],
+            },
+          ],
+        }),
+      );
+      assert.match(perm.err, /roles\[0\] "device"\.permissions\[0\]: unknown key "pub"/);
+      const noRole = await withConfig(
+        'norole.json',
+        JSON.stringify({ realms: [{ name: 'factory', users: [{ authid: 'plc', ticket: 's3cret' }] }] }),
+      );
+      assert.match(noRole.err, /users\[0\] "plc": "role" must be a non-empty string/);
+    });
+
+    it('a user with no secret for any method (nobody could log in as it)', async () => {
+      const r = await withConfig(
+        'nosecret.json',
+        JSON.stringify({ realms: [{ name: 'factory', users: [{ authid: 'plc', role: 'device' }] }] }),
+      );
+      assert.equal(r.code, 1);
+      assert.match(r.err, /users\[0\] "plc" has no secret for any method/);
+      const empty = await withConfig(
+        'empty-ticket.json',
+        JSON.stringify({
+          realms: [{ name: 'factory', users: [{ authid: 'plc', role: 'device', ticket: '' }] }],
+        }),
+      );
+      assert.match(empty.err, /"plc" has no secret/);
+      const badKey = await withConfig(
+        'bad-pubkey.json',
+        JSON.stringify({
+          realms: [{ name: 'factory', users: [{ authid: 'plc', role: 'device', pubkey: 'abc' }] }],
+        }),
+      );
+      assert.match(badKey.err, /"plc": "pubkey" \(cryptosign\) must be 64 hex characters/);
+    });
+
+    it('a JSON syntax error, naming the file, line and column', async () => {
+      const r = await withConfig('syntax.json', '{\n  "realms": [\n    { "name": "factory", }\n  ]\n}\n');
+      assert.equal(r.code, 1);
+      assert.ok(r.err.includes(`${r.file}: invalid JSON at line 3, column 26`), r.err);
+      const cut = await withConfig('cut.json', '{ "realms": [');
+      assert.match(cut.err, /cut\.json: invalid JSON at line 1, column 14/);
+    });
+
+    it('a config file that is not there', async () => {
+      const r = await refused(['--port', '0', '--config', path.join(dir, 'missing.json')]);
+      assert.equal(r.code, 1);
+      assert.match(r.err, /cannot read the config file .*missing\.json: ENOENT/);
+    });
   });
 });

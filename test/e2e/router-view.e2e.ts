@@ -1,6 +1,7 @@
 // The WAMP sidebar tab in a real headless Chromium: a router node deployed on its own port, the
-// tab opened, a client joining (its session row appears, with its registration), the call
-// tester answering, and the session disappearing when the client leaves.
+// tab opened, a client joining (its session row appears, with its registration), the tab
+// readable at the sidebar's default width, the call tester answering, and the session
+// disappearing when the client leaves.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -117,10 +118,61 @@ describe('the WAMP sidebar tab in a real browser', function () {
     });
     await client.join();
     await client.register('com.plant.pump.start', () => 'started');
+    await client.subscribe('com.plant.sensors.pressure.line_3.outlet', () => undefined);
     await page.locator(`tr.wamp-rv-session[data-session="${client.id}"]`).waitFor();
     const row = await page.locator(`tr.wamp-rv-session[data-session="${client.id}"]`).innerText();
-    assert.match(row, /anonymous\s+websocket \/ json\s+127\.0\.0\.1:/);
+    // The transport in plain text, as the URL scheme a client uses (no emoji glyph).
+    assert.match(row, /anonymous\s+ws\/json\s+127\.0\.0\.1:/);
     await page.getByText('com.plant.pump.start').first().waitFor();
+    await page.getByText('com.plant.sensors.pressure.line_3.outlet').first().waitFor();
+  });
+
+  it('is readable at the default sidebar width: short ids, no cell over two lines, tables scroll in their card', async () => {
+    const sidebarWidth = await page.evaluate(
+      "document.querySelector('#red-ui-sidebar').getBoundingClientRect().width",
+    );
+    // Node-RED's default: the test never resizes the sidebar.
+    assert.ok(Number(sidebarWidth) < 400, `sidebar ${String(sidebarWidth)} px wide`);
+    const idCell = page.locator(`tr.wamp-rv-session[data-session="${client!.id}"] td`).first();
+    assert.equal(await idCell.getAttribute('title'), String(client!.id), 'the whole id on hover');
+    assert.ok(((await idCell.textContent()) ?? '').length <= 7, `short id: ${await idCell.textContent()}`);
+    const authid = page.locator(`tr.wamp-rv-session[data-session="${client!.id}"] td`).nth(1);
+    // The router gives anonymous sessions an authid of its own (WELCOME.Details.authid).
+    assert.equal(await authid.getAttribute('title'), String(client!.details.authid));
+    const report = (await page.evaluate(`(() => {
+      const out = { tall: [], overflowingCards: [], nonAscii: [] };
+      for (const cell of document.querySelectorAll('.wamp-rv-body td, .wamp-rv-body th')) {
+        const style = getComputedStyle(cell);
+        const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.4;
+        const inner = cell.getBoundingClientRect().height - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+        if (cell.querySelector('button')) continue; // the kill button is a control, not text
+        if (inner > 2 * line + 1) out.tall.push(cell.textContent + ' (' + Math.round(inner) + ' px)');
+      }
+      for (const card of document.querySelectorAll('.wamp-rv-realm')) {
+        if (card.scrollWidth > card.clientWidth + 1) out.overflowingCards.push(card.dataset.realm);
+      }
+      for (const row of document.querySelectorAll('tr.wamp-rv-session')) {
+        const transport = row.children[3].textContent;
+        if (!/^[ -~]+$/.test(transport)) out.nonAscii.push(transport);
+      }
+      return out;
+    })()`)) as { tall: string[]; overflowingCards: string[]; nonAscii: string[] };
+    assert.deepEqual(report, { tall: [], overflowingCards: [], nonAscii: [] });
+    // The sessions table is wider than the card: it scrolls sideways inside it, its last column reachable.
+    const scroller = page.locator('.wamp-rv-realm[data-realm="realm1"] .wamp-rv-scroll').first();
+    const widths = (await scroller.evaluate((el) => [el.scrollWidth, el.clientWidth])) as number[];
+    if (widths[0] > widths[1]) {
+      await scroller.evaluate((el) => el.scrollTo({ left: el.scrollWidth }));
+      await page
+        .locator(`tr.wamp-rv-session[data-session="${client!.id}"] .wamp-rv-kill`)
+        .click({ trial: true });
+    }
+    const sidebar = (await page.locator('#red-ui-sidebar').boundingBox())!;
+    await scroller.evaluate((el) => el.scrollTo({ left: 0 }));
+    await page.screenshot({
+      path: path.join(shots, 'router-view.png'),
+      clip: { x: sidebar.x, y: 0, width: sidebar.width, height: Math.min(sidebar.y + sidebar.height, 900) },
+    });
   });
 
   it('the call tester sends a call from the editor and shows the answer', async () => {

@@ -119,6 +119,9 @@ describe('editor files', function () {
       'mqtt in',
       'mqtt out',
       'mqtt-broker',
+      'complete',
+      'http in',
+      'http response',
     ];
 
     it('include the end-to-end flows; the IoT one sorts first, so `npm start` (scripts/start.js) starts with it', function () {
@@ -171,11 +174,11 @@ describe('editor files', function () {
     });
 
     it('IoT thermostat: temperature events reach the live view, the set point round trip, an out-of-range error', async function () {
-      const flow = exampleFlow('00 - IoT thermostat end to end.json', { i00: 0.1, i01: 0.1 });
+      const flow = exampleFlow('00 - IoT thermostat end to end.json', { i00: 0.1, i00s: 0.1 });
       await helper.load([...nodeModules, ...coreNodes()], flow);
       const [view, setPoint] = await Promise.all([
         nextMessages(helper.getNode('d00')),
-        nextMessages(helper.getNode('d01')),
+        nextMessages(helper.getNode('d00t')),
       ]);
 
       // Sensor → wamp-publish → prefix wamp-subscribe → min/max/last in flow context.
@@ -194,19 +197,19 @@ describe('editor files', function () {
 
       // Set point 21.5 from the inject that fires on deploy, then read back.
       assert.equal(setPoint[0].payload, 21.5);
-      const readBack = nextMessages(helper.getNode('d01'));
-      helper.getNode('call01').receive({});
+      const readBack = nextMessages(helper.getNode('d00t'));
+      helper.getNode('call00g').receive({});
       assert.equal((await readBack)[0].payload, 21.5);
 
       // Out of range: a WAMP error the Catch node passes on; the stored set point is unchanged.
-      const refused = nextMessages(helper.getNode('d02'));
+      const refused = nextMessages(helper.getNode('d00e'));
       helper.getNode('call00').receive({ payload: 99 });
       const [err] = await refused;
       assert.equal((err.error as { code: string }).code, 'com.example.error.out_of_range');
       // Copied: the object was made in the function node's sandbox (another prototype).
       assert.deepEqual({ ...(err._error as { kwargs: object }).kwargs }, { min: 5, max: 30 });
-      const again = nextMessages(helper.getNode('d01'));
-      helper.getNode('call01').receive({});
+      const again = nextMessages(helper.getNode('d00t'));
+      helper.getNode('call00g').receive({});
       assert.equal((await again)[0].payload, 21.5);
     });
 

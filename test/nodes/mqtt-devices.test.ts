@@ -122,7 +122,7 @@ describe('core mqtt in / mqtt out nodes on the wamp-router node', function () {
 
   it('the example "MQTT sensors into WAMP" runs as shipped: device -> WAMP, wamp-call, WAMP command -> device', async function () {
     this.timeout(15000);
-    const file = path.join(__dirname, '../../../examples/06 - MQTT sensors into WAMP.json');
+    const file = path.join(__dirname, '../../../examples/08 - MQTT sensors into WAMP.json');
     const nodes = JSON.parse(fs.readFileSync(file, 'utf8')) as Array<Record<string, unknown>>;
     const port = new URL(helper.url()).port;
     const flow = nodes
@@ -131,7 +131,7 @@ describe('core mqtt in / mqtt out nodes on the wamp-router node', function () {
         if (n.type === 'debug') return { id: n.id, z: n.z, type: 'helper' };
         // The example assumes Node-RED on 1880; the test server has a port of its own.
         if (n.type === 'mqtt-broker') return { ...n, broker: `ws://127.0.0.1:${port}/mqtt-demo`, port };
-        if (n.id === 'i61') return { ...n, onceDelay: 0.3, repeat: '' };
+        if (n.id === 'mqi61') return { ...n, onceDelay: 0.3, repeat: '' };
         return n;
       });
     flow.unshift({ id: String(nodes.find((n) => n.z)!.z), type: 'tab', label: 'example' });
@@ -139,17 +139,17 @@ describe('core mqtt in / mqtt out nodes on the wamp-router node', function () {
       [...nodeModules, ...coreNodes(), coreNode('function/15-change.js'), coreNode('network/10-mqtt.js')],
       flow,
     );
-    await waitStatus(helper.getNode('m62'), (s) => s.fill === 'green', 8000);
-    const [seen] = (await nextMessages(helper.getNode('d61'), 1, 8000)) as NodeMessage[];
+    await waitStatus(helper.getNode('mqm62'), (s) => s.fill === 'green', 8000);
+    const [seen] = (await nextMessages(helper.getNode('mqd61'), 1, 8000)) as NodeMessage[];
     assert.equal(typeof (seen.payload as { celsius: number }).celsius, 'number');
 
-    const latest = nextMessages(helper.getNode('d62'));
-    helper.getNode('i62').receive({ payload: 1 });
+    const latest = nextMessages(helper.getNode('mqd62'));
+    helper.getNode('mqi62').receive({ payload: 1 });
     assert.deepEqual(((await latest) as NodeMessage[])[0].payload, seen.payload);
 
     await new Promise((r) => setTimeout(r, 200));
-    const command = nextMessages(helper.getNode('d63'));
-    helper.getNode('i63').receive({ payload: { on: true } });
+    const command = nextMessages(helper.getNode('mqd63'));
+    helper.getNode('mqi63').receive({ payload: { on: true } });
     const [c] = (await command) as NodeMessage[];
     assert.equal(c.topic, 'commands/greenhouse/heater');
     assert.deepEqual(c.payload, { on: true });

@@ -1,0 +1,61 @@
+// Debian's Chromium driven by playwright-core (no browser is ever downloaded), on a fresh
+// profile, allowed to reach only the Node-RED under test. Shared by the newer browser tests.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { projectRoot } from './package-in-node-red';
+
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// Without these, Chromium keeps trying to reach update, sync and field-trial servers.
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+export const screenshotDir = path.resolve(
+  projectRoot,
+  process.env.E2E_SCREENSHOTS ?? 'test-results/screenshots',
+);
+
+export interface Browser {
+  page: Page;
+  /** Script errors the page raised. */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+export async function openEditor(url: string, viewport = { width: 1440, height: 900 }): Promise<Browser> {
+  assert.ok(fs.existsSync(chromiumPath), `Chromium at ${chromiumPath} (npm run test:deps installs it)`);
+  fs.mkdirSync(screenshotDir, { recursive: true });
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'wamp-chromium-'));
+  const context: BrowserContext = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath,
+    headless: true,
+    args: chromiumArgs,
+    viewport,
+    locale: 'en-US',
+  });
+  await context.route(
+    (u) => !u.href.startsWith(url),
+    (route) => route.abort(),
+  );
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.setDefaultTimeout(30000);
+  await page.goto(url);
+  return {
+    page,
+    errors,
+    async close() {
+      await context.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
