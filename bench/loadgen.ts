@@ -197,6 +197,7 @@ export function scenarios(): Scenario[] {
   const wires: { wire: Wire; codec: Codec; label: string }[] = [
     { wire: 'ws', codec: 'json', label: 'ws/json' },
     { wire: 'ws', codec: 'msgpack', label: 'ws/msgpack' },
+    { wire: 'ws', codec: 'cbor', label: 'ws/cbor' },
     { wire: 'raw', codec: 'json', label: 'raw/json' },
   ];
   const list: Scenario[] = [];

@@ -19,6 +19,7 @@ import { CLIENTS, clientScenarios, runClientScenario, type ClientName } from './
 import { runScale, type ScaleResult } from './scale';
 import { launchTarget, TARGETS, type TargetHandle, type TargetName } from './target-process';
 import { runNodeRedSection } from './nodered-section';
+import { serializerSection } from './serializers';
 
 interface Measured {
   result?: Result;
@@ -197,6 +198,7 @@ async function main(): Promise<void> {
   } finally {
     await stopAll();
   }
+  const serializerLines = serializerSection(only.match, timing.durationMs, Math.max(rounds, 3));
   const nodeRedLines = await runNodeRedSection(only.match, {
     durationMs: timing.durationMs,
     warmupMs: timing.warmupMs,
@@ -320,6 +322,7 @@ async function main(): Promise<void> {
   }
   const text = [
     ...header,
+    ...serializerLines,
     ...(list.length ? main : []),
     ...scaleLines,
     ...clientLines,
