@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Runs the compiled node, package and install tests against Node-RED 5 on Node.js 22 (Node-RED 5
 // needs Node >= 22.9), both installed by `npm ci --prefix test/nr5`, while `npm test`'s main run
-// covers the project's own Node-RED 4 on the machine's Node.js.
+// covers the project's own Node-RED 4 on the machine's Node.js. Then, on the same Node 22, the
+// Autobahn|JS interop tests again with test/nr5's Autobahn|JS 26 (it needs the platform
+// WebSocket of Node >= 22; the main run tests Autobahn|JS 22.11.1).
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -34,4 +36,10 @@ const r = spawnSync(node, [mocha, '--no-config', '--timeout', '10000', '--exit',
   stdio: 'inherit',
   env: { ...process.env, TEST_NODE_RED_DIR: nr5 },
 });
-process.exit(r.status ?? 1);
+const interop = ['dist/test/interop/autobahn-js.test.js', 'dist/test/interop/autobahn-auth.test.js'];
+const a = spawnSync(node, [mocha, '--no-config', '--timeout', '20000', '--exit', ...interop], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, AUTOBAHN_JS_DIR: nr5 },
+});
+process.exit(r.status === 0 ? (a.status ?? 1) : (r.status ?? 1));
