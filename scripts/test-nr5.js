@@ -12,15 +12,17 @@ const { spawnSync } = require('node:child_process');
 const root = path.resolve(__dirname, '..');
 const nr5 = path.join(root, 'test', 'nr5');
 const node = path.join(nr5, 'node_modules', 'node', 'bin', 'node');
-if (!fs.existsSync(node)) {
-  // `npm install && npm test` on a fresh clone: install Node-RED 5 and Node 22 on first use.
+const installed = [node, path.join(nr5, 'node_modules', 'autobahn', 'package.json')];
+if (!installed.every((f) => fs.existsSync(f))) {
+  // `npm install && npm test` on a fresh clone (or after test/nr5 gained a package): install
+  // Node-RED 5, Node 22 and Autobahn|JS 26 on first use.
   console.log('test/nr5: installing Node-RED 5 and Node.js 22 (npm ci --prefix test/nr5)');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const install = spawnSync(npm, ['ci', '--prefix', nr5, '--no-audit', '--no-fund'], {
     cwd: root,
     stdio: 'inherit',
   });
-  if (install.status !== 0 || !fs.existsSync(node)) {
+  if (install.status !== 0 || !installed.every((f) => fs.existsSync(f))) {
     console.error('test/nr5 could not be installed: run `npm ci --prefix test/nr5` and look at its output');
     process.exit(1);
   }
