@@ -63,15 +63,16 @@ describe('interop: Autobahn|Python through our router', function () {
           js.session.subscribe('com.py.topic', (args) => resolve(args)),
         );
 
-        py = spawn(PYTHON, [path.join(peerDir, script), url(), 'realm1', serializer], {
+        const proc = spawn(PYTHON, [path.join(peerDir, script), url(), 'realm1', serializer], {
           stdio: ['ignore', 'pipe', 'pipe'],
         });
+        py = proc;
         let out = '';
         let err = '';
-        py.stderr.on('data', (d) => (err += d));
-        const exited = new Promise<number | null>((resolve) => py.on('exit', resolve));
+        proc.stderr.on('data', (d) => (err += d));
+        const exited = new Promise<number | null>((resolve) => proc.on('exit', resolve));
         const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
-          py.stdout.on('data', (d) => {
+          proc.stdout.on('data', (d) => {
             out += d;
             const m = /READY (.*)\n/.exec(out);
             if (m) resolve(JSON.parse(m[1]) as Record<string, unknown>);
