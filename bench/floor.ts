@@ -2,26 +2,22 @@
 // (decode, one lookup, encode, send), with no validation, no auth, no options. No real router
 // can beat it; a real router is measured as a fraction of it. An EVENT is encoded once per publish and the same
 // bytes go to every subscriber, since that is what the platform allows.
-import { Decoder, Encoder } from '@msgpack/msgpack';
 import * as net from 'node:net';
 import { WebSocketServer } from 'ws';
-import { rawFrame } from './wire';
+import { type Codec, decode as decodeWith, encode as encodeWith, PROTOCOL, rawFrame } from './wire';
 
 // biome-ignore lint/suspicious/noExplicitAny: the floor router leaves its boundary unvalidated by design
 type Msg = any[];
 interface Conn {
   /** Connections of one kind share the bytes of an EVENT. */
   kind: string;
-  binary: boolean;
+  codec: Codec;
   write(data: string | Uint8Array): void;
   /** Frames an encoded message once, for writePrepared on many connections. */
   prepare(data: Uint8Array): Uint8Array;
   writePrepared(data: Uint8Array): void;
   close(): void;
 }
-
-const encoder = new Encoder({ ignoreUndefined: true });
-const decoder = new Decoder();
 
 export interface Floor {
   port: number;
@@ -34,17 +30,16 @@ export async function startFloor(host = '127.0.0.1'): Promise<Floor> {
     host,
     port: 0,
     perMessageDeflate: false,
-    handleProtocols: (p) =>
-      p.has('wamp.2.json') ? 'wamp.2.json' : p.has('wamp.2.msgpack') ? 'wamp.2.msgpack' : false,
+    handleProtocols: (p) => Object.values(PROTOCOL).find((x) => p.has(x)) ?? false,
   });
   const procs = new Map<string, { id: number; callee: Conn }>();
   const topics = new Map<string, { id: number; subs: Set<Conn> }>();
   const calls = new Map<number, { caller: Conn; request: number }>();
   let nextId = 0;
-  const send = (c: Conn, m: Msg): void => c.write(c.binary ? encoder.encode(m) : JSON.stringify(m));
+  const send = (c: Conn, m: Msg): void => c.write(encodeWith(c.codec, m));
 
   const onMessage = (c: Conn, data: Buffer): void => {
-    const m = (c.binary ? decoder.decode(data) : JSON.parse(data.toString())) as Msg;
+    const m = decodeWith(c.codec, data) as Msg;
     switch (m[0]) {
       case 1:
         return send(c, [2, ++nextId, { roles: { broker: {}, dealer: {} } }]);
@@ -91,7 +86,11 @@ export async function startFloor(host = '127.0.0.1'): Promise<Floor> {
             if (!b)
               bytes.set(
                 s.kind,
-                (b = s.prepare(s.binary ? encoder.encode(ev) : Buffer.from(JSON.stringify(ev)))),
+                (b = s.prepare(
+                  s.codec === 'json'
+                    ? Buffer.from(JSON.stringify(ev))
+                    : (encodeWith(s.codec, ev) as Uint8Array),
+                )),
               );
             s.writePrepared(b);
           }
@@ -107,10 +106,11 @@ export async function startFloor(host = '127.0.0.1'): Promise<Floor> {
   };
 
   wss.on('connection', (ws) => {
-    const binary = ws.protocol === 'wamp.2.msgpack';
+    const codec = (Object.keys(PROTOCOL) as Codec[]).find((k) => PROTOCOL[k] === ws.protocol) ?? 'json';
+    const binary = codec !== 'json';
     const c: Conn = {
       kind: `ws ${ws.protocol}`,
-      binary,
+      codec,
       write: (d) => ws.send(d, { binary }),
       prepare: (d) => d,
       writePrepared: (d) => ws.send(d, { binary }),
@@ -120,7 +120,7 @@ export async function startFloor(host = '127.0.0.1'): Promise<Floor> {
     ws.on('close', () => onClose(c));
   });
 
-  // RawSocket: handshake 0x7F,(L<<4)|S,0,0 answered likewise (JSON or MessagePack), then frames.
+  // RawSocket: handshake 0x7F,(L<<4)|S,0,0 answered likewise (JSON, MessagePack or CBOR), then frames.
   const sockets = new Set<net.Socket>();
   const raw = net.createServer((sock) => {
     sock.setNoDelay(true);
@@ -133,11 +133,12 @@ export async function startFloor(host = '127.0.0.1'): Promise<Floor> {
       if (!c) {
         if (buf.length < 4) return;
         const serializer = buf[1] & 0x0f;
-        if (buf[0] !== 0x7f || (serializer !== 1 && serializer !== 2)) return void sock.destroy();
+        const codec = (['json', 'msgpack', 'cbor'] as const)[serializer - 1];
+        if (buf[0] !== 0x7f || !codec) return void sock.destroy();
         sock.write(Buffer.from([0x7f, 0xf0 | serializer, 0, 0]));
         c = {
           kind: `raw ${serializer}`,
-          binary: serializer === 2,
+          codec,
           write: (d) => sock.write(rawFrame(d)),
           prepare: (d) => rawFrame(d),
           writePrepared: (d) => sock.write(d),

@@ -200,6 +200,7 @@ export function scenarios(): Scenario[] {
   const wires: { wire: Wire; codec: Codec; label: string }[] = [
     { wire: 'ws', codec: 'json', label: 'ws/json' },
     { wire: 'ws', codec: 'msgpack', label: 'ws/msgpack' },
+    { wire: 'ws', codec: 'cbor', label: 'ws/cbor' },
     { wire: 'raw', codec: 'json', label: 'raw/json' },
     { wire: 'lp', codec: 'json', label: 'longpoll/json' },
     { wire: 'lpb', codec: 'json', label: 'longpoll-batched/json' },

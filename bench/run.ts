@@ -20,6 +20,7 @@ import { runScale, type ScaleResult } from './scale';
 import { launchTarget, TARGETS, type TargetHandle, type TargetName } from './target-process';
 import { runNodeRedSection } from './nodered-section';
 import { runMqttSection } from './mqtt';
+import { serializerSection } from './serializers';
 
 interface Measured {
   result?: Result;
@@ -205,6 +206,7 @@ async function main(): Promise<void> {
     warmupMs: timing.warmupMs,
     rounds: Number(process.env.BENCH_ROUNDS ?? 3),
   });
+  const serializerLines = serializerSection(only.match, timing.durationMs, Math.max(rounds, 3));
   const nodeRedLines = await runNodeRedSection(only.match, {
     durationMs: timing.durationMs,
     warmupMs: timing.warmupMs,
@@ -349,6 +351,7 @@ async function main(): Promise<void> {
   }
   const text = [
     ...header,
+    ...serializerLines,
     ...(list.length ? main : []),
     ...longPollLines,
     ...scaleLines,

@@ -3,28 +3,44 @@
 import * as net from 'node:net';
 import { Decoder, Encoder } from '@msgpack/msgpack';
 import WebSocket from 'ws';
+import { cborSerializer } from '../src/serializers/cbor';
 import { LongPollLink } from './longpoll-link';
 
-export type Codec = 'json' | 'msgpack';
+export type Codec = 'json' | 'msgpack' | 'cbor';
 /** `lp` and `lpb`: HTTP long-poll, unbatched and batched (JSON only). */
 export type Wire = 'ws' | 'raw' | 'lp' | 'lpb';
 
 const CORK = process.env.BENCH_CORK !== '0';
 
-export const PROTOCOL: Record<Codec, string> = { json: 'wamp.2.json', msgpack: 'wamp.2.msgpack' };
+export const PROTOCOL: Record<Codec, string> = {
+  json: 'wamp.2.json',
+  msgpack: 'wamp.2.msgpack',
+  cbor: 'wamp.2.cbor',
+};
 /** RawSocket serializer codes. */
-export const RAW_SERIALIZER: Record<Codec, number> = { json: 1, msgpack: 2 };
+export const RAW_SERIALIZER: Record<Codec, number> = { json: 1, msgpack: 2, cbor: 3 };
 
 const encoder = new Encoder({ ignoreUndefined: true });
 const decoder = new Decoder();
 
+// CBOR frames are rare here (joins, registrations; the hot paths use Template and peekHead), so
+// the project's own CBOR codec serves: it is not what a scenario measures.
+function cborEncode(msg: readonly unknown[]): Uint8Array {
+  return cborSerializer.encode(msg) as Uint8Array;
+}
+
 export function encode(codec: Codec, msg: readonly unknown[]): string | Uint8Array {
-  return codec === 'json' ? JSON.stringify(msg) : encoder.encode(msg);
+  return codec === 'json' ? JSON.stringify(msg) : codec === 'cbor' ? cborEncode(msg) : encoder.encode(msg);
 }
 
 export function decode(codec: Codec, data: Buffer | string): unknown[] {
   if (codec === 'json')
     return JSON.parse(typeof data === 'string' ? data : data.toString('utf8')) as unknown[];
+  if (codec === 'cbor') {
+    const d = cborSerializer.decode(data);
+    if (!d.ok) throw new Error(d.error);
+    return d.value as unknown[];
+  }
   return decoder.decode(data as Buffer) as unknown[];
 }
 
@@ -54,6 +70,7 @@ export function peekHead(codec: Codec, d: Buffer): [number, number] {
     }
     return [ints[0], ints[1]];
   }
+  if (codec === 'cbor') return peekCborHead(d);
   let i = d[0] >= 0x90 && d[0] <= 0x9f ? 1 : d[0] === 0xdc ? 3 : -1;
   if (i < 0 || d[i] >= 0x80) return [-1, -1];
   const type = d[i++];
@@ -73,6 +90,24 @@ export function peekHead(codec: Codec, d: Buffer): [number, number] {
   }
 }
 
+/** CBOR: an array header, then two unsigned integers (major type 0). */
+function peekCborHead(d: Buffer): [number, number] {
+  let i = d[0] >= 0x80 && d[0] <= 0x97 ? 1 : d[0] === 0x98 ? 2 : -1;
+  if (i < 0) return [-1, -1];
+  const uint = (): number => {
+    const b = d[i++];
+    if (b < 0x18) return b;
+    if (b === 0x18) return d[i++];
+    if (b === 0x19) return d.readUInt16BE((i += 2) - 2);
+    if (b === 0x1a) return d.readUInt32BE((i += 4) - 4);
+    if (b === 0x1b) return Number(d.readBigUInt64BE((i += 8) - 8));
+    return -1;
+  };
+  const type = uint();
+  const id = uint();
+  return type < 0 || id < 0 ? [-1, -1] : [type, id];
+}
+
 /** Pre-encoded `[type, id, ...tail]`: only the ID changes per message (IDs below 2^32). */
 export class Template {
   private readonly jsonTail: string = '';
@@ -85,7 +120,13 @@ export class Template {
     tail: readonly unknown[],
   ) {
     if (codec === 'json') this.jsonTail = tail.length ? `,${JSON.stringify(tail).slice(1)}` : ']';
-    else {
+    else if (codec === 'cbor') {
+      if (tail.length + 2 > 23 || type >= 0x100) throw new Error('template too long');
+      this.binHead = Buffer.from(
+        type < 0x18 ? [0x80 | (tail.length + 2), type] : [0x80 | (tail.length + 2), 0x18, type],
+      );
+      this.binTail = cborEncode(tail).subarray(1); // without the tail's own array header
+    } else {
       if (tail.length + 2 > 15 || type >= 0x80) throw new Error('template too long');
       this.binHead = Buffer.from([0x90 | (tail.length + 2), type]);
       this.binTail = encoder.encode(tail).subarray(1); // without the tail's own array header
@@ -96,7 +137,7 @@ export class Template {
     if (this.codec === 'json') return `[${this.type},${id}${this.jsonTail}`;
     const out = Buffer.allocUnsafe(this.binHead.length + 5 + this.binTail.length);
     this.binHead.copy(out, 0);
-    out[this.binHead.length] = 0xce;
+    out[this.binHead.length] = this.codec === 'cbor' ? 0x1a : 0xce; // a 32-bit unsigned integer follows
     out.writeUInt32BE(id, this.binHead.length + 1);
     out.set(this.binTail, this.binHead.length + 5);
     return out;

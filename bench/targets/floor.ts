@@ -1,4 +1,4 @@
-// The floor as a target: WebSocket and RawSocket (own port), JSON and MessagePack.
+// The floor as a target: WebSocket and RawSocket (own port), JSON, MessagePack and CBOR.
 import { startFloor } from '../floor';
 import type { RunningTarget } from './target';
 
@@ -7,7 +7,7 @@ export async function start(): Promise<RunningTarget> {
   return {
     wsUrl: `ws://127.0.0.1:${floor.port}/`,
     rawPort: floor.rawPort,
-    codecs: ['json', 'msgpack'],
+    codecs: ['json', 'msgpack', 'cbor'],
     close: () => floor.close(),
   };
 }

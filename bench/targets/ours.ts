@@ -6,14 +6,15 @@ import type { RunningTarget } from './target';
 
 export async function start(): Promise<RunningTarget> {
   const router = new Router({ realms: [{ name: 'bench', anonymous: true }] });
-  const listener = await listen({ host: '127.0.0.1', port: 0, serializers: ['json', 'msgpack'] }, (t) =>
-    router.accept(t),
+  const listener = await listen(
+    { host: '127.0.0.1', port: 0, serializers: ['json', 'msgpack', 'cbor'] },
+    (t) => router.accept(t),
   );
   return {
     wsUrl: listener.url,
     rawPort: listener.port,
     longPollUrl: listener.longPollUrl,
-    codecs: ['json', 'msgpack'],
+    codecs: ['json', 'msgpack', 'cbor'],
     close: async () => {
       await router.close();
       await listener.close();

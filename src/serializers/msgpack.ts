@@ -1,12 +1,23 @@
 // MessagePack via @msgpack/msgpack; byte strings travel as `bin`.
-import { Decoder, Encoder } from '@msgpack/msgpack';
+import { Decoder, Encoder, ExtData, ExtensionCodec } from '@msgpack/msgpack';
 import { decodeFailure, encodingOnce, type DecodeResult, type Serializer } from './serializer';
 
 // The library's default maxDepth (100) would refuse to pass on what its decoder and the other
 // serializers accept. The router bounds the depth of what it passes on (limits.maxDepth, 64),
 // so the encoder's own limit is left to the stack, as for JSON and CBOR.
 const encoder = new Encoder({ ignoreUndefined: true, maxDepth: 1_000_000 });
-const decoder = new Decoder();
+
+// msgpackr (wampy 8's encoder) writes JavaScript's undefined as the extension fixext 1, type 0,
+// data 0x00: read it back as undefined (an option so set means "not given"), not as an opaque
+// ExtData. Other extensions are not WAMP and stay opaque, as before.
+const UNDEFINED_EXT = 0;
+const extensionCodec = new ExtensionCodec();
+extensionCodec.register({
+  type: UNDEFINED_EXT,
+  encode: () => null, // never chosen on encode: undefined is dropped or written as nil
+  decode: (data) => (data.length === 1 && data[0] === 0 ? undefined : new ExtData(UNDEFINED_EXT, data)),
+});
+const decoder = new Decoder({ extensionCodec });
 
 export const msgpackSerializer: Serializer = {
   id: 'msgpack',

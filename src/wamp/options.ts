@@ -1,6 +1,8 @@
 // Types of the well-known keys in Options and Details dicts. A key the spec defines must have
 // the spec's type (the spec's test vectors expect a protocol violation otherwise); unknown keys
-// are ignored, as the spec says.
+// are ignored, as the spec says. A key whose value is null or undefined counts as not given:
+// peers write "no value" so (wampy 8 sends SUBSCRIBE `match: undefined`, which MessagePack and
+// CBOR carry as their own undefined while JSON drops the key).
 import { isValidId } from './ids';
 import { MessageType } from './messages';
 
@@ -89,6 +91,34 @@ export const DICT_RULES: Record<number, { index: number; keys: Record<string, Ch
   [M.YIELD]: { index: 2, keys: { progress: bool } },
 };
 
+/** Whether an option's or detail's value means "not given". */
+export function isAbsent(v: unknown): v is null | undefined {
+  return v === null || v === undefined;
+}
+
+/**
+ * The dict without its entries whose value is null or undefined: the same object when it has
+ * none (the usual case, and no copy), else a copy, so that a caller's own object is not changed.
+ */
+export function withoutAbsent(dict: Record<string, unknown>): Record<string, unknown> {
+  let absent = false;
+  for (const key in dict) {
+    if (isAbsent(dict[key])) {
+      absent = true;
+      break;
+    }
+  }
+  if (!absent) return dict;
+  const out: Record<string, unknown> = {};
+  for (const key in dict) {
+    const v = dict[key];
+    // Defined, not assigned: a key `__proto__` must not reach the prototype setter.
+    if (!isAbsent(v))
+      Object.defineProperty(out, key, { value: v, configurable: true, enumerable: true, writable: true });
+  }
+  return out;
+}
+
 /** The first well-known key of the message's dict whose value has the wrong type, if any. */
 export function badDictKey(code: number, message: readonly unknown[]): string | null {
   const rules = DICT_RULES[code];
@@ -96,7 +126,8 @@ export function badDictKey(code: number, message: readonly unknown[]): string | 
   const dict = message[rules.index] as Record<string, unknown>;
   for (const key in dict) {
     const check = rules.keys[key];
-    if (check && !check(dict[key])) return key;
+    const v = dict[key];
+    if (check && !isAbsent(v) && !check(v)) return key;
   }
   return null;
 }

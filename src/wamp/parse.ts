@@ -3,7 +3,7 @@
 import { ErrorUri, WampError } from './errors';
 import { isValidId } from './ids';
 import { MessageName, MessageType, type WampMessage } from './messages';
-import { badDictKey } from './options';
+import { badDictKey, withoutAbsent } from './options';
 
 type Field = 'id' | 'id0' | 'uri' | 'string' | 'dict' | 'type';
 
@@ -113,9 +113,29 @@ export function parseMessage(input: unknown): ParseResult {
   } else if (layout.tail === 'dict' && value.length > fixed && !isDict(value[fixed])) {
     return fail(`${name} Details must be a dict`);
   }
+  value = withoutAbsentOptions(value, layout, fixed);
   const badKey = badDictKey(code, value);
   if (badKey) return fail(`${name} option or detail '${badKey}' has the wrong type`);
   return { ok: true, message: value as WampMessage };
+}
+
+/**
+ * Options and Details entries set to null or undefined are dropped here, at the edge: they mean
+ * "not given" (see options.ts), and nothing past the parser has to tell them from a missing key.
+ * Payload dicts (ArgumentsKw) are the application's and stay as they are.
+ */
+function withoutAbsentOptions(value: unknown[], layout: Layout, fixed: number): unknown[] {
+  let out = value;
+  const clean = (index: number): void => {
+    const dict = value[index] as Record<string, unknown>;
+    const cleaned = withoutAbsent(dict);
+    if (cleaned === dict) return;
+    if (out === value) out = value.slice();
+    out[index] = cleaned;
+  };
+  for (let i = 0; i < layout.fields.length; i++) if (layout.fields[i] === 'dict') clean(i + 1);
+  if (layout.tail === 'dict' && value.length > fixed) clean(fixed);
+  return out;
 }
 
 function withoutNullPayload(value: unknown[], fixed: number): unknown[] {

@@ -92,7 +92,7 @@ describe('installed like a user: npm pack, then the palette manager', function (
       };
       assert.ok(userPkg.dependencies?.[pkg.name], JSON.stringify(userPkg));
       const modules = path.join(red.userDir, 'node_modules');
-      for (const dep of ['ws', '@msgpack/msgpack', 'cbor'])
+      for (const dep of ['ws', '@msgpack/msgpack', 'cborg'])
         assert.ok(fs.existsSync(path.join(modules, dep, 'package.json')), dep);
       for (const dev of ['node-red', 'mocha', 'typescript', 'autobahn'])
         assert.ok(!fs.existsSync(path.join(modules, dev)), `no ${dev}`);

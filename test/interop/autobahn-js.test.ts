@@ -1,11 +1,13 @@
 // Autobahn|JS, a WAMP client we did not write, against our router on every transport and
-// serializer it speaks: the proof that the router speaks WAMP, not just our own dialect.
+// serializer it speaks: the proof that the router speaks WAMP, not just our own dialect. Its
+// RawSocket transport (Node only) speaks JSON only, in 22.11.1 and 26.3.1 alike. `npm test` runs
+// this with 22.11.1 on the machine's Node and, through test:nr5, with 26.3.1 on Node 22.
 import assert from 'node:assert/strict';
 import { Router } from '../../src/router';
 import { listen, type Listener } from '../../src/transports';
-import { AbError, openAutobahn, type AbConnection, type AbTransport } from './autobahn';
+import { AbError, AUTOBAHN_JS, openAutobahn, type AbConnection, type AbTransport } from './autobahn';
 
-describe('interop: Autobahn|JS clients through our router', () => {
+describe(`interop: ${AUTOBAHN_JS} clients through our router`, () => {
   let router: Router;
   let listener: Listener;
   const open: AbConnection[] = [];

@@ -1,16 +1,17 @@
 // Autobahn|Python (Debian's python3-autobahn, a strict client) against our router, talking to
-// an Autobahn|JS session through it, over WebSocket with each serializer and over RawSocket.
+// an Autobahn|JS session through it: over WebSocket with each serializer (its asyncio runner,
+// peer.py) and over RawSocket with each serializer (its Twisted runner, peer_twisted.py).
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { Router } from '../../src/router';
 import { listen, type Listener } from '../../src/transports';
 import { openAutobahn, type AbConnection } from './autobahn';
 
 const PYTHON = '/usr/bin/python3';
-const peerScript = path.join(__dirname, '../../../test/interop/python/peer.py');
+const peerDir = path.join(__dirname, '../../../test/interop/python');
 const hasAutobahnPython =
-  spawnSync(PYTHON, ['-c', 'import autobahn, msgpack, cbor2'], { stdio: 'ignore' }).status === 0;
+  spawnSync(PYTHON, ['-c', 'import autobahn, msgpack, cbor2, twisted'], { stdio: 'ignore' }).status === 0;
 
 describe('interop: Autobahn|Python through our router', function () {
   this.timeout(20000);
@@ -21,7 +22,7 @@ describe('interop: Autobahn|Python through our router', function () {
     // .ci/run installs it; a developer machine without it is told so, loudly.
     if (!hasAutobahnPython)
       throw new Error(
-        'python3-autobahn is not installed: apt-get install python3-autobahn python3-msgpack python3-cbor2 python3-nacl',
+        'python3-autobahn is not installed: apt-get install python3-autobahn python3-msgpack python3-cbor2 python3-nacl python3-twisted',
       );
     router = new Router({ realms: [{ name: 'realm1' }] });
     listener = await listen({ host: '127.0.0.1', port: 0 }, (t) => router.accept(t));
@@ -31,17 +32,26 @@ describe('interop: Autobahn|Python through our router', function () {
     await listener?.close();
   });
 
-  const cases: [string, () => string, string][] = [
-    ['WebSocket/JSON', () => listener.url, 'json'],
-    ['WebSocket/MessagePack', () => listener.url, 'msgpack'],
-    ['WebSocket/CBOR', () => listener.url, 'cbor'],
+  // Autobahn|Python 22.7's asyncio RawSocket client fails in its own onWelcome handler
+  // ('WampRawSocketClientProtocol' has no 'transport_details'); its Twisted one works, so
+  // RawSocket runs on Twisted (the same peer, written with inlineCallbacks).
+  const cases: [string, () => string, string, string][] = [
+    ['WebSocket/JSON', () => listener.url, 'json', 'peer.py'],
+    ['WebSocket/MessagePack', () => listener.url, 'msgpack', 'peer.py'],
+    ['WebSocket/CBOR', () => listener.url, 'cbor', 'peer.py'],
+    ['RawSocket/JSON (Twisted)', () => `rs://127.0.0.1:${listener.port}`, 'json', 'peer_twisted.py'],
+    [
+      'RawSocket/MessagePack (Twisted)',
+      () => `rs://127.0.0.1:${listener.port}`,
+      'msgpack',
+      'peer_twisted.py',
+    ],
+    ['RawSocket/CBOR (Twisted)', () => `rs://127.0.0.1:${listener.port}`, 'cbor', 'peer_twisted.py'],
   ];
 
-  // Autobahn|Python 22.7's asyncio RawSocket client fails in its own onWelcome handler
-  // ('WampRawSocketClientProtocol' has no 'transport_details'), so RawSocket interop is proven
-  // with Autobahn|JS instead.
-  for (const [name, url, serializer] of cases) {
+  for (const [name, url, serializer, script] of cases) {
     it(`${name}: calls, registers, publishes and subscribes with an Autobahn|JS peer`, async () => {
+      let py: ChildProcess | undefined;
       const js: AbConnection = await openAutobahn({
         kind: 'websocket',
         url: listener.url,
@@ -53,15 +63,16 @@ describe('interop: Autobahn|Python through our router', function () {
           js.session.subscribe('com.py.topic', (args) => resolve(args)),
         );
 
-        const py = spawn(PYTHON, [peerScript, url(), 'realm1', serializer], {
+        const proc = spawn(PYTHON, [path.join(peerDir, script), url(), 'realm1', serializer], {
           stdio: ['ignore', 'pipe', 'pipe'],
         });
+        py = proc;
         let out = '';
         let err = '';
-        py.stderr.on('data', (d) => (err += d));
-        const exited = new Promise<number | null>((resolve) => py.on('exit', resolve));
+        proc.stderr.on('data', (d) => (err += d));
+        const exited = new Promise<number | null>((resolve) => proc.on('exit', resolve));
         const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
-          py.stdout.on('data', (d) => {
+          proc.stdout.on('data', (d) => {
             out += d;
             const m = /READY (.*)\n/.exec(out);
             if (m) resolve(JSON.parse(m[1]) as Record<string, unknown>);
@@ -90,6 +101,8 @@ describe('interop: Autobahn|Python through our router', function () {
         assert.equal(await exited, 0, `python exit status; stderr:\n${err}`);
         assert.match(out, /DONE/);
       } finally {
+        // A peer left behind by a failed case would hold its registrations into the next one.
+        if (py && py.exitCode === null && py.signalCode === null) py.kill();
         await js.close();
       }
     });

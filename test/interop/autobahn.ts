@@ -1,5 +1,15 @@
 // Opens Autobahn|JS sessions (a WAMP client we did not write) for the interop tests.
-const autobahn = require('autobahn');
+// AUTOBAHN_JS_DIR names the project whose Autobahn|JS to use: `npm run test:nr5` runs these
+// tests again under Node 22 with test/nr5's Autobahn|JS 26 (which needs the platform WebSocket,
+// Node >= 22); otherwise this project's own (22.11.1, on the machine's Node).
+import path from 'node:path';
+
+const from = process.env.AUTOBAHN_JS_DIR;
+export const autobahn = from
+  ? require(require.resolve('autobahn', { paths: [path.resolve(from)] }))
+  : require('autobahn');
+/** The Autobahn|JS under test, e.g. "Autobahn|JS 26.3.1", for test titles. */
+export const AUTOBAHN_JS = `Autobahn|JS ${autobahn.version as string}`;
 
 export type AbSession = {
   id: number;

@@ -383,8 +383,9 @@ export class Corpus {
         break;
       }
       default: {
+        // null is not among the bad values: an option set to null counts as not given.
         const badOption: Record<number, [number, Record<string, unknown>]> = {
-          16: [2, { acknowledge: r.pick(['yes', 1, null]) }],
+          16: [2, { acknowledge: r.pick(['yes', 1, {}]) }],
           32: [2, { match: r.pick(['bogus', 1, '']) }],
           48: [2, { timeout: r.pick([-1, 1.5, 'x', -1e300]) }],
           49: [2, { mode: r.pick(['abort', 3]) }],

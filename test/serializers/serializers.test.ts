@@ -132,6 +132,35 @@ describe('serializers', () => {
       assert.equal(Number((back as { value: unknown[][] }).value[4][0]), 2 ** 56, s.id);
     }
   });
+  it("MessagePack reads msgpackr's undefined (fixext 1, type 0, data 0) as undefined; other extensions stay opaque", () => {
+    // [undefined, {match: undefined}, ext 0 with data 1]
+    const d = msgpackSerializer.decode(
+      Buffer.from('9' + '3d40000' + '81a56d61746368d40000' + 'd40001', 'hex'),
+    );
+    assert.ok(d.ok, !d.ok ? d.error : '');
+    const v = (d as { value: unknown[] }).value;
+    assert.equal(v[0], undefined);
+    assert.ok('match' in (v[1] as object) && (v[1] as { match: unknown }).match === undefined);
+    assert.equal(typeof v[2], 'object');
+  });
+  it('CBOR reads undefined (f7) as undefined and refuses tags; writes undefined dict entries not at all', () => {
+    const d = cborSerializer.decode(Buffer.from('82f7a1656d61746368f7', 'hex'));
+    assert.ok(d.ok);
+    assert.deepEqual((d as { value: unknown[] }).value, [undefined, { match: undefined }]);
+    assert.equal(cborSerializer.decode(Buffer.from('81c11a00000001', 'hex')).ok, false, 'tag 1 (a date)');
+    assert.equal(cborSerializer.decode(Buffer.from('81d81c80', 'hex')).ok, false, 'tag 28 (shared value)');
+    assert.equal(cborSerializer.decode(Buffer.from('a10102', 'hex')).ok, false, 'a non-string map key');
+    const enc = Buffer.from(cborSerializer.encode([32, 1, { match: undefined, x: 1 }, 't']) as Uint8Array);
+    assert.equal(enc.toString('hex'), '84182001a16178' + '01' + '6174');
+  });
+  it('CBOR keeps a `__proto__` key an own property and the prototype alone', () => {
+    // {"__proto__": h'01'}
+    const d = cborSerializer.decode(Buffer.from('a1695f5f70726f746f5f5f4101', 'hex'));
+    assert.ok(d.ok);
+    const obj = (d as { value: Record<string, unknown> }).value;
+    assert.equal(Object.getPrototypeOf(obj), Object.prototype);
+    assert.ok(Object.hasOwn(obj, '__proto__'));
+  });
   it('binary serializers refuse text frames', () => {
     assert.equal(msgpackSerializer.decode('[1]').ok, false);
     assert.equal(cborSerializer.decode('[1]').ok, false);

@@ -123,6 +123,35 @@ describe('parseMessage', () => {
       refused([M.CANCEL, 1, { mode: 'explode' }], /mode/);
       refused([M.PUBLISH, 1, { eligible: ['x'] }, 'a.b'], /eligible/);
     });
+    it("reads options and details set to null or undefined as not given, and leaves the sender's dict alone", () => {
+      const options = { match: undefined, get_retained: null, custom: 1 };
+      const r = parseMessage([M.SUBSCRIBE, 1, options, 'a.b']);
+      assert.ok(r.ok);
+      if (r.ok) assert.deepEqual(r.message, [M.SUBSCRIBE, 1, { custom: 1 }, 'a.b']);
+      assert.ok('match' in options, 'a copy is cleaned, not the input');
+      for (const m of [
+        [M.CALL, 1, { timeout: null, receive_progress: undefined }, 'a.b', [1], { k: null }],
+        [M.YIELD, 1, { progress: null }, [1]],
+        [M.HELLO, 'realm1', { roles: { caller: {} }, authid: null, authmethods: undefined }],
+        [M.UNREGISTERED, 0, { registration: 5, reason: null }],
+      ]) {
+        const p = parseMessage(m);
+        assert.ok(p.ok, JSON.stringify(m));
+        if (!p.ok) continue;
+        const layoutDicts = p.message.filter((x, i) => i > 0 && typeof x === 'object' && !Array.isArray(x));
+        const options = layoutDicts[0] as Record<string, unknown>;
+        for (const v of Object.values(options))
+          assert.ok(v !== null && v !== undefined, JSON.stringify(p.message));
+      }
+      // ArgumentsKw is the application's: its nulls stay.
+      const call = parseMessage([M.CALL, 1, { timeout: null }, 'a.b', [1], { k: null }]);
+      assert.ok(call.ok && (call.message[5] as Record<string, unknown>).k === null);
+    });
+    it('still refuses a well-known option of a wrong real type', () => {
+      refused([M.SUBSCRIBE, 1, { match: 5 }, 'a.b'], /match/);
+      refused([M.YIELD, 1, { progress: 'no' }, [1]], /progress/);
+      refused([M.PUBLISH, 1, { acknowledge: 0 }, 'a.b'], /acknowledge/);
+    });
     it('ignores unknown option keys', () => {
       accepted([M.CALL, 1, { _custom_key: [1, 2], whatever: 'x' }, 'a.b']);
     });

@@ -10,7 +10,7 @@ import type { RouterSession } from '../session';
 import { ErrorUri, WampError } from '../../wamp/errors';
 import { randomId } from '../../wamp/ids';
 import { MessageType as M, type Args, type Dict, type Kwargs } from '../../wamp/messages';
-import { badDictKey } from '../../wamp/options';
+import { badDictKey, isAbsent } from '../../wamp/options';
 
 export const TESTAMENT_META_FEATURE = 'testament_meta_api';
 
@@ -89,7 +89,8 @@ function publishOptions(requested: Dict, author: RouterSession): Dict {
   if (bad) throw invalid(`publish option ${bad} has the wrong type`);
   const options: Dict = {};
   for (const [key, value] of Object.entries(requested)) {
-    if (key !== 'acknowledge' && key !== 'exclude_me' && !key.startsWith('_')) options[key] = value;
+    if (key !== 'acknowledge' && key !== 'exclude_me' && !key.startsWith('_') && !isAbsent(value))
+      options[key] = value;
   }
   if (options.disclose_me === true)
     options._on_behalf_of = { session: author.id, authid: author.authid, authrole: author.authrole };
