@@ -28,6 +28,7 @@ export const DEALER_FEATURES = [
   'progressive_call_results',
   'call_canceling',
   'call_timeout',
+  'progressive_call_invocations',
 ];
 
 export type InvokePolicy = 'single' | 'roundrobin' | 'random' | 'first' | 'last';
@@ -60,6 +61,9 @@ interface Invocation {
   timer: NodeJS.Timeout | null;
   /** Canceled in `kill` mode: INTERRUPT sent, waiting for the callee's answer. */
   interrupted: boolean;
+  /** A progressive call invocation whose caller has more CALL chunks to send. */
+  streaming: boolean;
+  readonly registration: number;
 }
 
 /** The longest delay setTimeout honours. */
@@ -71,6 +75,8 @@ export class Dealer {
   private readonly bySession = new Map<RouterSession, Set<Registration>>();
   private readonly byCallee = new Map<RouterSession, Map<number, Invocation>>();
   private readonly byCaller = new Map<RouterSession, Map<number, Invocation>>();
+  /** The highest CALL request ID of each caller: lower ones continue a call or are late. */
+  private readonly watermark = new Map<RouterSession, number>();
 
   constructor(
     private readonly realm: Realm,
@@ -143,6 +149,17 @@ export class Dealer {
 
   call(caller: RouterSession, msg: CallMessage): void {
     const [, request, options, procedure] = msg;
+    const inFlight = this.byCaller.get(caller)?.get(request);
+    if (inFlight) return this.continueCall(caller, inFlight, msg);
+    const progressive = caller.has('caller', 'progressive_call_invocations');
+    if (progressive) {
+      // Continuation candidates (spec: progressive call invocations): an ID at or below the
+      // highest seen that matches no call in flight continues a call that has ended; dropped.
+      if (request <= (this.watermark.get(caller) ?? 0)) return;
+      this.watermark.set(caller, request);
+    } else if (options.progress === true) {
+      return caller.protocolViolation('CALL with progress from a caller that did not announce progressive_call_invocations');
+    }
     const refused = this.realm.permit(caller, 'call', procedure);
     if (refused) return caller.sendError(M.CALL, request, refused);
     const timeout = options.timeout ?? 0;
@@ -161,6 +178,14 @@ export class Dealer {
         new WampError(ErrorUri.NO_SUCH_PROCEDURE, [`no callee for procedure ${procedure}`]),
       );
     const callee = pick(reg);
+    const streaming = options.progress === true;
+    if (streaming && !(callee.has('callee', 'progressive_call_invocations') && canInterrupt(callee))) {
+      return caller.sendError(
+        M.CALL,
+        request,
+        new WampError(ErrorUri.FEATURE_NOT_SUPPORTED, [`the callee of ${procedure} does not take progressive call invocations`]),
+      );
+    }
 
     const details: Dict = {};
     if (reg.match !== 'exact') details.procedure = procedure;
@@ -169,6 +194,7 @@ export class Dealer {
     if (receiveProgress) details.receive_progress = true;
     if (options.disclose_me === true) Object.assign(details, disclosure(caller, 'caller'));
     if (timeout > 0) details.timeout = timeout;
+    if (streaming) details.progress = true;
 
     const inv: Invocation = {
       id: callee.nextInvocationId(),
@@ -178,6 +204,8 @@ export class Dealer {
       receiveProgress,
       timer: null,
       interrupted: false,
+      streaming,
+      registration: reg.id,
     };
     const limit = Math.min(timeout || Infinity, this.callTimeoutMs || Infinity);
     // setTimeout fires at once for more than 2^31-1 ms: a huge timeout (valid: any integer) is
@@ -187,6 +215,20 @@ export class Dealer {
     pending(this.byCaller, caller).set(request, inv);
     reg.calls++;
     callee.send([M.INVOCATION, inv.id, reg.id, details, ...(msg.slice(4) as Payload)]);
+  }
+
+  /**
+   * A CALL whose request ID is a call in flight: the next chunk of a progressive call invocation
+   * (to the same callee, with the same invocation ID), else a reused ID, which is a violation.
+   */
+  private continueCall(caller: RouterSession, inv: Invocation, msg: CallMessage): void {
+    const [, request, options] = msg;
+    if (!inv.streaming)
+      return caller.protocolViolation(`CALL request ${request} reused while that call is in flight`);
+    // Authorization and routing were settled by the first chunk; the procedure must not change.
+    inv.streaming = options.progress === true;
+    const details: Dict = inv.streaming ? { progress: true } : {};
+    inv.callee.send([M.INVOCATION, inv.id, inv.registration, details, ...(msg.slice(4) as Payload)]);
   }
 
   cancel(caller: RouterSession, msg: CancelMessage): void {
@@ -248,6 +290,7 @@ export class Dealer {
     }
     this.byCallee.delete(session);
     this.byCaller.delete(session);
+    this.watermark.delete(session);
     const regs = this.bySession.get(session);
     if (!regs) return;
     this.bySession.delete(session);
