@@ -25,6 +25,7 @@ export const BROKER_FEATURES = [
   'publisher_identification',
   'subscriber_blackwhite_listing',
   'event_retention',
+  'subscription_revocation',
 ];
 
 export interface Subscription {
@@ -128,6 +129,18 @@ export class Broker {
     if (options.retain === true)
       this.retained.set(topic, { publication, details, payload: eventPayload, filter });
     if (options.acknowledge === true) session.send([M.PUBLISHED, request, publication]);
+  }
+
+  /**
+   * Removes `subscriber` from a subscription by the router's decision (the meta API's remove):
+   * a subscriber that announced subscription_revocation is told with UNSUBSCRIBED request 0.
+   */
+  revoke(sub: Subscription, subscriber: RouterSession, reason: string): void {
+    if (!sub.subscribers.has(subscriber)) return;
+    this.detach(subscriber, sub);
+    this.bySession.get(subscriber)?.delete(sub);
+    if (subscriber.has('subscriber', 'subscription_revocation'))
+      subscriber.send([M.UNSUBSCRIBED, 0, { subscription: sub.id, reason }]);
   }
 
   removeSession(session: RouterSession): void {

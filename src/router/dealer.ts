@@ -29,6 +29,7 @@ export const DEALER_FEATURES = [
   'call_canceling',
   'call_timeout',
   'progressive_call_invocations',
+  'registration_revocation',
 ];
 
 export type InvokePolicy = 'single' | 'roundrobin' | 'random' | 'first' | 'last';
@@ -158,7 +159,9 @@ export class Dealer {
       if (request <= (this.watermark.get(caller) ?? 0)) return;
       this.watermark.set(caller, request);
     } else if (options.progress === true) {
-      return caller.protocolViolation('CALL with progress from a caller that did not announce progressive_call_invocations');
+      return caller.protocolViolation(
+        'CALL with progress from a caller that did not announce progressive_call_invocations',
+      );
     }
     const refused = this.realm.permit(caller, 'call', procedure);
     if (refused) return caller.sendError(M.CALL, request, refused);
@@ -183,7 +186,9 @@ export class Dealer {
       return caller.sendError(
         M.CALL,
         request,
-        new WampError(ErrorUri.FEATURE_NOT_SUPPORTED, [`the callee of ${procedure} does not take progressive call invocations`]),
+        new WampError(ErrorUri.FEATURE_NOT_SUPPORTED, [
+          `the callee of ${procedure} does not take progressive call invocations`,
+        ]),
       );
     }
 
@@ -295,6 +300,18 @@ export class Dealer {
     if (!regs) return;
     this.bySession.delete(session);
     for (const reg of regs) this.detach(session, reg);
+  }
+
+  /**
+   * Removes `callee` from a registration by the router's decision (the meta API's remove):
+   * a callee that announced registration_revocation is told with UNREGISTERED request 0.
+   */
+  revoke(reg: Registration, callee: RouterSession, reason: string): void {
+    if (!reg.callees.includes(callee)) return;
+    this.bySession.get(callee)?.delete(reg);
+    this.detach(callee, reg);
+    if (callee.has('callee', 'registration_revocation'))
+      callee.send([M.UNREGISTERED, 0, { registration: reg.id, reason }]);
   }
 
   // Queries for the meta API.

@@ -28,7 +28,10 @@ describe('router dealer: progressive call invocations', () => {
   });
 
   it('chunks reach one callee as INVOCATIONs of one ID, the last without progress; the YIELD answers', async () => {
-    const callees = [await Peer.join(router, 'realm1', STREAMING), await Peer.join(router, 'realm1', STREAMING)];
+    const callees = [
+      await Peer.join(router, 'realm1', STREAMING),
+      await Peer.join(router, 'realm1', STREAMING),
+    ];
     for (const c of callees) await c.register('com.upload', { invoke: 'roundrobin' });
     const caller = await Peer.join(router, 'realm1', STREAMING);
     caller.send([M.CALL, 1, { progress: true }, 'com.upload', ['part 1']]);
@@ -38,10 +41,7 @@ describe('router dealer: progressive call invocations', () => {
     caller.send([M.CALL, 1, {}, 'com.upload', ['part 3']]);
     const second = await callees[0].next(M.INVOCATION);
     const last = await callees[0].next(M.INVOCATION);
-    assert.deepEqual(
-      [second[1], second[3], second[4]],
-      [first[1], { progress: true }, ['part 2']],
-    );
+    assert.deepEqual([second[1], second[3], second[4]], [first[1], { progress: true }, ['part 2']]);
     assert.deepEqual([last[1], last[3], last[4]], [first[1], {}, ['part 3']]);
     await callees[1].sync();
     assert.equal(callees[1].queued(M.INVOCATION).length, 0, 'every chunk went to the first callee');
