@@ -2,6 +2,7 @@
 // subscribers), publications with publisher exclusion/identification, black- and whitelisting,
 // and event retention.
 import { Matcher } from './matcher';
+import { PASSTHRU_FEATURE, passthruOf, passthruProblem } from './passthru';
 import { parsePublishFilter, type PublishFilter } from './publish-filter';
 import type { Realm } from './realm';
 import type { RouterSession } from './session';
@@ -26,6 +27,7 @@ export const BROKER_FEATURES = [
   'subscriber_blackwhite_listing',
   'event_retention',
   'subscription_revocation',
+  PASSTHRU_FEATURE,
 ];
 
 export interface Subscription {
@@ -103,6 +105,12 @@ export class Broker {
           `session ${session.id}: unacknowledged publish to ${topic} dropped: ${error.message}`,
         );
     };
+    const ppt = passthruOf(options);
+    if (ppt) {
+      const problem = passthruProblem(session, 'publisher', ppt, msg.slice(4) as Payload);
+      if (typeof problem === 'string') return session.protocolViolation(problem);
+      if (problem) return fail(problem);
+    }
     const refused = this.realm.permit(session, 'publish', topic);
     if (refused) return fail(refused);
     const filter = parsePublishFilter(options, session.id);
@@ -110,6 +118,8 @@ export class Broker {
 
     const publication = randomId();
     const details: Dict = options.disclose_me === true ? publisherDetails(session, options) : {};
+    // Subscribers that did not announce passthru get the event too: the spec leaves it to them.
+    if (ppt) Object.assign(details, ppt);
     const eventPayload = msg.slice(4) as Payload;
     for (const sub of this.subscriptions.matchAll(topic)) {
       // One EVENT tuple per subscription: its details are the same for every subscriber.

@@ -4,6 +4,7 @@
 // callee answers, leaves, times out, or the caller cancels.
 import { disclosure, invalidMatch } from './broker';
 import { Matcher } from './matcher';
+import { PASSTHRU_FEATURE, passthruOf, passthruProblem, passthruUnsupported } from './passthru';
 import type { Realm } from './realm';
 import type { RouterSession } from './session';
 import { ErrorUri, WampError } from '../wamp/errors';
@@ -30,6 +31,7 @@ export const DEALER_FEATURES = [
   'call_timeout',
   'progressive_call_invocations',
   'registration_revocation',
+  PASSTHRU_FEATURE,
 ];
 
 export type InvokePolicy = 'single' | 'roundrobin' | 'random' | 'first' | 'last';
@@ -163,6 +165,12 @@ export class Dealer {
         'CALL with progress from a caller that did not announce progressive_call_invocations',
       );
     }
+    const ppt = passthruOf(options);
+    if (ppt) {
+      const problem = passthruProblem(caller, 'caller', ppt, msg.slice(4) as Payload);
+      if (typeof problem === 'string') return caller.protocolViolation(problem);
+      if (problem) return caller.sendError(M.CALL, request, problem);
+    }
     const refused = this.realm.permit(caller, 'call', procedure);
     if (refused) return caller.sendError(M.CALL, request, refused);
     const timeout = options.timeout ?? 0;
@@ -181,6 +189,8 @@ export class Dealer {
         new WampError(ErrorUri.NO_SUCH_PROCEDURE, [`no callee for procedure ${procedure}`]),
       );
     const callee = pick(reg);
+    if (ppt && !callee.has('callee', PASSTHRU_FEATURE))
+      return caller.sendError(M.CALL, request, passthruUnsupported(`the callee of ${procedure}`));
     const streaming = options.progress === true;
     if (streaming && !(callee.has('callee', 'progressive_call_invocations') && canInterrupt(callee))) {
       return caller.sendError(
@@ -200,6 +210,7 @@ export class Dealer {
     if (options.disclose_me === true) Object.assign(details, disclosure(caller, 'caller'));
     if (timeout > 0) details.timeout = timeout;
     if (streaming) details.progress = true;
+    if (ppt) Object.assign(details, ppt);
 
     const inv: Invocation = {
       id: callee.nextInvocationId(),
@@ -266,13 +277,29 @@ export class Dealer {
     const inv = this.answered(callee, id, 'YIELD');
     if (!inv) return;
     const result = msg.slice(3) as Payload;
+    const ppt = passthruOf(options);
+    if (ppt) {
+      const problem = passthruProblem(callee, 'callee', ppt, result);
+      if (typeof problem === 'string') return callee.protocolViolation(problem);
+      const refused =
+        problem ??
+        (inv.caller.has('caller', PASSTHRU_FEATURE) ? undefined : passthruUnsupported('the caller'));
+      if (refused) {
+        // The spec answers the callee; the call ends too, so that the caller is not left waiting.
+        callee.sendError(M.YIELD, id, refused);
+        this.finish(inv);
+        return inv.caller.sendError(M.CALL, inv.request, refused);
+      }
+    }
+    const details: Dict = ppt ? { ...ppt } : {};
     if (options.progress === true) {
       // Progress the caller did not ask for has nowhere to go.
-      if (inv.receiveProgress) inv.caller.send([M.RESULT, inv.request, { progress: true }, ...result]);
+      if (inv.receiveProgress)
+        inv.caller.send([M.RESULT, inv.request, { ...details, progress: true }, ...result]);
       return;
     }
     this.finish(inv);
-    inv.caller.send([M.RESULT, inv.request, {}, ...result]);
+    inv.caller.send([M.RESULT, inv.request, details, ...result]);
   }
 
   invocationError(callee: RouterSession, msg: ErrorMessage): void {
