@@ -195,9 +195,13 @@ export class Callee {
     let reply: () => WampMessage;
     try {
       const value = await handler(inv);
-      const [a, k] =
-        value instanceof Result ? [value.args, value.kwargs] : value === undefined ? [[], {}] : [[value], {}];
-      reply = () => [MessageType.YIELD, request, {}, ...payload(a, k)];
+      const [a, k, o] =
+        value instanceof Result
+          ? [value.args, value.kwargs, value.options]
+          : value === undefined
+            ? [[], {}, {}]
+            : [[value], {}, {}];
+      reply = () => [MessageType.YIELD, request, o, ...payload(a, k)];
     } catch (e) {
       const err =
         e instanceof WampError

@@ -37,7 +37,13 @@ import type {
 
 /** What this client really supports, announced in HELLO and nothing more. */
 export const CLIENT_ROLES = roleDetails({
-  caller: ['caller_identification', 'progressive_call_results', 'call_canceling', 'call_timeout'],
+  caller: [
+    'caller_identification',
+    'progressive_call_results',
+    'call_canceling',
+    'call_timeout',
+    'payload_passthru_mode',
+  ],
   callee: [
     'caller_identification',
     'pattern_based_registration',
@@ -45,9 +51,20 @@ export const CLIENT_ROLES = roleDetails({
     'progressive_call_results',
     'call_canceling',
     'registration_revocation',
+    'payload_passthru_mode',
   ],
-  publisher: ['publisher_identification', 'subscriber_blackwhite_listing', 'publisher_exclusion'],
-  subscriber: ['publisher_identification', 'pattern_based_subscription', 'subscription_revocation'],
+  publisher: [
+    'publisher_identification',
+    'subscriber_blackwhite_listing',
+    'publisher_exclusion',
+    'payload_passthru_mode',
+  ],
+  subscriber: [
+    'publisher_identification',
+    'pattern_based_subscription',
+    'subscription_revocation',
+    'payload_passthru_mode',
+  ],
 });
 
 export const AGENT = 'node-red-contrib-wamp';

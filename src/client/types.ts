@@ -50,10 +50,17 @@ export type InvocationHandler = (inv: Invocation) => unknown | Promise<unknown>;
 export class Result implements Omit<CallResult, 'details'> {
   readonly args: unknown[];
   readonly kwargs: Record<string, unknown>;
+  /** YIELD options, e.g. payload passthru's `ppt_scheme`, `ppt_serializer`, `ppt_cipher`, `ppt_keyid`. */
+  readonly options: Record<string, unknown>;
 
-  constructor(args: unknown[] = [], kwargs: Record<string, unknown> = {}) {
+  constructor(
+    args: unknown[] = [],
+    kwargs: Record<string, unknown> = {},
+    options: Record<string, unknown> = {},
+  ) {
     this.args = args;
     this.kwargs = kwargs;
+    this.options = options;
   }
 }
 
@@ -103,6 +110,11 @@ export interface PublishOptions {
   exclude_authid?: string[];
   eligible_authrole?: string[];
   exclude_authrole?: string[];
+  /** Payload passthru mode: the one binary argument travels untouched (see the README). */
+  ppt_scheme?: string;
+  ppt_serializer?: string;
+  ppt_cipher?: string;
+  ppt_keyid?: string;
 }
 
 export interface PublishResult {

@@ -2,6 +2,7 @@
 // subscribers), publications with publisher exclusion/identification, black- and whitelisting,
 // and event retention (bounded per realm by count and bytes, oldest dropped first).
 import { Matcher } from './matcher';
+import { PASSTHRU_FEATURE, passthruOf, passthruProblem } from './passthru';
 import { parsePublishFilter, type PublishFilter } from './publish-filter';
 import type { Realm } from './realm';
 import type { RouterSession } from './session';
@@ -26,6 +27,8 @@ export const BROKER_FEATURES = [
   'publisher_identification',
   'subscriber_blackwhite_listing',
   'event_retention',
+  'subscription_revocation',
+  PASSTHRU_FEATURE,
 ];
 
 export interface Subscription {
@@ -131,6 +134,12 @@ export class Broker {
           `session ${session.id}: unacknowledged publish to ${topic} dropped: ${error.message}`,
         );
     };
+    const ppt = passthruOf(options);
+    if (ppt) {
+      const problem = passthruProblem(session, 'publisher', ppt, msg.slice(4) as Payload);
+      if (typeof problem === 'string') return session.protocolViolation(problem);
+      if (problem) return fail(problem);
+    }
     const refused = this.realm.permit(session, 'publish', topic);
     if (refused) return fail(refused);
     const filter = parsePublishFilter(options, session.id);
@@ -138,6 +147,8 @@ export class Broker {
 
     const publication = randomId();
     const details: Dict = options.disclose_me === true ? publisherDetails(session, options) : {};
+    // Subscribers that did not announce passthru get the event too: the spec leaves it to them.
+    if (ppt) Object.assign(details, ppt);
     const eventPayload = msg.slice(4) as Payload;
     for (const sub of this.subscriptions.matchAll(topic)) {
       // One EVENT tuple per subscription: its details are the same for every subscriber.
@@ -163,6 +174,18 @@ export class Broker {
     if (options.retain === true)
       this.retain(topic, { publication, details, payload: eventPayload, filter, size: 0 });
     if (options.acknowledge === true) session.send([M.PUBLISHED, request, publication]);
+  }
+
+  /**
+   * Removes `subscriber` from a subscription by the router's decision (the meta API's remove):
+   * a subscriber that announced subscription_revocation is told with UNSUBSCRIBED request 0.
+   */
+  revoke(sub: Subscription, subscriber: RouterSession, reason: string): void {
+    if (!sub.subscribers.has(subscriber)) return;
+    this.detach(subscriber, sub);
+    this.bySession.get(subscriber)?.delete(sub);
+    if (subscriber.has('subscriber', 'subscription_revocation'))
+      subscriber.send([M.UNSUBSCRIBED, 0, { subscription: sub.id, reason }]);
   }
 
   removeSession(session: RouterSession): void {

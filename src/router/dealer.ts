@@ -4,6 +4,7 @@
 // callee answers, leaves, times out, or the caller cancels.
 import { disclosure, invalidMatch } from './broker';
 import { Matcher } from './matcher';
+import { PASSTHRU_FEATURE, passthruOf, passthruProblem, passthruUnsupported } from './passthru';
 import type { Realm } from './realm';
 import type { RouterSession } from './session';
 import { ErrorUri, WampError } from '../wamp/errors';
@@ -28,6 +29,9 @@ export const DEALER_FEATURES = [
   'progressive_call_results',
   'call_canceling',
   'call_timeout',
+  'progressive_call_invocations',
+  'registration_revocation',
+  PASSTHRU_FEATURE,
 ];
 
 export type InvokePolicy = 'single' | 'roundrobin' | 'random' | 'first' | 'last';
@@ -65,6 +69,9 @@ interface Invocation {
   timer: NodeJS.Timeout | null;
   /** Canceled in `kill` mode: INTERRUPT sent, waiting for the callee's answer. */
   interrupted: boolean;
+  /** A progressive call invocation whose caller has more CALL chunks to send. */
+  streaming: boolean;
+  readonly registration: number;
 }
 
 /** The longest delay setTimeout honours. */
@@ -76,6 +83,8 @@ export class Dealer {
   private readonly bySession = new Map<RouterSession, Set<Registration>>();
   private readonly byCallee = new Map<RouterSession, Map<number, Invocation>>();
   private readonly byCaller = new Map<RouterSession, Map<number, Invocation>>();
+  /** The highest CALL request ID of each caller: lower ones continue a call or are late. */
+  private readonly watermark = new Map<RouterSession, number>();
 
   constructor(
     private readonly realm: Realm,
@@ -161,6 +170,25 @@ export class Dealer {
 
   call(caller: RouterSession, msg: CallMessage): void {
     const [, request, options, procedure] = msg;
+    const inFlight = this.byCaller.get(caller)?.get(request);
+    if (inFlight) return this.continueCall(caller, inFlight, msg);
+    const progressive = caller.has('caller', 'progressive_call_invocations');
+    if (progressive) {
+      // Continuation candidates (spec: progressive call invocations): an ID at or below the
+      // highest seen that matches no call in flight continues a call that has ended; dropped.
+      if (request <= (this.watermark.get(caller) ?? 0)) return;
+      this.watermark.set(caller, request);
+    } else if (options.progress === true) {
+      return caller.protocolViolation(
+        'CALL with progress from a caller that did not announce progressive_call_invocations',
+      );
+    }
+    const ppt = passthruOf(options);
+    if (ppt) {
+      const problem = passthruProblem(caller, 'caller', ppt, msg.slice(4) as Payload);
+      if (typeof problem === 'string') return caller.protocolViolation(problem);
+      if (problem) return caller.sendError(M.CALL, request, problem);
+    }
     const refused = this.realm.permit(caller, 'call', procedure);
     if (refused) return caller.sendError(M.CALL, request, refused);
     const timeout = options.timeout ?? 0;
@@ -179,6 +207,18 @@ export class Dealer {
         request,
         new WampError(ErrorUri.NO_SUCH_PROCEDURE, [`no callee for procedure ${procedure}`]),
       );
+    if (ppt && !callee.has('callee', PASSTHRU_FEATURE))
+      return caller.sendError(M.CALL, request, passthruUnsupported(`the callee of ${procedure}`));
+    const streaming = options.progress === true;
+    if (streaming && !(callee.has('callee', 'progressive_call_invocations') && canInterrupt(callee))) {
+      return caller.sendError(
+        M.CALL,
+        request,
+        new WampError(ErrorUri.FEATURE_NOT_SUPPORTED, [
+          `the callee of ${procedure} does not take progressive call invocations`,
+        ]),
+      );
+    }
 
     const details: Dict = {};
     if (reg.match !== 'exact') details.procedure = procedure;
@@ -187,6 +227,8 @@ export class Dealer {
     if (receiveProgress) details.receive_progress = true;
     if (options.disclose_me === true) Object.assign(details, disclosure(caller, 'caller'));
     if (timeout > 0) details.timeout = timeout;
+    if (streaming) details.progress = true;
+    if (ppt) Object.assign(details, ppt);
 
     const inv: Invocation = {
       id: callee.nextInvocationId(),
@@ -196,6 +238,8 @@ export class Dealer {
       receiveProgress,
       timer: null,
       interrupted: false,
+      streaming,
+      registration: reg.id,
     };
     const limit = Math.min(timeout || Infinity, this.callTimeoutMs || Infinity);
     // setTimeout fires at once for more than 2^31-1 ms: a huge timeout (valid: any integer) is
@@ -221,6 +265,20 @@ export class Dealer {
     const chosen = pick(reg);
     if (!reg.checked.has(chosen) || this.realm.mayReceive(chosen, 'register', procedure)) return chosen;
     return reg.callees.find((c) => !reg.checked.has(c) || this.realm.mayReceive(c, 'register', procedure));
+  }
+
+  /**
+   * A CALL whose request ID is a call in flight: the next chunk of a progressive call invocation
+   * (to the same callee, with the same invocation ID), else a reused ID, which is a violation.
+   */
+  private continueCall(caller: RouterSession, inv: Invocation, msg: CallMessage): void {
+    const [, request, options] = msg;
+    if (!inv.streaming)
+      return caller.protocolViolation(`CALL request ${request} reused while that call is in flight`);
+    // Authorization and routing were settled by the first chunk; the procedure must not change.
+    inv.streaming = options.progress === true;
+    const details: Dict = inv.streaming ? { progress: true } : {};
+    inv.callee.send([M.INVOCATION, inv.id, inv.registration, details, ...(msg.slice(4) as Payload)]);
   }
 
   cancel(caller: RouterSession, msg: CancelMessage): void {
@@ -253,13 +311,29 @@ export class Dealer {
     const inv = this.answered(callee, id, 'YIELD');
     if (!inv) return;
     const result = msg.slice(3) as Payload;
+    const ppt = passthruOf(options);
+    if (ppt) {
+      const problem = passthruProblem(callee, 'callee', ppt, result);
+      if (typeof problem === 'string') return callee.protocolViolation(problem);
+      const refused =
+        problem ??
+        (inv.caller.has('caller', PASSTHRU_FEATURE) ? undefined : passthruUnsupported('the caller'));
+      if (refused) {
+        // The spec answers the callee; the call ends too, so that the caller is not left waiting.
+        callee.sendError(M.YIELD, id, refused);
+        this.finish(inv);
+        return inv.caller.sendError(M.CALL, inv.request, refused);
+      }
+    }
+    const details: Dict = ppt ? { ...ppt } : {};
     if (options.progress === true) {
       // Progress the caller did not ask for has nowhere to go.
-      if (inv.receiveProgress) inv.caller.send([M.RESULT, inv.request, { progress: true }, ...result]);
+      if (inv.receiveProgress)
+        inv.caller.send([M.RESULT, inv.request, { ...details, progress: true }, ...result]);
       return;
     }
     this.finish(inv);
-    const failed = inv.caller.trySend([M.RESULT, inv.request, {}, ...result]);
+    const failed = inv.caller.trySend([M.RESULT, inv.request, details, ...result]);
     if (failed) inv.caller.sendError(M.CALL, inv.request, failed);
   }
 
@@ -291,10 +365,23 @@ export class Dealer {
     }
     this.byCallee.delete(session);
     this.byCaller.delete(session);
+    this.watermark.delete(session);
     const regs = this.bySession.get(session);
     if (!regs) return;
     this.bySession.delete(session);
     for (const reg of regs) this.detach(session, reg);
+  }
+
+  /**
+   * Removes `callee` from a registration by the router's decision (the meta API's remove):
+   * a callee that announced registration_revocation is told with UNREGISTERED request 0.
+   */
+  revoke(reg: Registration, callee: RouterSession, reason: string): void {
+    if (!reg.callees.includes(callee)) return;
+    this.bySession.get(callee)?.delete(reg);
+    this.detach(callee, reg);
+    if (callee.has('callee', 'registration_revocation'))
+      callee.send([M.UNREGISTERED, 0, { registration: reg.id, reason }]);
   }
 
   // Queries for the meta API.

@@ -35,6 +35,10 @@ export const PRIVILEGED_PROCEDURES: ReadonlySet<string> = new Set([
   'wamp.session.kill_by_authid',
   'wamp.session.kill_by_authrole',
   'wamp.session.kill_all',
+  'wamp.registration.remove',
+  'wamp.registration.remove_callee',
+  'wamp.subscription.remove',
+  'wamp.subscription.remove_subscriber',
 ]);
 /** Seeing other sessions' transport details (remote address and port) takes a named grant of this. */
 export const TRANSPORT_DETAILS_PROCEDURE = 'wamp.session.get';
@@ -178,6 +182,19 @@ export class Realm extends EventEmitter {
 
   /** GOODBYE every session of the realm with `reason`; resolves once all are closed. */
   async shutdown(reason: string): Promise<void> {
+    this.closing();
+    // The testaments travel as the meta peer's PUBLISH over an in-process transport, which
+    // delivers in a microtask: let it reach the broker before the GOODBYEs go out.
+    await new Promise((resolve) => setImmediate(resolve));
     await Promise.all([...this.sessions.values()].map((s) => s.shutdown(reason)));
+  }
+
+  /**
+   * Said once the realm (or the whole router) is about to end its sessions, while all of them
+   * are still connected: the testament API publishes every testament then, so that they reach
+   * their subscribers before GOODBYE (the spec: testaments fire when the realm shuts down too).
+   */
+  closing(): void {
+    this.emit('closing');
   }
 }

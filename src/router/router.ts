@@ -227,6 +227,9 @@ export class Router extends EventEmitter implements SessionHost {
   /** GOODBYE wamp.close.system_shutdown to every session, then close every transport and endpoint. */
   async close(): Promise<void> {
     this.closing = true;
+    for (const realm of this.realms.values()) realm.closing();
+    // Let the testaments published on 'closing' reach the broker first (see Realm.shutdown).
+    await new Promise((resolve) => setImmediate(resolve));
     await Promise.all([...this.connections].map((s) => s.shutdown(CloseUri.SYSTEM_SHUTDOWN)));
     const endpoints = [...this.endpoints];
     this.endpoints.clear();

@@ -44,7 +44,28 @@ export function registrationApi(meta: MetaContext): Procedures {
       callees(find(idArg(args, 0, 'registration'))).map((s) => s.id),
     ],
     'wamp.registration.count_callees': ({ args }) => [callees(find(idArg(args, 0, 'registration'))).length],
+    // Revocation: the router removes callees; those that announced registration_revocation get
+    // UNREGISTERED with details {registration, reason}. Returns how many callees were removed.
+    'wamp.registration.remove': ({ args, kwargs }) => {
+      const reg = find(idArg(args, 0, 'registration'));
+      const gone = callees(reg);
+      for (const s of gone) dealer.revoke(reg, s, revocationReason(kwargs));
+      return [gone.length];
+    },
+    'wamp.registration.remove_callee': ({ args, kwargs }) => {
+      const reg = find(idArg(args, 0, 'registration'));
+      const callee = callees(reg).find((s) => s.id === idArg(args, 1, 'callee'));
+      if (!callee)
+        throw new WampError(ErrorUri.NO_SUCH_SESSION, [`session ${String(args[1])} is no callee of it`]);
+      dealer.revoke(reg, callee, revocationReason(kwargs));
+      return [1];
+    },
   };
+}
+
+/** `reason` from the meta call's kwargs (a URI), else the spec's example reason. */
+export function revocationReason(kwargs: Dict): string {
+  return typeof kwargs.reason === 'string' && kwargs.reason.length > 0 ? kwargs.reason : 'wamp.error.removed';
 }
 
 function visible(reg: Registration): boolean {

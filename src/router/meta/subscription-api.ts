@@ -2,6 +2,7 @@
 // on_create / on_subscribe / on_unsubscribe / on_delete events. Subscriptions held only by the
 // router's own sessions are not reported.
 import type { MetaContext, Procedures } from './meta-peer';
+import { revocationReason } from './registration-api';
 import { idArg, matchOption, stringArg } from './args';
 import type { Subscription } from '../broker';
 import type { RouterSession } from '../session';
@@ -50,6 +51,20 @@ export function subscriptionApi(meta: MetaContext): Procedures {
     'wamp.subscription.list_subscribers': ({ args }) => [
       subscribers(find(idArg(args, 0, 'subscription'))).map((s) => s.id),
     ],
+    'wamp.subscription.remove': ({ args, kwargs }) => {
+      const sub = find(idArg(args, 0, 'subscription'));
+      const gone = subscribers(sub);
+      for (const s of gone) broker.revoke(sub, s, revocationReason(kwargs));
+      return [gone.length];
+    },
+    'wamp.subscription.remove_subscriber': ({ args, kwargs }) => {
+      const sub = find(idArg(args, 0, 'subscription'));
+      const subscriber = subscribers(sub).find((s) => s.id === idArg(args, 1, 'subscriber'));
+      if (!subscriber)
+        throw new WampError(ErrorUri.NO_SUCH_SESSION, [`session ${String(args[1])} is no subscriber of it`]);
+      broker.revoke(sub, subscriber, revocationReason(kwargs));
+      return [1];
+    },
     'wamp.subscription.count_subscribers': ({ args }) => [
       subscribers(find(idArg(args, 0, 'subscription'))).length,
     ],

@@ -28,12 +28,18 @@ export function testamentApi(meta: MetaContext): Procedures {
   const realm = meta.realm;
   const bySession = new Map<RouterSession, Record<Scope, Testament[]>>();
 
-  meta.on('session-leave', (s: RouterSession) => {
+  const fire = (s: RouterSession): void => {
     const testaments = bySession.get(s);
     bySession.delete(s);
     if (!testaments) return;
     for (const scope of SCOPES)
       for (const t of testaments[scope]) meta.publish(t.topic, t.args, t.kwargs, t.options);
+  };
+  meta.on('session-leave', fire);
+  // The realm or router is shutting down: every session's testaments go out now, while their
+  // subscribers are still there to receive them.
+  meta.on('closing', () => {
+    for (const s of [...bySession.keys()]) fire(s);
   });
 
   return {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { Router } from '../../../src/router';
 import { MessageType as M } from '../../../src/wamp/messages';
-import type { Peer } from '../peer';
+import { Peer } from '../peer';
 import { NamedLogin, eventOn, failure, joinAs, results, takeEvents, META_ROLES } from './helpers';
 
 describe('testament meta API', () => {
@@ -235,4 +235,25 @@ describe('testament meta API', () => {
       });
     });
   });
+});
+
+describe('testaments when the realm or the router shuts down', () => {
+  for (const how of ['router.close()', 'router.removeRealm()'] as const) {
+    it(`${how}: every testament reaches its subscribers before their GOODBYE`, async () => {
+      const router = new Router({ realms: [{ name: 'realm1' }] });
+      const listener = await Peer.join(router);
+      await listener.subscribe('com.device.gone');
+      const device = await Peer.join(router);
+      const added = await device.call('wamp.session.add_testament', ['com.device.gone', ['bye'], {}]);
+      assert.equal(added[0], M.RESULT);
+      if (how === 'router.close()') await router.close();
+      else router.removeRealm('realm1');
+      const event = await listener.next(M.EVENT);
+      assert.deepEqual(event[4], ['bye']);
+      const i = listener.received.findIndex((m) => m[0] === M.EVENT);
+      const g = listener.received.findIndex((m) => m[0] === M.GOODBYE);
+      assert.ok(g < 0 || i < g, 'the EVENT comes before GOODBYE');
+      await router.close();
+    });
+  }
 });
