@@ -40,6 +40,8 @@ export const NODERED_FLOWS: ReadonlyArray<{ flow: string; label: string }> = [
     flow: 'mqtt-rpc',
     label: 'mqtt out (request) → aedes → mqtt in → mqtt out (reply topic) → aedes → mqtt in, QoS 0',
   },
+  { flow: 'mqtt-wamp', label: 'mqtt out → wamp-router (MQTT on its own port) → wamp-subscribe, QoS 0' },
+  { flow: 'mqtt-router', label: 'mqtt out → wamp-router (MQTT, in place of aedes) → mqtt in, QoS 0' },
   {
     flow: 'hop',
     label: "driver → driver: one Node-RED message hop, no network, no broker (the runtime's floor)",
@@ -176,13 +178,13 @@ function benchFlow(wampPort: number, mqttPort: number): object[] {
     { id: `${id}-pub`, z, type: 'wamp-publish', connection: conn, topic: `bench.${id}`, wires: [] },
     { id: `${id}-sub`, z, type: 'wamp-subscribe', connection: conn, topic: `bench.${id}`, wires: [[id]] },
   ];
-  const mqtt = (id: string, qos: number): object[] => [
+  const mqtt = (id: string, qos: number, broker = 'broker'): object[] => [
     driver(id, `${id}-out`),
     {
       id: `${id}-out`,
       z,
       type: 'mqtt out',
-      broker: 'broker',
+      broker,
       topic: `bench/${id}`,
       qos: String(qos),
       retain: 'false',
@@ -192,7 +194,7 @@ function benchFlow(wampPort: number, mqttPort: number): object[] {
       id: `${id}-in`,
       z,
       type: 'mqtt in',
-      broker: 'broker',
+      broker,
       topic: `bench/${id}`,
       qos: String(qos),
       datatype: 'auto-detect',
@@ -269,6 +271,8 @@ function benchFlow(wampPort: number, mqttPort: number): object[] {
       host: '127.0.0.1',
       port: String(wampPort),
       path: '/ws',
+      // MQTT devices on the router's own port: the mqtt-wamp and mqtt-router flows.
+      mqtt: true,
     },
     { id: 'conn-local', type: 'wamp-connection', transport: 'local', router: 'router', realm: 'bench' },
     {
@@ -292,6 +296,19 @@ function benchFlow(wampPort: number, mqttPort: number): object[] {
       keepalive: '60',
       cleansession: true,
     },
+    {
+      id: 'broker-router',
+      type: 'mqtt-broker',
+      name: 'wamp-router',
+      broker: '127.0.0.1',
+      port: String(wampPort),
+      clientid: '',
+      autoConnect: true,
+      usetls: false,
+      protocolVersion: '4',
+      keepalive: '60',
+      cleansession: true,
+    },
     ...rpc('rpc-inproc', 'conn-local'),
     ...rpc('rpc-ws', 'conn-ws'),
     ...pubsub('pubsub-inproc', 'conn-local'),
@@ -299,6 +316,26 @@ function benchFlow(wampPort: number, mqttPort: number): object[] {
     ...mqtt('mqtt-qos0', 0),
     ...mqtt('mqtt-qos1', 1),
     ...mqttRpc('mqtt-rpc'),
+    ...mqtt('mqtt-router', 0, 'broker-router'),
+    driver('mqtt-wamp', 'mqtt-wamp-out'),
+    {
+      id: 'mqtt-wamp-out',
+      z,
+      type: 'mqtt out',
+      broker: 'broker-router',
+      topic: 'bench/mqtt-wamp',
+      qos: '0',
+      retain: 'false',
+      wires: [],
+    },
+    {
+      id: 'mqtt-wamp-sub',
+      z,
+      type: 'wamp-subscribe',
+      connection: 'conn-local',
+      topic: 'bench.mqtt-wamp',
+      wires: [['mqtt-wamp']],
+    },
     driver('hop', 'hop'),
   ];
 }

@@ -200,7 +200,7 @@ describe('the editor in a real browser', function () {
 
   it("a connection added from a flow node's dialog goes to the workspace's wamp-router in-process", async () => {
     await page.locator('g.red-ui-flow-node-group[id="call01"] rect.red-ui-flow-node').dblclick();
-    await page.locator('#node-input-procedure').waitFor();
+    await page.locator('#node-input-procedure').waitFor({ state: 'attached' });
     await page.click('#node-input-btn-connection-add');
     await page.locator('#node-config-input-realm').waitFor({ state: 'visible' });
     assert.equal(await page.inputValue('#node-config-input-transport'), 'local');
