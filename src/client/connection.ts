@@ -1,6 +1,6 @@
 // A Connection keeps one session alive: it opens a transport, joins, and after a loss retries
-// with exponential backoff and jitter. Registrations and subscriptions made through it are
-// persistent: each new session gets them again, and their handles stay valid.
+// with exponential backoff and jitter, going round a list of routers when given several.
+// Registrations and subscriptions made through it are persistent (see PersistentSet).
 import { EventEmitter } from 'node:events';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { SerializerId } from '../serializers';
@@ -9,6 +9,8 @@ import { ErrorUri, WampError, isWampError } from '../wamp/errors';
 import type { ClientCredentials } from './auth';
 import { CANNOT_AUTHENTICATE } from './auth';
 import { backoffDelay, resolveReconnect, type ReconnectOptions, type ReconnectSettings } from './backoff';
+import { PersistentSet } from './persistent';
+import { RouterList } from './router-list';
 import { Session, type SessionCloseInfo } from './session';
 import type {
   CallOptions,
@@ -27,24 +29,44 @@ import { connectUrl } from './url-transport';
 export type { ReconnectOptions } from './backoff';
 
 export interface ConnectionOptions extends ClientCredentials {
-  /** ws://, wss://, rs:// or rss:// */
-  url?: string;
+  /**
+   * ws://, wss://, rs:// or rss://; or several (the routers of a cluster), tried in order: a
+   * failed attempt or a lost session moves on to the next, with the backoff growing per round.
+   */
+  url?: string | readonly string[];
   /** Instead of url: an in-process transport, e.g. `() => router.connectLocal()`. */
   transportFactory?: () => Transport | Promise<Transport>;
   realm: string;
   serializer?: SerializerId;
   tls?: TlsOptions;
   connectTimeoutMs?: number;
+  /** WebSocket ping / RawSocket PING every this many ms, so that a dead link is noticed; 0 or absent: none. */
   keepaliveMs?: number;
+  /** How long the router has to answer a ping before the link counts as dead; default keepaliveMs. */
+  keepaliveTimeoutMs?: number;
+  /**
+   * Longest message in bytes, either way (default 16 MiB). A longer request is refused with
+   * `wamp.error.payload_size_exceeded` and the session stays; a longer message from the router
+   * fails the connection (WebSocket close 1009, RawSocket: announced in the handshake).
+   */
+  maxMessageSize?: number;
+  /** A retry, for maxRetries and the backoff, is one round over the list of URLs. */
   reconnect?: ReconnectOptions;
   /** 0 (default): publishing while disconnected rejects; N: hold up to N, dropping the oldest. */
   publishQueue?: number;
 }
 
+/** `url`: the router tried, joined or lost (absent with a transportFactory). */
 export type ConnectionStatus =
-  | { state: 'connecting'; attempt: number }
-  | { state: 'connected'; realm: string; sessionId: number; details: Record<string, unknown> }
-  | { state: 'disconnected'; reason: string; retryInMs?: number }
+  | { state: 'connecting'; attempt: number; url?: string }
+  | {
+      state: 'connected';
+      realm: string;
+      sessionId: number;
+      details: Record<string, unknown>;
+      url?: string;
+    }
+  | { state: 'disconnected'; reason: string; retryInMs?: number; url?: string }
   | { state: 'failed'; reason: string; error?: WampError }
   | { state: 'closed' };
 
@@ -58,20 +80,6 @@ export const FATAL_REASONS: ReadonlySet<string> = new Set([
   CANNOT_AUTHENTICATE,
 ]);
 
-interface Persistent<H> {
-  current: H | null;
-  removed: boolean;
-}
-interface PersistentRegistration extends Persistent<Registration> {
-  procedure: string;
-  handler: InvocationHandler;
-  options?: RegisterOptions;
-}
-interface PersistentSubscription extends Persistent<Subscription> {
-  topic: string;
-  handler: EventHandler;
-  options?: SubscribeOptions;
-}
 interface QueuedPublish {
   topic: string;
   args?: unknown[];
@@ -91,18 +99,6 @@ function asWampError(e: unknown): WampError {
     : new WampError(ErrorUri.CONNECTION_LOST, [e instanceof Error ? e.message : String(e)]);
 }
 
-/** A lost session leaves the handle valid; the next session restores it. */
-async function undo(
-  current: { unregister?(): Promise<void>; unsubscribe?(): Promise<void> } | null,
-): Promise<void> {
-  if (!current) return;
-  try {
-    await (current.unregister ? current.unregister() : current.unsubscribe?.());
-  } catch (e) {
-    if (!isWampError(e) || e.uri !== ErrorUri.CONNECTION_LOST) throw e;
-  }
-}
-
 /**
  * Events: 'status' (ConnectionStatus); 'revoked' ({kind, uri, details}) when the router revokes
  * a registration or subscription (it comes back on the next session); 'restoreError'
@@ -116,11 +112,14 @@ export class Connection extends EventEmitter {
   /** Bumped by open() and close(), so that continuations of an older run do nothing. */
   private generation = 0;
   private attempt = 0;
-  private retries = 0;
+  /** Failed attempts since the last session; a round over the routers is one retry. */
+  private failures = 0;
+  /** Fatal refusals in a row: fatal only once every router of the list has refused. */
+  private fatalStreak = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly reconnect: ReconnectSettings;
-  private readonly regs = new Set<PersistentRegistration>();
-  private readonly subs = new Set<PersistentSubscription>();
+  private readonly routers: RouterList | null;
+  private readonly persistent: PersistentSet;
   private queue: QueuedPublish[] = [];
   private dropped = 0;
 
@@ -128,7 +127,17 @@ export class Connection extends EventEmitter {
     super();
     if (!options.url && !options.transportFactory)
       throw new TypeError('Connection needs a url or a transportFactory');
+    this.routers = options.transportFactory ? null : new RouterList(options.url!);
     this.reconnect = resolveReconnect(options.reconnect);
+    this.persistent = new PersistentSet({
+      restoreError: (kind, uri, error) => this.emit('restoreError', { kind, uri, error }),
+      revoked: (kind, uri, details) => this.emit('revoked', { kind, uri, details }),
+    });
+  }
+
+  /** The routers this connection goes round, in order (empty with a transportFactory). */
+  get urls(): readonly string[] {
+    return this.routers?.urls ?? [];
   }
 
   get status(): ConnectionStatus {
@@ -149,7 +158,8 @@ export class Connection extends EventEmitter {
     this.running = true;
     this.generation++;
     this.attempt = 0;
-    this.retries = 0;
+    this.failures = 0;
+    this.fatalStreak = 0;
     void this.connect(this.generation);
   }
 
@@ -187,7 +197,7 @@ export class Connection extends EventEmitter {
     const session = this._session ?? this.joining;
     this._session = null;
     this.joining = null;
-    this.detachAll();
+    this.persistent.detachAll();
     const queued = this.queue;
     this.queue = [];
     for (const q of queued) q.reject(new WampError(ErrorUri.CONNECTION_LOST, ['connection closed']));
@@ -205,63 +215,14 @@ export class Connection extends EventEmitter {
     return s?.isOpen ? s.call(procedure, args, kwargs, options) : Promise.reject(notConnected());
   }
 
-  async register(
-    procedure: string,
-    handler: InvocationHandler,
-    options?: RegisterOptions,
-  ): Promise<Registration> {
-    const item: PersistentRegistration = { procedure, handler, options, current: null, removed: false };
-    const s = this._session;
-    if (s?.isOpen) {
-      try {
-        item.current = await s.register(procedure, handler, options);
-      } catch (e) {
-        // Refused by the router: not kept. Lost with the session: the next one restores it.
-        if (!isWampError(e) || e.uri !== ErrorUri.CONNECTION_LOST) throw e;
-      }
-    }
-    this.regs.add(item);
-    const regs = this.regs;
-    return {
-      procedure,
-      get id() {
-        return item.current?.id;
-      },
-      unregister: async () => {
-        item.removed = true;
-        regs.delete(item);
-        const current = item.current;
-        item.current = null;
-        await undo(current);
-      },
-    };
+  /** Persistent: made again on every new session; the handle stays valid until unregister(). */
+  register(procedure: string, handler: InvocationHandler, options?: RegisterOptions): Promise<Registration> {
+    return this.persistent.register(this._session, procedure, handler, options);
   }
 
-  async subscribe(topic: string, handler: EventHandler, options?: SubscribeOptions): Promise<Subscription> {
-    const item: PersistentSubscription = { topic, handler, options, current: null, removed: false };
-    const s = this._session;
-    if (s?.isOpen) {
-      try {
-        item.current = await s.subscribe(topic, handler, options);
-      } catch (e) {
-        if (!isWampError(e) || e.uri !== ErrorUri.CONNECTION_LOST) throw e;
-      }
-    }
-    this.subs.add(item);
-    const subs = this.subs;
-    return {
-      topic,
-      get id() {
-        return item.current?.id;
-      },
-      unsubscribe: async () => {
-        item.removed = true;
-        subs.delete(item);
-        const current = item.current;
-        item.current = null;
-        await undo(current);
-      },
-    };
+  /** Persistent: made again on every new session; the handle stays valid until unsubscribe(). */
+  subscribe(topic: string, handler: EventHandler, options?: SubscribeOptions): Promise<Subscription> {
+    return this.persistent.subscribe(this._session, topic, handler, options);
   }
 
   publish(
@@ -292,39 +253,42 @@ export class Connection extends EventEmitter {
     this.emit('status', s);
   }
 
-  private openTransport(): Promise<Transport> {
+  private openTransport(url: string | undefined): Promise<Transport> {
     const o = this.options;
-    if (o.transportFactory) return Promise.resolve().then(() => o.transportFactory!());
+    if (url === undefined) return Promise.resolve().then(() => o.transportFactory!());
     return connectUrl({
-      url: o.url!,
+      url,
       serializer: o.serializer ?? 'json',
       tls: o.tls,
       connectTimeoutMs: o.connectTimeoutMs,
       keepaliveMs: o.keepaliveMs,
+      keepaliveTimeoutMs: o.keepaliveTimeoutMs,
+      maxPayload: o.maxMessageSize,
     });
   }
 
   private async connect(gen: number): Promise<void> {
     this.attempt++;
-    this.setStatus({ state: 'connecting', attempt: this.attempt });
+    const url = this.routers?.current;
+    this.setStatus({ state: 'connecting', attempt: this.attempt, url });
     let transport: Transport;
     try {
-      transport = await this.openTransport();
+      transport = await this.openTransport(url);
     } catch (e) {
       const err = asWampError(e);
       // The transport's own words ("Cannot connect to ...: connection refused") say it best.
       if (gen === this.generation)
-        this.retry(typeof err.args[0] === 'string' ? err.args[0] : err.message, err);
+        this.retry(typeof err.args[0] === 'string' ? err.args[0] : err.message, err, false, url);
       return;
     }
     if (gen !== this.generation) return transport.close(1000, 'connection closed');
     const session = new Session(transport, this.options);
     this.joining = session;
-    session.on('close', (info: SessionCloseInfo) => this.sessionClosed(session, info, gen));
+    session.on('close', (info: SessionCloseInfo) => this.sessionClosed(session, info, gen, url));
     session.on(
       'revoked',
       (kind: 'registration' | 'subscription', _id: number, details: Record<string, unknown>) =>
-        this.revoked(kind, details),
+        this.persistent.revoked(kind, details),
     );
     try {
       await session.join();
@@ -332,7 +296,7 @@ export class Connection extends EventEmitter {
       if (gen !== this.generation) return;
       this.joining = null;
       const err = asWampError(e);
-      this.retry(err.uri, err, FATAL_REASONS.has(err.uri));
+      this.retry(err.uri, err, FATAL_REASONS.has(err.uri), url);
       return;
     }
     this.joining = null;
@@ -341,74 +305,44 @@ export class Connection extends EventEmitter {
     await this.restore(session);
     if (this._session !== session || !session.isOpen) return;
     this.attempt = 0;
-    this.retries = 0;
+    this.failures = 0;
+    this.fatalStreak = 0;
     this.setStatus({
       state: 'connected',
       realm: session.realm,
       sessionId: session.id!,
       details: session.details,
+      url,
     });
   }
 
   /** Re-registers, re-subscribes and sends queued publishes on a fresh session. */
   private async restore(session: Session): Promise<void> {
-    const jobs: Promise<void>[] = [];
-    for (const item of this.regs) {
-      jobs.push(
-        session.register(item.procedure, item.handler, item.options).then(
-          (r) => (item.removed ? void r.unregister().catch(() => undefined) : void (item.current = r)),
-          (e: unknown) => this.restoreFailed('registration', item.procedure, e),
-        ),
-      );
-    }
-    for (const item of this.subs) {
-      jobs.push(
-        session.subscribe(item.topic, item.handler, item.options).then(
-          (s) => (item.removed ? void s.unsubscribe().catch(() => undefined) : void (item.current = s)),
-          (e: unknown) => this.restoreFailed('subscription', item.topic, e),
-        ),
-      );
-    }
+    const restored = this.persistent.restore(session);
     const queued = this.queue;
     this.queue = [];
     for (const q of queued) session.publish(q.topic, q.args, q.kwargs, q.options).then(q.resolve, q.reject);
-    await Promise.allSettled(jobs);
+    await restored;
   }
 
-  private restoreFailed(kind: 'registration' | 'subscription', uri: string, e: unknown): void {
-    const error = asWampError(e);
-    // A lost session is reported by the status; the next session tries again.
-    if (error.uri !== ErrorUri.CONNECTION_LOST) this.emit('restoreError', { kind, uri, error });
-  }
-
-  private revoked(kind: 'registration' | 'subscription', details: Record<string, unknown>): void {
-    const items: Iterable<Persistent<Registration | Subscription> & { procedure?: string; topic?: string }> =
-      kind === 'registration' ? this.regs : this.subs;
-    for (const item of items) {
-      if (item.current && item.current.id === undefined) {
-        item.current = null;
-        this.emit('revoked', { kind, uri: item.procedure ?? item.topic, details });
-      }
-    }
-  }
-
-  private detachAll(): void {
-    for (const item of this.regs) item.current = null;
-    for (const item of this.subs) item.current = null;
-  }
-
-  private sessionClosed(session: Session, info: SessionCloseInfo, gen: number): void {
+  private sessionClosed(session: Session, info: SessionCloseInfo, gen: number, url?: string): void {
     if (this._session !== session) return;
     this._session = null;
-    this.detachAll();
-    if (gen === this.generation) this.retry(info.reason, info.error);
+    this.persistent.detachAll();
+    if (gen === this.generation) this.retry(info.reason, info.error, false, url);
   }
 
-  private retry(reason: string, error?: WampError, fatal = false): void {
+  /** After a failed attempt or a lost session: the next router's turn, after the backoff. */
+  private retry(reason: string, error?: WampError, fatal = false, url?: string): void {
     if (!this.running) return;
     const gen = this.generation;
     const rc = this.reconnect;
-    if (fatal) {
+    const size = this.routers?.size ?? 1;
+    this.routers?.advance();
+    // One router refusing for good says nothing of the others: fatal once all of them have.
+    this.fatalStreak = fatal ? this.fatalStreak + 1 : 0;
+    if (fatal && this.fatalStreak >= size) {
+      this.fatalStreak = 0;
       this.setStatus({ state: 'failed', reason, error });
       if (rc.onFatal === 'stop' || !rc.enabled) {
         this.running = false;
@@ -419,17 +353,18 @@ export class Connection extends EventEmitter {
     }
     if (!rc.enabled) {
       this.running = false;
-      this.setStatus({ state: 'disconnected', reason });
+      this.setStatus({ state: 'disconnected', reason, url });
       return;
     }
-    this.retries++;
-    if (this.retries > rc.maxRetries) {
+    this.failures++;
+    const round = Math.ceil(this.failures / size);
+    if (round > rc.maxRetries) {
       this.running = false;
       this.setStatus({ state: 'failed', reason: `gave up after ${rc.maxRetries} retries: ${reason}`, error });
       return;
     }
-    const delay = backoffDelay(rc, this.retries);
-    this.setStatus({ state: 'disconnected', reason, retryInMs: delay });
+    const delay = backoffDelay(rc, round);
+    this.setStatus({ state: 'disconnected', reason, retryInMs: delay, url });
     this.timer = setTimeout(() => void this.connect(gen), delay);
   }
 }

@@ -186,7 +186,8 @@ export class Dealer {
     pending(this.byCallee, callee).set(inv.id, inv);
     pending(this.byCaller, caller).set(request, inv);
     reg.calls++;
-    callee.send([M.INVOCATION, inv.id, reg.id, details, ...(msg.slice(4) as Payload)]);
+    if (!callee.send([M.INVOCATION, inv.id, reg.id, details, ...(msg.slice(4) as Payload)]))
+      this.undeliverable(inv, 'the invocation is longer than the callee may receive', false);
   }
 
   cancel(caller: RouterSession, msg: CancelMessage): void {
@@ -221,11 +222,13 @@ export class Dealer {
     const result = msg.slice(3) as Payload;
     if (options.progress === true) {
       // Progress the caller did not ask for has nowhere to go.
-      if (inv.receiveProgress) inv.caller.send([M.RESULT, inv.request, { progress: true }, ...result]);
+      if (inv.receiveProgress && !inv.caller.send([M.RESULT, inv.request, { progress: true }, ...result]))
+        this.undeliverable(inv, 'a progressive result is longer than the caller may receive');
       return;
     }
     this.finish(inv);
-    inv.caller.send([M.RESULT, inv.request, {}, ...result]);
+    if (!inv.caller.send([M.RESULT, inv.request, {}, ...result]))
+      this.undeliverable(inv, 'the result is longer than the caller may receive');
   }
 
   invocationError(callee: RouterSession, msg: ErrorMessage): void {
@@ -233,7 +236,8 @@ export class Dealer {
     const inv = this.answered(callee, id, 'ERROR');
     if (!inv) return;
     this.finish(inv);
-    inv.caller.send([M.ERROR, M.CALL, inv.request, details, uri, ...(msg.slice(5) as Payload)]);
+    if (!inv.caller.send([M.ERROR, M.CALL, inv.request, details, uri, ...(msg.slice(5) as Payload)]))
+      this.undeliverable(inv, `the error ${uri} is longer than the caller may receive`);
   }
 
   removeSession(session: RouterSession): void {
@@ -299,6 +303,18 @@ export class Dealer {
     if (canInterrupt(inv.callee))
       inv.callee.send([M.INTERRUPT, inv.id, { mode: 'killnowait', reason: ErrorUri.TIMEOUT }]);
     inv.caller.sendError(M.CALL, inv.request, new WampError(ErrorUri.TIMEOUT, ['call timed out']));
+  }
+
+  /**
+   * A message of this call was too long for its receiver's transport: the call ends with
+   * `wamp.error.payload_size_exceeded` for the caller, and a callee still working is interrupted.
+   */
+  private undeliverable(inv: Invocation, why: string, invoked = true): void {
+    const running = invoked && this.byCallee.get(inv.callee)?.get(inv.id) === inv;
+    this.finish(inv);
+    if (running && canInterrupt(inv.callee))
+      inv.callee.send([M.INTERRUPT, inv.id, { mode: 'killnowait', reason: ErrorUri.PAYLOAD_SIZE_EXCEEDED }]);
+    inv.caller.sendError(M.CALL, inv.request, new WampError(ErrorUri.PAYLOAD_SIZE_EXCEEDED, [why]));
   }
 
   private finish(inv: Invocation): void {

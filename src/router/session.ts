@@ -4,10 +4,14 @@
 // place is a protocol violation that ends this session only.
 import { AUTH_FAILED_MESSAGE, chooseAuthenticator, type LoginThrottle } from './auth';
 import type { Authenticator, AuthOutcome, Identity } from './auth/authenticator';
-import { CloseUri, ErrorUri, type WampError } from '../wamp/errors';
+import { CloseUri, ErrorUri, isWampError, type WampError } from '../wamp/errors';
 import { peerHasFeature, type Role } from '../wamp/features';
 import { randomId } from '../wamp/ids';
-import { MessageType as M, payload, type Dict, type HelloMessage, type WampMessage } from '../wamp/messages';
+import {
+  MessageName,
+  MessageType as M,
+  payload,
+  type Dict, type HelloMessage, type WampMessage } from '../wamp/messages';
 import { isDict, parseMessage } from '../wamp/parse';
 import { isValidUri } from '../wamp/uri';
 import type { Transport, TransportInfo } from '../transports/transport';
@@ -138,26 +142,35 @@ export class RouterSession {
     return peerHasFeature(this.hello, role, feature);
   }
 
-  send(message: WampMessage): void {
-    if (this.state === 'closed') return;
-    this.messagesOut++;
-    if (this.realm && !this.internal) this.realm.traffic.messagesOut++;
+  /**
+   * Returns false when the message was not sent: the session is closed, or the message is longer
+   * than its transport may carry (the session stays; the sender decides what the loss means).
+   */
+  send(message: WampMessage): boolean {
+    if (this.state === 'closed') return false;
     try {
       this.transport.send(message);
     } catch (e) {
+      if (isWampError(e) && e.uri === ErrorUri.PAYLOAD_SIZE_EXCEEDED) {
+        this.host.logger.warn(`session ${this.id}: ${MessageName[message[0]]} not sent: ${e.args[0]}`);
+        return false;
+      }
       // A broken transport must not break the routing loop that is sending to it.
       this.host.logger.error(
         `session ${this.id}: transport send failed: ${e instanceof Error ? e.message : String(e)}`,
       );
       this.drop();
-      return;
+      return false;
     }
+    this.messagesOut++;
+    if (this.realm && !this.internal) this.realm.traffic.messagesOut++;
     if (this.transport.bufferedAmount > this.host.maxOutboundBytes) {
       this.host.logger.warn(
         `session ${this.id}: outbound buffer over ${this.host.maxOutboundBytes} bytes, dropping a stalled consumer`,
       );
       this.drop();
     }
+    return true;
   }
 
   sendError(requestType: number, request: number, error: WampError): void {
@@ -367,7 +380,8 @@ export class RouterSession {
       case 'challenge':
         this.verify = outcome.verify;
         this.state = 'challenge';
-        return this.send([M.CHALLENGE, outcome.method, outcome.extra]);
+        this.send([M.CHALLENGE, outcome.method, outcome.extra]);
+        return;
       case 'abort':
         if (this.loginKey && outcome.reason === ErrorUri.AUTHENTICATION_FAILED)
           this.host.loginThrottle.recordFailure(this.loginKey, this.address);

@@ -9,11 +9,12 @@ import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { SerializerId } from '../serializers';
 import { ConnectionTracker } from './connections';
+import type { KeepaliveOptions } from './keepalive';
 import { acceptRawSocket, RAWSOCKET_MAGIC } from './rawsocket';
 import type { Transport } from './transport';
 import { refuseNotFound, WebSocketAcceptor } from './websocket-acceptor';
 
-export interface ListenOptions {
+export interface ListenOptions extends KeepaliveOptions {
   /** Default 127.0.0.1: exposing the router on other interfaces is a deliberate choice. */
   host?: string;
   /** 0 picks a free port. */
@@ -22,17 +23,19 @@ export interface ListenOptions {
   path?: string;
   /** Default all three. */
   serializers?: SerializerId[];
-  /** Longest accepted message in bytes, default 16 MiB (WebSocket maxPayload, RawSocket max length). */
+  /**
+   * Longest message in bytes, default 16 MiB: longer ones from a client fail its connection
+   * (WebSocket 1009, RawSocket max length); longer ones to a client are not sent
+   * (`wamp.error.payload_size_exceeded`).
+   */
   maxPayload?: number;
   /** Key, certificate, ...: the port then serves wss:// and RawSocket over TLS. */
   tls?: tls.SecureContextOptions & tls.TlsOptions;
-  keepaliveMs?: number;
 }
 
-export interface AttachOptions {
+export interface AttachOptions extends KeepaliveOptions {
   serializers?: SerializerId[];
   maxPayload?: number;
-  keepaliveMs?: number;
 }
 
 export interface Listener {
@@ -67,7 +70,12 @@ export async function listen(options: ListenOptions, onTransport: (t: Transport)
   const secure = options.tls !== undefined;
   const tracker = new ConnectionTracker();
   const acceptor = new WebSocketAcceptor(
-    { serializers, maxPayload, keepaliveMs: options.keepaliveMs },
+    {
+      serializers,
+      maxPayload,
+      keepaliveMs: options.keepaliveMs,
+      keepaliveTimeoutMs: options.keepaliveTimeoutMs,
+    },
     tracker,
     onTransport,
   );
@@ -98,6 +106,7 @@ export async function listen(options: ListenOptions, onTransport: (t: Transport)
           maxPayload,
           secure,
           keepaliveMs: options.keepaliveMs,
+          keepaliveTimeoutMs: options.keepaliveTimeoutMs,
           first,
         }).then(
           (transport) => {
@@ -184,6 +193,7 @@ export function attachToHttpServer(
       serializers: options.serializers ?? ALL_SERIALIZERS,
       maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
       keepaliveMs: options.keepaliveMs,
+      keepaliveTimeoutMs: options.keepaliveTimeoutMs,
     },
     tracker,
     onTransport,

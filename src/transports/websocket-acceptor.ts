@@ -7,13 +7,13 @@ import type { TLSSocket } from 'node:tls';
 import { WebSocketServer } from 'ws';
 import { serializerById, type SerializerId } from '../serializers';
 import type { ConnectionTracker } from './connections';
+import type { KeepaliveOptions } from './keepalive';
 import type { Transport } from './transport';
 import { createWebSocketTransport } from './websocket';
 
-export interface WebSocketAcceptorOptions {
+export interface WebSocketAcceptorOptions extends KeepaliveOptions {
   serializers: readonly SerializerId[];
   maxPayload: number;
-  keepaliveMs?: number;
 }
 
 /** The first WAMP subprotocol the client offers that we speak (the client lists by preference). */
@@ -80,6 +80,8 @@ export class WebSocketAcceptor {
       try {
         transport = createWebSocketTransport(ws, {
           keepaliveMs: this.options.keepaliveMs,
+          keepaliveTimeoutMs: this.options.keepaliveTimeoutMs,
+          maxMessageSize: this.options.maxPayload,
           secure: (socket as Partial<TLSSocket>).encrypted === true,
           remoteAddress: req.socket.remoteAddress,
           remotePort: req.socket.remotePort,
