@@ -11,7 +11,10 @@ import {
   MessageName,
   MessageType as M,
   payload,
-  type Dict, type HelloMessage, type WampMessage } from '../wamp/messages';
+  type Dict,
+  type HelloMessage,
+  type WampMessage,
+} from '../wamp/messages';
 import { isDict, parseMessage } from '../wamp/parse';
 import { isValidUri } from '../wamp/uri';
 import type { Transport, TransportInfo } from '../transports/transport';

@@ -26,7 +26,8 @@ export class Keepalive {
   static start(options: KeepaliveOptions, ping: () => void, dead: () => void): Keepalive | null {
     const interval = options.keepaliveMs ?? 0;
     if (!(interval > 0)) return null;
-    const timeout = options.keepaliveTimeoutMs && options.keepaliveTimeoutMs > 0 ? options.keepaliveTimeoutMs : interval;
+    const timeout =
+      options.keepaliveTimeoutMs && options.keepaliveTimeoutMs > 0 ? options.keepaliveTimeoutMs : interval;
     return new Keepalive(interval, timeout, ping, dead);
   }
 
