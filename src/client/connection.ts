@@ -66,7 +66,7 @@ export type ConnectionStatus =
       details: Record<string, unknown>;
       url?: string;
     }
-  | { state: 'disconnected'; reason: string; retryInMs?: number; url?: string }
+  | { state: 'disconnected'; reason: string; retryInMs?: number; url?: string; error?: WampError }
   | { state: 'failed'; reason: string; error?: WampError }
   | { state: 'closed' };
 
@@ -180,6 +180,9 @@ export class Connection extends EventEmitter {
         if (s.state === 'connected') done();
         else if (s.state === 'failed') done(s.error ?? new WampError(ErrorUri.CONNECTION_LOST, [s.reason]));
         else if (s.state === 'closed') done(new WampError(ErrorUri.CONNECTION_LOST, ['connection closed']));
+        // Reconnecting turned off: no further attempt is coming.
+        else if (s.state === 'disconnected' && s.retryInMs === undefined && !this.running)
+          done(s.error ?? new WampError(ErrorUri.CONNECTION_LOST, [s.reason]));
       };
       const timer = setTimeout(
         () => done(new WampError(ErrorUri.TIMEOUT, [`not connected within ${timeoutMs} ms`])),
@@ -353,7 +356,7 @@ export class Connection extends EventEmitter {
     }
     if (!rc.enabled) {
       this.running = false;
-      this.setStatus({ state: 'disconnected', reason, url });
+      this.setStatus({ state: 'disconnected', reason, url, error });
       return;
     }
     this.failures++;
@@ -364,7 +367,7 @@ export class Connection extends EventEmitter {
       return;
     }
     const delay = backoffDelay(rc, round);
-    this.setStatus({ state: 'disconnected', reason, retryInMs: delay, url });
+    this.setStatus({ state: 'disconnected', reason, retryInMs: delay, url, error });
     this.timer = setTimeout(() => void this.connect(gen), delay);
   }
 }

@@ -138,7 +138,13 @@ export class Session extends EventEmitter {
       this.finish({ reason: err.uri, error: err, byRouter: false });
       return joined;
     }
-    this.send([MessageType.HELLO, this.options.realm, { agent: AGENT, roles: CLIENT_ROLES, ...auth }]);
+    try {
+      this.send([MessageType.HELLO, this.options.realm, { agent: AGENT, roles: CLIENT_ROLES, ...auth }]);
+    } catch (e) {
+      // E.g. a maximum message size too small for HELLO itself.
+      const err = e as WampError;
+      this.finish({ reason: err.uri, error: err, byRouter: false });
+    }
     return joined;
   }
 

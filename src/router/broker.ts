@@ -121,8 +121,8 @@ export class Broker {
       ];
       for (const receiver of sub.subscribers) {
         if (!filter.open && !filter.accepts(receiver)) continue;
-        receiver.send(event);
-        sub.events++;
+        // One too long for this subscriber's transport is skipped (and logged by the session).
+        if (receiver.send(event)) sub.events++;
       }
     }
     if (options.retain === true)

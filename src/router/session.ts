@@ -20,6 +20,9 @@ import { isValidUri } from '../wamp/uri';
 import type { Transport, TransportInfo } from '../transports/transport';
 import type { Realm } from './realm';
 
+/** Messages passed on from another peer: one too long for this transport is that peer's problem. */
+const ROUTED: ReadonlySet<number> = new Set([M.EVENT, M.INVOCATION, M.RESULT, M.ERROR, M.INTERRUPT]);
+
 export interface SessionInfo {
   id: number;
   realm: string;
@@ -154,7 +157,7 @@ export class RouterSession {
     try {
       this.transport.send(message);
     } catch (e) {
-      if (isWampError(e) && e.uri === ErrorUri.PAYLOAD_SIZE_EXCEEDED) {
+      if (isWampError(e) && e.uri === ErrorUri.PAYLOAD_SIZE_EXCEEDED && ROUTED.has(message[0])) {
         this.host.logger.warn(`session ${this.id}: ${MessageName[message[0]]} not sent: ${e.args[0]}`);
         return false;
       }
