@@ -82,7 +82,11 @@ export = function (RED: NodeAPI): void {
           return {
             fill: 'green',
             shape: 'dot',
-            text: RED._('wamp-connection.status.connected', { realm: s.realm }),
+            // With several routers, which one it is on.
+            text:
+              s.url && (built?.urlCount ?? 1) > 1
+                ? RED._('wamp-connection.status.connected-to', { realm: s.realm, url: s.url })
+                : RED._('wamp-connection.status.connected', { realm: s.realm }),
           };
         case 'disconnected':
           return s.retryInMs !== undefined
@@ -117,6 +121,8 @@ export = function (RED: NodeAPI): void {
         const wasConnected = isConnected;
         isConnected = s.state === 'connected';
         push(statusOf(s));
+        if (s.state === 'connected' && s.url && (built?.urlCount ?? 1) > 1)
+          node.log(RED._('wamp-connection.log.connected-to', { url: s.url, realm: s.realm }));
         if (s.state === 'failed')
           node.error(RED._('wamp-connection.errors.failed', { endpoint: built?.endpoint, error: s.reason }));
         if (wasConnected && !isConnected) for (const u of users.values()) u.wampLost?.();
