@@ -24,6 +24,10 @@ interface WampRouterDef extends NodeDef, RouterFormDef {
   httpPath?: string;
   tls?: string;
   maxPayload?: number | string;
+  /** Seconds between WebSocket pings / RawSocket PINGs to each client; 0 turns keepalive off. */
+  keepalive?: number | string;
+  /** Seconds a client has to answer; a silent one is dropped (and its testaments fire). */
+  keepaliveTimeout?: number | string;
   callTimeout?: number | string;
   autoCreateRealms?: boolean;
   /** Output router events (session join/leave, registrations and subscriptions created/deleted). */
@@ -40,6 +44,18 @@ const CLOSE_GRACE_MS = 8000;
 
 const flag = (v: unknown, fallback: boolean): boolean =>
   v === undefined || v === '' ? fallback : v === true || v === 'true';
+
+/** Keepalive defaults: a client gone silent is dropped within about 40 s. */
+function keepaliveOf(def: WampRouterDef): { keepaliveMs: number; keepaliveTimeoutMs: number } {
+  const secs = (v: unknown, fallback: number): number => {
+    const n = v === undefined || v === '' ? fallback : Number(v);
+    return Number.isFinite(n) && n >= 0 ? n : fallback;
+  };
+  return {
+    keepaliveMs: secs(def.keepalive, 30) * 1000,
+    keepaliveTimeoutMs: secs(def.keepaliveTimeout, 10) * 1000,
+  };
+}
 
 function withSlash(p: string | undefined, fallback: string): string {
   const s = (p ?? '').trim() || fallback;
@@ -113,7 +129,10 @@ export = function (RED: NodeAPI): void {
 
     const onTransport = (t: Transport): void => r.accept(t);
     const maxPayload = parseInt(String(def.maxPayload ?? ''), 10);
-    const limits = Number.isSafeInteger(maxPayload) && maxPayload > 0 ? { maxPayload } : {};
+    const limits = {
+      ...(Number.isSafeInteger(maxPayload) && maxPayload > 0 ? { maxPayload } : {}),
+      ...keepaliveOf(def),
+    };
 
     if (flag(def.usePort, false)) {
       const host = (def.host ?? '').trim() || '127.0.0.1';

@@ -10,13 +10,18 @@ const USAGE = `Usage: wamp-router [options]
   --host <addr>      address to listen on (default 127.0.0.1)
   --path <path>      WebSocket path (default /ws)
   --realm <name>     a realm open to anonymous sessions (repeatable; default realm1)
-  --config <file>    JSON: { "realms": [...], "autoCreateRealms", "callTimeoutMs", "maxSessions" }
+  --config <file>    JSON: { "realms": [...], "autoCreateRealms", "callTimeoutMs", "maxSessions",
+                     "maxMessageSize", "keepaliveMs", "keepaliveTimeoutMs" }
   --tls-key <file>   with --tls-cert: serve wss:// and RawSocket over TLS
   --tls-cert <file>
   --help`;
 
 interface FileConfig extends Pick<RouterOptions, 'autoCreateRealms' | 'callTimeoutMs' | 'maxSessions'> {
   realms?: RealmConfig[];
+  /** Bytes, both ways (the listener's maxPayload). */
+  maxMessageSize?: number;
+  keepaliveMs?: number;
+  keepaliveTimeoutMs?: number;
 }
 
 async function main(): Promise<void> {
@@ -56,7 +61,15 @@ async function main(): Promise<void> {
     maxSessions: file.maxSessions,
     logger: { info: (m) => console.log(m), warn: (m) => console.warn(m), error: (m) => console.error(m) },
   });
-  const listener = await router.listen({ host: values.host, port, path: values.path, tls });
+  const listener = await router.listen({
+    host: values.host,
+    port,
+    path: values.path,
+    tls,
+    maxPayload: file.maxMessageSize,
+    keepaliveMs: file.keepaliveMs,
+    keepaliveTimeoutMs: file.keepaliveTimeoutMs,
+  });
   const raw = `${tls ? 'rss' : 'rs'}://${values.host}:${listener.port}`;
   console.log(
     `WAMP router listening on ${listener.url} and ${raw}; realms: ${realms.map((r) => r.name).join(', ') || '(created on demand)'}`,
