@@ -69,7 +69,10 @@ describe('scaling out: three Node-RED workers behind one procedure', function ()
       60000,
       '30 calls',
     );
-    results.forEach((r, i) => assert.equal((r.args[0] as { square: number }).square, i * i));
+    assert.deepEqual(
+      results.map((r) => (r.args[0] as { square: number }).square),
+      results.map((_, i) => i * i),
+    );
     const counts: Record<string, number> = {};
     for (const r of results) counts[workerOf(r)] = (counts[workerOf(r)] ?? 0) + 1;
     assert.deepEqual(counts, { w1: 10, w2: 10, w3: 10 });
