@@ -11,6 +11,9 @@
 //   BENCH_CLIENT_ROUTER  target the client-library comparison runs on (default floor, else any)
 //   BENCH_NO_RESULTS   set to skip appending to RESULTS.md
 //   BENCH_NODERED_WINDOW  messages in flight per flow in the Node-RED section (default 100)
+//   BENCH_SCALE_SESSIONS, BENCH_CHURN_CYCLES, BENCH_CHURN_CONCURRENCY  the router-scale section
+//                      (defaults 10000, 100000, 50; see scale-router.ts)
+//   BENCH_WORKERS_FIB  the workers section's CPU-bound call (see scale-workers.ts)
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -19,6 +22,8 @@ import { CLIENTS, clientScenarios, runClientScenario, type ClientName } from './
 import { runScale, type ScaleResult } from './scale';
 import { launchTarget, TARGETS, type TargetHandle, type TargetName } from './target-process';
 import { runNodeRedSection } from './nodered-section';
+import { runRouterScaleSection } from './scale-router';
+import { runWorkersSection } from './scale-workers';
 
 interface Measured {
   result?: Result;
@@ -203,6 +208,9 @@ async function main(): Promise<void> {
     rounds: Number(process.env.BENCH_ROUNDS ?? 3),
   });
 
+  const routerScaleLines = await runRouterScaleSection(only.match);
+  const workersLines = await runWorkersSection(only.match, timing);
+
   const cpus = os.cpus();
   const header = [
     `## ${new Date().toISOString()}`,
@@ -325,6 +333,8 @@ async function main(): Promise<void> {
     ...clientLines,
     ...(list.length ? cpuLines : []),
     ...nodeRedLines,
+    ...routerScaleLines,
+    ...workersLines,
   ].join('\n');
   console.log(text);
   if (!process.env.BENCH_NO_RESULTS) {
