@@ -33,7 +33,9 @@ async function main(): Promise<void> {
         `(largest ${(c.maxHeap / 1048576).toFixed(2)}): ${(growth * 100).toFixed(1)} %`,
     );
     if (growth > GOALS.churnGrowth)
-      failures.push(`heap grew ${(growth * 100).toFixed(1)} % over the churn (> ${GOALS.churnGrowth * 100} %)`);
+      failures.push(
+        `heap grew ${(growth * 100).toFixed(1)} % over the churn (> ${GOALS.churnGrowth * 100} %)`,
+      );
   } finally {
     await t.stop();
   }
