@@ -190,12 +190,10 @@ describe('the editor in a real browser', function () {
     await rows.nth(1).fill('rs://127.0.0.1:8081');
     await page.click('#node-config-dialog-ok');
     await page.locator('#node-config-input-transport').waitFor({ state: 'detached' });
-    const saved = await page.evaluate(() => {
-      const n = (
-        window as unknown as { RED: { nodes: { node(id: string): Record<string, unknown> } } }
-      ).RED.nodes.node('k01');
-      return { url: n.url, urls: n.urls, transport: n.transport };
-    });
+    // A string: the page's globals are not this file's types.
+    const saved = await page.evaluate(
+      "(() => { const n = RED.nodes.node('k01'); return { url: n.url, urls: n.urls, transport: n.transport }; })()",
+    );
     assert.deepEqual(saved, {
       url: 'ws://127.0.0.1:8080/ws',
       urls: ['ws://127.0.0.1:8080/ws', 'rs://127.0.0.1:8081'],
