@@ -3,6 +3,7 @@
 // and the caller run here; each call costs the worker a few ms of CPU, so the router's share is
 // small and two workers on two cores should come close to twice the rate of one.
 //   BENCH_WORKERS_FIB  n of the fib(n) each call computes (default 25)
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Connection } from '../src/client';
@@ -27,8 +28,31 @@ async function calleesOf(caller: Connection): Promise<number> {
   return id === null ? 0 : ((await caller.call('wamp.registration.count_callees', [id])).args[0] as number);
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+interface Rate {
+  rate: number;
+  /** Calls per CPU-second of the workers: what the workers deliver for the CPU they got. */
+  perCpu: number;
+}
+
 /** Completed calls per second with `window` calls in flight, after a warm-up. */
-async function drive(caller: Connection, n: number, window: number, timing: Timing): Promise<number> {
+async function drive(
+  caller: Connection,
+  n: number,
+  window: number,
+  timing: Timing,
+  pids: number[],
+): Promise<Rate> {
   let counting = false;
   let done = 0;
   let stop = false;
@@ -41,13 +65,15 @@ async function drive(caller: Connection, n: number, window: number, timing: Timi
   const loops = Array.from({ length: window }, loop);
   await new Promise((r) => setTimeout(r, timing.warmupMs));
   counting = true;
+  const cpuFrom = pids.reduce((a, p) => a + cpuSeconds(p), 0);
   const from = performance.now();
   await new Promise((r) => setTimeout(r, timing.durationMs));
   const elapsed = performance.now() - from;
-  const rate = (done * 1000) / elapsed;
+  const cpu = pids.reduce((a, p) => a + cpuSeconds(p), 0) - cpuFrom;
+  const completed = done;
   stop = true;
   await Promise.all(loops);
-  return rate;
+  return { rate: (completed * 1000) / elapsed, perCpu: completed / cpu };
 }
 
 export async function runWorkersSection(match: (name: string) => boolean, timing: Timing): Promise<string[]> {
@@ -57,7 +83,10 @@ export async function runWorkersSection(match: (name: string) => boolean, timing
   const listener = await router.listen({ port: 0 });
   const caller = new Connection({ url: listener.url, realm: 'realm1' });
   const workers: NodeRedProcess[] = [];
-  const rates: number[] = [];
+  const rates: Rate[] = [];
+  const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+  // Node-RED's function node needs its JIT warm; a busy machine needs a longer look.
+  const t = { warmupMs: Math.max(timing.warmupMs, 2000), durationMs: Math.max(timing.durationMs, 5000) };
   const flow = { routerUrl: listener.url, procedure: PROCEDURE, invoke: 'roundrobin' as const, func: FUNC };
   try {
     caller.open();
@@ -69,10 +98,23 @@ export async function runWorkersSection(match: (name: string) => boolean, timing
         if (Date.now() > deadline) throw new Error(`${count} workers did not register within 60 s`);
         await new Promise((r) => setTimeout(r, 100));
       }
-      // A few calls in flight per worker keep each one busy while a result travels back.
-      const rate = await drive(caller, n, 4 * count, timing);
-      rates.push(rate);
-      console.error(`${'workers'.padEnd(28)} ${String(count).padEnd(9)} ${fmtInt(rate)} calls/s`);
+      // A few calls in flight per worker keep each one busy while a result travels back. Other
+      // load only ever slows a round: the best of the rounds is kept.
+      let best: Rate | null = null;
+      for (let round = 0; round < rounds; round++) {
+        const r = await drive(
+          caller,
+          n,
+          4 * count,
+          t,
+          workers.map((w) => w.pid),
+        );
+        console.error(
+          `${'workers'.padEnd(28)} ${String(count).padEnd(9)} ${fmtInt(r.rate)} calls/s, ${fmtInt(r.perCpu)} per worker CPU-second`,
+        );
+        if (!best || r.rate > best.rate) best = r;
+      }
+      rates.push(best!);
     }
   } catch (e) {
     console.error(`workers: ${(e as Error).message}`);
@@ -83,17 +125,17 @@ export async function runWorkersSection(match: (name: string) => boolean, timing
     await router.close();
   }
   return [
-    `Scaling out: a \`function\` node computing fib(${n}) (CPU-bound) behind \`wamp-register\` (invoke roundrobin) in 1 and 2 Node-RED worker runtimes (child processes), one router and the caller in the bench process, 4 calls in flight per worker:`,
+    `Scaling out: a \`function\` node computing fib(${n}) (CPU-bound) behind \`wamp-register\` (invoke roundrobin) in 1 and 2 Node-RED worker runtimes (child processes), one router and the caller in the bench process, 4 calls in flight per worker; ${t.durationMs} ms after ${t.warmupMs} ms warm-up, best of ${rounds} rounds:`,
     '',
     `Load average during the run: ${os
       .loadavg()
       .map((l) => l.toFixed(1))
       .join(', ')} on ${os.cpus().length} cores (a busy machine gives a second worker no core of its own).`,
     '',
-    '| worker runtimes | calls/s | vs 1 worker |',
-    '|---|---|---|',
-    `| 1 | ${fmtInt(rates[0]!)} | 1.00× |`,
-    `| 2 | ${fmtInt(rates[1]!)} | ${(rates[1]! / rates[0]!).toFixed(2)}× |`,
+    '| worker runtimes | calls/s | vs 1 worker | calls per worker CPU-second |',
+    '|---|---|---|---|',
+    `| 1 | ${fmtInt(rates[0]!.rate)} | 1.00× | ${fmtInt(rates[0]!.perCpu)} |`,
+    `| 2 | ${fmtInt(rates[1]!.rate)} | ${(rates[1]!.rate / rates[0]!.rate).toFixed(2)}× | ${fmtInt(rates[1]!.perCpu)} |`,
     '',
   ];
 }
