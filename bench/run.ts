@@ -11,6 +11,9 @@
 //   BENCH_CLIENT_ROUTER  target the client-library comparison runs on (default floor, else any)
 //   BENCH_NO_RESULTS   set to skip appending to RESULTS.md
 //   BENCH_NODERED_WINDOW  messages in flight per flow in the Node-RED section (default 100)
+//   BENCH_SCALE_SESSIONS, BENCH_CHURN_CYCLES, BENCH_CHURN_CONCURRENCY  the router-scale section
+//                      (defaults 10000, 100000, 50; see scale-router.ts)
+//   BENCH_WORKERS_FIB  the workers section's CPU-bound call (see scale-workers.ts)
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -21,6 +24,8 @@ import { launchTarget, TARGETS, type TargetHandle, type TargetName } from './tar
 import { runNodeRedSection } from './nodered-section';
 import { runMqttSection } from './mqtt';
 import { serializerSection } from './serializers';
+import { runRouterScaleSection } from './scale-router';
+import { runWorkersSection } from './scale-workers';
 
 interface Measured {
   result?: Result;
@@ -213,6 +218,9 @@ async function main(): Promise<void> {
     rounds: Number(process.env.BENCH_ROUNDS ?? 3),
   });
 
+  const routerScaleLines = await runRouterScaleSection(only.match);
+  const workersLines = await runWorkersSection(only.match, timing);
+
   const cpus = os.cpus();
   const header = [
     `## ${new Date().toISOString()}`,
@@ -359,6 +367,8 @@ async function main(): Promise<void> {
     ...(list.length ? cpuLines : []),
     ...mqttLines,
     ...nodeRedLines,
+    ...routerScaleLines,
+    ...workersLines,
   ].join('\n');
   console.log(text);
   if (!process.env.BENCH_NO_RESULTS) {

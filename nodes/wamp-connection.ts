@@ -107,7 +107,15 @@ export = function (RED: NodeAPI): void {
         case 'connecting':
           return { fill: 'yellow', shape: 'ring', text: 'wamp-connection.status.connecting' };
         case 'connected':
-          return { fill: 'green', shape: 'dot', text: 'wamp-connection.status.connected' };
+          // With several routers, which one it is on (a value: the runtime's language).
+          return {
+            fill: 'green',
+            shape: 'dot',
+            text:
+              s.url && (built?.urlCount ?? 1) > 1
+                ? RED._('wamp-connection.status.connected-to', { realm: s.realm, url: s.url })
+                : 'wamp-connection.status.connected',
+          };
         case 'disconnected':
           return s.retryInMs !== undefined
             ? {
@@ -185,6 +193,8 @@ export = function (RED: NodeAPI): void {
         const wasConnected = isConnected;
         isConnected = up;
         push(statusOf(s));
+        if (s.state === 'connected' && s.url && (built?.urlCount ?? 1) > 1)
+          node.log(RED._('wamp-connection.log.connected-to', { url: s.url, realm: s.realm }));
         if (wasConnected && !isConnected) for (const u of users.values()) u.wampLost?.();
       });
       // Refused registrations and subscriptions are reported by the nodes that asked for them.

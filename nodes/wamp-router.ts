@@ -24,6 +24,10 @@ interface WampRouterDef extends NodeDef, RouterFormDef {
   maxPayload?: number | string;
   /** Web origins allowed besides the router's own, separated by commas or white space. */
   origins?: string;
+  /** Seconds between WebSocket pings / RawSocket PINGs to each client; 0 turns keepalive off. */
+  keepalive?: number | string;
+  /** Seconds a client has to answer; a silent one is dropped (and its testaments fire). */
+  keepaliveTimeout?: number | string;
   callTimeout?: number | string;
   autoCreateRealms?: boolean;
   /** Output router events (session join/leave, registrations and subscriptions created/deleted). */
@@ -48,6 +52,18 @@ const CLOSE_GRACE_MS = 8000;
 
 const flag = (v: unknown, fallback: boolean): boolean =>
   v === undefined || v === '' ? fallback : v === true || v === 'true';
+
+/** Keepalive defaults: a client gone silent is dropped within about 40 s. */
+function keepaliveOf(def: WampRouterDef): { keepaliveMs: number; keepaliveTimeoutMs: number } {
+  const secs = (v: unknown, fallback: number): number => {
+    const n = v === undefined || v === '' ? fallback : Number(v);
+    return Number.isFinite(n) && n >= 0 ? n : fallback;
+  };
+  return {
+    keepaliveMs: secs(def.keepalive, 30) * 1000,
+    keepaliveTimeoutMs: secs(def.keepaliveTimeout, 10) * 1000,
+  };
+}
 
 function withSlash(p: string | undefined, fallback: string): string {
   const s = (p ?? '').trim() || fallback;
@@ -125,6 +141,7 @@ export = function (RED: NodeAPI): void {
       // Browsers' pages from other origins are refused (and logged) unless listed.
       allowedOrigins: (def.origins ?? '').split(/[\s,]+/).filter((o) => o !== ''),
       log: (message: string) => this.warn(message),
+      ...keepaliveOf(def),
     };
     const mqttRealm = (def.mqttRealm ?? '').trim() || undefined;
     const mqtt = flag(def.mqtt, false) ? r.mqttAcceptor({ realm: mqttRealm }, maxPayloadBytes) : undefined;

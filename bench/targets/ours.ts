@@ -5,7 +5,8 @@ import { listen } from '../../src/transports';
 import type { RunningTarget } from './target';
 
 export async function start(): Promise<RunningTarget> {
-  const router = new Router({ realms: [{ name: 'bench', anonymous: true }] });
+  // Room for the 10,000-session scale run and its publisher.
+  const router = new Router({ realms: [{ name: 'bench', anonymous: true }], maxSessions: 20_000 });
   const listener = await listen(
     { host: '127.0.0.1', port: 0, serializers: ['json', 'msgpack', 'cbor'] },
     (t) => router.accept(t),

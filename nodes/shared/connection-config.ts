@@ -8,7 +8,10 @@ export type ConnectionOptions = ConstructorParameters<typeof Connection>[0];
 export interface WampConnectionDef extends NodeDef {
   /** `url`: a router over the network; `local`: a wamp-router node of this runtime. */
   transport?: 'url' | 'local';
+  /** The first router URL; kept so that flows from before `urls` still load. */
   url?: string;
+  /** Every router URL, tried in order (the routers of a cluster); when absent, `url` alone. */
+  urls?: string[];
   router?: string;
   realm?: string;
   serializer?: string;
@@ -20,6 +23,12 @@ export interface WampConnectionDef extends NodeDef {
   reconnectMaxDelay?: number | string;
   maxRetries?: number | string;
   connectTimeout?: number | string;
+  /** Seconds between pings; 0 turns keepalive off. */
+  keepalive?: number | string;
+  /** Seconds the router has to answer a ping. */
+  keepaliveTimeout?: number | string;
+  /** Bytes; empty: the library's default (16 MiB). */
+  maxMessageSize?: number | string;
   autoConnect?: boolean;
   /** Hold publications while disconnected (as mqtt out does), within the two bounds below. */
   publishQueue?: boolean;
@@ -40,9 +49,15 @@ export interface WampConnectionCredentials {
 
 export interface Built {
   options: ConnectionOptions;
-  /** What to show: `ws://host:port/path` or `local router <id>`. */
+  /** What to show: `ws://host:port/path` (the URLs joined by commas) or `local router <id>`. */
   endpoint: string;
+  /** How many router URLs (0 in-process). */
+  urlCount: number;
 }
+
+/** Keepalive defaults of the node: a dead link is noticed within about 40 s. */
+export const DEFAULT_KEEPALIVE_S = 30;
+export const DEFAULT_KEEPALIVE_TIMEOUT_S = 10;
 
 const URL_PATTERN = /^(wss?|rss?|https?):\/\/[^\s/]+/i;
 const SERIALIZERS = ['json', 'msgpack', 'cbor'];
@@ -102,6 +117,9 @@ export function buildConnectionOptions(
     secret: authmethod === 'wampcra' ? creds.secret : undefined,
     privateKey: authmethod === 'cryptosign' ? creds.privateKey?.trim() : undefined,
     connectTimeoutMs: seconds(def.connectTimeout, 10) * 1000 || undefined,
+    keepaliveMs: seconds(def.keepalive, DEFAULT_KEEPALIVE_S) * 1000,
+    keepaliveTimeoutMs: seconds(def.keepaliveTimeout, DEFAULT_KEEPALIVE_TIMEOUT_S) * 1000 || undefined,
+    maxMessageSize: messageSize(def.maxMessageSize),
     reconnect: {
       enabled: reconnectEnabled,
       initialDelayMs: seconds(def.reconnectDelay, 1) * 1000,
@@ -119,16 +137,31 @@ export function buildConnectionOptions(
     const routerId = def.router;
     if (!routerId) throw new Error('no wamp-router node is selected');
     options.transportFactory = () => localTransport(routerId);
-    return { options, endpoint: `local router ${routerId}` };
+    return { options, endpoint: `local router ${routerId}`, urlCount: 0 };
   }
 
-  const url = (def.url ?? '').trim();
-  if (!URL_PATTERN.test(url)) {
-    throw new Error(
-      `the router URL "${url}" is not valid: use ws://, wss://, rs://, rss://, http:// or https://host:port`,
-    );
+  const urls = routerUrls(def);
+  for (const url of urls) {
+    if (!URL_PATTERN.test(url))
+      throw new Error(
+        `the router URL "${url}" is not valid: use ws://, wss://, rs://, rss://, http:// or https://host:port`,
+      );
   }
-  options.url = url;
-  if (/^(wss|rss|https):/i.test(url)) options.tls = tlsOptions() as ConnectionOptions['tls'];
-  return { options, endpoint: url };
+  options.url = urls.length === 1 ? urls[0] : urls;
+  if (urls.some((u) => /^(wss|rss|https):/i.test(u))) options.tls = tlsOptions() as ConnectionOptions['tls'];
+  return { options, endpoint: urls.join(', '), urlCount: urls.length };
+}
+
+/** The list when there is one (blank entries dropped), else the single URL of older flows. */
+export function routerUrls(def: WampConnectionDef): string[] {
+  const list = Array.isArray(def.urls) ? def.urls.map((u) => String(u ?? '').trim()).filter((u) => u) : [];
+  return list.length > 0 ? list : [(def.url ?? '').trim()];
+}
+
+function messageSize(v: unknown): number | undefined {
+  if (v === undefined || v === null || String(v).trim() === '') return undefined;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1024)
+    throw new Error(`the maximum message size "${String(v)}" must be a whole number of bytes, at least 1024`);
+  return n;
 }

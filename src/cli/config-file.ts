@@ -16,6 +16,10 @@ export interface RouterFileConfig {
   limits?: Partial<RouterLimits>;
   allowedOrigins?: string[];
   longPoll?: LongPollOptions;
+  /** Bytes, both ways (the listener's maxPayload). */
+  maxMessageSize?: number;
+  keepaliveMs?: number;
+  keepaliveTimeoutMs?: number;
 }
 
 const FILE_KEYS = [
@@ -26,6 +30,9 @@ const FILE_KEYS = [
   'limits',
   'allowedOrigins',
   'longPoll',
+  'maxMessageSize',
+  'keepaliveMs',
+  'keepaliveTimeoutMs',
 ];
 const LONGPOLL_KEYS = [
   'requestTimeoutMs',
@@ -67,6 +74,9 @@ export function parseConfigText(text: string, file: string): RouterFileConfig {
   for (const [key, least] of [
     ['callTimeoutMs', 0],
     ['maxSessions', 1],
+    ['maxMessageSize', 1024],
+    ['keepaliveMs', 0],
+    ['keepaliveTimeoutMs', 1],
   ] as const) {
     const v = value[key];
     if (v === undefined) continue;

@@ -13,7 +13,8 @@ const USAGE = `Usage: wamp-router [options]
   --path <path>      WebSocket path (default /ws)
   --realm <name>     a realm open to anonymous sessions (repeatable; default realm1)
   --config <file>    JSON: { "realms": [...], "autoCreateRealms", "callTimeoutMs", "maxSessions", "limits",
-                     "allowedOrigins": ["https://app.example.com"], "longPoll": { "requestTimeoutMs", ... } }
+                     "allowedOrigins": ["https://app.example.com"], "longPoll": { "requestTimeoutMs", ... },
+                     "maxMessageSize", "keepaliveMs", "keepaliveTimeoutMs" }
   --allow-origin <o> a web origin whose pages may connect (repeatable; * for any)
   --tls-key <file>   with --tls-cert: serve wss:// and RawSocket over TLS
   --tls-cert <file>
@@ -93,6 +94,9 @@ async function main(): Promise<void> {
     tls,
     longPoll: file.longPoll,
     mqtt,
+    maxPayload: file.maxMessageSize,
+    keepaliveMs: file.keepaliveMs,
+    keepaliveTimeoutMs: file.keepaliveTimeoutMs,
   });
   const raw = `${tls ? 'rss' : 'rs'}://${values.host}:${listener.port}`;
   console.log(

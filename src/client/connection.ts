@@ -10,6 +10,7 @@ import type { ClientCredentials } from './auth';
 import { CANNOT_AUTHENTICATE } from './auth';
 import { backoffDelay, resolveReconnect, type ReconnectOptions, type ReconnectSettings } from './backoff';
 import { PublishQueue } from './publish-queue';
+import { RouterList } from './router-list';
 import { Session, type SessionCloseInfo } from './session';
 import type {
   CallOptions,
@@ -28,15 +29,28 @@ import { connectUrl } from './url-transport';
 export type { ReconnectOptions } from './backoff';
 
 export interface ConnectionOptions extends ClientCredentials {
-  /** ws://, wss://, rs://, rss://, or http:// and https:// (HTTP long-poll) */
-  url?: string;
+  /**
+   * ws://, wss://, rs://, rss://, or http:// and https:// (HTTP long-poll); or several (the
+   * routers of a cluster), tried in order: a failed attempt or a lost session moves on to the
+   * next, with the backoff growing per round.
+   */
+  url?: string | readonly string[];
   /** Instead of url: an in-process transport, e.g. `() => router.connectLocal()`. */
   transportFactory?: () => Transport | Promise<Transport>;
   realm: string;
   serializer?: SerializerId;
   tls?: TlsOptions;
   connectTimeoutMs?: number;
+  /** WebSocket ping / RawSocket PING every this many ms, so that a dead link is noticed; 0 or absent: none. */
   keepaliveMs?: number;
+  /** How long the router has to answer a ping before the link counts as dead; default keepaliveMs. */
+  keepaliveTimeoutMs?: number;
+  /**
+   * Longest message this client sends or takes, in bytes: a call or publish over it fails with
+   * `wamp.error.payload_size_exceeded` and the session carries on. Default: the transport's.
+   */
+  maxMessageSize?: number;
+  /** A retry, for maxRetries and the backoff, is one round over the list of URLs. */
   reconnect?: ReconnectOptions;
   /** 0 (default): publishing while disconnected rejects; N: hold up to N, dropping the oldest. */
   publishQueue?: number;
@@ -47,10 +61,17 @@ export interface ConnectionOptions extends ClientCredentials {
   publishQueueBytes?: number;
 }
 
+/** `url`: the router tried, joined or lost (absent with a transportFactory). */
 export type ConnectionStatus =
-  | { state: 'connecting'; attempt: number }
-  | { state: 'connected'; realm: string; sessionId: number; details: Record<string, unknown> }
-  | { state: 'disconnected'; reason: string; retryInMs?: number }
+  | { state: 'connecting'; attempt: number; url?: string }
+  | {
+      state: 'connected';
+      realm: string;
+      sessionId: number;
+      details: Record<string, unknown>;
+      url?: string;
+    }
+  | { state: 'disconnected'; reason: string; retryInMs?: number; url?: string; error?: WampError }
   | { state: 'failed'; reason: string; error?: WampError }
   | { state: 'closed' };
 
@@ -128,11 +149,15 @@ export class Connection extends EventEmitter {
   /** Bumped by open() and close(), so that continuations of an older run do nothing. */
   private generation = 0;
   private attempt = 0;
-  private retries = 0;
+  /** Failed attempts since the last session; a round over the routers is one retry. */
+  private failures = 0;
+  /** Fatal refusals in a row: fatal only once every router of the list has refused. */
+  private fatalStreak = 0;
   /** Sessions established since open(): after the first, a new session is a reconnect. */
   private sessions = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly reconnect: ReconnectSettings;
+  private readonly routers: RouterList | null;
   private readonly regs = new Set<PersistentRegistration>();
   private readonly subs = new Set<PersistentSubscription>();
   private readonly queue: PublishQueue;
@@ -142,11 +167,17 @@ export class Connection extends EventEmitter {
     if (!options.url && !options.transportFactory)
       throw new TypeError('Connection needs a url or a transportFactory');
     this.reconnect = resolveReconnect(options.reconnect);
+    this.routers = options.transportFactory ? null : new RouterList(options.url!);
     this.queue = new PublishQueue(
       options.publishQueue ?? 0,
       options.publishQueueBytes ?? 0,
       (topic, reason, queued) => this.emit('publishDropped', { topic, reason, queued }),
     );
+  }
+
+  /** The routers this connection goes round, in order (empty with a transportFactory). */
+  get urls(): readonly string[] {
+    return this.routers?.urls ?? [];
   }
 
   get status(): ConnectionStatus {
@@ -172,7 +203,8 @@ export class Connection extends EventEmitter {
     this.running = true;
     this.generation++;
     this.attempt = 0;
-    this.retries = 0;
+    this.failures = 0;
+    this.fatalStreak = 0;
     this.sessions = 0;
     void this.connect(this.generation);
   }
@@ -192,6 +224,8 @@ export class Connection extends EventEmitter {
       };
       const onStatus = (s: ConnectionStatus): void => {
         if (s.state === 'connected') done();
+        else if (s.state === 'disconnected' && s.retryInMs === undefined && !this.running)
+          done(s.error ?? new WampError(ErrorUri.CONNECTION_LOST, [s.reason]));
         else if (s.state === 'failed') done(s.error ?? new WampError(ErrorUri.CONNECTION_LOST, [s.reason]));
         else if (s.state === 'closed') done(new WampError(ErrorUri.CONNECTION_LOST, ['connection closed']));
       };
@@ -330,35 +364,38 @@ export class Connection extends EventEmitter {
     this.emit('status', s);
   }
 
-  private openTransport(): Promise<Transport> {
+  private openTransport(url: string | undefined): Promise<Transport> {
     const o = this.options;
-    if (o.transportFactory) return Promise.resolve().then(() => o.transportFactory!());
+    if (url === undefined) return Promise.resolve().then(() => o.transportFactory!());
     return connectUrl({
-      url: o.url!,
+      url,
       serializer: o.serializer ?? 'json',
       tls: o.tls,
       connectTimeoutMs: o.connectTimeoutMs,
       keepaliveMs: o.keepaliveMs,
+      keepaliveTimeoutMs: o.keepaliveTimeoutMs,
+      maxPayload: o.maxMessageSize,
     });
   }
 
   private async connect(gen: number): Promise<void> {
     this.attempt++;
-    this.setStatus({ state: 'connecting', attempt: this.attempt });
+    const url = this.routers?.current;
+    this.setStatus({ state: 'connecting', attempt: this.attempt, url });
     let transport: Transport;
     try {
-      transport = await this.openTransport();
+      transport = await this.openTransport(url);
     } catch (e) {
       const err = asWampError(e);
       // The transport's own words ("Cannot connect to ...: connection refused") say it best.
       if (gen === this.generation)
-        this.retry(typeof err.args[0] === 'string' ? err.args[0] : err.message, err);
+        this.retry(typeof err.args[0] === 'string' ? err.args[0] : err.message, err, false, url);
       return;
     }
     if (gen !== this.generation) return transport.close(1000, 'connection closed');
     const session = new Session(transport, this.options);
     this.joining = session;
-    session.on('close', (info: SessionCloseInfo) => this.sessionClosed(session, info, gen));
+    session.on('close', (info: SessionCloseInfo) => this.sessionClosed(session, info, gen, url));
     session.on(
       'revoked',
       (kind: 'registration' | 'subscription', _id: number, details: Record<string, unknown>) =>
@@ -370,7 +407,7 @@ export class Connection extends EventEmitter {
       if (gen !== this.generation) return;
       this.joining = null;
       const err = asWampError(e);
-      this.retry(err.uri, err, FATAL_REASONS.has(err.uri));
+      this.retry(err.uri, err, FATAL_REASONS.has(err.uri), url);
       return;
     }
     this.joining = null;
@@ -380,12 +417,14 @@ export class Connection extends EventEmitter {
     await this.restore(session);
     if (this._session !== session || !session.isOpen) return;
     this.attempt = 0;
-    this.retries = 0;
+    this.failures = 0;
+    this.fatalStreak = 0;
     this.setStatus({
       state: 'connected',
       realm: session.realm,
       sessionId: session.id!,
       details: session.details,
+      url,
     });
   }
 
@@ -451,11 +490,11 @@ export class Connection extends EventEmitter {
     for (const item of this.subs) item.current = null;
   }
 
-  private sessionClosed(session: Session, info: SessionCloseInfo, gen: number): void {
+  private sessionClosed(session: Session, info: SessionCloseInfo, gen: number, url?: string): void {
     if (this._session !== session) return;
     this._session = null;
     this.detachAll();
-    if (gen === this.generation) this.retry(info.reason, info.error);
+    if (gen === this.generation) this.retry(info.reason, info.error, false, url);
   }
 
   /** Stops retrying: nothing will send what the queue holds. */
@@ -464,11 +503,16 @@ export class Connection extends EventEmitter {
     this.queue.rejectAll(reason);
   }
 
-  private retry(reason: string, error?: WampError, fatal = false): void {
+  private retry(reason: string, error?: WampError, fatal = false, url?: string): void {
     if (!this.running) return;
     const gen = this.generation;
     const rc = this.reconnect;
-    if (fatal) {
+    const size = this.routers?.size ?? 1;
+    this.routers?.advance();
+    // One router refusing for good says nothing of the others: fatal once all of them have.
+    this.fatalStreak = fatal ? this.fatalStreak + 1 : 0;
+    if (fatal && this.fatalStreak >= size) {
+      this.fatalStreak = 0;
       this.setStatus({ state: 'failed', reason, error });
       if (rc.onFatal === 'stop' || !rc.enabled) {
         this.stop(reason);
@@ -479,17 +523,18 @@ export class Connection extends EventEmitter {
     }
     if (!rc.enabled) {
       this.stop(reason);
-      this.setStatus({ state: 'disconnected', reason });
+      this.setStatus({ state: 'disconnected', reason, url, error });
       return;
     }
-    this.retries++;
-    if (this.retries > rc.maxRetries) {
+    this.failures++;
+    const round = Math.ceil(this.failures / size);
+    if (round > rc.maxRetries) {
       this.stop(reason);
       this.setStatus({ state: 'failed', reason: `gave up after ${rc.maxRetries} retries: ${reason}`, error });
       return;
     }
-    const delay = backoffDelay(rc, this.retries);
-    this.setStatus({ state: 'disconnected', reason, retryInMs: delay });
+    const delay = backoffDelay(rc, round);
+    this.setStatus({ state: 'disconnected', reason, retryInMs: delay, url, error });
     this.timer = setTimeout(() => void this.connect(gen), delay);
   }
 }

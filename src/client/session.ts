@@ -3,7 +3,7 @@
 // either way ends it. Everything the router sends is validated by parseMessage first, and any
 // breach of the protocol is answered with ABORT and the transport closed.
 import { EventEmitter } from 'node:events';
-import { CloseUri, ErrorUri, WampError } from '../wamp/errors';
+import { CloseUri, ErrorUri, isWampError, WampError } from '../wamp/errors';
 import { peerHasFeature, roleDetails } from '../wamp/features';
 import { IdSequence } from '../wamp/ids';
 import {
@@ -155,7 +155,13 @@ export class Session extends EventEmitter {
       this.finish({ reason: err.uri, error: err, byRouter: false });
       return joined;
     }
-    this.send([MessageType.HELLO, this.options.realm, { agent: AGENT, roles: CLIENT_ROLES, ...auth }]);
+    try {
+      this.send([MessageType.HELLO, this.options.realm, { agent: AGENT, roles: CLIENT_ROLES, ...auth }]);
+    } catch (e) {
+      // E.g. a maximum message size too small for HELLO itself.
+      const err = e as WampError;
+      this.finish({ reason: err.uri, error: err, byRouter: false });
+    }
     return joined;
   }
 
@@ -221,11 +227,15 @@ export class Session extends EventEmitter {
     return new WampError(ErrorUri.CONNECTION_LOST, [why]);
   }
 
-  /** Throws WampError invalid_argument when the message cannot be serialized (e.g. a cycle, a BigInt in JSON). */
+  /**
+   * Throws WampError invalid_argument when the message cannot be serialized (e.g. a cycle, a
+   * BigInt in JSON), payload_size_exceeded when it is longer than the transport may send.
+   */
   private send(m: WampMessage): void {
     try {
       this.transport.send(m);
     } catch (e) {
+      if (isWampError(e)) throw e;
       const why = e instanceof Error ? e.message : String(e);
       throw new WampError(ErrorUri.INVALID_ARGUMENT, [`cannot serialize ${MessageName[m[0]]}: ${why}`]);
     }

@@ -413,7 +413,8 @@ export class RouterSession {
       case 'challenge':
         this.verify = outcome.verify;
         this.state = 'challenge';
-        return this.send([M.CHALLENGE, outcome.method, outcome.extra]);
+        this.send([M.CHALLENGE, outcome.method, outcome.extra]);
+        return;
       case 'abort':
         if (this.loginKey && outcome.reason === ErrorUri.AUTHENTICATION_FAILED)
           this.host.loginThrottle.recordFailure(this.loginKey, this.address);

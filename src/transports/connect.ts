@@ -7,11 +7,12 @@ import * as tls from 'node:tls';
 import WebSocket from 'ws';
 import { serializerById, type Serializer, type SerializerId } from '../serializers';
 import { openLongPoll } from './longpoll-client';
+import type { KeepaliveOptions } from './keepalive';
 import { openRawSocket } from './rawsocket';
 import type { Transport } from './transport';
 import { createWebSocketTransport } from './websocket';
 
-export interface ConnectOptions {
+export interface ConnectOptions extends KeepaliveOptions {
   url: string;
   /** Default `json`. */
   serializer?: SerializerId;
@@ -19,9 +20,8 @@ export interface ConnectOptions {
   tls?: tls.ConnectionOptions;
   /** Default 10 s. */
   connectTimeoutMs?: number;
-  /** Longest accepted message in bytes, default 16 MiB. */
+  /** Longest message in bytes either way, default 16 MiB: longer ones are refused with `wamp.error.payload_size_exceeded`. */
   maxPayload?: number;
-  keepaliveMs?: number;
   /** Long-poll only: offer the batched protocol first. Default true. */
   batched?: boolean;
 }
@@ -141,7 +141,14 @@ function connectWebSocket(
       settled = true;
       clearTimeout(timer);
       try {
-        resolve(createWebSocketTransport(ws, { keepaliveMs: options.keepaliveMs, secure }));
+        resolve(
+          createWebSocketTransport(ws, {
+            keepaliveMs: options.keepaliveMs,
+            keepaliveTimeoutMs: options.keepaliveTimeoutMs,
+            maxMessageSize: maxPayload,
+            secure,
+          }),
+        );
       } catch (e) {
         ws.terminate();
         reject(failure(url, `subprotocol ${serializer.protocol} not accepted (${(e as Error).message})`));
@@ -179,7 +186,13 @@ function connectRawSocket(
     // Kept for the socket's whole life: the transport reports errors through 'close'.
     socket.on('error', (err: Error & { code?: string }) => fail(describeCause(err)));
     socket.once(secure ? 'secureConnect' : 'connect', () => {
-      openRawSocket(socket, { serializer, maxPayload, secure, keepaliveMs: options.keepaliveMs }).then(
+      openRawSocket(socket, {
+        serializer,
+        maxPayload,
+        secure,
+        keepaliveMs: options.keepaliveMs,
+        keepaliveTimeoutMs: options.keepaliveTimeoutMs,
+      }).then(
         (transport) => {
           if (settled) {
             transport.close();

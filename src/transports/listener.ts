@@ -14,6 +14,7 @@ import { ConnectionTracker } from './connections';
 import { routeHttpRequests } from './http-routes';
 import { LongPollEndpoint, type LongPollOptions } from './longpoll-endpoint';
 import { OriginPolicy, refuseUpgrade } from './origin';
+import type { KeepaliveOptions } from './keepalive';
 import { acceptRawSocket, RAWSOCKET_MAGIC } from './rawsocket';
 import type { Transport } from './transport';
 import { refuseNotFound, WebSocketAcceptor, type VerifyClient } from './websocket-acceptor';
@@ -34,7 +35,7 @@ export type MqttAcceptor = (stream: Duplex, meta: StreamMeta) => Transport;
 /** The fixed header of MQTT's CONNECT, the first packet of every MQTT connection. */
 const MQTT_CONNECT = 0x10;
 
-export interface ListenOptions {
+export interface ListenOptions extends KeepaliveOptions {
   /** Default 127.0.0.1: exposing the router on other interfaces is a deliberate choice. */
   host?: string;
   /** 0 picks a free port. */
@@ -43,11 +44,14 @@ export interface ListenOptions {
   path?: string;
   /** Default all three. */
   serializers?: SerializerId[];
-  /** Longest accepted message in bytes, default 16 MiB (WebSocket maxPayload, RawSocket max length). */
+  /**
+   * Longest message in bytes, default 16 MiB: longer ones from a client fail its connection
+   * (WebSocket 1009, RawSocket max length); longer ones to a client are not sent
+   * (`wamp.error.payload_size_exceeded`).
+   */
   maxPayload?: number;
   /** Key, certificate, ...: the port then serves wss:// and RawSocket over TLS. */
   tls?: tls.SecureContextOptions & tls.TlsOptions;
-  keepaliveMs?: number;
   /** Also accept MQTT clients on this port (first octet 0x10) and on the WebSocket path. */
   mqtt?: MqttAcceptor;
   /** Web origins allowed besides the router's own (`*`: any); see `OriginPolicy`. */
@@ -58,10 +62,9 @@ export interface ListenOptions {
   log?: (message: string) => void;
 }
 
-export interface AttachOptions {
+export interface AttachOptions extends KeepaliveOptions {
   serializers?: SerializerId[];
   maxPayload?: number;
-  keepaliveMs?: number;
   /** Also accept MQTT over WebSocket (subprotocol `mqtt`) on the path. */
   mqtt?: MqttAcceptor;
   /**
@@ -111,7 +114,13 @@ export async function listen(options: ListenOptions, onTransport: (t: Transport)
   const secure = options.tls !== undefined;
   const tracker = new ConnectionTracker();
   const acceptor = new WebSocketAcceptor(
-    { serializers, maxPayload, keepaliveMs: options.keepaliveMs, mqtt: options.mqtt },
+    {
+      serializers,
+      maxPayload,
+      keepaliveMs: options.keepaliveMs,
+      keepaliveTimeoutMs: options.keepaliveTimeoutMs,
+      mqtt: options.mqtt,
+    },
     tracker,
     onTransport,
   );
@@ -171,6 +180,7 @@ export async function listen(options: ListenOptions, onTransport: (t: Transport)
           maxPayload,
           secure,
           keepaliveMs: options.keepaliveMs,
+          keepaliveTimeoutMs: options.keepaliveTimeoutMs,
           first,
         }).then(
           (transport) => {
@@ -277,6 +287,7 @@ export function attachToHttpServer(
       keepaliveMs: options.keepaliveMs,
       mqtt: options.mqtt,
       verifyClient: options.verifyClient,
+      keepaliveTimeoutMs: options.keepaliveTimeoutMs,
     },
     tracker,
     onTransport,

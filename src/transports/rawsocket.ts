@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { serializerByRawSocketId, type Serializer, type SerializerId } from '../serializers';
 import { ErrorUri, WampError } from '../wamp/errors';
 import { Dispatch } from './dispatch';
+import { Keepalive, type KeepaliveOptions } from './keepalive';
 import { TickCork } from './tick-cork';
 import {
   decodeHandshake,
@@ -22,14 +23,15 @@ import type { Transport, TransportHandlers, TransportInfo } from './transport';
 
 export * from './rawsocket-framing';
 
-export interface RawSocketTransportOptions {
+export interface RawSocketTransportOptions extends KeepaliveOptions {
   serializer: Serializer;
   /** Longest frame this side accepts (what it announced). */
   maxLength: number;
   /** Longest frame the peer accepts (what it announced). */
   peerMaxLength: number;
   secure: boolean;
-  keepaliveMs?: number;
+  /** Longest message this side sends, in bytes (besides the peer's limit); default no own limit. */
+  maxMessageSize?: number;
   /** Bytes already read past the handshake. */
   initial?: Buffer;
 }
@@ -43,21 +45,21 @@ export class RawSocketTransport implements Transport {
   private readonly reader: FrameReader;
   private readonly cork: TickCork;
   private readonly serializer: Serializer;
-  private readonly peerMaxLength: number;
   private readonly maxLength: number;
+  /** The shorter of what the peer accepts and what this side was told to send at most. */
+  private readonly sendLimit: number;
   private closing = false;
   private localReason: string | null = null;
   private lastError: string | null = null;
-  private keepalive: NodeJS.Timeout | null = null;
-  private pendingPing: Buffer | null = null;
+  private readonly keepalive: Keepalive | null;
 
   constructor(
     private readonly socket: Socket,
     options: RawSocketTransportOptions,
   ) {
     this.serializer = options.serializer;
-    this.peerMaxLength = options.peerMaxLength;
     this.maxLength = options.maxLength;
+    this.sendLimit = Math.min(options.peerMaxLength, options.maxMessageSize ?? Infinity);
     this.reader = new FrameReader(options.maxLength);
     this.cork = new TickCork(socket);
     this.info = {
@@ -76,7 +78,12 @@ export class RawSocketTransport implements Transport {
       socket.end();
     });
     socket.on('close', () => this.closed());
-    if (options.keepaliveMs && options.keepaliveMs > 0) this.startKeepalive(options.keepaliveMs);
+    // PING carries 8 random octets; any frame back (PONG or message) proves the peer alive.
+    this.keepalive = Keepalive.start(
+      options,
+      () => this.writeFrame(FrameType.PING, randomBytes(8)),
+      () => this.fail('ping timeout'),
+    );
     if (options.initial && options.initial.length > 0) this.receive(options.initial);
   }
 
@@ -102,9 +109,9 @@ export class RawSocketTransport implements Transport {
     if (!this.isOpen) return;
     const encoded = this.serializer.encode(message);
     const payload = typeof encoded === 'string' ? Buffer.from(encoded, 'utf8') : encoded;
-    if (payload.length > this.peerMaxLength) {
+    if (payload.length > this.sendLimit) {
       throw new WampError(ErrorUri.PAYLOAD_SIZE_EXCEEDED, [
-        `message of ${payload.length} bytes exceeds the peer's RawSocket maximum of ${this.peerMaxLength}`,
+        `message of ${payload.length} bytes exceeds the maximum message size of ${this.sendLimit}`,
       ]);
     }
     this.writeFrame(FrameType.MESSAGE, payload);
@@ -114,7 +121,7 @@ export class RawSocketTransport implements Transport {
     if (this.closing || this.dispatch.closed) return;
     this.closing = true;
     this.localReason = reason;
-    this.stopKeepalive();
+    this.keepalive?.stop();
     this.socket.end();
     setTimeout(() => this.socket.destroy(), CLOSE_TIMEOUT_MS).unref();
   }
@@ -136,7 +143,7 @@ export class RawSocketTransport implements Transport {
 
   private frame(frame: Frame): void {
     // Any traffic proves the peer alive.
-    this.pendingPing = null;
+    this.keepalive?.alive();
     switch (frame.type) {
       case FrameType.MESSAGE: {
         const result = this.serializer.decode(frame.payload);
@@ -157,29 +164,12 @@ export class RawSocketTransport implements Transport {
     if (this.dispatch.closed) return;
     this.closing = true;
     this.localReason = reason;
-    this.stopKeepalive();
+    this.keepalive?.stop();
     this.socket.destroy();
   }
 
-  private startKeepalive(intervalMs: number): void {
-    this.keepalive = setInterval(() => {
-      if (this.pendingPing) {
-        this.fail('ping timeout');
-        return;
-      }
-      this.pendingPing = randomBytes(8);
-      this.writeFrame(FrameType.PING, this.pendingPing);
-    }, intervalMs);
-    this.keepalive.unref();
-  }
-
-  private stopKeepalive(): void {
-    if (this.keepalive) clearInterval(this.keepalive);
-    this.keepalive = null;
-  }
-
   private closed(): void {
-    this.stopKeepalive();
+    this.keepalive?.stop();
     this.closing = true;
     const local = this.localReason !== null;
     this.dispatch.close({ reason: this.localReason ?? this.lastError ?? 'socket closed', local });
@@ -222,12 +212,11 @@ function readHandshake(socket: Socket, first?: Buffer): Promise<{ head: Buffer; 
   });
 }
 
-export interface RawSocketAcceptOptions {
+export interface RawSocketAcceptOptions extends KeepaliveOptions {
   serializers: readonly SerializerId[];
   /** Longest message accepted from the client, in bytes (announced as the nearest power of 2 below). */
   maxPayload: number;
   secure: boolean;
-  keepaliveMs?: number;
   /** Bytes already read from the socket (the listener reads one chunk to tell RawSocket from HTTP). */
   first?: Buffer;
 }
@@ -254,19 +243,20 @@ export async function acceptRawSocket(socket: Socket, options: RawSocketAcceptOp
     serializer,
     maxLength: maxLengthOf(exponent),
     peerMaxLength: hello.maxLength,
+    maxMessageSize: options.maxPayload,
     secure: options.secure,
     keepaliveMs: options.keepaliveMs,
+    keepaliveTimeoutMs: options.keepaliveTimeoutMs,
     initial: rest,
   });
   socket.resume();
   return transport;
 }
 
-export interface RawSocketOpenOptions {
+export interface RawSocketOpenOptions extends KeepaliveOptions {
   serializer: Serializer;
   maxPayload: number;
   secure: boolean;
-  keepaliveMs?: number;
 }
 
 /**
@@ -296,8 +286,10 @@ export async function openRawSocket(socket: Socket, options: RawSocketOpenOption
     serializer: options.serializer,
     maxLength: maxLengthOf(exponent),
     peerMaxLength: reply.maxLength,
+    maxMessageSize: options.maxPayload,
     secure: options.secure,
     keepaliveMs: options.keepaliveMs,
+    keepaliveTimeoutMs: options.keepaliveTimeoutMs,
     initial: rest,
   });
   socket.resume();

@@ -12,6 +12,7 @@ import {
 } from 'ws';
 import { serializerById, type SerializerId } from '../serializers';
 import type { ConnectionTracker } from './connections';
+import type { KeepaliveOptions } from './keepalive';
 import type { MqttAcceptor } from './listener';
 import type { Transport } from './transport';
 import { createWebSocketTransport } from './websocket';
@@ -19,10 +20,9 @@ import { createWebSocketTransport } from './websocket';
 /** `ws`'s upgrade check: sync (return) or async (call back), as Node-RED's settings allow either. */
 export type VerifyClient = VerifyClientCallbackSync | VerifyClientCallbackAsync;
 
-export interface WebSocketAcceptorOptions {
+export interface WebSocketAcceptorOptions extends KeepaliveOptions {
   serializers: readonly SerializerId[];
   maxPayload: number;
-  keepaliveMs?: number;
   /** Accept MQTT over WebSocket (subprotocol `mqtt`, as MQTT.js and browsers use). */
   mqtt?: MqttAcceptor;
   verifyClient?: VerifyClient;
@@ -105,6 +105,8 @@ export class WebSocketAcceptor {
         }
         transport = createWebSocketTransport(ws, {
           keepaliveMs: this.options.keepaliveMs,
+          keepaliveTimeoutMs: this.options.keepaliveTimeoutMs,
+          maxMessageSize: this.options.maxPayload,
           secure: (socket as Partial<TLSSocket>).encrypted === true,
           remoteAddress: req.socket.remoteAddress,
           remotePort: req.socket.remotePort,

@@ -3,13 +3,15 @@
 import type net from 'node:net';
 import WebSocket from 'ws';
 import { serializerByProtocol, type Serializer } from '../serializers';
+import { ErrorUri, WampError } from '../wamp/errors';
 import { Dispatch } from './dispatch';
+import { Keepalive, type KeepaliveOptions } from './keepalive';
 import { TickCork } from './tick-cork';
 import type { Transport, TransportHandlers, TransportInfo } from './transport';
 
-export interface WebSocketTransportOptions {
-  /** Ping interval; a peer that has not answered the previous ping by the next one is dropped. */
-  keepaliveMs?: number;
+export interface WebSocketTransportOptions extends KeepaliveOptions {
+  /** Longest message this side sends, in bytes; a longer one throws `wamp.error.payload_size_exceeded`. */
+  maxMessageSize?: number;
   secure?: boolean;
   remoteAddress?: string;
   remotePort?: number;
@@ -63,8 +65,8 @@ class WebSocketTransport implements Transport {
   private failReason: string | null = null;
   private failCode: number | undefined;
   private lastError: string | null = null;
-  private keepalive: NodeJS.Timeout | null = null;
-  private awaitingPong = false;
+  private readonly keepalive: Keepalive | null;
+  private readonly maxMessageSize: number;
   private closeTimer: NodeJS.Timeout | null = null;
   /** `ws` keeps its socket private; it has been `_socket` for years, and without it we only lose batching. */
   private readonly cork: TickCork;
@@ -88,7 +90,9 @@ class WebSocketTransport implements Transport {
     this.receiver = (ws as unknown as { _receiver?: { _maxPayload?: number } })._receiver;
     this.maxPayload = this.receiver?._maxPayload;
     ws.on('message', (data) => this.receive(toBytes(data)));
-    ws.on('pong', () => (this.awaitingPong = false));
+    ws.on('pong', () => this.keepalive?.alive());
+    // A peer's ping is answered by `ws` itself; it proves the peer alive all the same.
+    ws.on('ping', () => this.keepalive?.alive());
     ws.on('error', (err: Error & { code?: string }) => {
       // `WS_ERR_*` errors are the peer breaking the protocol: `ws` fails the connection itself.
       // It stops reading then, so the peer's closing reply (and its code) never arrives here.
@@ -98,7 +102,16 @@ class WebSocketTransport implements Transport {
       else this.lastError = err.message;
     });
     ws.on('close', (code, reason) => this.closed(code, reason.toString('utf8')));
-    if (options.keepaliveMs && options.keepaliveMs > 0) this.startKeepalive(options.keepaliveMs);
+    this.maxMessageSize = options.maxMessageSize ?? Infinity;
+    this.keepalive = Keepalive.start(
+      options,
+      () => ws.ping(),
+      () => {
+        this.localReason = 'ping timeout';
+        this.closing = true;
+        ws.terminate();
+      },
+    );
   }
 
   get isOpen(): boolean {
@@ -124,15 +137,28 @@ class WebSocketTransport implements Transport {
 
   send(message: readonly unknown[]): void {
     if (!this.isOpen) return;
+    const encoded = this.serializer.encode(message);
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: short strings need no byte count.
+    const size =
+      typeof encoded !== 'string'
+        ? encoded.length
+        : encoded.length * 3 <= this.maxMessageSize
+          ? 0
+          : Buffer.byteLength(encoded, 'utf8');
+    if (size > this.maxMessageSize) {
+      throw new WampError(ErrorUri.PAYLOAD_SIZE_EXCEEDED, [
+        `message of ${size} bytes exceeds the maximum message size of ${this.maxMessageSize}`,
+      ]);
+    }
     this.cork.hold();
-    this.ws.send(this.serializer.encode(message), { binary: this.serializer.binary });
+    this.ws.send(encoded, { binary: this.serializer.binary });
   }
 
   close(code = 1000, reason = 'closed'): void {
     if (this.closing || this.dispatch.closed) return;
     this.closing = true;
     this.localReason = reason;
-    this.stopKeepalive();
+    this.keepalive?.stop();
     this.ws.close(isSendableCloseCode(code) ? code : 1000, truncateUtf8(reason, MAX_REASON_BYTES));
     this.closeTimer = setTimeout(() => this.ws.terminate(), CLOSE_TIMEOUT_MS);
     this.closeTimer.unref();
@@ -140,7 +166,7 @@ class WebSocketTransport implements Transport {
 
   private receive(data: Buffer): void {
     // Any traffic proves the peer alive.
-    this.awaitingPong = false;
+    this.keepalive?.alive();
     // The frame type (text/binary) is not checked against the serializer: lenient towards
     // peers that get it wrong, and the bytes decode or they do not.
     const result = this.serializer.decode(data);
@@ -154,28 +180,8 @@ class WebSocketTransport implements Transport {
     this.closing = true;
   }
 
-  private startKeepalive(intervalMs: number): void {
-    this.keepalive = setInterval(() => {
-      if (this.awaitingPong) {
-        this.localReason = 'ping timeout';
-        this.closing = true;
-        this.stopKeepalive();
-        this.ws.terminate();
-        return;
-      }
-      this.awaitingPong = true;
-      this.ws.ping();
-    }, intervalMs);
-    this.keepalive.unref();
-  }
-
-  private stopKeepalive(): void {
-    if (this.keepalive) clearInterval(this.keepalive);
-    this.keepalive = null;
-  }
-
   private closed(code: number, peerReason: string): void {
-    this.stopKeepalive();
+    this.keepalive?.stop();
     if (this.closeTimer) clearTimeout(this.closeTimer);
     this.closing = true;
     const local = this.localReason !== null || this.failReason !== null;

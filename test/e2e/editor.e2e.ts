@@ -215,6 +215,34 @@ describe('the editor in a real browser', function () {
     await page.locator('#node-input-procedure').waitFor({ state: 'detached' });
   });
 
+  it('edits the list of router URLs of a connection: rows added, the first kept as url', async () => {
+    await page.locator('g.red-ui-flow-node-group[id="call01"] rect.red-ui-flow-node').dblclick();
+    await page.locator('#node-input-procedure').waitFor();
+    await page.click('#node-input-btn-connection-edit');
+    await page.locator('#node-config-input-transport').waitFor({ state: 'visible' });
+    await page.selectOption('#node-config-input-transport', 'url');
+    const rows = page.locator('#node-config-wamp-conn-urls .node-config-wamp-conn-url');
+    await rows.first().waitFor({ state: 'visible' });
+    // An older flow's single url shows as the one row.
+    assert.equal(await rows.count(), 1);
+    assert.equal(await rows.first().inputValue(), 'ws://127.0.0.1:8080/ws');
+    await page.locator('.node-config-wamp-conn-urls-row .red-ui-editableList-addButton').click();
+    await rows.nth(1).fill('rs://127.0.0.1:8081');
+    await page.click('#node-config-dialog-ok');
+    await page.locator('#node-config-input-transport').waitFor({ state: 'detached' });
+    // A string: the page's globals are not this file's types.
+    const saved = await page.evaluate(
+      "(() => { const n = RED.nodes.node('k01'); return { url: n.url, urls: n.urls, transport: n.transport }; })()",
+    );
+    assert.deepEqual(saved, {
+      url: 'ws://127.0.0.1:8080/ws',
+      urls: ['ws://127.0.0.1:8080/ws', 'rs://127.0.0.1:8081'],
+      transport: 'url',
+    });
+    await page.click('#node-dialog-cancel');
+    await page.locator('#node-input-procedure').waitFor({ state: 'detached' });
+  });
+
   it("shows a node's help in the Help sidebar", async () => {
     await page.locator('g.red-ui-flow-node-group[id="call01"] rect.red-ui-flow-node').click();
     await page.click('#red-ui-tab-help-link-button');

@@ -9,6 +9,8 @@ import { resolveNodeRed } from './node-red-under-test';
 
 export interface NodeRedProcess {
   url: string;
+  /** The Node-RED process (for CPU readings in the bench). */
+  pid: number;
   userDir: string;
   log: () => string;
   get(pathname: string, accept?: string): Promise<{ status: number; body: string }>;
@@ -72,6 +74,7 @@ export async function startNodeRed(
 
   return {
     url,
+    pid: child.pid!,
     userDir,
     log: () => output,
     async get(pathname, accept = 'application/json') {
