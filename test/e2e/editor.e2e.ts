@@ -185,11 +185,13 @@ describe('the editor in a real browser', function () {
     await shot('connection-dialog');
     // An environment variable as the URL is valid (Node-RED substitutes it at deploy); a bad URL is not.
     await page.selectOption('#node-config-input-transport', 'url');
-    const url = page.locator('#node-config-input-url');
+    // The first router URL of the list (the hidden url field carries it).
+    const url = page.locator('.node-config-wamp-conn-url').first();
     const marked = (): Promise<boolean> => url.evaluate((e) => e.classList.contains('input-error'));
     await url.fill(`\${WAMP_URL}`);
     await url.dispatchEvent('change');
     assert.equal(await marked(), false, 'an environment variable is accepted');
+    assert.equal(await page.inputValue('#node-config-input-url'), `\${WAMP_URL}`);
     await url.fill('not a url');
     await url.dispatchEvent('change');
     assert.equal(await marked(), true, 'a bad URL is marked');
@@ -217,7 +219,7 @@ describe('the editor in a real browser', function () {
 
   it('edits the list of router URLs of a connection: rows added, the first kept as url', async () => {
     await page.locator('g.red-ui-flow-node-group[id="call01"] rect.red-ui-flow-node').dblclick();
-    await page.locator('#node-input-procedure').waitFor();
+    await page.locator('#node-input-procedure').waitFor({ state: 'attached' });
     await page.click('#node-input-btn-connection-edit');
     await page.locator('#node-config-input-transport').waitFor({ state: 'visible' });
     await page.selectOption('#node-config-input-transport', 'url');
