@@ -130,6 +130,10 @@ describe('MQTT clients on the router', () => {
       await pub.publishAsync('home/cellar/humidity', 'damp', { qos: 0 });
       const [a, b] = await got;
       assert.equal(a.topic, 'home/kitchen/temp');
+      // MQTT to MQTT: the publisher's bytes as they were, not re-encoded from the parsed value.
+      const exact = nextMessage(sub);
+      await pub.publishAsync('home/kitchen/temp', '{ "celsius" : 21.50 }', { qos: 1 });
+      assert.equal((await exact)[0].payload.toString(), '{ "celsius" : 21.50 }');
       assert.equal(a.payload.toString(), '21.5');
       assert.equal(a.qos, 1);
       assert.equal(b.topic, 'home/cellar/humidity');
