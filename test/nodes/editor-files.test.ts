@@ -95,7 +95,9 @@ describe('editor files', function () {
         const html = fs.readFileSync(path.join(root, 'nodes', `${type}.html`), 'utf8');
         assert.match(html, new RegExp(`registerType\\('${type}'`));
         assert.match(html, new RegExp(`data-template-name="${type}"`));
-        assert.match(html, new RegExp(`data-help-name="${type}"`));
+        assert.doesNotMatch(html, /data-help-name/, 'help lives under locales/, like core nodes');
+        const enHelp = fs.readFileSync(path.join(root, 'nodes/locales/en-US', `${type}.html`), 'utf8');
+        assert.match(enHelp, new RegExp(`data-help-name="${type}"`));
         if (type !== 'wamp-connection') assert.match(html, /category: 'WAMP'/);
         const zhHelp = fs.readFileSync(path.join(root, 'nodes/locales/zh-CN', `${type}.html`), 'utf8');
         assert.match(zhHelp, new RegExp(`data-help-name="${type}"`));

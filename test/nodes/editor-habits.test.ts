@@ -45,8 +45,8 @@ const NODE_RED_COLOURS = [
 
 const editorFile = (type: string): string =>
   fs.readFileSync(path.join(root, 'nodes', `${type}.html`), 'utf8');
-const zhHelp = (type: string): string =>
-  fs.readFileSync(path.join(root, 'nodes', 'locales', 'zh-CN', `${type}.html`), 'utf8');
+const helpText = (lang: string, type: string): string =>
+  fs.readFileSync(path.join(root, 'nodes', 'locales', lang, `${type}.html`), 'utf8');
 const catalogue = (lang: string, type: string): Record<string, unknown> =>
   (
     JSON.parse(fs.readFileSync(path.join(root, 'nodes', 'locales', lang, `${type}.json`), 'utf8')) as Record<
@@ -73,8 +73,8 @@ describe('editor files follow the core nodes’ habits', function () {
   for (const type of TYPES) {
     it(`${type}: a References section with links in the en-US and zh-CN help`, () => {
       for (const [help, title] of [
-        [editorFile(type), 'References'],
-        [zhHelp(type), '参考'],
+        [helpText('en-US', type), 'References'],
+        [helpText('zh-CN', type), '参考'],
       ]) {
         const at = help.indexOf(`<h3>${title}</h3>`);
         assert.ok(at > 0, `${type}: <h3>${title}</h3>`);

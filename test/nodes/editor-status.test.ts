@@ -66,6 +66,7 @@ describe('editor: statuses and names', function () {
   it('status texts are short (under 20 characters, the reason of a refusal aside) in English', function () {
     const samples: Record<string, string> = { seconds: '30', count: '12', error: '' };
     for (const file of fs.readdirSync(path.join(built, 'locales', 'en-US'))) {
+      if (!file.endsWith('.json')) continue;
       const type = file.replace(/\.json$/, '');
       const states = catalogue('en-US', type)[type]?.status ?? {};
       for (const [key, text] of Object.entries(states)) {
