@@ -12,6 +12,7 @@ import {
   type WampConnectionNode,
   type WampUser,
 } from './shared/connection-node';
+import { AUTH_REFUSALS, ErrorUri } from '../src/index';
 import { Connection, type ConnectionStatus as Status, type Transport } from './shared/library';
 import type { Node, NodeAPI, NodeStatus, TlsConfigNode } from './shared/red-types';
 import { waitForRouter } from './shared/router-registry';
@@ -26,12 +27,14 @@ const CLOSE_GRACE_MS = 5000;
 /** How long `msg.action = "connect"` waits for the session before reporting an error. */
 const CONNECT_WAIT_MS = 10000;
 
-/** The status key for a connection that failed (a fatal ABORT, or no more retries). */
-function failureOf(reason: string): 'auth-failed' | 'no-realm' | 'gave-up' | 'failed' {
-  if (/authenticat|not_authorized|no_matching_auth|no_auth_method|cannot_authenticate/i.test(reason))
-    return 'auth-failed';
-  if (/no_such_realm/i.test(reason)) return 'no-realm';
-  if (reason.startsWith('gave up')) return 'gave-up';
+/** The status key for a connection that failed (a fatal ABORT, or no more retries), by its URI. */
+function failureOf(
+  s: Extract<Status, { state: 'failed' }>,
+): 'auth-failed' | 'no-realm' | 'gave-up' | 'failed' {
+  const uri = s.error?.uri;
+  if (uri !== undefined && AUTH_REFUSALS.has(uri)) return 'auth-failed';
+  if (uri === ErrorUri.NO_SUCH_REALM) return 'no-realm';
+  if (s.gaveUp) return 'gave-up';
   return 'failed';
 }
 
@@ -125,7 +128,7 @@ export = function (RED: NodeAPI): void {
               }
             : { fill: 'red', shape: 'ring', text: 'wamp-connection.status.disconnected' };
         case 'failed':
-          return { fill: 'red', shape: 'dot', text: `wamp-connection.status.${failureOf(s.reason)}` };
+          return { fill: 'red', shape: 'dot', text: `wamp-connection.status.${failureOf(s)}` };
         default:
           return { fill: 'red', shape: 'ring', text: 'wamp-connection.status.disconnected' };
       }

@@ -1,6 +1,7 @@
 // wamp-register: registers a procedure and emits one message per invocation; a wamp-response
 // node answers it (the http in / http response pattern), found by `msg._wamp.invocationId`.
 // Its input takes only `msg.action` "connect" / "disconnect" (the shared session).
+import { isInvokePolicy, isMatchPolicy } from '../src/index';
 import { isConnectionAction, runConnectionAction } from './shared/connection-actions';
 import { getConnectionNode, NO_CONNECTION, type WampUser } from './shared/connection-node';
 import { addInvocation, rejectAllOwnedBy, removeInvocation } from './shared/invocations';
@@ -30,9 +31,6 @@ interface WampRegisterDef extends NodeDef {
   timeout?: number | string;
 }
 
-const MATCHES = ['exact', 'prefix', 'wildcard'];
-const INVOKES = ['single', 'roundrobin', 'random', 'first', 'last'];
-
 export = function (RED: NodeAPI): void {
   function WampRegister(this: WampUser, def: WampRegisterDef): void {
     RED.nodes.createNode(this, def);
@@ -40,8 +38,8 @@ export = function (RED: NodeAPI): void {
     const connNode = getConnectionNode(RED, def.connection);
     /** Known once the typedInput is evaluated (at once, except from an asynchronous context store). */
     let procedure = '';
-    const match = MATCHES.includes(def.match ?? '') ? def.match : 'exact';
-    const invoke = INVOKES.includes(def.invoke ?? '') ? def.invoke : 'single';
+    const match = isMatchPolicy(def.match) ? def.match : 'exact';
+    const invoke = isInvokePolicy(def.invoke) ? def.invoke : 'single';
     const timeoutSec = parseFloat(String(def.timeout ?? ''));
     const timeoutMs = Number.isFinite(timeoutSec) && timeoutSec > 0 ? timeoutSec * 1000 : 0;
     let registration: Registration | null = null;
@@ -123,8 +121,8 @@ export = function (RED: NodeAPI): void {
 
     function start(conn: Connection): void {
       const options: RegisterOptions = {};
-      if (match !== 'exact') options.match = match as RegisterOptions['match'];
-      if (invoke !== 'single') options.invoke = invoke as RegisterOptions['invoke'];
+      if (match !== 'exact') options.match = match;
+      if (invoke !== 'single') options.invoke = invoke;
       // Persistent and watched: the connection registers it again on every new session, and a
       // refusal leaves it wanted (the procedure may be free on the next session).
       conn

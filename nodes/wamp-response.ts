@@ -1,11 +1,10 @@
 // wamp-response: answers the invocation a wamp-register node emitted: a result, a progressive
 // result (`msg.progress = true`), or an ERROR (`msg.wampError`).
 import { getInvocation, removeInvocation } from './shared/invocations';
-import { Result, WampError } from './shared/library';
+import { ErrorUri, Result, WampError } from './shared/library';
 import { argsFromMsg, flowSetArgs, isPlainObject } from './shared/payload';
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage } from './shared/red-types';
 
-const RUNTIME_ERROR = 'wamp.error.runtime_error';
 const URI = /^[^\s#]+(\.[^\s#]+)+$/;
 
 /**
@@ -15,12 +14,12 @@ const URI = /^[^\s#]+(\.[^\s#]+)+$/;
  */
 function toWampError(error: unknown, msg: NodeMessage): WampError {
   if (typeof error === 'string') {
-    if (!URI.test(error)) return new WampError(RUNTIME_ERROR, [error]);
+    if (!URI.test(error)) return new WampError(ErrorUri.RUNTIME_ERROR, [error]);
     const { args, kwargs } = flowSetArgs(msg);
     return new WampError(error, args, kwargs);
   }
   if (isPlainObject(error)) {
-    const uri = typeof error.uri === 'string' && URI.test(error.uri) ? error.uri : RUNTIME_ERROR;
+    const uri = typeof error.uri === 'string' && URI.test(error.uri) ? error.uri : ErrorUri.RUNTIME_ERROR;
     const set = flowSetArgs(msg);
     const args = Array.isArray(error.args)
       ? error.args
@@ -30,7 +29,7 @@ function toWampError(error: unknown, msg: NodeMessage): WampError {
     const kwargs = isPlainObject(error.kwargs) ? error.kwargs : set.kwargs;
     return new WampError(uri, args, kwargs);
   }
-  return new WampError(RUNTIME_ERROR, error instanceof Error ? [error.message] : []);
+  return new WampError(ErrorUri.RUNTIME_ERROR, error instanceof Error ? [error.message] : []);
 }
 
 /**

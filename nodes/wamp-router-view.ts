@@ -2,6 +2,7 @@
 // /wamp-router-view/, guarded by Node-RED's admin auth with the permissions wamp-router.read and
 // wamp-router.write (POSTs only as JSON from the editor's own origin), and a once-a-second watch that pushes changed snapshots to the editor over
 // Node-RED's comms channel. The editor half is wamp-router-view.html.
+import { errorMessage } from '../src/index';
 import { ErrorUri, isWampError, type Router } from './shared/library';
 import type { HttpHandler, HttpRequest, HttpResponse, PluginAPI } from './shared/red-types';
 import {
@@ -39,7 +40,7 @@ export = function (RED: PluginAPI): void {
     try {
       watch.tick();
     } catch (e) {
-      RED.log.error(`wamp-router-view: ${e instanceof Error ? e.message : String(e)}`);
+      RED.log.error(`wamp-router-view: ${errorMessage(e)}`);
     }
   }, TICK_MS).unref();
 
@@ -59,7 +60,7 @@ export = function (RED: PluginAPI): void {
         .then(() => handle(router, req, res))
         .catch((e: unknown) => {
           const status = isWampError(e) ? STATUS_OF[e.uri] : undefined;
-          const message = e instanceof Error ? e.message : String(e);
+          const message = errorMessage(e);
           if (status) return res.status(status).json({ error: isWampError(e) ? e.uri : 'error', message });
           RED.log.error(`wamp-router-view: ${message}`);
           res.status(500).json({ error: 'internal_error', message });

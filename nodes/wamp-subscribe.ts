@@ -1,6 +1,7 @@
 // wamp-subscribe: emits one message per event of its topic; in dynamic mode `msg.action`
 // subscribes, unsubscribes and lists subscriptions at run time (like the mqtt in node);
 // "connect" / "disconnect" open or close the shared session in either mode.
+import { isMatchPolicy, type MatchPolicy } from '../src/index';
 import { isConnectionAction, runConnectionAction } from './shared/connection-actions';
 import {
   getConnectionNode,
@@ -26,11 +27,9 @@ interface WampSubscribeDef extends NodeDef {
   dynamic?: boolean;
 }
 
-type Match = 'exact' | 'prefix' | 'wildcard';
-
 interface Wanted {
   topic: string;
-  match: Match;
+  match: MatchPolicy;
   /** Resolves to the persistent subscription (the connection restores it after reconnects). */
   sub: Promise<Subscription | null>;
   dropped: boolean;
@@ -38,10 +37,9 @@ interface Wanted {
   answer?: { refused?: string; detail?: string };
 }
 
-const MATCHES: readonly string[] = ['exact', 'prefix', 'wildcard'];
-function matchOf(v: unknown): Match | undefined {
+function matchOf(v: unknown): MatchPolicy | undefined {
   if (v === undefined || v === null || v === '') return 'exact';
-  return MATCHES.includes(String(v)) ? (v as Match) : undefined;
+  return isMatchPolicy(v) ? v : undefined;
 }
 const flag = (v: unknown): boolean => v === true || v === 'true';
 
@@ -53,7 +51,7 @@ export = function (RED: NodeAPI): void {
     const dynamic = flag(def.dynamic);
     const getRetained = flag(def.getRetained);
     const wanted = new Map<string, Wanted>();
-    const keyOf = (topic: string, match: Match): string => `${match} ${topic}`;
+    const keyOf = (topic: string, match: MatchPolicy): string => `${match} ${topic}`;
 
     function emit(ev: EventInfo): void {
       const msg: NodeMessage = {
@@ -91,7 +89,12 @@ export = function (RED: NodeAPI): void {
      * and watched: every new session subscribes again and its answer shows in the status. A
      * `msg.action` subscription the open session refuses rejects instead (for Catch) and is not kept.
      */
-    function subscribe(c: WampConnectionNode, topic: string, match: Match, fromMsg: boolean): Promise<void> {
+    function subscribe(
+      c: WampConnectionNode,
+      topic: string,
+      match: MatchPolicy,
+      fromMsg: boolean,
+    ): Promise<void> {
       const key = keyOf(topic, match);
       if (wanted.has(key)) return wanted.get(key)!.sub.then(() => undefined);
       const options: SubscribeOptions = {};

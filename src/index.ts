@@ -55,8 +55,26 @@ export type {
 export { serializers, serializerById, type Serializer, type SerializerId } from './serializers';
 
 // Protocol
-export { WampError, ErrorUri, CloseUri } from './wamp/errors';
+export {
+  WampError,
+  ErrorUri,
+  CloseUri,
+  AUTH_REFUSALS,
+  isWampError,
+  errorMessage,
+  toWampError,
+} from './wamp/errors';
 export { MessageType, type WampMessage } from './wamp/messages';
 export { parseMessage } from './wamp/parse';
-export type { MatchPolicy } from './wamp/uri';
+export {
+  MATCH_POLICIES,
+  INVOKE_POLICIES,
+  CANCEL_MODES,
+  isMatchPolicy,
+  isInvokePolicy,
+  isCancelMode,
+  type MatchPolicy,
+  type InvokePolicy,
+  type CancelMode,
+} from './wamp/options';
 export { publicKeyHexOf, deriveCraKey } from './wamp/auth';

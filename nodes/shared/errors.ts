@@ -3,7 +3,7 @@
 // runtime replaces `msg.error` there and keeps ours as `msg._error`). The message is the error's
 // text alone (its first string argument, or a `message` kwarg), the URI when it has none: the
 // URI already is `code`, and the Debug sidebar shows the message as it is.
-import { isWampError } from './library';
+import { ErrorUri, errorMessage, isWampError } from '../../src/index';
 import type { NodeMessage } from './red-types';
 
 export interface MsgError {
@@ -13,12 +13,10 @@ export interface MsgError {
   message: string;
 }
 
-const RUNTIME_ERROR = 'wamp.error.runtime_error';
-
 export function describeError(e: unknown): MsgError {
   if (isWampError(e)) return { uri: e.uri, args: e.args, kwargs: e.kwargs, message: textOf(e) };
-  const message = e instanceof Error ? e.message : String(e);
-  return { uri: RUNTIME_ERROR, args: [message], kwargs: {}, message };
+  const message = errorMessage(e);
+  return { uri: ErrorUri.RUNTIME_ERROR, args: [message], kwargs: {}, message };
 }
 
 function textOf(e: { uri: string; args: unknown[]; kwargs: Record<string, unknown> }): string {
@@ -58,5 +56,5 @@ export function failMsg(msg: NodeMessage, e: unknown): Error {
 export function reasonOf(e: unknown): string {
   const { uri, message } = describeError(e);
   if (uri.startsWith('wamp.error.')) return uri.slice('wamp.error.'.length).replace(/_/g, ' ');
-  return uri === RUNTIME_ERROR ? message : uri;
+  return uri === ErrorUri.RUNTIME_ERROR ? message : uri;
 }

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Router } from '../router';
+import { errorMessage } from '../wamp/errors';
 import { readConfigFile, type RouterFileConfig } from './config-file';
 
 const USAGE = `Usage: wamp-router [options]
@@ -123,6 +124,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(`wamp-router: ${e instanceof Error ? e.message : String(e)}`);
+  console.error(`wamp-router: ${errorMessage(e)}`);
   process.exit(1);
 });

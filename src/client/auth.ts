@@ -2,11 +2,8 @@
 // answered. The crypto itself lives in src/wamp/auth; this file only maps credentials to it.
 import { publicKeyHexOf, signCryptosignChallenge } from '../wamp/auth/cryptosign';
 import { deriveCraKey, signCraChallenge } from '../wamp/auth/wampcra';
-import { WampError } from '../wamp/errors';
+import { ErrorUri, WampError } from '../wamp/errors';
 import type { Dict } from '../wamp/messages';
-
-/** Sent in ABORT when this client cannot answer a CHALLENGE (Autobahn uses the same URI). */
-export const CANNOT_AUTHENTICATE = 'wamp.error.cannot_authenticate';
 
 export interface ClientCredentials {
   authid?: string;
@@ -48,7 +45,7 @@ export function helloAuth(c: ClientCredentials): HelloAuth {
 }
 
 function cannot(text: string): WampError {
-  return new WampError(CANNOT_AUTHENTICATE, [text]);
+  return new WampError(ErrorUri.CANNOT_AUTHENTICATE, [text]);
 }
 
 /** AUTHENTICATE's signature for a CHALLENGE; throws a WampError when the credentials do not fit. */

@@ -1,6 +1,6 @@
 // The callee role: REGISTER/UNREGISTER, running handlers on INVOCATION, YIELD or ERROR back,
 // progressive YIELDs, and INTERRUPT (aborts the handler's signal).
-import { ErrorUri, WampError } from '../wamp/errors';
+import { ErrorUri, toWampError, type WampError } from '../wamp/errors';
 import {
   MessageType,
   payload,
@@ -22,9 +22,6 @@ import {
   type RegisterOptions,
   type Registration,
 } from './types';
-
-/** The URI a handler's non-WAMP exception is reported with. */
-export const RUNTIME_ERROR = 'wamp.error.runtime_error';
 
 interface RegistrationRecord {
   id: number;
@@ -203,10 +200,7 @@ export class Callee {
             : [[value], {}, {}];
       reply = () => [MessageType.YIELD, request, o, ...payload(a, k)];
     } catch (e) {
-      const err =
-        e instanceof WampError
-          ? e
-          : new WampError(RUNTIME_ERROR, [e instanceof Error ? e.message : String(e)]);
+      const err = toWampError(e, ErrorUri.RUNTIME_ERROR);
       reply = () => [
         MessageType.ERROR,
         MessageType.INVOCATION,

@@ -1,6 +1,7 @@
 // The caller role: CALL, progressive RESULTs, CANCEL (via AbortSignal) and timeouts.
 import { CANCELED_ALIASES, ErrorUri, WampError } from '../wamp/errors';
 import { MessageType, payload, payloadOf, type ErrorMessage, type ResultMessage } from '../wamp/messages';
+import type { CancelMode } from '../wamp/options';
 import { PendingMap, errorFromMessage, type PendingEntry } from './pending';
 import { cleanDict, trySend, type RoleContext } from './role';
 import type { CallOptions, CallResult } from './types';
@@ -82,7 +83,7 @@ export class Caller {
    * Sends CANCEL where the dealer supports it. In `kill` mode the dealer answers with ERROR once
    * the callee has stopped, so the call waits for it; otherwise the call settles at once.
    */
-  private cancel(id: number, mode: 'skip' | 'kill' | 'killnowait', error: WampError): void {
+  private cancel(id: number, mode: CancelMode, error: WampError): void {
     if (!this.calls.has(id)) return;
     const canCancel = this.ctx.isOpen && this.ctx.routerHas('dealer', 'call_canceling');
     if (canCancel) this.ctx.send([MessageType.CANCEL, id, { mode }]);

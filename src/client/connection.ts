@@ -5,9 +5,8 @@ import { EventEmitter } from 'node:events';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { SerializerId } from '../serializers';
 import type { Transport } from '../transports/transport';
-import { ErrorUri, WampError, isWampError } from '../wamp/errors';
+import { AUTH_REFUSALS, ErrorUri, WampError, isWampError, toWampError } from '../wamp/errors';
 import type { ClientCredentials } from './auth';
-import { CANNOT_AUTHENTICATE } from './auth';
 import { backoffDelay, resolveReconnect, type ReconnectOptions, type ReconnectSettings } from './backoff';
 import { PublishQueue } from './publish-queue';
 import { RouterList } from './router-list';
@@ -61,7 +60,10 @@ export interface ConnectionOptions extends ClientCredentials {
   publishQueueBytes?: number;
 }
 
-/** `url`: the router tried, joined or lost (absent with a transportFactory). */
+/**
+ * `url`: the router tried, joined or lost (absent with a transportFactory). `error`: why, with
+ * its URI (an ABORT's reason, e.g. wamp.error.not_authorized). `gaveUp`: maxRetries ran out.
+ */
 export type ConnectionStatus =
   | { state: 'connecting'; attempt: number; url?: string }
   | {
@@ -72,18 +74,11 @@ export type ConnectionStatus =
       url?: string;
     }
   | { state: 'disconnected'; reason: string; retryInMs?: number; url?: string; error?: WampError }
-  | { state: 'failed'; reason: string; error?: WampError }
+  | { state: 'failed'; reason: string; error?: WampError; gaveUp?: true }
   | { state: 'closed' };
 
 /** ABORT reasons that retrying at the normal pace cannot cure. */
-export const FATAL_REASONS: ReadonlySet<string> = new Set([
-  ErrorUri.NO_SUCH_REALM,
-  ErrorUri.AUTHENTICATION_FAILED,
-  ErrorUri.NOT_AUTHORIZED,
-  ErrorUri.NO_AUTH_METHOD,
-  ErrorUri.NO_MATCHING_AUTH_METHOD,
-  CANNOT_AUTHENTICATE,
-]);
+export const FATAL_REASONS: ReadonlySet<string> = new Set([ErrorUri.NO_SUCH_REALM, ...AUTH_REFUSALS]);
 
 /**
  * Told what each session makes of a persistent registration or subscription. `reconnect` is
@@ -118,9 +113,7 @@ function notConnected(): WampError {
 }
 
 function asWampError(e: unknown): WampError {
-  return isWampError(e)
-    ? e
-    : new WampError(ErrorUri.CONNECTION_LOST, [e instanceof Error ? e.message : String(e)]);
+  return toWampError(e, ErrorUri.CONNECTION_LOST);
 }
 
 /** A lost session leaves the handle valid; the next session restores it. */
@@ -530,7 +523,12 @@ export class Connection extends EventEmitter {
     const round = Math.ceil(this.failures / size);
     if (round > rc.maxRetries) {
       this.stop(reason);
-      this.setStatus({ state: 'failed', reason: `gave up after ${rc.maxRetries} retries: ${reason}`, error });
+      this.setStatus({
+        state: 'failed',
+        reason: `gave up after ${rc.maxRetries} retries: ${reason}`,
+        error,
+        gaveUp: true,
+      });
       return;
     }
     const delay = backoffDelay(rc, round);

@@ -15,13 +15,11 @@ export {
   type SessionState,
 } from './session';
 export {
-  CANNOT_AUTHENTICATE,
   authMethodsFor,
   helloAuth,
   answerChallenge,
   type ClientCredentials,
 } from './auth';
-export { RUNTIME_ERROR } from './callee';
 export { backoffDelay, resolveReconnect } from './backoff';
 export {
   Result,
@@ -40,4 +38,4 @@ export {
   type Subscription,
 } from './types';
 export { WampError } from '../wamp/errors';
-export type { MatchPolicy } from '../wamp/uri';
+export type { InvokePolicy, MatchPolicy } from '../wamp/options';

@@ -1,5 +1,5 @@
 // What a role processor (caller, callee, publisher, subscriber) may ask of its session.
-import { ErrorUri, WampError } from '../wamp/errors';
+import { ErrorUri, toWampError, type WampError } from '../wamp/errors';
 import type { Dict, WampMessage } from '../wamp/messages';
 
 export interface RoleContext {
@@ -20,10 +20,10 @@ export interface RoleContext {
 }
 
 /** Drops undefined values so that every serializer sends the same dict (JSON would drop them, MsgPack would not). */
-export function cleanDict(d: Record<string, unknown>): Dict {
+export function cleanDict<T extends Dict>(d: T): T {
   const out: Dict = {};
   for (const [k, v] of Object.entries(d)) if (v !== undefined) out[k] = v;
-  return out;
+  return out as T;
 }
 
 /** Sends, turning a serialization failure into a returned error instead of a throw. */
@@ -32,6 +32,6 @@ export function trySend(ctx: RoleContext, message: WampMessage): WampError | nul
     ctx.send(message);
     return null;
   } catch (e) {
-    return e instanceof WampError ? e : new WampError(ErrorUri.INVALID_ARGUMENT, [String(e)]);
+    return toWampError(e, ErrorUri.INVALID_ARGUMENT);
   }
 }

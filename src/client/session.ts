@@ -3,7 +3,7 @@
 // either way ends it. Everything the router sends is validated by parseMessage first, and any
 // breach of the protocol is answered with ABORT and the transport closed.
 import { EventEmitter } from 'node:events';
-import { CloseUri, ErrorUri, isWampError, WampError } from '../wamp/errors';
+import { CloseUri, ErrorUri, errorMessage, isWampError, toWampError, WampError } from '../wamp/errors';
 import { peerHasFeature, roleDetails } from '../wamp/features';
 import { IdSequence } from '../wamp/ids';
 import {
@@ -151,15 +151,15 @@ export class Session extends EventEmitter {
     try {
       auth = helloAuth(this.options);
     } catch (e) {
-      const err = new WampError(ErrorUri.INVALID_ARGUMENT, [e instanceof Error ? e.message : String(e)]);
+      const err = toWampError(e, ErrorUri.INVALID_ARGUMENT);
       this.finish({ reason: err.uri, error: err, byRouter: false });
       return joined;
     }
     try {
       this.send([MessageType.HELLO, this.options.realm, { agent: AGENT, roles: CLIENT_ROLES, ...auth }]);
     } catch (e) {
-      // E.g. a maximum message size too small for HELLO itself.
-      const err = e as WampError;
+      // E.g. a maximum message size too small for HELLO itself: payload_size_exceeded.
+      const err = toWampError(e, ErrorUri.INVALID_ARGUMENT);
       this.finish({ reason: err.uri, error: err, byRouter: false });
     }
     return joined;
@@ -235,9 +235,11 @@ export class Session extends EventEmitter {
     try {
       this.transport.send(m);
     } catch (e) {
+      // A transport's own WampError (payload_size_exceeded) says why; anything else is the encoder's.
       if (isWampError(e)) throw e;
-      const why = e instanceof Error ? e.message : String(e);
-      throw new WampError(ErrorUri.INVALID_ARGUMENT, [`cannot serialize ${MessageName[m[0]]}: ${why}`]);
+      throw new WampError(ErrorUri.INVALID_ARGUMENT, [
+        `cannot serialize ${MessageName[m[0]]}: ${errorMessage(e)}`,
+      ]);
     }
   }
 
@@ -269,7 +271,7 @@ export class Session extends EventEmitter {
           const answer = answerChallenge(this.options, msg[1], msg[2]);
           this.send([MessageType.AUTHENTICATE, answer.signature, answer.extra]);
         } catch (e) {
-          const err = e instanceof WampError ? e : new WampError(ErrorUri.AUTHENTICATION_FAILED, [String(e)]);
+          const err = toWampError(e, ErrorUri.AUTHENTICATION_FAILED);
           this.send([MessageType.ABORT, { message: String(err.args[0] ?? '') }, err.uri]);
           this.transport.close(1000, 'cannot authenticate');
           this.finish({ reason: err.uri, error: err, byRouter: false });

@@ -1,11 +1,18 @@
-// The shapes the client hands to application code (and the Node-RED nodes code against).
-import type { MatchPolicy } from '../wamp/uri';
+// The shapes the client hands to application code (and the Node-RED nodes code against). The
+// options of REGISTER, SUBSCRIBE and PUBLISH are the protocol's own (src/wamp/options.ts).
+import type {
+  CallOptions as CallMessageOptions,
+  CancelMode,
+  PassthruOptions,
+  PublishOptions as PublishMessageOptions,
+} from '../wamp/options';
 
-export interface CallOptions {
+export type { CancelMode, RegisterOptions, SubscribeOptions } from '../wamp/options';
+
+/** CALL's options, and what this client does around the call. */
+export interface CallOptions extends CallMessageOptions, PassthruOptions {
   /** Milliseconds; sent to a dealer announcing call_timeout and enforced locally as well. */
   timeout?: number;
-  disclose_me?: boolean;
-  receive_progress?: boolean;
   /** Progressive results: each RESULT with `progress` goes here; the promise resolves on the final one. */
   onProgress?: (r: CallResult) => void;
   /** Aborting sends CANCEL (if the dealer supports it) and rejects with `wamp.error.canceled`. */
@@ -16,10 +23,8 @@ export interface CallOptions {
    */
   cancelable?: (cancel: () => void) => void;
   cancelMode?: CancelMode;
-  [k: string]: unknown;
+  [key: string]: unknown;
 }
-
-export type CancelMode = 'skip' | 'kill' | 'killnowait';
 
 export interface CallResult {
   args: unknown[];
@@ -87,35 +92,8 @@ export interface Subscription {
   unsubscribe(): Promise<void>;
 }
 
-export interface RegisterOptions {
-  match?: MatchPolicy;
-  invoke?: 'single' | 'roundrobin' | 'random' | 'first' | 'last';
-  [k: string]: unknown;
-}
-
-export interface SubscribeOptions {
-  match?: MatchPolicy;
-  get_retained?: boolean;
-  [k: string]: unknown;
-}
-
-export interface PublishOptions {
-  acknowledge?: boolean;
-  exclude_me?: boolean;
-  disclose_me?: boolean;
-  retain?: boolean;
-  eligible?: number[];
-  exclude?: number[];
-  eligible_authid?: string[];
-  exclude_authid?: string[];
-  eligible_authrole?: string[];
-  exclude_authrole?: string[];
-  /** Payload passthru mode: the one binary argument travels untouched (see the README). */
-  ppt_scheme?: string;
-  ppt_serializer?: string;
-  ppt_cipher?: string;
-  ppt_keyid?: string;
-}
+/** PUBLISH's options, payload passthru mode's among them (see the README). */
+export type PublishOptions = PublishMessageOptions & PassthruOptions;
 
 export interface PublishResult {
   publicationId?: number;

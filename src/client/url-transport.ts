@@ -2,7 +2,7 @@
 // the transports layer (plain Errors) become WampErrors here, at the client's edge.
 import { connectTransport, type ConnectOptions } from '../transports/connect';
 import type { Transport } from '../transports/transport';
-import { ErrorUri, WampError } from '../wamp/errors';
+import { ErrorUri, toWampError } from '../wamp/errors';
 
 export type UrlTransportOptions = ConnectOptions;
 
@@ -10,6 +10,6 @@ export async function connectUrl(options: UrlTransportOptions): Promise<Transpor
   try {
     return await connectTransport(options);
   } catch (e) {
-    throw new WampError(ErrorUri.CONNECTION_LOST, [e instanceof Error ? e.message : String(e)]);
+    throw toWampError(e, ErrorUri.CONNECTION_LOST);
   }
 }

@@ -3,7 +3,8 @@
 // trailing `#` the prefix `a.` together with `a` itself (`a/#` matches `a` and everything below
 // it). WAMP prefixes match character-wise, so the prefix keeps its dot (`a` would also match
 // `ab.c`); and a role that grants `a.` as a prefix grants the MQTT filter `a/#` as it reads.
-import { isValidPattern, isValidUri, type MatchPolicy } from '../wamp/uri';
+import type { MatchPolicy } from '../wamp/options';
+import { isValidPattern, isValidUri } from '../wamp/uri';
 
 export interface WampSubscription {
   uri: string;

@@ -7,7 +7,8 @@
 // The router refuses clients' REGISTER and PUBLISH in its own `wamp.` namespace (uri.ts
 // isReservedUri) before asking; the privileged meta procedures need a grant that names them.
 import type { Action, PermissionConfig, RoleConfig } from './config';
-import { matchesPrefix, matchesWildcard, type MatchPolicy } from '../wamp/uri';
+import type { MatchPolicy } from '../wamp/options';
+import { matchesPrefix, matchesWildcard } from '../wamp/uri';
 
 /** How much of what a pattern can match a role may use. */
 export type Grant = 'all' | 'some' | 'none';

@@ -2,14 +2,14 @@
 // against the shapes in config.ts, once, at the edge: an unknown key, a wrong type or a user who
 // could never log in is an Error naming where it is (`realms[0].users[1] "plc"`), instead of a
 // router that starts and silently ignores it.
-import { isValidPattern, type MatchPolicy } from '../wamp/uri';
+import { isMatchPolicy, MATCH_POLICIES } from '../wamp/options';
+import { isValidPattern } from '../wamp/uri';
 import type { PermissionConfig, RealmConfig, RoleConfig, UserConfig } from './config';
 
 const REALM_KEYS = ['name', 'anonymous', 'users', 'roles'];
 const USER_KEYS = ['authid', 'role', 'ticket', 'secret', 'salt', 'iterations', 'keylen', 'pubkey'];
 const ROLE_KEYS = ['name', 'permissions'];
 const PERMISSION_KEYS = ['uri', 'match', 'call', 'register', 'publish', 'subscribe'];
-const MATCHES: MatchPolicy[] = ['exact', 'prefix', 'wildcard'];
 const HEX32 = /^[0-9a-fA-F]{64}$/;
 
 type Dict = Record<string, unknown>;
@@ -62,8 +62,8 @@ function checkUser(u: unknown, where: string): UserConfig {
 
 function checkPermission(p: unknown, where: string): PermissionConfig {
   checkKeys(p, PERMISSION_KEYS, where);
-  const match = (p.match ?? 'exact') as MatchPolicy;
-  if (!MATCHES.includes(match)) throw new Error(`${where}.match must be one of ${MATCHES.join(', ')}`);
+  const match = p.match ?? 'exact';
+  if (!isMatchPolicy(match)) throw new Error(`${where}.match must be one of ${MATCH_POLICIES.join(', ')}`);
   // A prefix may end with a dot (`com.example.`); the empty prefix matches every URI.
   const uri = p.uri;
   const valid = isValidPattern(uri, match) || (match === 'prefix' && uri === '');

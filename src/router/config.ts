@@ -1,6 +1,6 @@
 // What a router is configured with: realms, their users and roles. Plain data, so that the
 // wamp-router node can build it from the editor's form.
-import type { MatchPolicy } from '../wamp/uri';
+import type { MatchPolicy } from '../wamp/options';
 
 export type AuthMethod = 'anonymous' | 'ticket' | 'wampcra' | 'cryptosign';
 export type Action = 'call' | 'register' | 'publish' | 'subscribe';

@@ -1,11 +1,14 @@
 // The dealer: registrations (exact, prefix, wildcard; shared with an invoke policy), calls
 // routed to one callee by the spec's precedence, progressive results, canceling, timeouts,
 // caller identification. A call never waits forever: it ends with RESULT or ERROR when its
-// callee answers, leaves, times out, or the caller cancels.
-import { disclosure, invalidMatch } from './broker';
+// callee answers, leaves, times out, or the caller cancels. Options arrive checked by the parser
+// (src/wamp/options.ts): their types are trusted here.
+import { disclosure } from './broker';
+import { type Invocation, Invocations } from './invocations';
 import { Matcher } from './matcher';
 import { PASSTHRU_FEATURE, passthruOf, passthruProblem, passthruUnsupported } from './passthru';
 import type { Realm } from './realm';
+import { pick, type Registration, sharingConflict } from './registration';
 import type { RouterSession } from './session';
 import { ErrorUri, WampError } from '../wamp/errors';
 import { randomId } from '../wamp/ids';
@@ -13,14 +16,15 @@ import {
   MessageType as M,
   type CallMessage,
   type CancelMessage,
-  type Dict,
   type ErrorMessage,
   type Payload,
   type RegisterMessage,
   type UnregisterMessage,
   type YieldMessage,
 } from '../wamp/messages';
-import { isMatchPolicy, type MatchPolicy } from '../wamp/uri';
+import type { CancelMode, InvocationDetails, MatchPolicy, ResultDetails } from '../wamp/options';
+
+export type { Registration } from './registration';
 
 export const DEALER_FEATURES = [
   'pattern_based_registration',
@@ -34,57 +38,11 @@ export const DEALER_FEATURES = [
   PASSTHRU_FEATURE,
 ];
 
-export type InvokePolicy = 'single' | 'roundrobin' | 'random' | 'first' | 'last';
-const INVOKE_POLICIES: readonly string[] = ['single', 'roundrobin', 'random', 'first', 'last'];
-type CancelMode = 'skip' | 'kill' | 'killnowait';
-const CANCEL_MODES: readonly string[] = ['skip', 'kill', 'killnowait'];
-
-export interface Registration {
-  readonly id: number;
-  readonly uri: string;
-  readonly match: MatchPolicy;
-  readonly invoke: InvokePolicy;
-  readonly created: Date;
-  /** In registration order: `first` and `last` pick from its ends. */
-  readonly callees: RouterSession[];
-  /**
-   * Callees whose role allows only part of what the pattern matches: a call goes to them only
-   * if their role allows its procedure.
-   */
-  readonly checked: Set<RouterSession>;
-  /** The next index for `roundrobin`. */
-  turn: number;
-  /** INVOCATIONs sent for it so far: what an operator's view shows as calls served. */
-  calls: number;
-}
-
-interface Invocation {
-  /** The INVOCATION request ID, in the callee's scope. */
-  readonly id: number;
-  readonly callee: RouterSession;
-  readonly caller: RouterSession;
-  /** The CALL request ID, in the caller's scope. */
-  readonly request: number;
-  readonly receiveProgress: boolean;
-  timer: NodeJS.Timeout | null;
-  /** Canceled in `kill` mode: INTERRUPT sent, waiting for the callee's answer. */
-  interrupted: boolean;
-  /** A progressive call invocation whose caller has more CALL chunks to send. */
-  streaming: boolean;
-  readonly registration: number;
-}
-
-/** The longest delay setTimeout honours. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 export class Dealer {
   private readonly registrations = new Matcher<Registration>();
   private readonly byId = new Map<number, Registration>();
   private readonly bySession = new Map<RouterSession, Set<Registration>>();
-  private readonly byCallee = new Map<RouterSession, Map<number, Invocation>>();
-  private readonly byCaller = new Map<RouterSession, Map<number, Invocation>>();
-  /** The highest CALL request ID of each caller: lower ones continue a call or are late. */
-  private readonly watermark = new Map<RouterSession, number>();
+  private readonly invocations = new Invocations((inv) => this.timedOut(inv));
 
   constructor(
     private readonly realm: Realm,
@@ -94,15 +52,7 @@ export class Dealer {
   register(session: RouterSession, msg: RegisterMessage): void {
     const [, request, options, procedure] = msg;
     const match = options.match ?? 'exact';
-    if (!isMatchPolicy(match)) return session.sendError(M.REGISTER, request, invalidMatch(match));
     const invoke = options.invoke ?? 'single';
-    if (typeof invoke !== 'string' || !INVOKE_POLICIES.includes(invoke)) {
-      return session.sendError(
-        M.REGISTER,
-        request,
-        new WampError(ErrorUri.INVALID_ARGUMENT, [`unknown invoke policy ${JSON.stringify(invoke)}`]),
-      );
-    }
     const grant = this.realm.permitPattern(session, 'register', procedure, match);
     if (grant instanceof WampError) return session.sendError(M.REGISTER, request, grant);
     const max = this.realm.limits.maxRegistrationsPerSession;
@@ -119,7 +69,7 @@ export class Dealer {
 
     let reg = this.registrations.get(procedure, match);
     if (reg) {
-      const conflict = sharingConflict(reg, invoke as InvokePolicy, session);
+      const conflict = sharingConflict(reg, invoke, session);
       if (conflict)
         return session.sendError(
           M.REGISTER,
@@ -133,7 +83,7 @@ export class Dealer {
         id: randomId(),
         uri: procedure,
         match,
-        invoke: invoke as InvokePolicy,
+        invoke,
         created: new Date(),
         callees: [],
         checked: new Set(),
@@ -170,14 +120,13 @@ export class Dealer {
 
   call(caller: RouterSession, msg: CallMessage): void {
     const [, request, options, procedure] = msg;
-    const inFlight = this.byCaller.get(caller)?.get(request);
+    const inFlight = this.invocations.ofCaller(caller, request);
     if (inFlight) return this.continueCall(caller, inFlight, msg);
     const progressive = caller.has('caller', 'progressive_call_invocations');
     if (progressive) {
       // Continuation candidates (spec: progressive call invocations): an ID at or below the
       // highest seen that matches no call in flight continues a call that has ended; dropped.
-      if (request <= (this.watermark.get(caller) ?? 0)) return;
-      this.watermark.set(caller, request);
+      if (this.invocations.isLateChunk(caller, request)) return;
     } else if (options.progress === true) {
       return caller.protocolViolation(
         'CALL with progress from a caller that did not announce progressive_call_invocations',
@@ -192,13 +141,6 @@ export class Dealer {
     const refused = this.realm.permit(caller, 'call', procedure);
     if (refused) return caller.sendError(M.CALL, request, refused);
     const timeout = options.timeout ?? 0;
-    if (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < 0) {
-      return caller.sendError(
-        M.CALL,
-        request,
-        new WampError(ErrorUri.INVALID_ARGUMENT, ['CALL option timeout must be a non-negative integer (ms)']),
-      );
-    }
     const reg = this.registrations.best(procedure);
     const callee = reg && this.calleeFor(reg, procedure);
     if (!reg || !callee)
@@ -220,7 +162,7 @@ export class Dealer {
       );
     }
 
-    const details: Dict = {};
+    const details: InvocationDetails = {};
     if (reg.match !== 'exact') details.procedure = procedure;
     const receiveProgress =
       options.receive_progress === true && callee.has('callee', 'progressive_call_results');
@@ -241,17 +183,12 @@ export class Dealer {
       streaming,
       registration: reg.id,
     };
-    const limit = Math.min(timeout || Infinity, this.callTimeoutMs || Infinity);
-    // setTimeout fires at once for more than 2^31-1 ms: a huge timeout (valid: any integer) is
-    // held at that maximum (24.8 days) instead of timing the call out immediately.
-    if (limit !== Infinity) inv.timer = setTimeout(() => this.timedOut(inv), Math.min(limit, MAX_TIMER_MS));
-    pending(this.byCallee, callee).set(inv.id, inv);
-    pending(this.byCaller, caller).set(request, inv);
+    this.invocations.add(inv, Math.min(timeout || Infinity, this.callTimeoutMs || Infinity));
     reg.calls++;
     const failed = callee.trySend([M.INVOCATION, inv.id, reg.id, details, ...(msg.slice(4) as Payload)]);
     // The callee could not be sent this call (e.g. longer than it accepts): the caller hears why.
-    if (failed && this.byCaller.get(caller)?.get(request) === inv) {
-      this.finish(inv);
+    if (failed && this.invocations.holds(inv)) {
+      this.invocations.finish(inv);
       caller.sendError(M.CALL, request, failed);
     }
   }
@@ -277,31 +214,23 @@ export class Dealer {
       return caller.protocolViolation(`CALL request ${request} reused while that call is in flight`);
     // Authorization and routing were settled by the first chunk; the procedure must not change.
     inv.streaming = options.progress === true;
-    const details: Dict = inv.streaming ? { progress: true } : {};
+    const details: InvocationDetails = inv.streaming ? { progress: true } : {};
     inv.callee.send([M.INVOCATION, inv.id, inv.registration, details, ...(msg.slice(4) as Payload)]);
   }
 
   cancel(caller: RouterSession, msg: CancelMessage): void {
     const [, request, options] = msg;
-    const inv = this.byCaller.get(caller)?.get(request);
+    const inv = this.invocations.ofCaller(caller, request);
     // The call may have ended already: a CANCEL racing its RESULT is not an error.
     if (!inv) return;
-    const mode = options.mode ?? 'kill';
-    if (typeof mode !== 'string' || !CANCEL_MODES.includes(mode)) {
-      return caller.sendError(
-        M.CANCEL,
-        request,
-        new WampError(ErrorUri.INVALID_ARGUMENT, [`unknown cancel mode ${JSON.stringify(mode)}`]),
-      );
-    }
-    const effective: CancelMode = canInterrupt(inv.callee) ? (mode as CancelMode) : 'skip';
+    const effective: CancelMode = canInterrupt(inv.callee) ? (options.mode ?? 'kill') : 'skip';
     if (effective === 'kill') {
       if (inv.interrupted) return;
       inv.interrupted = true;
       inv.callee.send([M.INTERRUPT, inv.id, { mode: 'kill' }]);
       return;
     }
-    this.finish(inv);
+    this.invocations.finish(inv);
     if (effective === 'killnowait') inv.callee.send([M.INTERRUPT, inv.id, { mode: 'killnowait' }]);
     caller.sendError(M.CALL, request, new WampError(ErrorUri.CANCELED, ['call canceled']));
   }
@@ -321,18 +250,18 @@ export class Dealer {
       if (refused) {
         // The spec answers the callee; the call ends too, so that the caller is not left waiting.
         callee.sendError(M.YIELD, id, refused);
-        this.finish(inv);
+        this.invocations.finish(inv);
         return inv.caller.sendError(M.CALL, inv.request, refused);
       }
     }
-    const details: Dict = ppt ? { ...ppt } : {};
+    const details: ResultDetails = ppt ? { ...ppt } : {};
     if (options.progress === true) {
       // Progress the caller did not ask for has nowhere to go.
       if (inv.receiveProgress)
         inv.caller.send([M.RESULT, inv.request, { ...details, progress: true }, ...result]);
       return;
     }
-    this.finish(inv);
+    this.invocations.finish(inv);
     const failed = inv.caller.trySend([M.RESULT, inv.request, details, ...result]);
     if (failed) inv.caller.sendError(M.CALL, inv.request, failed);
   }
@@ -341,7 +270,7 @@ export class Dealer {
     const [, , id, details, uri] = msg;
     const inv = this.answered(callee, id, 'ERROR');
     if (!inv) return;
-    this.finish(inv);
+    this.invocations.finish(inv);
     const failed = inv.caller.trySend([
       M.ERROR,
       M.CALL,
@@ -354,18 +283,16 @@ export class Dealer {
   }
 
   removeSession(session: RouterSession): void {
-    for (const inv of [...(this.byCallee.get(session)?.values() ?? [])]) {
-      this.finish(inv);
+    for (const inv of this.invocations.toCallee(session)) {
+      this.invocations.finish(inv);
       inv.caller.sendError(M.CALL, inv.request, new WampError(ErrorUri.CANCELED, ['the callee left']));
     }
-    for (const inv of [...(this.byCaller.get(session)?.values() ?? [])]) {
-      this.finish(inv);
+    for (const inv of this.invocations.fromCaller(session)) {
+      this.invocations.finish(inv);
       if (canInterrupt(inv.callee))
         inv.callee.send([M.INTERRUPT, inv.id, { mode: 'killnowait', reason: ErrorUri.CANCELED }]);
     }
-    this.byCallee.delete(session);
-    this.byCaller.delete(session);
-    this.watermark.delete(session);
+    this.invocations.forget(session);
     const regs = this.bySession.get(session);
     if (!regs) return;
     this.bySession.delete(session);
@@ -408,7 +335,7 @@ export class Dealer {
    * this to know who calls it, since INVOCATION names the caller only when it disclosed itself.
    */
   callerOf(callee: RouterSession, invocationId: number): RouterSession | undefined {
-    return this.byCallee.get(callee)?.get(invocationId)?.caller;
+    return this.invocations.ofCallee(callee, invocationId)?.caller;
   }
 
   /**
@@ -417,25 +344,17 @@ export class Dealer {
    * timeout) and is dropped; any other ID was never this callee's to answer.
    */
   private answered(callee: RouterSession, id: number, what: string): Invocation | undefined {
-    const inv = this.byCallee.get(callee)?.get(id);
+    const inv = this.invocations.ofCallee(callee, id);
     if (!inv && !callee.wasIssued(id))
       callee.protocolViolation(`${what} for invocation ${id}, which was never sent to this session`);
     return inv;
   }
 
   private timedOut(inv: Invocation): void {
-    inv.timer = null;
-    this.finish(inv);
+    this.invocations.finish(inv);
     if (canInterrupt(inv.callee))
       inv.callee.send([M.INTERRUPT, inv.id, { mode: 'killnowait', reason: ErrorUri.TIMEOUT }]);
     inv.caller.sendError(M.CALL, inv.request, new WampError(ErrorUri.TIMEOUT, ['call timed out']));
-  }
-
-  private finish(inv: Invocation): void {
-    if (inv.timer) clearTimeout(inv.timer);
-    inv.timer = null;
-    this.byCallee.get(inv.callee)?.delete(inv.id);
-    this.byCaller.get(inv.caller)?.delete(inv.request);
   }
 
   private detach(session: RouterSession, reg: Registration): void {
@@ -451,43 +370,6 @@ export class Dealer {
   }
 }
 
-/** Why `session` may not join `reg` with policy `invoke`, or null when it may. */
-function sharingConflict(reg: Registration, invoke: InvokePolicy, session: RouterSession): string | null {
-  if (reg.callees.includes(session)) return `this session already registered "${reg.uri}"`;
-  if (reg.invoke === 'single' || invoke === 'single') return `procedure "${reg.uri}" is already registered`;
-  if (reg.invoke !== invoke) {
-    return `procedure "${reg.uri}" is registered with invoke policy '${reg.invoke}'; cannot share it with invoke policy '${invoke}'`;
-  }
-  return null;
-}
-
-function pick(reg: Registration): RouterSession {
-  const callees = reg.callees;
-  switch (reg.invoke) {
-    case 'single':
-    case 'first':
-      return callees[0];
-    case 'last':
-      return callees[callees.length - 1];
-    case 'random':
-      return callees[Math.floor(Math.random() * callees.length)];
-    case 'roundrobin': {
-      const callee = callees[reg.turn % callees.length];
-      reg.turn = (reg.turn + 1) % callees.length;
-      return callee;
-    }
-  }
-}
-
 function canInterrupt(callee: RouterSession): boolean {
   return callee.has('callee', 'call_canceling');
-}
-
-function pending(
-  map: Map<RouterSession, Map<number, Invocation>>,
-  session: RouterSession,
-): Map<number, Invocation> {
-  let m = map.get(session);
-  if (!m) map.set(session, (m = new Map()));
-  return m;
 }

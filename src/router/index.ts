@@ -8,7 +8,8 @@ export {
 export { Realm, type Authorize } from './realm';
 export type { SessionInfo, Logger, AcceptOptions } from './session';
 export type { Subscription } from './broker';
-export type { Registration, InvokePolicy } from './dealer';
+export type { Registration } from './dealer';
+export type { InvokePolicy } from '../wamp/options';
 export { AnonymousAuthenticator, authenticatorsFor, chooseAuthenticator, LoginThrottle } from './auth';
 export { Authorizer } from './authorizer';
 export { parsePublishFilter, type PublishFilter, type Receiver } from './publish-filter';

@@ -1,7 +1,8 @@
 // Subscriptions and registrations keyed by URI and match policy. Publishing needs every entry
 // that matches a topic; calling needs the single best one, by the spec's precedence: exact, then
 // the longest prefix, then the wildcard with the longest runs of literal components.
-import { matchesWildcard, type MatchPolicy } from '../wamp/uri';
+import type { MatchPolicy } from '../wamp/options';
+import { matchesWildcard } from '../wamp/uri';
 
 export class Matcher<T> {
   private readonly exact = new Map<string, T>();

@@ -1,7 +1,6 @@
 // Subscriber black- and whitelisting (PUBLISH exclude/eligible by session, authid, authrole)
 // plus publisher exclusion. Every list given must admit a receiver: the lists combine with AND.
-import { ErrorUri, WampError } from '../wamp/errors';
-import type { Dict } from '../wamp/messages';
+import type { PublishOptions } from '../wamp/options';
 
 export interface Receiver {
   id: number;
@@ -15,29 +14,22 @@ export interface PublishFilter {
   accepts(receiver: Receiver): boolean;
 }
 
-const ID_KEYS = ['exclude', 'eligible'] as const;
-const STRING_KEYS = ['exclude_authid', 'exclude_authrole', 'eligible_authid', 'eligible_authrole'] as const;
-
-/** Reads the filter from PUBLISH options; a malformed list is a WampError (invalid_argument). */
-export function parsePublishFilter(options: Dict, publisherId: number): PublishFilter | WampError {
-  const lists: Partial<Record<(typeof ID_KEYS)[number] | (typeof STRING_KEYS)[number], Set<unknown>>> = {};
-  for (const key of [...ID_KEYS, ...STRING_KEYS]) {
-    const v = options[key];
-    if (v === undefined) continue;
-    const isIds = key === 'exclude' || key === 'eligible';
-    if (!Array.isArray(v) || !v.every((x) => (isIds ? typeof x === 'number' : typeof x === 'string'))) {
-      return new WampError(ErrorUri.INVALID_ARGUMENT, [
-        `PUBLISH option ${key} must be a list of ${isIds ? 'session IDs' : 'strings'}`,
-      ]);
-    }
-    lists[key] = new Set(v);
-  }
-  if (options.exclude_me !== undefined && typeof options.exclude_me !== 'boolean') {
-    return new WampError(ErrorUri.INVALID_ARGUMENT, ['PUBLISH option exclude_me must be a boolean']);
-  }
+/**
+ * The filter of PUBLISH options. Their types were checked by the parser (wamp/options.ts), and
+ * the meta API's testaments pass the same check, so a list here is a list of the right items.
+ */
+export function parsePublishFilter(options: PublishOptions, publisherId: number): PublishFilter {
+  const sets = {
+    exclude: setOf(options.exclude),
+    eligible: setOf(options.eligible),
+    exclude_authid: setOf(options.exclude_authid),
+    exclude_authrole: setOf(options.exclude_authrole),
+    eligible_authid: setOf(options.eligible_authid),
+    eligible_authrole: setOf(options.eligible_authrole),
+  };
   const excludeMe = options.exclude_me !== false;
-  const { exclude, eligible, exclude_authid, exclude_authrole, eligible_authid, eligible_authrole } = lists;
-  const open = !excludeMe && Object.keys(lists).length === 0;
+  const { exclude, eligible, exclude_authid, exclude_authrole, eligible_authid, eligible_authrole } = sets;
+  const open = !excludeMe && Object.values(sets).every((set) => set === undefined);
   return {
     open,
     accepts(r: Receiver): boolean {
@@ -50,4 +42,8 @@ export function parsePublishFilter(options: Dict, publisherId: number): PublishF
       return true;
     },
   };
+}
+
+function setOf<T>(list: T[] | undefined): Set<T> | undefined {
+  return list === undefined ? undefined : new Set(list);
 }

@@ -13,10 +13,11 @@ import type { Action, RealmConfig } from './config';
 import { Dealer, DEALER_FEATURES } from './dealer';
 import type { RouterLimits } from './limits';
 import type { Logger, RouterSession } from './session';
-import { ErrorUri, WampError } from '../wamp/errors';
+import { ErrorUri, errorMessage, WampError } from '../wamp/errors';
 import { roleDetails } from '../wamp/features';
 import type { Dict } from '../wamp/messages';
-import { isReservedUri, isValidPattern, type MatchPolicy } from '../wamp/uri';
+import type { MatchPolicy } from '../wamp/options';
+import { isReservedUri, isValidPattern } from '../wamp/uri';
 
 export type Authorize = (realm: RealmConfig, authrole: string, action: Action, uri: string) => boolean;
 
@@ -173,9 +174,7 @@ export class Realm extends EventEmitter {
     try {
       return decide();
     } catch (e) {
-      this.logger.error(
-        `authorizer failed on ${action} ${uri}: ${e instanceof Error ? e.message : String(e)}`,
-      );
+      this.logger.error(`authorizer failed on ${action} ${uri}: ${errorMessage(e)}`);
       return refused;
     }
   }

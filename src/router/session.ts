@@ -6,7 +6,7 @@ import { AUTH_FAILED_MESSAGE, chooseAuthenticator, type LoginThrottle } from './
 import type { Authenticator, AuthOutcome, Identity } from './auth/authenticator';
 import { EncodeError } from '../serializers/serializer';
 import { nestsDeeperThan } from '../wamp/depth';
-import { CloseUri, ErrorUri, WampError } from '../wamp/errors';
+import { CloseUri, ErrorUri, errorMessage, errorStack, WampError } from '../wamp/errors';
 import { peerHasFeature, type Role } from '../wamp/features';
 import { randomId } from '../wamp/ids';
 import { MessageType as M, payload, type Dict, type HelloMessage, type WampMessage } from '../wamp/messages';
@@ -161,7 +161,7 @@ export class RouterSession {
     try {
       this.transport.send(message);
     } catch (e) {
-      const text = e instanceof Error ? e.message : String(e);
+      const text = errorMessage(e);
       if (e instanceof EncodeError || (e instanceof WampError && e.uri === ErrorUri.PAYLOAD_SIZE_EXCEEDED)) {
         this.host.logger.warn(`session ${this.id}: message type ${message[0]} not sent: ${text}`);
         return e instanceof WampError ? e : new WampError(ErrorUri.INVALID_ARGUMENT, [text]);
@@ -277,9 +277,7 @@ export class RouterSession {
     try {
       fn();
     } catch (e) {
-      this.host.logger.error(
-        `session ${this.id}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
-      );
+      this.host.logger.error(`session ${this.id}: internal error: ${errorStack(e)}`);
     }
   }
 
@@ -388,9 +386,7 @@ export class RouterSession {
         authextra: isDict(details.authextra) ? details.authextra : {},
       });
     } catch (e) {
-      this.host.logger.error(
-        `authenticator ${authenticator.method} failed: ${e instanceof Error ? e.message : String(e)}`,
-      );
+      this.host.logger.error(`authenticator ${authenticator.method} failed: ${errorMessage(e)}`);
       return { kind: 'abort', reason: ErrorUri.AUTHENTICATION_FAILED, message: 'authentication failed' };
     }
   }
@@ -401,7 +397,7 @@ export class RouterSession {
     try {
       return verify!(signature, extra);
     } catch (e) {
-      this.host.logger.error(`authentication check failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.host.logger.error(`authentication check failed: ${errorMessage(e)}`);
       return { kind: 'abort', reason: ErrorUri.AUTHENTICATION_FAILED, message: 'authentication failed' };
     }
   }

@@ -1,5 +1,6 @@
 // One interface for the three WAMP serializers. Decoding untrusted bytes never throws: it
 // returns a value or an error that the transport turns into a protocol violation.
+import { errorMessage } from '../wamp/errors';
 
 export type SerializerId = 'json' | 'msgpack' | 'cbor';
 
@@ -24,13 +25,13 @@ export interface Serializer {
  */
 export class EncodeError extends Error {
   constructor(serializer: string, cause: unknown) {
-    super(`cannot encode as ${serializer}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    super(`cannot encode as ${serializer}: ${errorMessage(cause)}`);
     this.name = 'EncodeError';
   }
 }
 
 export function decodeFailure(e: unknown): DecodeResult {
-  return { ok: false, error: e instanceof Error ? e.message : String(e) };
+  return { ok: false, error: errorMessage(e) };
 }
 
 /**

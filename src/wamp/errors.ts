@@ -1,4 +1,5 @@
-// The predefined URIs of the spec, and errors as values that carry one.
+// The error URIs this library sends or acts on, defined here once, and errors as values that
+// carry one. Code compares URIs (`e.uri === ErrorUri.TIMEOUT`), never an error's text.
 import type { Args, Kwargs } from './messages';
 
 export const ErrorUri = {
@@ -23,11 +24,28 @@ export const ErrorUri = {
   FEATURE_NOT_SUPPORTED: 'wamp.error.feature_not_supported',
   OPTION_NOT_ALLOWED: 'wamp.error.option_not_allowed',
   NO_AVAILABLE_CALLEE: 'wamp.error.no_available_callee',
+  /** ABORT from routers (Crossbar.io) that know no such authid. */
+  NO_SUCH_PRINCIPAL: 'wamp.error.no_such_principal',
+  /** ABORT from a client that cannot answer a CHALLENGE (Autobahn uses the same URI). */
+  CANNOT_AUTHENTICATE: 'wamp.error.cannot_authenticate',
+  /** A callee's handler threw something that is not a WampError (Autobahn's URI for it). */
+  RUNTIME_ERROR: 'wamp.error.runtime_error',
   /** This router's answer when a client reaches one of its limits (router/limits.ts); not in the spec. */
   LIMIT_EXCEEDED: 'wamp.error.limit_exceeded',
   /** Raised by this library when a session or transport goes away under a pending request. */
   CONNECTION_LOST: 'wamp.error.connection_lost',
 } as const;
+
+/** ABORT reasons that say the router refused this client's credentials or identity. */
+export const AUTH_REFUSALS: ReadonlySet<string> = new Set([
+  ErrorUri.NOT_AUTHORIZED,
+  ErrorUri.AUTHENTICATION_FAILED,
+  ErrorUri.NO_SUCH_PRINCIPAL,
+  ErrorUri.NO_SUCH_ROLE,
+  ErrorUri.NO_AUTH_METHOD,
+  ErrorUri.NO_MATCHING_AUTH_METHOD,
+  ErrorUri.CANNOT_AUTHENTICATE,
+]);
 
 /** Other spellings of "canceled" that peers send; accept them, send `wamp.error.canceled`. */
 export const CANCELED_ALIASES: readonly string[] = [
@@ -70,4 +88,22 @@ export class WampError extends Error {
 
 export function isWampError(e: unknown): e is WampError {
   return e instanceof WampError;
+}
+
+/** The text of anything thrown: an Error's message, else the value as a string. */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** For the log of an internal error: the stack trace when there is one, else errorMessage. */
+export function errorStack(e: unknown): string {
+  return e instanceof Error ? (e.stack ?? e.message) : String(e);
+}
+
+/**
+ * Anything thrown as a WampError: a WampError as it is (its URI is the cause, e.g. a transport's
+ * payload_size_exceeded), anything else with `uri` and its message.
+ */
+export function toWampError(e: unknown, uri: string): WampError {
+  return e instanceof WampError ? e : new WampError(uri, [errorMessage(e)]);
 }

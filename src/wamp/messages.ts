@@ -1,6 +1,19 @@
 // Every WAMP v2 message of the basic and advanced profiles as a typed tuple.
 // A message's type code plus its length fixes its layout; optional trailing Args/Kwargs are
 // omitted rather than sent as null (strict peers such as Autobahn|Python reject null there).
+// Options and Details carry the types of src/wamp/options.ts, which the parser checks.
+import type {
+  CallOptions,
+  CancelOptions,
+  EventDetails,
+  InterruptOptions,
+  InvocationDetails,
+  PublishOptions,
+  RegisterOptions,
+  ResultDetails,
+  SubscribeOptions,
+  YieldOptions,
+} from './options';
 
 export const MessageType = {
   HELLO: 1,
@@ -51,29 +64,35 @@ export type ChallengeMessage = [typeof MessageType.CHALLENGE, string, Dict];
 export type AuthenticateMessage = [typeof MessageType.AUTHENTICATE, string, Dict];
 export type GoodbyeMessage = [typeof MessageType.GOODBYE, Dict, WampUri];
 export type ErrorMessage = [typeof MessageType.ERROR, number, WampId, Dict, WampUri, ...Payload];
-export type PublishMessage = [typeof MessageType.PUBLISH, WampId, Dict, WampUri, ...Payload];
+export type PublishMessage = [typeof MessageType.PUBLISH, WampId, PublishOptions, WampUri, ...Payload];
 export type PublishedMessage = [typeof MessageType.PUBLISHED, WampId, WampId];
-export type SubscribeMessage = [typeof MessageType.SUBSCRIBE, WampId, Dict, WampUri];
+export type SubscribeMessage = [typeof MessageType.SUBSCRIBE, WampId, SubscribeOptions, WampUri];
 export type SubscribedMessage = [typeof MessageType.SUBSCRIBED, WampId, WampId];
 export type UnsubscribeMessage = [typeof MessageType.UNSUBSCRIBE, WampId, WampId];
 /** Request 0 with details `{subscription, reason}` when the router revokes a subscription. */
 export type UnsubscribedMessage =
   | [typeof MessageType.UNSUBSCRIBED, number]
   | [typeof MessageType.UNSUBSCRIBED, number, Dict];
-export type EventMessage = [typeof MessageType.EVENT, WampId, WampId, Dict, ...Payload];
-export type CallMessage = [typeof MessageType.CALL, WampId, Dict, WampUri, ...Payload];
-export type CancelMessage = [typeof MessageType.CANCEL, WampId, Dict];
-export type ResultMessage = [typeof MessageType.RESULT, WampId, Dict, ...Payload];
-export type RegisterMessage = [typeof MessageType.REGISTER, WampId, Dict, WampUri];
+export type EventMessage = [typeof MessageType.EVENT, WampId, WampId, EventDetails, ...Payload];
+export type CallMessage = [typeof MessageType.CALL, WampId, CallOptions, WampUri, ...Payload];
+export type CancelMessage = [typeof MessageType.CANCEL, WampId, CancelOptions];
+export type ResultMessage = [typeof MessageType.RESULT, WampId, ResultDetails, ...Payload];
+export type RegisterMessage = [typeof MessageType.REGISTER, WampId, RegisterOptions, WampUri];
 export type RegisteredMessage = [typeof MessageType.REGISTERED, WampId, WampId];
 export type UnregisterMessage = [typeof MessageType.UNREGISTER, WampId, WampId];
 /** Request 0 with details `{registration, reason}` when the router revokes a registration. */
 export type UnregisteredMessage =
   | [typeof MessageType.UNREGISTERED, number]
   | [typeof MessageType.UNREGISTERED, number, Dict];
-export type InvocationMessage = [typeof MessageType.INVOCATION, WampId, WampId, Dict, ...Payload];
-export type InterruptMessage = [typeof MessageType.INTERRUPT, WampId, Dict];
-export type YieldMessage = [typeof MessageType.YIELD, WampId, Dict, ...Payload];
+export type InvocationMessage = [
+  typeof MessageType.INVOCATION,
+  WampId,
+  WampId,
+  InvocationDetails,
+  ...Payload,
+];
+export type InterruptMessage = [typeof MessageType.INTERRUPT, WampId, InterruptOptions];
+export type YieldMessage = [typeof MessageType.YIELD, WampId, YieldOptions, ...Payload];
 
 export type WampMessage =
   | HelloMessage

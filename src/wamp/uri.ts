@@ -1,7 +1,6 @@
 // URI rules of the spec: loose and strict forms, the empty-component form of wildcard patterns,
 // the router's reserved `wamp.` namespace, and matching of concrete URIs against patterns.
-
-export type MatchPolicy = 'exact' | 'prefix' | 'wildcard';
+import type { MatchPolicy } from './options';
 
 const LOOSE = /^([^\s.#]+\.)*([^\s.#]+)$/;
 const LOOSE_EMPTY = /^(([^\s.#]+\.)|\.)*([^\s.#]+)?$/;
@@ -67,8 +66,4 @@ export function matches(uri: string, pattern: string, match: MatchPolicy): boole
     case 'wildcard':
       return matchesWildcard(uri, pattern);
   }
-}
-
-export function isMatchPolicy(v: unknown): v is MatchPolicy {
-  return v === 'exact' || v === 'prefix' || v === 'wildcard';
 }

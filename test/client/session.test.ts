@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
 import { CLIENT_ROLES, Session, type SessionCloseInfo } from '../../src/client/session';
 import { Result } from '../../src/client/types';
-import { RUNTIME_ERROR } from '../../src/client/callee';
-import { WampError } from '../../src/wamp/errors';
+import { ErrorUri, WampError } from '../../src/wamp/errors';
 import { joined, outcome, rawPair, type RawPeer } from './raw-peer';
 
 /** Once the peer sees this PUBLISH, everything it sent before has reached the session. */
@@ -287,7 +286,7 @@ describe('client session: callee', () => {
     peer.send([68, 1, 42, {}]);
     assert.deepEqual(await peer.next(), [8, 68, 1, {}, 'com.error.bad', ['x'], { k: 1 }]);
     peer.send([68, 2, 42, {}]);
-    assert.deepEqual(await peer.next(), [8, 68, 2, {}, RUNTIME_ERROR, ['boom']]);
+    assert.deepEqual(await peer.next(), [8, 68, 2, {}, ErrorUri.RUNTIME_ERROR, ['boom']]);
   });
 
   it('progress() sends YIELD progress=true only when the caller asked for progress', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import path from 'node:path';
+import { WebSocketServer } from 'ws';
 import { Connection } from '../../src/client';
 import type { NodeMessage, NodeStatus } from '../../nodes/shared/red-types';
 import { findRouter } from '../../nodes/shared/router-registry';
@@ -111,6 +112,31 @@ describe('wamp-connection', function () {
       );
       const s = await waitStatus(helper.getNode('call'), (st) => st.fill === 'red' && st.shape === 'dot');
       assert.equal(s.text, 'wamp-connection.status.auth-failed');
+    });
+
+    it('red dot "auth failed" for any ABORT URI that refuses the identity (no_such_principal), whatever its text', async function () {
+      // A router of another make: it knows no such authid and says so in its own words.
+      const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', handleProtocols: () => 'wamp.2.json' });
+      wss.on('connection', (ws) =>
+        ws.on('message', () =>
+          ws.send(JSON.stringify([3, { message: 'who?' }, 'wamp.error.no_such_principal'])),
+        ),
+      );
+      await new Promise<void>((r) => wss.once('listening', r));
+      try {
+        const { port } = wss.address() as net.AddressInfo;
+        await helper.load(nodeModules, [
+          tab,
+          { id: 'conn', type: 'wamp-connection', url: `ws://127.0.0.1:${port}/ws`, realm: 'realm1' },
+          callNode(),
+        ]);
+        const s = await waitStatus(helper.getNode('call'), (st) => st.fill === 'red' && st.shape === 'dot');
+        assert.equal(s.text, 'wamp-connection.status.auth-failed');
+      } finally {
+        await helper.unload();
+        for (const c of wss.clients) c.terminate();
+        await new Promise<void>((r) => wss.close(() => r()));
+      }
     });
 
     it('ticket authentication with the right secret connects', async function () {

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { Authorizer } from '../../src/router/authorizer';
 import type { Action, RoleConfig } from '../../src/router/config';
+import type { MatchPolicy } from '../../src/wamp/options';
 
 const ROLES: RoleConfig[] = [
   {
@@ -127,7 +128,7 @@ describe('Authorizer', () => {
         ],
       },
     ]);
-    const cases: Array<[string, 'exact' | 'prefix' | 'wildcard', string]> = [
+    const cases: Array<[string, MatchPolicy, string]> = [
       ['com.app.status', 'exact', 'all'],
       ['com.app.status', 'prefix', 'none'],
       ['com.app.', 'wildcard', 'none'],

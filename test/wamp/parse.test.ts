@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
-import { MAX_ID, MessageType as M, parseMessage } from '../../src/wamp';
+import {
+  CANCEL_MODES,
+  INVOKE_POLICIES,
+  MATCH_POLICIES,
+  MAX_ID,
+  MessageType as M,
+  parseMessage,
+} from '../../src/wamp';
 
 function refused(value: unknown, why: RegExp): void {
   const r = parseMessage(value);
@@ -122,6 +129,17 @@ describe('parseMessage', () => {
       refused([M.REGISTER, 1, { invoke: 'everyone' }, 'a.b'], /invoke/);
       refused([M.CANCEL, 1, { mode: 'explode' }], /mode/);
       refused([M.PUBLISH, 1, { eligible: ['x'] }, 'a.b'], /eligible/);
+    });
+    it('ignores unknown keys, even ones named like Object.prototype members', () => {
+      for (const key of ['hasOwnProperty', 'isPrototypeOf', 'constructor', 'toString', 'x_custom'])
+        accepted([M.CALL, 1, { [key]: 1 }, 'a.b']);
+    });
+    it('checks every key of the options interfaces against the policy lists', () => {
+      for (const match of MATCH_POLICIES) accepted([M.SUBSCRIBE, 1, { match }, 'a.b']);
+      for (const invoke of INVOKE_POLICIES) accepted([M.REGISTER, 1, { invoke }, 'a.b']);
+      for (const mode of CANCEL_MODES) accepted([M.INTERRUPT, 1, { mode }]);
+      refused([M.SUBSCRIBE, 1, { match: 'EXACT' }, 'a.b'], /match/);
+      refused([M.INVOCATION, 1, 2, { progress: 'more' }], /progress/);
     });
     it("reads options and details set to null or undefined as not given, and leaves the sender's dict alone", () => {
       const options = { match: undefined, get_retained: null, custom: 1 };

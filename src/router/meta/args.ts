@@ -4,7 +4,8 @@ import { ErrorUri, WampError } from '../../wamp/errors';
 import { isValidId } from '../../wamp/ids';
 import type { Args, Dict } from '../../wamp/messages';
 import { isDict } from '../../wamp/parse';
-import { isMatchPolicy, isValidUri, type MatchPolicy } from '../../wamp/uri';
+import { isMatchPolicy, type MatchPolicy } from '../../wamp/options';
+import { isValidUri } from '../../wamp/uri';
 
 export function invalid(text: string): WampError {
   return new WampError(ErrorUri.INVALID_ARGUMENT, [text]);

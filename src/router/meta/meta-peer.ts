@@ -5,7 +5,7 @@
 import type { Realm } from '../realm';
 import type { AcceptOptions, Logger, RouterSession } from '../session';
 import type { Transport } from '../../transports/transport';
-import { CloseUri, ErrorUri, WampError } from '../../wamp/errors';
+import { CloseUri, ErrorUri, errorStack, WampError } from '../../wamp/errors';
 import {
   MessageType as M,
   payload,
@@ -43,8 +43,6 @@ export interface MetaHost {
   connectLocal(options: AcceptOptions): Transport;
   readonly logger: Logger;
 }
-
-const RUNTIME_ERROR = 'wamp.error.runtime_error';
 
 export class MetaPeer implements MetaContext {
   /** Resolves once the peer's transport has closed (router close, realm removal). */
@@ -158,8 +156,8 @@ export class MetaPeer implements MetaContext {
       result = procedure({ args, kwargs, caller });
     } catch (e) {
       if (e instanceof WampError) return this.fail(id, e);
-      this.logger.error(`meta procedure failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-      return this.fail(id, new WampError(RUNTIME_ERROR, ['internal error in the meta API']));
+      this.logger.error(`meta procedure failed: ${errorStack(e)}`);
+      return this.fail(id, new WampError(ErrorUri.RUNTIME_ERROR, ['internal error in the meta API']));
     }
     this.transport.send([M.YIELD, id, {}, ...payload(result ?? [])]);
   }
@@ -187,9 +185,7 @@ export class MetaPeer implements MetaContext {
     try {
       fn();
     } catch (e) {
-      this.logger.error(
-        `meta API of realm ${this.realm.name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
-      );
+      this.logger.error(`meta API of realm ${this.realm.name}: ${errorStack(e)}`);
     }
   }
 }

@@ -5,7 +5,6 @@
 // order they were added (as the spec asks); `flush_testaments` drops one scope's.
 import type { MetaContext, Procedures } from './meta-peer';
 import { dictArg, invalid, listArg, stringArg } from './args';
-import { parsePublishFilter } from '../publish-filter';
 import type { RouterSession } from '../session';
 import { ErrorUri, WampError } from '../../wamp/errors';
 import { randomId } from '../../wamp/ids';
@@ -56,8 +55,6 @@ export function testamentApi(meta: MetaContext): Procedures {
       // and may publish anywhere, so a testament must not carry more rights than its author.
       const refused = realm.permit(caller, 'publish', topic);
       if (refused) throw refused;
-      const filter = parsePublishFilter(testament.options, caller.id);
-      if (filter instanceof WampError) throw filter;
       let mine = bySession.get(caller);
       if (!mine) bySession.set(caller, (mine = { detached: [], destroyed: [] }));
       const max = realm.limits.maxTestamentsPerSession;
