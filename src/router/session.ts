@@ -1,19 +1,19 @@
-// One peer's connection to the router and the session on it: HELLO → [CHALLENGE/AUTHENTICATE]
-// → WELCOME, then routing through the realm's broker and dealer, then GOODBYE or ABORT.
+// One peer's connection to the router and the session on it: the opening handshake
+// (handshake.ts), then routing through the realm's broker and dealer, then GOODBYE or ABORT.
 // Each incoming value is validated once with `parseMessage`; anything malformed or out of
 // place is a protocol violation that ends this session only.
-import { AUTH_FAILED_MESSAGE, chooseAuthenticator, type LoginThrottle } from './auth';
-import type { Authenticator, AuthOutcome, Identity } from './auth/authenticator';
+import type { LoginThrottle } from './auth';
+import type { Identity } from './auth/authenticator';
+import { Handshake, type HandshakeSession } from './handshake';
 import { EncodeError } from '../serializers/serializer';
 import { nestsDeeperThan } from '../wamp/depth';
 import { CloseUri, ErrorUri, errorMessage, errorStack, WampError } from '../wamp/errors';
 import { peerHasFeature, type Role } from '../wamp/features';
 import { randomId } from '../wamp/ids';
-import { MessageType as M, payload, type Dict, type HelloMessage, type WampMessage } from '../wamp/messages';
-import { isDict, parseMessage } from '../wamp/parse';
-import { isValidUri } from '../wamp/uri';
+import { MessageType as M, payload, type Dict, type WampMessage } from '../wamp/messages';
+import { parseMessage } from '../wamp/parse';
 import type { Transport, TransportInfo } from '../transports/transport';
-import { helloOverLimits, type RouterLimits } from './limits';
+import type { RouterLimits } from './limits';
 import type { Realm } from './realm';
 
 export interface SessionInfo {
@@ -65,7 +65,7 @@ export interface AcceptOptions {
 
 type State = 'hello' | 'challenge' | 'established' | 'closing' | 'closed';
 
-export class RouterSession {
+export class RouterSession implements HandshakeSession {
   id = 0;
   realm: Realm | null = null;
   /** Kept after leaving, so that a leave event still names the realm. */
@@ -81,17 +81,9 @@ export class RouterSession {
   readonly closed: Promise<void>;
 
   private state: State = 'hello';
-  private verify: ((signature: string, extra: Dict) => AuthOutcome) | null = null;
-  private pendingRealm: Realm | null = null;
-  /** Realm and claimed identity of a login under way, for the login throttle. */
-  private loginKey: string | null = null;
-
-  private get address(): string {
-    return this.transport.info.remoteAddress ?? this.transport.info.type;
-  }
+  private readonly handshake: Handshake;
   private lastInvocationId = 0;
   private goodbyeTimer: NodeJS.Timeout | null = null;
-  private handshakeTimer: NodeJS.Timeout | null = null;
   private resolveClosed!: () => void;
 
   constructor(
@@ -102,6 +94,7 @@ export class RouterSession {
     this.trusted = options.trusted === true;
     this.internal = options.internal === true;
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    this.handshake = new Handshake(this, host);
   }
 
   start(): void {
@@ -111,6 +104,11 @@ export class RouterSession {
       onDecodeError: (error) => this.guard(() => this.protocolViolation(`undecodable message: ${error}`)),
       onClose: () => this.guard(() => this.transportClosed()),
     });
+  }
+
+  /** The peer's address, for the login throttle and the log. */
+  get address(): string {
+    return this.transport.info.remoteAddress ?? this.transport.info.type;
   }
 
   get authid(): string {
@@ -235,7 +233,7 @@ export class RouterSession {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.clearGoodbyeTimer();
-    this.clearHandshakeTimer();
+    this.handshake.clearTimer();
     this.transport.close(1000, 'session closed');
     // Deferred: a drop may happen in the middle of a broker or dealer loop over sessions.
     queueMicrotask(() => this.guard(() => this.leaveRealm()));
@@ -273,7 +271,7 @@ export class RouterSession {
   }
 
   /** Nothing thrown while handling one message may escape into a transport callback. */
-  private guard(fn: () => void): void {
+  guard(fn: () => void): void {
     try {
       fn();
     } catch (e) {
@@ -284,10 +282,12 @@ export class RouterSession {
   private handle(msg: WampMessage): void {
     switch (this.state) {
       case 'hello':
-        if (msg[0] === M.HELLO) return this.onHello(msg);
-        return this.protocolViolation(`message type ${msg[0]} before HELLO`);
+        if (msg[0] !== M.HELLO) return this.protocolViolation(`message type ${msg[0]} before HELLO`);
+        this.hello = msg[2];
+        this.id = randomId();
+        return this.handshake.hello(msg);
       case 'challenge':
-        if (msg[0] === M.AUTHENTICATE) return this.onAuthOutcome(this.runVerify(msg[1], msg[2]));
+        if (msg[0] === M.AUTHENTICATE) return this.handshake.authenticate(msg[1], msg[2]);
         if (msg[0] === M.ABORT) return this.drop();
         return this.protocolViolation(`message type ${msg[0]} while authenticating`);
       case 'closing':
@@ -340,107 +340,17 @@ export class RouterSession {
     }
   }
 
-  private onHello(msg: HelloMessage): void {
-    const [, realmName, details] = msg;
-    this.hello = details;
-    this.id = randomId();
-    const over = helloOverLimits(realmName, details, this.host.limits);
-    if (over) return this.abort(over.uri, over.text);
-    if (!isValidUri(realmName)) return this.abort(ErrorUri.INVALID_URI, `invalid realm URI ${realmName}`);
-    const realm = this.host.realmFor(realmName);
-    if (!realm) return this.abort(ErrorUri.NO_SUCH_REALM, `no realm ${realmName}`);
-    this.pendingRealm = realm;
-    if (this.trusted) {
-      return this.welcome({
-        authid: 'router',
-        authrole: 'trusted',
-        authmethod: 'trusted',
-        authprovider: 'router',
-      });
-    }
-    const methods = Array.isArray(details.authmethods)
-      ? details.authmethods.filter((m): m is string => typeof m === 'string')
-      : [];
-    const authenticator = chooseAuthenticator(realm.authenticators, methods);
-    if (!authenticator)
-      return this.abort(
-        ErrorUri.NO_AUTH_METHOD,
-        `no authentication method of ${methods.join(', ') || 'anonymous'} is offered by realm ${realmName}`,
-      );
-    if (authenticator.method !== 'anonymous') {
-      this.loginKey = `${realmName}\0${typeof details.authid === 'string' ? details.authid : String((details.authextra as Dict | undefined)?.pubkey ?? '')}`;
-      // A login that failed too often lately is refused without a check, with the same answer.
-      if (this.host.loginThrottle.retryAfter(this.loginKey, this.address) > 0)
-        return this.abort(ErrorUri.AUTHENTICATION_FAILED, AUTH_FAILED_MESSAGE);
-    }
-    this.onAuthOutcome(this.begin(authenticator, realmName, details, methods));
+  challenged(): void {
+    this.state = 'challenge';
   }
 
-  private begin(authenticator: Authenticator, realm: string, details: Dict, methods: unknown[]): AuthOutcome {
-    try {
-      return authenticator.begin({
-        realm,
-        sessionId: this.id,
-        authid: typeof details.authid === 'string' ? details.authid : undefined,
-        authmethods: methods.filter((m): m is string => typeof m === 'string'),
-        authextra: isDict(details.authextra) ? details.authextra : {},
-      });
-    } catch (e) {
-      this.host.logger.error(`authenticator ${authenticator.method} failed: ${errorMessage(e)}`);
-      return { kind: 'abort', reason: ErrorUri.AUTHENTICATION_FAILED, message: 'authentication failed' };
-    }
-  }
-
-  private runVerify(signature: string, extra: Dict): AuthOutcome {
-    const verify = this.verify;
-    this.verify = null;
-    try {
-      return verify!(signature, extra);
-    } catch (e) {
-      this.host.logger.error(`authentication check failed: ${errorMessage(e)}`);
-      return { kind: 'abort', reason: ErrorUri.AUTHENTICATION_FAILED, message: 'authentication failed' };
-    }
-  }
-
-  private onAuthOutcome(outcome: AuthOutcome): void {
-    switch (outcome.kind) {
-      case 'welcome':
-        return this.welcome(outcome.identity);
-      case 'challenge':
-        this.verify = outcome.verify;
-        this.state = 'challenge';
-        this.send([M.CHALLENGE, outcome.method, outcome.extra]);
-        return;
-      case 'abort':
-        if (this.loginKey && outcome.reason === ErrorUri.AUTHENTICATION_FAILED)
-          this.host.loginThrottle.recordFailure(this.loginKey, this.address);
-        return this.abort(outcome.reason, outcome.message);
-    }
-  }
-
-  private welcome(identity: Identity): void {
-    if (this.loginKey) this.host.loginThrottle.recordSuccess(this.loginKey, this.address);
-    this.loginKey = null;
-    let realm: Realm | undefined = this.pendingRealm!;
-    this.pendingRealm = null;
-    // A realm created on demand goes with its last session, maybe while this one authenticated.
-    if (realm.removed) realm = this.host.realmFor(realm.name);
-    if (!realm) return this.abort(ErrorUri.NO_SUCH_REALM, 'the realm was closed');
-    this.closeHandshake();
+  established(realm: Realm, identity: Identity, details: Dict): void {
+    if (!this.internal) this.host.handshaking(this, false);
     this.identity = identity;
     this.realm = realm;
     this.realmName = realm.name;
     this.state = 'established';
     this.joinedAt = new Date();
-    const details: Dict = {
-      realm: realm.name,
-      authid: identity.authid,
-      authrole: identity.authrole,
-      authmethod: identity.authmethod,
-      authprovider: identity.authprovider,
-      roles: realm.roles(),
-    };
-    if (identity.authextra) details.authextra = identity.authextra;
     this.send([M.WELCOME, this.id, details]);
     realm.join(this);
   }
@@ -455,43 +365,17 @@ export class RouterSession {
   private transportClosed(): void {
     this.state = 'closed';
     this.clearGoodbyeTimer();
-    this.clearHandshakeTimer();
+    this.handshake.clearTimer();
     this.leaveRealm();
     this.host.closed(this);
     this.resolveClosed();
   }
 
-  /**
-   * Until it joins, a client connection is held to small messages and a deadline, and counted
-   * by the router among the connections in their handshake.
-   */
+  /** Counted by the router among the connections in their handshake until it joins. */
   private openHandshake(): void {
     if (this.internal) return;
-    this.transport.limitIncoming?.(this.host.limits.maxHandshakeMessageBytes);
     this.host.handshaking(this, true);
-    this.clearHandshakeTimer();
-    const ms = this.host.limits.handshakeTimeoutMs;
-    this.handshakeTimer = setTimeout(() => {
-      this.handshakeTimer = null;
-      this.guard(() => {
-        this.host.logger.warn(
-          `connection from ${this.address}: no WELCOME within ${ms} ms of connecting (state ${this.state}), closing it`,
-        );
-        this.abort(ErrorUri.TIMEOUT, `the opening handshake took longer than ${ms} ms`);
-      });
-    }, ms);
-  }
-
-  private closeHandshake(): void {
-    if (this.internal) return;
-    this.clearHandshakeTimer();
-    this.transport.limitIncoming?.(undefined);
-    this.host.handshaking(this, false);
-  }
-
-  private clearHandshakeTimer(): void {
-    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
-    this.handshakeTimer = null;
+    this.handshake.open();
   }
 
   private clearGoodbyeTimer(): void {
