@@ -12,7 +12,7 @@ import {
   type WampConnectionNode,
   type WampUser,
 } from './shared/connection-node';
-import { AUTH_REFUSALS, ErrorUri } from '../src/index';
+import { AUTH_REFUSALS, ErrorUri, errorMessage } from '../src/index';
 import { Connection, type ConnectionStatus as Status, type Transport } from './shared/library';
 import type { Node, NodeAPI, NodeStatus, TlsConfigNode } from './shared/red-types';
 import { waitForRouter } from './shared/router-registry';
@@ -65,7 +65,7 @@ export = function (RED: NodeAPI): void {
     try {
       built = buildConnectionOptions(def, creds, localTransport, tlsOptions);
     } catch (e) {
-      configError = (e as Error).message;
+      configError = errorMessage(e);
       last = { status: { state: 'config-error', reason: configError }, since: new Date() };
       status = { fill: 'red', shape: 'dot', text: 'wamp-connection.status.config-error' };
       node.error(RED._('wamp-connection.errors.bad-config', { error: configError }));

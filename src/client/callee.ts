@@ -170,7 +170,7 @@ export class Callee {
       args: args ?? [],
       kwargs: kwargs ?? {},
       details,
-      procedure: typeof details.procedure === 'string' ? details.procedure : record.procedure,
+      procedure: details.procedure ?? record.procedure,
       get signal() {
         return signalOf(state);
       },
@@ -231,7 +231,7 @@ export class Callee {
     const state = this.running.get(msg[1]);
     // The invocation may have finished already: INTERRUPT and YIELD crossed.
     if (!state) return;
-    const mode = typeof msg[2].mode === 'string' ? msg[2].mode : 'kill';
+    const mode = msg[2].mode ?? 'kill';
     this.running.delete(msg[1]);
     abortRunning(state, mode);
     // In killnowait mode the dealer has answered the caller already and expects nothing back.

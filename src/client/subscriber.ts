@@ -205,7 +205,7 @@ export class Subscriber {
       args: args ?? [],
       kwargs: kwargs ?? {},
       details,
-      topic: typeof details.topic === 'string' ? details.topic : sub.topic,
+      topic: details.topic ?? sub.topic,
       publicationId: msg[2],
     };
     for (const h of [...sub.handles]) {
