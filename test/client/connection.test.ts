@@ -339,6 +339,8 @@ describe('client connection: router GOODBYE and fatal ABORTs', () => {
     'wamp.error.authentication_failed',
     'wamp.error.not_authorized',
     'wamp.error.no_auth_method',
+    // Crossbar.io's refusal of an unknown authid: no normal-pace retry cures it either.
+    'wamp.error.no_such_principal',
   ]) {
     it(`ABORT ${reason} => status failed with the error; onFatal 'stop' stops retrying`, async () => {
       const peers = new PeerQueue();
@@ -380,6 +382,8 @@ describe('client connection: router GOODBYE and fatal ABORTs', () => {
     c.open();
     const f = await statusWhere(c, (x) => x.state === 'failed');
     assert.match(f.state === 'failed' ? f.reason : '', /gave up after 2 retries: refused/);
+    assert.equal(f.state === 'failed' && f.gaveUp, true, 'says so as a value, not only in its text');
+    assert.equal(f.state === 'failed' && f.error?.uri, 'wamp.error.connection_lost');
     assert.equal(opened, 3);
   });
 
