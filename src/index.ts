@@ -10,6 +10,14 @@ export {
   type MqttOptions,
   type RouterListenOptions,
   type RouterAttachOptions,
+  type RouterSnapshot,
+  type RealmSnapshot,
+  type RegistrationSnapshot,
+  type SubscriptionSnapshot,
+  type Traffic,
+  type RouterEvents,
+  type RegistrationEvent,
+  type SubscriptionEvent,
 } from './router';
 export { listenMqtt, type MqttListener, type MqttListenOptions } from './mqtt';
 export type {
@@ -55,8 +63,8 @@ export type {
 export { serializers, serializerById, type Serializer, type SerializerId } from './serializers';
 
 // Protocol
-export { WampError, ErrorUri, CloseUri } from './wamp/errors';
-export { MessageType, type WampMessage } from './wamp/messages';
+export { WampError, isWampError, ErrorUri, CloseUri } from './wamp/errors';
+export { MessageType, type WampMessage, type Args, type Kwargs } from './wamp/messages';
 export { parseMessage } from './wamp/parse';
-export type { MatchPolicy } from './wamp/uri';
+export { isValidUri, type MatchPolicy } from './wamp/uri';
 export { publicKeyHexOf, deriveCraKey } from './wamp/auth';
