@@ -1,6 +1,8 @@
 // The router's public face for operators: `snapshot()` and `traffic()` read its state as plain
 // records, and typed events tell what changes. Used through the package's entry, as a user would.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import {
   Router,
   Session,
@@ -200,12 +202,13 @@ describe('router inspection: snapshot and typed events', () => {
       ]);
     });
 
-    it('subscription: create and subscribe, then unsubscribe and delete when its subscriber leaves', async () => {
+    it('subscription: create and subscribe, then unsubscribe and delete when its subscriber leaves, before it leaves', async () => {
       const seen = record(router, [
         'subscription-create',
         'subscription-subscribe',
         'subscription-unsubscribe',
         'subscription-delete',
+        'session-leave',
       ]);
       const s = await join(router, 'realm2');
       await s.subscribe('com.t.', () => undefined, { match: 'prefix' });
@@ -213,6 +216,7 @@ describe('router inspection: snapshot and typed events', () => {
       await s.leave();
       await settle();
       const shown = seen.map(([name, e]) => {
+        if (name === 'session-leave') return [name, (e as SessionInfo).id];
         const { realm, session, subscription } = e as SubscriptionEvent;
         return [name, realm, session, subscription.uri, subscription.match, subscription.subscribers];
       });
@@ -221,6 +225,7 @@ describe('router inspection: snapshot and typed events', () => {
         ['subscription-subscribe', 'realm2', id, 'com.t.', 'prefix', [id]],
         ['subscription-unsubscribe', 'realm2', id, 'com.t.', 'prefix', []],
         ['subscription-delete', 'realm2', id, 'com.t.', 'prefix', []],
+        ['session-leave', id],
       ]);
     });
 
@@ -301,5 +306,28 @@ describe('router inspection: snapshot and typed events', () => {
         await logged.close();
       }
     });
+  });
+
+  it('the README documents every event', () => {
+    // Typed as a record of every RouterEvents key: a new event fails to compile until listed here.
+    const events: Record<keyof RouterEvents, true> = {
+      'session-join': true,
+      'session-leave': true,
+      'realm-create': true,
+      'realm-remove': true,
+      'registration-create': true,
+      'registration-register': true,
+      'registration-unregister': true,
+      'registration-delete': true,
+      'subscription-create': true,
+      'subscription-subscribe': true,
+      'subscription-unsubscribe': true,
+      'subscription-delete': true,
+    };
+    const readme = fs.readFileSync(path.resolve(__dirname, '../../../README.md'), 'utf8');
+    const library = readme.slice(readme.indexOf('## The library'), readme.indexOf('## Command-line router'));
+    for (const name of Object.keys(events)) assert.ok(library.includes(`\`${name}\``), name);
+    assert.match(library, /router\.snapshot\(\)/);
+    assert.match(library, /router\.traffic\(realm\)/);
   });
 });
