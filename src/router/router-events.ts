@@ -58,35 +58,33 @@ export interface RouterEvents {
   'subscription-delete': [event: SubscriptionEvent];
 }
 
+// A realm emits a Registration with registration-* and a Subscription with subscription-*; the
+// intersection lets one listener type serve both tables below.
 type Listener = (session: RouterSession, item: Registration & Subscription) => void;
+type ToRecord = (realm: Realm, s: RouterSession, item: Registration & Subscription) => unknown;
 
-/** The realm's events that the router tells as records, and the record of each. */
-const RECORDS: Record<
-  string,
-  (realm: Realm, s: RouterSession, item: Registration & Subscription) => unknown
-> = {};
-for (const name of [
-  'registration-create',
-  'registration-register',
-  'registration-unregister',
-  'registration-delete',
-])
-  RECORDS[name] = (realm, s, reg): RegistrationEvent => ({
-    realm: realm.name,
-    session: s.id,
-    registration: registrationSnapshot(reg),
-  });
-for (const name of [
-  'subscription-create',
-  'subscription-subscribe',
-  'subscription-unsubscribe',
-  'subscription-delete',
-])
-  RECORDS[name] = (realm, s, sub): SubscriptionEvent => ({
-    realm: realm.name,
-    session: s.id,
-    subscription: subscriptionSnapshot(sub),
-  });
+const registrationRecord: ToRecord = (realm, s, reg): RegistrationEvent => ({
+  realm: realm.name,
+  session: s.id,
+  registration: registrationSnapshot(reg),
+});
+const subscriptionRecord: ToRecord = (realm, s, sub): SubscriptionEvent => ({
+  realm: realm.name,
+  session: s.id,
+  subscription: subscriptionSnapshot(sub),
+});
+
+/** The realm's events that the router tells as records (the same names), and the record of each. */
+const RECORDS: ReadonlyMap<string, ToRecord> = new Map([
+  ['registration-create', registrationRecord],
+  ['registration-register', registrationRecord],
+  ['registration-unregister', registrationRecord],
+  ['registration-delete', registrationRecord],
+  ['subscription-create', subscriptionRecord],
+  ['subscription-subscribe', subscriptionRecord],
+  ['subscription-unsubscribe', subscriptionRecord],
+  ['subscription-delete', subscriptionRecord],
+]);
 
 /**
  * Forwards the registration and subscription events of a router's realms to the router, each
@@ -106,24 +104,24 @@ export class RealmEventForwarder {
     private readonly tell: (name: string, record: unknown) => void,
   ) {
     this.emitter = router as unknown as EventEmitter;
-    this.emitter.on('newListener', (name: string) => {
-      if (name in RECORDS && this.emitter.listenerCount(name) === 0)
+    this.emitter.on('newListener', (name: string | symbol) => {
+      if (typeof name === 'string' && RECORDS.has(name) && this.emitter.listenerCount(name) === 0)
         for (const realm of this.realms()) this.attach(realm, name);
     });
-    this.emitter.on('removeListener', (name: string) => {
-      if (name in RECORDS && this.emitter.listenerCount(name) === 0)
+    this.emitter.on('removeListener', (name: string | symbol) => {
+      if (typeof name === 'string' && RECORDS.has(name) && this.emitter.listenerCount(name) === 0)
         for (const realm of this.attached.keys()) this.detach(realm, name);
     });
   }
 
   /** A new realm: listened to for the events that have listeners already. */
   added(realm: Realm): void {
-    for (const name in RECORDS) if (this.emitter.listenerCount(name) > 0) this.attach(realm, name);
+    for (const name of RECORDS.keys()) if (this.emitter.listenerCount(name) > 0) this.attach(realm, name);
   }
 
   /** A removed realm, once its sessions are gone (their events told). */
   removed(realm: Realm): void {
-    for (const name in RECORDS) this.detach(realm, name);
+    for (const name of RECORDS.keys()) this.detach(realm, name);
     this.attached.delete(realm);
   }
 
@@ -131,7 +129,7 @@ export class RealmEventForwarder {
     let listeners = this.attached.get(realm);
     if (!listeners) this.attached.set(realm, (listeners = new Map()));
     if (listeners.has(name)) return;
-    const record = RECORDS[name];
+    const record = RECORDS.get(name)!;
     const listener: Listener = (s, item) => {
       if (!s.internal) this.tell(name, record(realm, s, item));
     };
