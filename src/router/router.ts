@@ -8,7 +8,7 @@ import { Authorizer, functionPolicy, rolePolicy } from './authorizer';
 import type { Action, RealmConfig } from './config';
 import { resolveLimits, type RouterLimits } from './limits';
 import { startMetaApi } from './meta';
-import { realmSnapshot, type RouterSnapshot, type Traffic } from './inspection';
+import { realmSnapshot, sessionSnapshot, type RouterSnapshot, type Traffic } from './inspection';
 import { Realm } from './realm';
 import { RealmEventForwarder, type RouterEvents } from './router-events';
 import {
@@ -234,7 +234,7 @@ export class Router extends EventEmitter<RouterEvents> implements SessionHost {
       realm === undefined
         ? [...this.realms.values()]
         : [this.realms.get(realm)].filter((r): r is Realm => !!r);
-    return realms.flatMap((r) => r.clients().map((s) => s.info()));
+    return realms.flatMap((r) => r.clients().map(sessionSnapshot));
   }
 
   /** What the router holds now, as plain records: realms, client sessions, registrations, subscriptions, counters. */
@@ -344,10 +344,10 @@ export class Router extends EventEmitter<RouterEvents> implements SessionHost {
       limits: this.limits,
     });
     realm.on('session-join', (s: RouterSession) => {
-      if (!s.internal) this.tell('session-join', s.info());
+      if (!s.internal) this.tell('session-join', sessionSnapshot(s));
     });
     realm.on('session-leave', (s: RouterSession) => {
-      if (!s.internal) this.tell('session-leave', s.info());
+      if (!s.internal) this.tell('session-leave', sessionSnapshot(s));
       // A realm made for its sessions goes with the last of them, and its retained events with it.
       if (onDemand && !s.internal && realm.clients().length === 0 && this.realms.get(config.name) === realm) {
         this.logger.info(`removing realm ${config.name}, created on demand, now that its last session left`);
