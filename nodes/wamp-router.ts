@@ -1,7 +1,7 @@
 // wamp-router: an embedded WAMP router. Reachable in-process by wamp-connection nodes (through
 // the router registry), on its own port (WebSocket, RawSocket and HTTP long-poll), and/or at a
 // path of Node-RED's own HTTP server (WebSocket and HTTP long-poll).
-import { attachToHttpServer, listen, Router, type AttachOptions, type Transport } from './shared/library';
+import { Router, type AttachOptions, type RouterListenOptions } from './shared/library';
 import type { NodeAPI, NodeDef, Node, TlsConfigNode } from './shared/red-types';
 import {
   buildRealms,
@@ -65,9 +65,25 @@ function keepaliveOf(def: WampRouterDef): { keepaliveMs: number; keepaliveTimeou
   };
 }
 
-function withSlash(p: string | undefined, fallback: string): string {
-  const s = (p ?? '').trim() || fallback;
+/** A path as typed, with its leading slash; blank: none (the library's default applies). */
+function withSlash(p: string | undefined): string | undefined {
+  const s = (p ?? '').trim();
+  if (s === '') return undefined;
   return s.startsWith('/') ? s : `/${s}`;
+}
+
+/** A host as typed; blank: none (the library's default, 127.0.0.1, applies). */
+const hostOf = (def: WampRouterDef): string | undefined => (def.host ?? '').trim() || undefined;
+
+/** What a failed listen says: the address the system names, or the one asked for. */
+function listenError(
+  RED: NodeAPI,
+  e: NodeJS.ErrnoException & { address?: string; port?: number },
+  host: string | undefined,
+  port: number,
+): string {
+  if (e.code !== 'EADDRINUSE') return e.message;
+  return RED._('wamp-router.errors.port-in-use', { host: e.address ?? host, port: e.port ?? port });
 }
 
 function joinPath(root: string, sub: string): string {
@@ -101,6 +117,8 @@ export = function (RED: NodeAPI): void {
         realms,
         autoCreateRealms: flag(def.autoCreateRealms, false),
         callTimeoutMs: Number.isFinite(callTimeout) && callTimeout > 0 ? callTimeout * 1000 : undefined,
+        // Browsers' pages from other origins are refused (and logged as warnings) unless listed.
+        allowedOrigins: (def.origins ?? '').split(/[\s,]+/).filter((o) => o !== ''),
         logger: {
           info: (m: unknown) => this.log(m),
           warn: (m: unknown) => this.warn(m),
@@ -127,24 +145,19 @@ export = function (RED: NodeAPI): void {
     r.on('session-leave', showCount);
     showCount();
     if (flag(def.outputEvents, false)) {
-      const stop = watchRouter(r, realmNames, (msg) => {
+      const stop = watchRouter(r, (msg) => {
         if (!closed) this.send(msg);
       });
       closers.push(stop);
     }
 
-    const onTransport = (t: Transport): void => r.accept(t);
     const maxPayload = parseInt(String(def.maxPayload ?? ''), 10);
+    // Blank: the library's default (16 MiB).
     const maxPayloadBytes = Number.isSafeInteger(maxPayload) && maxPayload > 0 ? maxPayload : undefined;
-    const limits = {
-      ...(maxPayloadBytes ? { maxPayload: maxPayloadBytes } : {}),
-      // Browsers' pages from other origins are refused (and logged) unless listed.
-      allowedOrigins: (def.origins ?? '').split(/[\s,]+/).filter((o) => o !== ''),
-      log: (message: string) => this.warn(message),
-      ...keepaliveOf(def),
-    };
+    const limits = { maxPayload: maxPayloadBytes, ...keepaliveOf(def) };
     const mqttRealm = (def.mqttRealm ?? '').trim() || undefined;
-    const mqtt = flag(def.mqtt, false) ? r.mqttAcceptor({ realm: mqttRealm }, maxPayloadBytes) : undefined;
+    // Without a realm MQTT clients join the router's first.
+    const mqtt = flag(def.mqtt, false) ? { realm: mqttRealm } : undefined;
     if (mqttRealm && mqtt && !realmNames.includes(mqttRealm)) {
       fail('wamp-router.errors.bad-config', RED._('wamp-router.errors.mqtt-realm', { realm: mqttRealm }));
     }
@@ -157,7 +170,7 @@ export = function (RED: NodeAPI): void {
     };
 
     if (flag(def.usePort, false)) {
-      const host = (def.host ?? '').trim() || '127.0.0.1';
+      const host = hostOf(def);
       const port = parseInt(String(def.port ?? ''), 10);
       const tls = tlsOptions();
       if (!Number.isSafeInteger(port) || port < 0 || port > 65535) {
@@ -166,17 +179,15 @@ export = function (RED: NodeAPI): void {
           RED._('wamp-router.errors.bad-port', { port: String(def.port) }),
         );
       } else {
-        listen({ host, port, path: withSlash(def.path, '/ws'), tls, mqtt, ...limits }, onTransport).then(
+        // The router closes its listeners with it; one that opens after the node closed is closed here.
+        const options: RouterListenOptions = { host, port, path: withSlash(def.path), tls, mqtt, ...limits };
+        r.listen(options).then(
           (listener) => {
             if (closed) return void listener.close();
-            closers.push(() => listener.close());
             this.log(RED._('wamp-router.log.listening', { url: listener.url }));
           },
-          (e: NodeJS.ErrnoException) => {
-            const error =
-              e.code === 'EADDRINUSE' ? RED._('wamp-router.errors.port-in-use', { host, port }) : e.message;
-            fail('wamp-router.errors.listen-failed', error);
-          },
+          (e: NodeJS.ErrnoException) =>
+            fail('wamp-router.errors.listen-failed', listenError(RED, e, host, port)),
         );
       }
     }
@@ -184,19 +195,16 @@ export = function (RED: NodeAPI): void {
     if (flag(def.useHttp, false)) {
       const server = RED.server;
       const root = typeof RED.settings.httpNodeRoot === 'string' ? RED.settings.httpNodeRoot : '/';
-      const path = joinPath(root, withSlash(def.httpPath, '/wamp'));
+      const path = joinPath(root, withSlash(def.httpPath) ?? '/wamp');
       // As for core websocket nodes: Node-RED's httpNodeAuth covers neither, this setting does.
       const verify = RED.settings.webSocketNodeVerifyClient;
-      const attachOptions: AttachOptions =
-        typeof verify === 'function'
-          ? { ...limits, verifyClient: verify as AttachOptions['verifyClient'] }
-          : limits;
+      const verifyClient =
+        typeof verify === 'function' ? (verify as AttachOptions['verifyClient']) : undefined;
       if (!server) {
         fail('wamp-router.errors.listen-failed', RED._('wamp-router.errors.no-http-server'));
       } else {
         try {
-          const attached = attachToHttpServer(server, path, { ...attachOptions, mqtt }, onTransport);
-          closers.push(() => attached.close());
+          r.attach(server, { ...limits, path, mqtt, verifyClient });
           this.log(RED._('wamp-router.log.attached', { path }));
         } catch (e) {
           fail('wamp-router.errors.listen-failed', (e as Error).message);
@@ -206,22 +214,18 @@ export = function (RED: NodeAPI): void {
 
     const mqttPort = String(def.mqttPort ?? '').trim();
     if (mqtt && mqttPort !== '') {
-      const host = (def.host ?? '').trim() || '127.0.0.1';
+      const host = hostOf(def);
       const port = parseInt(mqttPort, 10);
       if (!/^\d+$/.test(mqttPort) || port > 65535) {
         fail('wamp-router.errors.bad-config', RED._('wamp-router.errors.bad-port', { port: mqttPort }));
       } else {
-        r.listenMqtt({ host, port, tls: tlsOptions(), realm: mqttRealm, ...limits }).then(
+        r.listenMqtt({ host, port, tls: tlsOptions(), realm: mqttRealm, maxPayload: maxPayloadBytes }).then(
           (listener) => {
             if (closed) return void listener.close();
-            closers.push(() => listener.close());
             this.log(RED._('wamp-router.log.listening', { url: listener.url }));
           },
-          (e: NodeJS.ErrnoException) => {
-            const error =
-              e.code === 'EADDRINUSE' ? RED._('wamp-router.errors.port-in-use', { host, port }) : e.message;
-            fail('wamp-router.errors.listen-failed', error);
-          },
+          (e: NodeJS.ErrnoException) =>
+            fail('wamp-router.errors.listen-failed', listenError(RED, e, host, port)),
         );
       }
     }

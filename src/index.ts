@@ -10,6 +10,14 @@ export {
   type MqttOptions,
   type RouterListenOptions,
   type RouterAttachOptions,
+  type RouterSnapshot,
+  type RealmSnapshot,
+  type RegistrationSnapshot,
+  type SubscriptionSnapshot,
+  type Traffic,
+  type RouterEvents,
+  type RegistrationEvent,
+  type SubscriptionEvent,
 } from './router';
 export { listenMqtt, type MqttListener, type MqttListenOptions } from './mqtt';
 export type {
@@ -64,7 +72,8 @@ export {
   errorMessage,
   toWampError,
 } from './wamp/errors';
-export { MessageType, type WampMessage } from './wamp/messages';
+export { MessageType, type WampMessage, type Args, type Kwargs } from './wamp/messages';
+export { isValidUri } from './wamp/uri';
 export { parseMessage } from './wamp/parse';
 export {
   MATCH_POLICIES,

@@ -1,7 +1,7 @@
 // Invocations waiting for a wamp-response node. Messages carry only the id of an entry
 // (`msg._wamp.invocationId`): Node-RED clones messages, so the entry itself cannot travel.
 import { randomBytes } from 'node:crypto';
-import type { Args, Kwargs } from '../../src/wamp/messages';
+import type { Args, Kwargs } from './library';
 
 export interface PendingInvocation {
   /** The wamp-register node that received it: its close cancels what it still owns. */

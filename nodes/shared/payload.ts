@@ -1,6 +1,6 @@
 // How WAMP positional and keyword arguments map to Node-RED messages, in both directions; the
 // same rule for results, invocations and events so that flows read alike.
-import type { Args, Kwargs } from '../../src/wamp/messages';
+import type { Args, Kwargs } from './library';
 import type { NodeMessage } from './red-types';
 
 /** One argument: that argument. No arguments but keyword arguments: those. Otherwise the list. */

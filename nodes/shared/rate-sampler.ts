@@ -47,7 +47,7 @@ export class RateSampler {
   }
 
   private total(realm: string): number {
-    const t = this.router.realm(realm)?.traffic;
+    const t = this.router.traffic(realm);
     return t ? t.messagesIn + t.messagesOut : 0;
   }
 }

@@ -1,18 +1,9 @@
 // The wamp-router node's optional output: what happens in the router as messages, for
-// dashboards and audit flows. Sessions join and leave (from the router), registrations and
-// subscriptions are created and deleted (from each realm). The router's own sessions (the meta
-// API peer) are left out, as in the router's session counts.
-import type {
-  Realm,
-  Router,
-  RouterRegistration,
-  RouterSession,
-  RouterSubscription,
-  SessionInfo,
-} from './library';
+// dashboards and audit flows. Sessions join and leave, registrations and subscriptions are
+// created and deleted: the router's own events (which leave out its internal sessions, the meta
+// API peers, as its session counts do), each turned into a message.
+import type { RegistrationEvent, Router, SessionInfo, SubscriptionEvent } from './library';
 import type { NodeMessage } from './red-types';
-
-type Listener = (session: RouterSession, item: RouterRegistration & RouterSubscription) => void;
 
 export function sessionPayload(info: SessionInfo): Record<string, unknown> {
   return {
@@ -27,65 +18,52 @@ export function sessionPayload(info: SessionInfo): Record<string, unknown> {
   };
 }
 
-function itemPayload(
-  realm: Realm,
-  session: RouterSession,
-  item: RouterRegistration | RouterSubscription,
-): Record<string, unknown> {
-  const payload: Record<string, unknown> = {
-    id: item.id,
-    uri: item.uri,
-    match: item.match,
-    realm: realm.name,
-    session: session.id,
-  };
-  if ('invoke' in item) payload.invoke = item.invoke;
-  return payload;
+function registrationPayload({
+  realm,
+  session,
+  registration: r,
+}: RegistrationEvent): Record<string, unknown> {
+  return { id: r.id, uri: r.uri, match: r.match, realm, session, invoke: r.invoke };
 }
 
-/**
- * Sends a message per router event to `emit` until the returned function is called. Realms are
- * watched from the start when configured, and from their first session when created on demand.
- */
-export function watchRouter(
-  router: Router,
-  realmNames: string[],
-  emit: (msg: NodeMessage) => void,
-): () => void {
-  const watched = new Map<Realm, Array<[string, Listener]>>();
+function subscriptionPayload({
+  realm,
+  session,
+  subscription: s,
+}: SubscriptionEvent): Record<string, unknown> {
+  return { id: s.id, uri: s.uri, match: s.match, realm, session };
+}
 
-  function watch(name: string): void {
-    const realm = router.realm(name);
-    if (!realm || watched.has(realm)) return;
-    const forward =
-      (topic: string): Listener =>
-      (session, item) => {
-        if (!session.internal) emit({ topic, payload: itemPayload(realm, session, item) });
-      };
-    const listeners: Array<[string, Listener]> = [
-      ['registration-create', forward('registration.create')],
-      ['registration-delete', forward('registration.delete')],
-      ['subscription-create', forward('subscription.create')],
-      ['subscription-delete', forward('subscription.delete')],
-    ];
-    for (const [event, l] of listeners) realm.on(event, l);
-    watched.set(realm, listeners);
-  }
-
-  const onJoin = (info: SessionInfo): void => {
-    watch(info.realm);
-    emit({ topic: 'session.join', payload: sessionPayload(info) });
-  };
+/** Sends a message per router event to `emit` until the returned function is called. */
+export function watchRouter(router: Router, emit: (msg: NodeMessage) => void): () => void {
+  const onJoin = (info: SessionInfo): void => emit({ topic: 'session.join', payload: sessionPayload(info) });
   const onLeave = (info: SessionInfo): void =>
     emit({ topic: 'session.leave', payload: sessionPayload(info) });
+  const registration =
+    (topic: string) =>
+    (e: RegistrationEvent): void =>
+      emit({ topic, payload: registrationPayload(e) });
+  const subscription =
+    (topic: string) =>
+    (e: SubscriptionEvent): void =>
+      emit({ topic, payload: subscriptionPayload(e) });
+  const onRegCreate = registration('registration.create');
+  const onRegDelete = registration('registration.delete');
+  const onSubCreate = subscription('subscription.create');
+  const onSubDelete = subscription('subscription.delete');
+
   router.on('session-join', onJoin);
   router.on('session-leave', onLeave);
-  for (const name of realmNames) watch(name);
-
+  router.on('registration-create', onRegCreate);
+  router.on('registration-delete', onRegDelete);
+  router.on('subscription-create', onSubCreate);
+  router.on('subscription-delete', onSubDelete);
   return () => {
     router.off('session-join', onJoin);
     router.off('session-leave', onLeave);
-    for (const [realm, listeners] of watched) for (const [event, l] of listeners) realm.off(event, l);
-    watched.clear();
+    router.off('registration-create', onRegCreate);
+    router.off('registration-delete', onRegDelete);
+    router.off('subscription-create', onSubCreate);
+    router.off('subscription-delete', onSubDelete);
   };
 }

@@ -103,12 +103,7 @@ export function parseKill(sessionParam: unknown, v: unknown): KillRequest {
 
 /** Ends a client session with GOODBYE `reason` (and `message`); throws no_such_session. */
 export async function killSession(router: Router, req: KillRequest): Promise<void> {
-  const realm = router.realmNames().find((name) =>
-    router
-      .realm(name)
-      ?.clients()
-      .some((s) => s.id === req.session),
-  );
+  const realm = router.sessions().find((s) => s.id === req.session)?.realm;
   if (!realm) throw new WampError(ErrorUri.NO_SUCH_SESSION, [`no session ${req.session}`]);
   const kwargs: Record<string, unknown> = { reason: req.reason };
   if (req.message !== undefined) kwargs.message = req.message;
@@ -147,7 +142,8 @@ async function answer<T>(router: Router, realm: string, act: (s: Session) => Pro
 
 async function asOperator<T>(router: Router, realm: string, act: (s: Session) => Promise<T>): Promise<T> {
   // Only existing realms: the editor must not create realms on a router that does so on demand.
-  if (!router.realm(realm)) throw new WampError(ErrorUri.NO_SUCH_REALM, [`no realm ${realm}`]);
+  if (!router.realmNames().includes(realm))
+    throw new WampError(ErrorUri.NO_SUCH_REALM, [`no realm ${realm}`]);
   const session = new Session(router.connectLocal({ trusted: true, internal: true }), { realm });
   await session.join();
   try {

@@ -1,8 +1,8 @@
 // What the editor's router view shows of one embedded router at one moment: per realm its client
-// sessions, registrations, subscriptions and message rate. A plain, JSON-ready record built by
-// reading the router's state (the meta API has no counters for messages, calls or events), with
-// the router's own sessions (the meta API peers) left out as the meta API leaves them out.
-import type { Router } from './library';
+// sessions, registrations, subscriptions and message rate. The router's own snapshot
+// (`Router.snapshot()`, which leaves out its internal sessions) made JSON-ready for the editor:
+// flat transport fields, ISO times, the node's id and name, and the sampled rates.
+import type { RealmSnapshot, Router, SessionInfo } from './library';
 
 export interface SessionView {
   id: number;
@@ -67,59 +67,58 @@ export function routerSnapshot(
   rates?: (realm: string) => number[],
   now = new Date(),
 ): RouterSnapshot {
-  const realms: RealmView[] = [];
-  for (const realmName of router.realmNames()) {
-    const realm = router.realm(realmName);
-    if (!realm) continue;
-    const sessions = realm.clients();
-    const client = (s: { internal: boolean }) => !s.internal;
-    realms.push({
-      name: realmName,
-      sessions: sessions.map((s) => {
-        const t = s.transport.info;
-        const view: SessionView = {
-          id: s.id,
-          authid: s.authid,
-          authrole: s.authrole,
-          authmethod: s.identity.authmethod,
-          transport: t.type,
-          serializer: t.serializer,
-          secure: t.secure,
-          joinedAt: s.joinedAt.toISOString(),
-          messagesIn: s.messagesIn,
-          messagesOut: s.messagesOut,
-        };
-        if (t.remoteAddress !== undefined) view.remoteAddress = t.remoteAddress;
-        if (t.remotePort !== undefined) view.remotePort = t.remotePort;
-        return view;
-      }),
-      registrations: realm.dealer
-        .list()
-        .filter((reg) => reg.callees.some(client))
-        .map((reg) => ({
-          id: reg.id,
-          procedure: reg.uri,
-          match: reg.match,
-          invoke: reg.invoke,
-          callees: reg.callees.filter(client).map((s) => s.id),
-          calls: reg.calls,
-          created: reg.created.toISOString(),
-        })),
-      subscriptions: realm.broker
-        .list()
-        .filter((sub) => [...sub.subscribers].some(client))
-        .map((sub) => ({
-          id: sub.id,
-          topic: sub.uri,
-          match: sub.match,
-          subscribers: [...sub.subscribers].filter(client).map((s) => s.id),
-          events: sub.events,
-          created: sub.created.toISOString(),
-        })),
-      rate: rates ? rates(realmName) : [],
-    });
-  }
-  return { id, name, at: now.toISOString(), sessionCount: router.sessionCount, realms };
+  const snapshot = router.snapshot();
+  return {
+    id,
+    name,
+    at: now.toISOString(),
+    sessionCount: snapshot.sessionCount,
+    realms: snapshot.realms.map((realm) => realmView(realm, rates ? rates(realm.name) : [])),
+  };
+}
+
+function realmView(realm: RealmSnapshot, rate: number[]): RealmView {
+  return {
+    name: realm.name,
+    sessions: realm.sessions.map(sessionView),
+    registrations: realm.registrations.map((reg) => ({
+      id: reg.id,
+      procedure: reg.uri,
+      match: reg.match,
+      invoke: reg.invoke,
+      callees: reg.callees,
+      calls: reg.calls,
+      created: reg.created.toISOString(),
+    })),
+    subscriptions: realm.subscriptions.map((sub) => ({
+      id: sub.id,
+      topic: sub.uri,
+      match: sub.match,
+      subscribers: sub.subscribers,
+      events: sub.events,
+      created: sub.created.toISOString(),
+    })),
+    rate,
+  };
+}
+
+function sessionView(s: SessionInfo): SessionView {
+  const t = s.transport;
+  const view: SessionView = {
+    id: s.id,
+    authid: s.authid,
+    authrole: s.authrole,
+    authmethod: s.authmethod,
+    transport: t.type,
+    serializer: t.serializer,
+    secure: t.secure,
+    joinedAt: s.joinedAt.toISOString(),
+    messagesIn: s.messagesIn,
+    messagesOut: s.messagesOut,
+  };
+  if (t.remoteAddress !== undefined) view.remoteAddress = t.remoteAddress;
+  if (t.remotePort !== undefined) view.remotePort = t.remotePort;
+  return view;
 }
 
 /** Whether two snapshots differ in anything but the time they were taken. */

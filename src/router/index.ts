@@ -14,3 +14,11 @@ export { AnonymousAuthenticator, authenticatorsFor, chooseAuthenticator, LoginTh
 export { Authorizer } from './authorizer';
 export { parsePublishFilter, type PublishFilter, type Receiver } from './publish-filter';
 export type { RealmConfig, Action } from './config';
+export type {
+  RouterSnapshot,
+  RealmSnapshot,
+  RegistrationSnapshot,
+  SubscriptionSnapshot,
+  Traffic,
+} from './inspection';
+export type { RouterEvents, RegistrationEvent, SubscriptionEvent } from './router-events';

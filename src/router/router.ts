@@ -1,5 +1,6 @@
-// The embedded WAMP router: accepts any Transport, owns the realms, and forwards session
-// join/leave as events. Routing itself happens in each realm's broker and dealer.
+// The embedded WAMP router: accepts any Transport, owns the realms, and tells what happens in
+// them: typed events (router-events.ts) and a snapshot of its state (inspection.ts), both in
+// plain records. Routing itself happens in each realm's broker and dealer.
 import { EventEmitter } from 'node:events';
 import { authenticatorsFor, LoginThrottle } from './auth';
 import type { Authenticator } from './auth/authenticator';
@@ -7,7 +8,9 @@ import { Authorizer, functionPolicy, rolePolicy } from './authorizer';
 import type { Action, RealmConfig } from './config';
 import { resolveLimits, type RouterLimits } from './limits';
 import { startMetaApi } from './meta';
+import { realmSnapshot, sessionSnapshot, type RouterSnapshot, type Traffic } from './inspection';
 import { Realm } from './realm';
+import { RealmEventForwarder, type RouterEvents } from './router-events';
 import {
   RouterSession,
   type AcceptOptions,
@@ -81,7 +84,7 @@ const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
 
 const SILENT: Logger = { info() {}, warn() {}, error() {} };
 
-export class Router extends EventEmitter implements SessionHost {
+export class Router extends EventEmitter<RouterEvents> implements SessionHost {
   readonly maxOutboundBytes: number;
   readonly goodbyeTimeoutMs: number;
   readonly logger: Logger;
@@ -96,6 +99,11 @@ export class Router extends EventEmitter implements SessionHost {
   private closing = false;
   /** Ports and HTTP servers this router was put on with `listen` / `attach`; closed with it. */
   private readonly endpoints = new Set<{ close(): unknown }>();
+  private readonly forwarder = new RealmEventForwarder(
+    this,
+    () => this.realms.values(),
+    (name, record) => this.tell(name as keyof RouterEvents, record as never),
+  );
 
   constructor(private readonly options: RouterOptions = {}) {
     super();
@@ -191,10 +199,14 @@ export class Router extends EventEmitter implements SessionHost {
     if (!realm) return;
     this.realms.delete(name);
     realm.removed = true;
-    void realm.shutdown(CloseUri.CLOSE_REALM);
+    this.tell('realm-remove', name);
+    void realm.shutdown(CloseUri.CLOSE_REALM).then(() => this.forwarder.removed(realm));
   }
 
-  /** A realm by name, for in-process extensions such as the meta API peer. */
+  /**
+   * A realm by name, for in-process extensions such as the meta API peer: the live object, not
+   * public API (`snapshot()` and the events are).
+   */
   realm(name: string): Realm | undefined {
     return this.realms.get(name);
   }
@@ -216,12 +228,28 @@ export class Router extends EventEmitter implements SessionHost {
     return this.unjoined.size;
   }
 
+  /** The client sessions of one realm or of all. */
   sessions(realm?: string): SessionInfo[] {
     const realms =
       realm === undefined
         ? [...this.realms.values()]
         : [this.realms.get(realm)].filter((r): r is Realm => !!r);
-    return realms.flatMap((r) => r.clients().map((s) => s.info()));
+    return realms.flatMap((r) => r.clients().map(sessionSnapshot));
+  }
+
+  /** What the router holds now, as plain records: realms, client sessions, registrations, subscriptions, counters. */
+  snapshot(): RouterSnapshot {
+    return {
+      realms: [...this.realms.values()].map(realmSnapshot),
+      sessionCount: this.sessionCount,
+      handshakingCount: this.handshakingCount,
+    };
+  }
+
+  /** The client messages of a realm since it was created (cheaper than a snapshot, for rates). */
+  traffic(realm: string): Traffic | undefined {
+    const t = this.realms.get(realm)?.traffic;
+    return t && { ...t };
   }
 
   /** GOODBYE wamp.close.system_shutdown to every session, then close every transport and endpoint. */
@@ -289,6 +317,21 @@ export class Router extends EventEmitter implements SessionHost {
     this.handshaking(session, false);
   }
 
+  /**
+   * Emits a router event. A listener that throws is logged, not let into the routing that
+   * raised the event (a REGISTERED or a WELCOME would never be sent).
+   */
+  private tell<K extends keyof RouterEvents>(event: K, ...args: RouterEvents[K]): void {
+    try {
+      // Node's typing cannot follow a generic event name through to its arguments.
+      (this as EventEmitter).emit(event, ...args);
+    } catch (e) {
+      this.logger.error(
+        `a '${event}' listener failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      );
+    }
+  }
+
   private createRealm(config: RealmConfig, onDemand = false): Realm {
     const authenticators = (this.options.authenticators ?? authenticatorsFor)(config);
     const custom = this.options.authorize;
@@ -301,10 +344,10 @@ export class Router extends EventEmitter implements SessionHost {
       limits: this.limits,
     });
     realm.on('session-join', (s: RouterSession) => {
-      if (!s.internal) this.emit('session-join', s.info());
+      if (!s.internal) this.tell('session-join', sessionSnapshot(s));
     });
     realm.on('session-leave', (s: RouterSession) => {
-      if (!s.internal) this.emit('session-leave', s.info());
+      if (!s.internal) this.tell('session-leave', sessionSnapshot(s));
       // A realm made for its sessions goes with the last of them, and its retained events with it.
       if (onDemand && !s.internal && realm.clients().length === 0 && this.realms.get(config.name) === realm) {
         this.logger.info(`removing realm ${config.name}, created on demand, now that its last session left`);
@@ -312,7 +355,9 @@ export class Router extends EventEmitter implements SessionHost {
       }
     });
     this.realms.set(config.name, realm);
+    this.forwarder.added(realm);
     if (this.options.metaApi !== false) startMetaApi(this, realm);
+    this.tell('realm-create', config.name);
     return realm;
   }
 }
