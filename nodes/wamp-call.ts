@@ -2,12 +2,13 @@
 // first output per call. Progressive results go to the second output as a sequence that the join
 // node understands; `msg.action = "cancel"` cancels this node's pending calls, and "connect" /
 // "disconnect" open or close the shared session.
-import { isConnectionAction, runConnectionAction } from './shared/connection-actions';
 import { CallConfig, type CallSettings, type WampCallConfig } from './shared/call-settings';
-import { getConnectionNode, NO_CONNECTION, type WampUser } from './shared/connection-node';
+import type { WampUser } from './shared/connection-node';
+import { ConnectionUser } from './shared/connection-user';
 import { failMsg } from './shared/errors';
 import { type CallResult, type Connection, ErrorUri, WampError } from './shared/library';
 import { argsFromMsg, payloadOf, putArgs } from './shared/payload';
+import { flag } from './shared/options';
 import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from './shared/red-types';
 import { assign } from './shared/typed-property';
 
@@ -22,23 +23,17 @@ export = function (RED: NodeAPI): void {
   function WampCall(this: WampUser, def: WampCallDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const connNode = getConnectionNode(RED, def.connection);
+    const user = new ConnectionUser(RED, this, def.connection);
+    const connNode = user.join();
     const config = new CallConfig(RED, def);
-    const progressive = def.progressive === true || String(def.progressive) === 'true';
-    const discloseMe = def.discloseMe === true || String(def.discloseMe) === 'true';
+    const progressive = flag(def.progressive);
+    const discloseMe = flag(def.discloseMe);
     /**
      * Pending calls of this node, each under its own key: clones of one message share `_msgid`
      * (and the user's `msg.callId`), and cancel and close must reach every one of them.
      */
     const pending = new Map<number, PendingCall>();
     let lastKey = 0;
-
-    if (!connNode) {
-      this.status(NO_CONNECTION);
-      this.error(RED._('wamp-call.errors.no-connection'));
-    } else {
-      connNode.register(this);
-    }
 
     /** The message with the result: in msg.payload, or in the configured property (msg, flow or global). */
     /** The result on the message; a promise only when it goes to flow or global context. */
@@ -65,17 +60,11 @@ export = function (RED: NodeAPI): void {
 
     this.on('input', (msg: NodeMessage, send: NodeSend, done: NodeDone) => {
       if (msg.action === 'cancel') return cancel(msg, done);
-      if (isConnectionAction(msg))
-        return runConnectionAction(
-          connNode,
-          msg,
-          done,
-          () => new Error(RED._('wamp-call.errors.no-connection')),
-        );
+      if (user.action(msg, done)) return;
       if (msg.action !== undefined && msg.action !== 'call') {
         return done(new Error(RED._('wamp-call.errors.invalid-action', { action: String(msg.action) })));
       }
-      if (!connNode) return done(failMsg(msg, new Error(RED._('wamp-call.errors.no-connection'))));
+      if (!connNode) return done(failMsg(msg, user.noConnection()));
 
       const key = ++lastKey;
       const handle = String(msg.callId ?? msg._msgid ?? key);
@@ -136,8 +125,7 @@ export = function (RED: NodeAPI): void {
     this.on('close', (_removed: boolean, done: () => void) => {
       for (const call of pending.values()) call.cancel();
       pending.clear();
-      if (connNode) connNode.deregister(this, done);
-      else done();
+      user.leave(done);
     });
   }
 

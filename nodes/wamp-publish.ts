@@ -1,11 +1,12 @@
 // wamp-publish: publishes each message to a topic (the node's typedInput: a string, else
 // msg.topic, or a msg / flow / global / env property); "connect" / "disconnect" in msg.action
 // open or close the shared session instead.
-import { isConnectionAction, runConnectionAction } from './shared/connection-actions';
-import { getConnectionNode, NO_CONNECTION, type WampUser } from './shared/connection-node';
+import type { WampUser } from './shared/connection-node';
+import { ConnectionUser } from './shared/connection-user';
 import { failMsg } from './shared/errors';
 import type { Connection, PublishOptions } from './shared/library';
 import { argsFromMsg, nonEmptyString, sessionIds } from './shared/payload';
+import { flag } from './shared/options';
 import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from './shared/red-types';
 import { describe, evaluated, typedProperty } from './shared/typed-property';
 
@@ -23,20 +24,13 @@ interface WampPublishDef extends NodeDef {
   exclude?: string;
 }
 
-const flag = (v: unknown): boolean => v === true || v === 'true';
-
 export = function (RED: NodeAPI): void {
   function WampPublish(this: WampUser, def: WampPublishDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const topicProperty = typedProperty(def.topic, def.topicType, 'str');
-    const connNode = getConnectionNode(RED, def.connection);
-    if (!connNode) {
-      this.status(NO_CONNECTION);
-      this.error(RED._('wamp-publish.errors.no-connection'));
-    } else {
-      connNode.register(this);
-    }
+    const user = new ConnectionUser(RED, this, def.connection);
+    const connNode = user.join();
 
     /** A string: the node's, else msg.topic (as mqtt out); other types: that property, not empty. */
     // A string topic is known at once (no promise on the hot path); other types are evaluated.
@@ -70,17 +64,11 @@ export = function (RED: NodeAPI): void {
     }
 
     this.on('input', (msg: NodeMessage, _send: NodeSend, done: NodeDone) => {
-      if (isConnectionAction(msg))
-        return runConnectionAction(
-          connNode,
-          msg,
-          done,
-          () => new Error(RED._('wamp-publish.errors.no-connection')),
-        );
+      if (user.action(msg, done)) return;
       if (msg.action !== undefined && msg.action !== 'publish') {
         return done(new Error(RED._('wamp-publish.errors.invalid-action', { action: String(msg.action) })));
       }
-      if (!connNode) return done(failMsg(msg, new Error(RED._('wamp-publish.errors.no-connection'))));
+      if (!connNode) return done(failMsg(msg, user.noConnection()));
       const { args, kwargs } = argsFromMsg(msg);
       const publishOn = (topic: string, conn: Connection): Promise<unknown> =>
         conn.publish(topic, args, kwargs, optionsFor(msg));
@@ -102,10 +90,7 @@ export = function (RED: NodeAPI): void {
       );
     });
 
-    this.on('close', (_removed: boolean, done: () => void) => {
-      if (connNode) connNode.deregister(this, done);
-      else done();
-    });
+    this.on('close', (_removed: boolean, done: () => void) => user.leave(done));
   }
 
   RED.nodes.registerType('wamp-publish', WampPublish);

@@ -1,12 +1,13 @@
 // wamp-register: registers a procedure and emits one message per invocation; a wamp-response
 // node answers it (the http in / http response pattern), found by `msg._wamp.invocationId`.
 // Its input takes only `msg.action` "connect" / "disconnect" (the shared session).
-import { isInvokePolicy, isMatchPolicy } from '../src/index';
-import { isConnectionAction, runConnectionAction } from './shared/connection-actions';
-import { getConnectionNode, NO_CONNECTION, type WampUser } from './shared/connection-node';
+import type { WampUser } from './shared/connection-node';
+import { ConnectionUser } from './shared/connection-user';
 import { addInvocation, rejectAllOwnedBy, removeInvocation } from './shared/invocations';
 import {
   ErrorUri,
+  INVOKE_POLICIES,
+  MATCH_POLICIES,
   WampError,
   type Connection,
   type Invocation,
@@ -15,6 +16,7 @@ import {
 } from './shared/library';
 import { reasonOf } from './shared/errors';
 import { newMessageId } from './shared/message-id';
+import { choice, secondsAsMs } from './shared/options';
 import { putArgs } from './shared/payload';
 import { within } from './shared/within';
 import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend, NodeStatus } from './shared/red-types';
@@ -35,17 +37,15 @@ export = function (RED: NodeAPI): void {
   function WampRegister(this: WampUser, def: WampRegisterDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const connNode = getConnectionNode(RED, def.connection);
+    const user = new ConnectionUser(RED, node, def.connection);
+    const connNode = user.node;
     /** Known once the typedInput is evaluated (at once, except from an asynchronous context store). */
     let procedure = '';
-    const match = isMatchPolicy(def.match) ? def.match : 'exact';
-    const invoke = isInvokePolicy(def.invoke) ? def.invoke : 'single';
-    const timeoutSec = parseFloat(String(def.timeout ?? ''));
-    const timeoutMs = Number.isFinite(timeoutSec) && timeoutSec > 0 ? timeoutSec * 1000 : 0;
+    const match = choice(def.match, MATCH_POLICIES, 'exact');
+    const invoke = choice(def.invoke, INVOKE_POLICIES, 'single');
+    const timeoutMs = secondsAsMs(def.timeout, 0);
     let registration: Registration | null = null;
     let closing = false;
-    /** Whether this node is among the connection's users (to deregister on close). */
-    let registered = false;
     /** What the router made of the registration on the current session (undefined: not asked yet). */
     let own: NodeStatus | undefined;
     /** The refusal in full while `own` shows it. */
@@ -167,14 +167,10 @@ export = function (RED: NodeAPI): void {
               ? RED._('wamp-register.errors.no-procedure')
               : RED._('wamp-register.errors.procedure-empty', { property: describe(procedureProperty) }),
         );
-      } else if (!connNode) {
-        node.status(NO_CONNECTION);
-        node.error(RED._('wamp-register.errors.no-connection'));
       } else {
-        connNode.register(node);
-        registered = true;
+        const c = user.join();
         try {
-          start(connNode.connection());
+          if (c) start(c.connection());
         } catch {
           // Misconfigured connection: its status and log already say why.
         }
@@ -182,13 +178,7 @@ export = function (RED: NodeAPI): void {
     });
 
     node.on('input', (msg: NodeMessage, _send: NodeSend, done: NodeDone) => {
-      if (isConnectionAction(msg))
-        return runConnectionAction(
-          connNode,
-          msg,
-          done,
-          () => new Error(RED._('wamp-register.errors.no-connection')),
-        );
+      if (user.action(msg, done)) return;
       done(new Error(RED._('wamp-register.errors.invalid-action', { action: String(msg.action) })));
     });
 
@@ -201,7 +191,7 @@ export = function (RED: NodeAPI): void {
       const r = registration;
       registration = null;
       const unregistered = r ? within(r.unregister(), 2000) : Promise.resolve();
-      unregistered.then(() => (connNode && registered ? connNode.deregister(node, done) : done()));
+      unregistered.then(() => user.leave(done));
     });
   }
 

@@ -2,6 +2,7 @@
 // the router registry), on its own port (WebSocket, RawSocket and HTTP long-poll), and/or at a
 // path of Node-RED's own HTTP server (WebSocket and HTTP long-poll).
 import { Router, type AttachOptions, type RouterListenOptions } from './shared/library';
+import { flag, numberOption, secondsAsMs } from './shared/options';
 import type { NodeAPI, NodeDef, Node, TlsConfigNode } from './shared/red-types';
 import {
   buildRealms,
@@ -50,18 +51,11 @@ interface RouterCredentials {
 /** Node-RED waits 15 s for close handlers; keep well inside it. */
 const CLOSE_GRACE_MS = 8000;
 
-const flag = (v: unknown, fallback: boolean): boolean =>
-  v === undefined || v === '' ? fallback : v === true || v === 'true';
-
 /** Keepalive defaults: a client gone silent is dropped within about 40 s. */
 function keepaliveOf(def: WampRouterDef): { keepaliveMs: number; keepaliveTimeoutMs: number } {
-  const secs = (v: unknown, fallback: number): number => {
-    const n = v === undefined || v === '' ? fallback : Number(v);
-    return Number.isFinite(n) && n >= 0 ? n : fallback;
-  };
   return {
-    keepaliveMs: secs(def.keepalive, 30) * 1000,
-    keepaliveTimeoutMs: secs(def.keepaliveTimeout, 10) * 1000,
+    keepaliveMs: numberOption(def.keepalive, 30) * 1000,
+    keepaliveTimeoutMs: numberOption(def.keepaliveTimeout, 10) * 1000,
   };
 }
 
@@ -110,13 +104,12 @@ export = function (RED: NodeAPI): void {
       const credentials = this.credentials ?? {};
       const realms = buildRealms(def, credentials.secrets, (n) => credentials[slotCredential(n)]);
       realmNames = realms.map((realm) => realm.name);
-      const callTimeout = parseFloat(String(def.callTimeout ?? ''));
       // Each realm's roles authorize (a realm created on demand has none: everything is allowed
       // but the router's privileged meta procedures), as in the CLI.
       router = new Router({
         realms,
         autoCreateRealms: flag(def.autoCreateRealms, false),
-        callTimeoutMs: Number.isFinite(callTimeout) && callTimeout > 0 ? callTimeout * 1000 : undefined,
+        callTimeoutMs: secondsAsMs(def.callTimeout, undefined),
         // Browsers' pages from other origins are refused (and logged as warnings) unless listed.
         allowedOrigins: (def.origins ?? '').split(/[\s,]+/).filter((o) => o !== ''),
         logger: {

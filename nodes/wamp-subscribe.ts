@@ -1,17 +1,19 @@
 // wamp-subscribe: emits one message per event of its topic; in dynamic mode `msg.action`
 // subscribes, unsubscribes and lists subscriptions at run time (like the mqtt in node);
 // "connect" / "disconnect" open or close the shared session in either mode.
-import { isMatchPolicy, type MatchPolicy } from '../src/index';
-import { isConnectionAction, runConnectionAction } from './shared/connection-actions';
-import {
-  getConnectionNode,
-  NO_CONNECTION,
-  type WampConnectionNode,
-  type WampUser,
-} from './shared/connection-node';
+import type { WampConnectionNode, WampUser } from './shared/connection-node';
+import { ConnectionUser } from './shared/connection-user';
 import { reasonOf } from './shared/errors';
-import type { EventInfo, SubscribeOptions, Subscription, WampError } from './shared/library';
+import {
+  type EventInfo,
+  isMatchPolicy,
+  type MatchPolicy,
+  type SubscribeOptions,
+  type Subscription,
+  type WampError,
+} from './shared/library';
 import { newMessageId } from './shared/message-id';
+import { flag } from './shared/options';
 import { nonEmptyString, putArgs } from './shared/payload';
 import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend, NodeStatus } from './shared/red-types';
 import { describe, evaluate, typedProperty } from './shared/typed-property';
@@ -41,13 +43,13 @@ function matchOf(v: unknown): MatchPolicy | undefined {
   if (v === undefined || v === null || v === '') return 'exact';
   return isMatchPolicy(v) ? v : undefined;
 }
-const flag = (v: unknown): boolean => v === true || v === 'true';
 
 export = function (RED: NodeAPI): void {
   function WampSubscribe(this: WampUser, def: WampSubscribeDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const connNode = getConnectionNode(RED, def.connection);
+    const user = new ConnectionUser(RED, node, def.connection);
+    const connNode = user.node;
     const dynamic = flag(def.dynamic);
     const getRetained = flag(def.getRetained);
     const wanted = new Map<string, Wanted>();
@@ -185,16 +187,11 @@ export = function (RED: NodeAPI): void {
 
     const topicProperty = typedProperty(def.topic, def.topicType, 'str');
     const match = matchOf(def.match) ?? 'exact';
-    let active = false;
     let closed = false;
     evaluate(RED, topicProperty, node, undefined, (err, value) => {
       if (closed) return;
       const topic = nonEmptyString(value);
-      if (!connNode) {
-        node.status(NO_CONNECTION);
-        node.error(RED._('wamp-subscribe.errors.no-connection'));
-        return;
-      }
+      if (!connNode) return void user.join(); // which shows and logs that there is none
       // A typed topic that reads empty is an error in dynamic mode too (the user meant one), but
       // there the node still serves msg.action.
       const failed = Boolean(err) || (!topic && (!dynamic || topicProperty.type !== 'str'));
@@ -209,8 +206,7 @@ export = function (RED: NodeAPI): void {
         );
         if (!dynamic) return;
       }
-      active = true;
-      connNode.register(node);
+      user.join();
       if (topic) {
         try {
           subscribe(connNode, topic, match, false).catch((e: Error) => node.error(e.message));
@@ -222,20 +218,16 @@ export = function (RED: NodeAPI): void {
     // The editor shows an input only in dynamic mode (as mqtt in does); connect and disconnect
     // are honoured in both modes.
     node.on('input', (msg, send, done) => {
-      const noConnection = (): Error => new Error(RED._('wamp-subscribe.errors.no-connection'));
-      if (isConnectionAction(msg)) return runConnectionAction(connNode, msg, done, noConnection);
+      if (user.action(msg, done)) return;
       if (!dynamic)
         return done(new Error(RED._('wamp-subscribe.errors.static-action', { action: String(msg.action) })));
-      if (!connNode) return done(noConnection());
+      if (!connNode) return done(user.noConnection());
       onInput(connNode, msg, send, done);
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
-      within(Promise.all([...wanted.values()].map(drop)), 2000).then(() => {
-        if (connNode && active) connNode.deregister(node, done);
-        else done();
-      });
+      within(Promise.all([...wanted.values()].map(drop)), 2000).then(() => user.leave(done));
     });
   }
 

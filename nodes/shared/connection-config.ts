@@ -1,6 +1,7 @@
 // The wamp-connection node's form turned into Connection options, validated once here so that a
 // bad form gives one readable error instead of a failure deep in the client.
 import type { Connection, Transport } from './library';
+import { flag, numberOption as seconds, oneOf } from './options';
 import type { NodeDef } from './red-types';
 
 export type ConnectionOptions = ConstructorParameters<typeof Connection>[0];
@@ -60,16 +61,11 @@ export const DEFAULT_KEEPALIVE_S = 30;
 export const DEFAULT_KEEPALIVE_TIMEOUT_S = 10;
 
 const URL_PATTERN = /^(wss?|rss?|https?):\/\/[^\s/]+/i;
-const SERIALIZERS = ['json', 'msgpack', 'cbor'];
-const AUTH_METHODS = ['anonymous', 'ticket', 'wampcra', 'cryptosign'];
+const SERIALIZERS = ['json', 'msgpack', 'cbor'] as const;
+const AUTH_METHODS = ['anonymous', 'ticket', 'wampcra', 'cryptosign'] as const;
 
 /** A whole `${NAME}` field that Node-RED left as it is: the environment variable is not set. */
 const UNSET_ENV = /^\$\{(\S+)\}$/;
-
-function seconds(v: unknown, fallback: number): number {
-  const n = typeof v === 'number' ? v : parseFloat(String(v ?? ''));
-  return Number.isFinite(n) && n >= 0 ? n : fallback;
-}
 
 /**
  * Returns the options, or throws an Error whose message says what to fix in the form.
@@ -90,11 +86,11 @@ export function buildConnectionOptions(
   if (!realm) throw new Error('no realm is set');
   if (/\s/.test(realm)) throw new Error(`the realm "${realm}" is not a valid URI`);
 
-  const serializer = def.serializer || 'json';
-  if (!SERIALIZERS.includes(serializer)) throw new Error(`unknown serializer "${serializer}"`);
+  const serializer = oneOf(def.serializer || 'json', SERIALIZERS);
+  if (!serializer) throw new Error(`unknown serializer "${def.serializer}"`);
 
-  const authmethod = def.authmethod || 'anonymous';
-  if (!AUTH_METHODS.includes(authmethod)) throw new Error(`unknown authentication method "${authmethod}"`);
+  const authmethod = oneOf(def.authmethod || 'anonymous', AUTH_METHODS);
+  if (!authmethod) throw new Error(`unknown authentication method "${def.authmethod}"`);
   const authid = (def.authid ?? '').trim() || undefined;
   if (authmethod !== 'anonymous' && !authid)
     throw new Error(`authentication by ${authmethod} needs an authid`);
@@ -104,13 +100,13 @@ export function buildConnectionOptions(
     throw new Error('authentication by cryptosign needs a private key of 64 hex characters');
   }
 
-  const reconnectEnabled = def.reconnect !== false && String(def.reconnect) !== 'false';
+  const reconnectEnabled = flag(def.reconnect, true);
   const maxRetries = Math.floor(seconds(def.maxRetries, 0));
   const maxDelayMs = seconds(def.reconnectMaxDelay, 30) * 1000;
-  const queueOn = def.publishQueue !== false && String(def.publishQueue) !== 'false';
+  const queueOn = flag(def.publishQueue, true);
   const options: ConnectionOptions = {
     realm,
-    serializer: serializer as ConnectionOptions['serializer'],
+    serializer,
     authid,
     authmethods: [authmethod],
     ticket: authmethod === 'ticket' ? creds.ticket : undefined,

@@ -75,13 +75,3 @@ export function getConnectionNode(RED: NodeAPI, id: string | undefined): WampCon
   const n = RED.nodes.getNode(id) as Partial<WampConnectionNode> | null;
   return n && typeof n.register === 'function' ? (n as WampConnectionNode) : undefined;
 }
-
-// Status texts without a parameter are catalogue keys, which the editor translates into the
-// user's language (as core nodes' "node-red:common.status.connected"). The connection's keys are
-// copied into every node's catalogue by the build (scripts/build.js), since the editor looks a
-// status key up in the namespace of the node that shows it.
-export const NO_CONNECTION: NodeStatus = {
-  fill: 'red',
-  shape: 'ring',
-  text: 'wamp-connection.status.no-connection',
-};

@@ -1,13 +1,13 @@
 // A Connection keeps one session alive: it opens a transport, joins, and after a loss retries
-// with exponential backoff and jitter. Registrations and subscriptions made through it are
-// persistent: each new session gets them again, and their handles stay valid.
+// with exponential backoff and jitter (Autobahn's Connection). Registrations and subscriptions
+// made through it are persistent (persistent.ts: each new session gets them again, and their
+// handles stay valid), and publications may wait for the next session (publish-queue.ts).
 import { EventEmitter } from 'node:events';
-import type { ConnectionOptions as TlsOptions } from 'node:tls';
-import type { SerializerId } from '../serializers';
 import type { Transport } from '../transports/transport';
-import { AUTH_REFUSALS, ErrorUri, WampError, isWampError, toWampError } from '../wamp/errors';
-import type { ClientCredentials } from './auth';
-import { backoffDelay, resolveReconnect, type ReconnectOptions, type ReconnectSettings } from './backoff';
+import { ErrorUri, WampError } from '../wamp/errors';
+import { backoffDelay, resolveReconnect, type ReconnectSettings } from './backoff';
+import { type ConnectionOptions, type ConnectionStatus, FATAL_REASONS } from './connection-options';
+import { asWampError, PersistentSet, type PersistentWatch } from './persistent';
 import { PublishQueue } from './publish-queue';
 import { RouterList } from './router-list';
 import { Session, type SessionCloseInfo } from './session';
@@ -26,106 +26,11 @@ import type {
 import { connectUrl } from './url-transport';
 
 export type { ReconnectOptions } from './backoff';
+export { type ConnectionOptions, type ConnectionStatus, FATAL_REASONS } from './connection-options';
+export type { PersistentWatch } from './persistent';
 
-export interface ConnectionOptions extends ClientCredentials {
-  /**
-   * ws://, wss://, rs://, rss://, or http:// and https:// (HTTP long-poll); or several (the
-   * routers of a cluster), tried in order: a failed attempt or a lost session moves on to the
-   * next, with the backoff growing per round.
-   */
-  url?: string | readonly string[];
-  /** Instead of url: an in-process transport, e.g. `() => router.connectLocal()`. */
-  transportFactory?: () => Transport | Promise<Transport>;
-  realm: string;
-  serializer?: SerializerId;
-  tls?: TlsOptions;
-  connectTimeoutMs?: number;
-  /** WebSocket ping / RawSocket PING every this many ms, so that a dead link is noticed; 0 or absent: none. */
-  keepaliveMs?: number;
-  /** How long the router has to answer a ping before the link counts as dead; default keepaliveMs. */
-  keepaliveTimeoutMs?: number;
-  /**
-   * Longest message this client sends or takes, in bytes: a call or publish over it fails with
-   * `wamp.error.payload_size_exceeded` and the session carries on. Default: the transport's.
-   */
-  maxMessageSize?: number;
-  /** A retry, for maxRetries and the backoff, is one round over the list of URLs. */
-  reconnect?: ReconnectOptions;
-  /** 0 (default): publishing while disconnected rejects; N: hold up to N, dropping the oldest. */
-  publishQueue?: number;
-  /**
-   * With publishQueue: also hold at most this many bytes (each publication's size as JSON),
-   * dropping the oldest; a publication larger than this alone is refused. 0 (default): no limit.
-   */
-  publishQueueBytes?: number;
-}
-
-/**
- * `url`: the router tried, joined or lost (absent with a transportFactory). `error`: why, with
- * its URI (an ABORT's reason, e.g. wamp.error.not_authorized). `gaveUp`: maxRetries ran out.
- */
-export type ConnectionStatus =
-  | { state: 'connecting'; attempt: number; url?: string }
-  | {
-      state: 'connected';
-      realm: string;
-      sessionId: number;
-      details: Record<string, unknown>;
-      url?: string;
-    }
-  | { state: 'disconnected'; reason: string; retryInMs?: number; url?: string; error?: WampError }
-  | { state: 'failed'; reason: string; error?: WampError; gaveUp?: true }
-  | { state: 'closed' };
-
-/** ABORT reasons that retrying at the normal pace cannot cure. */
-export const FATAL_REASONS: ReadonlySet<string> = new Set([ErrorUri.NO_SUCH_REALM, ...AUTH_REFUSALS]);
-
-/**
- * Told what each session makes of a persistent registration or subscription. `reconnect` is
- * false for the first session after open() and true for the sessions that follow a loss.
- */
-export interface PersistentWatch {
-  /** A session accepted it. */
-  accepted?(reconnect: boolean): void;
-  /** A session refused it; it stays wanted, and the next session asks again. */
-  refused?(error: WampError, reconnect: boolean): void;
-  /** The router revoked it; the next session asks again. */
-  revoked?(): void;
-}
-
-interface Persistent<H> {
-  current: H | null;
-  removed: boolean;
-  watch?: PersistentWatch;
-}
-interface PersistentRegistration extends Persistent<Registration> {
-  procedure: string;
-  handler: InvocationHandler;
-  options?: RegisterOptions;
-}
-interface PersistentSubscription extends Persistent<Subscription> {
-  topic: string;
-  handler: EventHandler;
-  options?: SubscribeOptions;
-}
 function notConnected(): WampError {
   return new WampError(ErrorUri.CONNECTION_LOST, ['not connected']);
-}
-
-function asWampError(e: unknown): WampError {
-  return toWampError(e, ErrorUri.CONNECTION_LOST);
-}
-
-/** A lost session leaves the handle valid; the next session restores it. */
-async function undo(
-  current: { unregister?(): Promise<void>; unsubscribe?(): Promise<void> } | null,
-): Promise<void> {
-  if (!current) return;
-  try {
-    await (current.unregister ? current.unregister() : current.unsubscribe?.());
-  } catch (e) {
-    if (!isWampError(e) || e.uri !== ErrorUri.CONNECTION_LOST) throw e;
-  }
 }
 
 /**
@@ -151,8 +56,8 @@ export class Connection extends EventEmitter {
   private timer: NodeJS.Timeout | undefined;
   private readonly reconnect: ReconnectSettings;
   private readonly routers: RouterList | null;
-  private readonly regs = new Set<PersistentRegistration>();
-  private readonly subs = new Set<PersistentSubscription>();
+  private readonly regs: PersistentSet<Registration>;
+  private readonly subs: PersistentSet<Subscription>;
   private readonly queue: PublishQueue;
 
   constructor(private readonly options: ConnectionOptions) {
@@ -166,6 +71,12 @@ export class Connection extends EventEmitter {
       options.publishQueueBytes ?? 0,
       (topic, reason, queued) => this.emit('publishDropped', { topic, reason, queued }),
     );
+    const events = {
+      restoreError: (info: unknown) => this.emit('restoreError', info),
+      revoked: (info: unknown) => this.emit('revoked', info),
+    };
+    this.regs = new PersistentSet<Registration>('registration', (r) => r.unregister(), events);
+    this.subs = new PersistentSet<Subscription>('subscription', (s) => s.unsubscribe(), events);
   }
 
   /** The routers this connection goes round, in order (empty with a transportFactory). */
@@ -265,41 +176,15 @@ export class Connection extends EventEmitter {
     options?: RegisterOptions,
     watch?: PersistentWatch,
   ): Promise<Registration> {
-    const item: PersistentRegistration = {
-      procedure,
-      handler,
-      options,
-      current: null,
-      removed: false,
-      watch,
-    };
-    const s = this._session;
-    if (s?.isOpen) {
-      try {
-        item.current = await s.register(procedure, handler, options);
-        watch?.accepted?.(false);
-      } catch (e) {
-        // Lost with the session: the next one restores it.
-        if (!isWampError(e) || e.uri !== ErrorUri.CONNECTION_LOST) {
-          if (!watch) throw e;
-          watch.refused?.(asWampError(e), false);
-        }
-      }
-    }
-    this.regs.add(item);
+    const ask = (s: Session): Promise<Registration> => s.register(procedure, handler, options);
+    const item = await this.regs.add(this._session, procedure, ask, watch);
     const regs = this.regs;
     return {
       procedure,
       get id() {
         return item.current?.id;
       },
-      unregister: async () => {
-        item.removed = true;
-        regs.delete(item);
-        const current = item.current;
-        item.current = null;
-        await undo(current);
-      },
+      unregister: () => regs.remove(item),
     };
   }
 
@@ -310,33 +195,15 @@ export class Connection extends EventEmitter {
     options?: SubscribeOptions,
     watch?: PersistentWatch,
   ): Promise<Subscription> {
-    const item: PersistentSubscription = { topic, handler, options, current: null, removed: false, watch };
-    const s = this._session;
-    if (s?.isOpen) {
-      try {
-        item.current = await s.subscribe(topic, handler, options);
-        watch?.accepted?.(false);
-      } catch (e) {
-        if (!isWampError(e) || e.uri !== ErrorUri.CONNECTION_LOST) {
-          if (!watch) throw e;
-          watch.refused?.(asWampError(e), false);
-        }
-      }
-    }
-    this.subs.add(item);
+    const ask = (s: Session): Promise<Subscription> => s.subscribe(topic, handler, options);
+    const item = await this.subs.add(this._session, topic, ask, watch);
     const subs = this.subs;
     return {
       topic,
       get id() {
         return item.current?.id;
       },
-      unsubscribe: async () => {
-        item.removed = true;
-        subs.delete(item);
-        const current = item.current;
-        item.current = null;
-        await undo(current);
-      },
+      unsubscribe: () => subs.remove(item),
     };
   }
 
@@ -392,7 +259,7 @@ export class Connection extends EventEmitter {
     session.on(
       'revoked',
       (kind: 'registration' | 'subscription', _id: number, details: Record<string, unknown>) =>
-        this.revoked(kind, details),
+        (kind === 'registration' ? this.regs : this.subs).revoked(details),
     );
     try {
       await session.join();
@@ -424,63 +291,14 @@ export class Connection extends EventEmitter {
   /** Re-registers, re-subscribes and sends queued publishes on a fresh session. */
   private async restore(session: Session): Promise<void> {
     const reconnect = this.sessions > 1;
-    const jobs: Promise<void>[] = [];
-    for (const item of this.regs) {
-      jobs.push(
-        session.register(item.procedure, item.handler, item.options).then(
-          (r) => this.restored(item, r, () => r.unregister(), reconnect),
-          (e: unknown) => this.restoreFailed('registration', item, item.procedure, e, reconnect),
-        ),
-      );
-    }
-    for (const item of this.subs) {
-      jobs.push(
-        session.subscribe(item.topic, item.handler, item.options).then(
-          (s) => this.restored(item, s, () => s.unsubscribe(), reconnect),
-          (e: unknown) => this.restoreFailed('subscription', item, item.topic, e, reconnect),
-        ),
-      );
-    }
-    for (const q of this.queue.take())
-      session.publish(q.topic, q.args, q.kwargs, q.options).then(q.resolve, q.reject);
+    const jobs = [...this.regs.restore(session, reconnect), ...this.subs.restore(session, reconnect)];
+    this.queue.flush(session);
     await Promise.allSettled(jobs);
   }
 
-  private restored<H>(item: Persistent<H>, handle: H, undoIt: () => Promise<void>, reconnect: boolean): void {
-    if (item.removed) return void undoIt().catch(() => undefined);
-    item.current = handle;
-    item.watch?.accepted?.(reconnect);
-  }
-
-  private restoreFailed<H>(
-    kind: 'registration' | 'subscription',
-    item: Persistent<H>,
-    uri: string,
-    e: unknown,
-    reconnect: boolean,
-  ): void {
-    const error = asWampError(e);
-    // A lost session is reported by the status; the next session tries again.
-    if (error.uri === ErrorUri.CONNECTION_LOST || item.removed) return;
-    item.watch?.refused?.(error, reconnect);
-    this.emit('restoreError', { kind, uri, error, reconnect });
-  }
-
-  private revoked(kind: 'registration' | 'subscription', details: Record<string, unknown>): void {
-    const items: Iterable<Persistent<Registration | Subscription> & { procedure?: string; topic?: string }> =
-      kind === 'registration' ? this.regs : this.subs;
-    for (const item of items) {
-      if (item.current && item.current.id === undefined) {
-        item.current = null;
-        item.watch?.revoked?.();
-        this.emit('revoked', { kind, uri: item.procedure ?? item.topic, details });
-      }
-    }
-  }
-
   private detachAll(): void {
-    for (const item of this.regs) item.current = null;
-    for (const item of this.subs) item.current = null;
+    this.regs.detach();
+    this.subs.detach();
   }
 
   private sessionClosed(session: Session, info: SessionCloseInfo, gen: number, url?: string): void {

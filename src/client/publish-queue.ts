@@ -104,6 +104,19 @@ export class PublishQueue {
     return held;
   }
 
+  /** Sends what is held on a fresh session, oldest first; each promise settles with its send. */
+  flush(session: {
+    publish(
+      topic: string,
+      args?: unknown[],
+      kwargs?: Record<string, unknown>,
+      options?: PublishOptions,
+    ): Promise<PublishResult>;
+  }): void {
+    for (const q of this.take())
+      session.publish(q.topic, q.args, q.kwargs, q.options).then(q.resolve, q.reject);
+  }
+
   /** Rejects everything held: nothing will send it. */
   rejectAll(reason: string): void {
     for (const q of this.take()) q.reject(new WampError(ErrorUri.CONNECTION_LOST, [reason]));

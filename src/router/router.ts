@@ -32,7 +32,7 @@ import { listenMqtt, type MqttListener, type MqttListenOptions } from '../mqtt/m
 import { MqttTransport } from '../mqtt/mqtt-transport';
 import { createLocalPair } from '../transports/local';
 import type { Transport } from '../transports/transport';
-import { CloseUri } from '../wamp/errors';
+import { CloseUri, errorStack } from '../wamp/errors';
 
 export interface RouterOptions {
   realms?: RealmConfig[];
@@ -326,9 +326,7 @@ export class Router extends EventEmitter<RouterEvents> implements SessionHost {
       // Node's typing cannot follow a generic event name through to its arguments.
       (this as EventEmitter).emit(event, ...args);
     } catch (e) {
-      this.logger.error(
-        `a '${event}' listener failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
-      );
+      this.logger.error(`a '${event}' listener failed: ${errorStack(e)}`);
     }
   }
 

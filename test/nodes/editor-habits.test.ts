@@ -111,4 +111,38 @@ describe('editor files follow the core nodes’ habits', function () {
         assert.ok(label.length <= 10, `${lang} ${type}: "${label}"`);
       }
   });
+
+  it('dialogs take their layout from one shared style, not inline style attributes', () => {
+    // The one exception is Node-RED's own: a typedInput takes its width from the input's style.
+    const typedInputs = (html: string): Set<string> =>
+      new Set([...html.matchAll(/\$\('#([\w-]+)'\)\.typedInput\(/g)].map((m) => m[1]));
+    const files = [...TYPES, 'wamp-router-view'];
+    for (const type of files) {
+      const html = editorFile(type);
+      const allowed = typedInputs(html);
+      for (const m of html.matchAll(/<[a-z][^<>]*\sstyle="[^"]*"[^<>]*>/gi)) {
+        const id = /\sid="([^"]+)"/.exec(m[0])?.[1];
+        assert.ok(id && allowed.has(id), `${type}: inline style on ${m[0]}`);
+      }
+    }
+    // Defined once, in the file every client node's dialog comes with.
+    const shared = /\.wamp-check \{/;
+    assert.deepEqual(
+      files.filter((t) => shared.test(editorFile(t))),
+      ['wamp-connection'],
+    );
+    for (const type of TYPES) {
+      for (const cls of editorFile(type).matchAll(/class="([^"]*)"/g))
+        for (const c of cls[1]
+          .split(/\s+/)
+          .filter((x) =>
+            /^wamp-(check|label|heading|select|short|number|bytes|list|tips|tabs|hidden|after)/.test(x),
+          ))
+          assert.match(
+            editorFile('wamp-connection'),
+            new RegExp(`\\.${c}[ ,{]`),
+            `${type}: .${c} is defined`,
+          );
+    }
+  });
 });
