@@ -1,5 +1,6 @@
 // What a router is configured with: realms, their users and roles. Plain data, so that the
 // wamp-router node can build it from the editor's form.
+import type { HistoryConfig } from './event-history';
 import type { MatchPolicy } from '../wamp/uri';
 
 export type AuthMethod = 'anonymous' | 'ticket' | 'wampcra' | 'cryptosign';
@@ -41,4 +42,6 @@ export interface RealmConfig {
   users?: UserConfig[];
   /** Without roles every authenticated session may do everything (except in `wamp.`). */
   roles?: RoleConfig[];
+  /** Topic patterns whose events the broker keeps for `wamp.subscription.get_events`. */
+  history?: HistoryConfig[];
 }

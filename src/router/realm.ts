@@ -11,6 +11,7 @@ import type { AccessPolicy, Grant } from './authorizer';
 import { Broker, BROKER_FEATURES } from './broker';
 import type { Action, RealmConfig } from './config';
 import { Dealer, DEALER_FEATURES } from './dealer';
+import { EventHistory } from './event-history';
 import type { RouterLimits } from './limits';
 import type { Logger, RouterSession } from './session';
 import { ErrorUri, WampError } from '../wamp/errors';
@@ -47,6 +48,8 @@ export class Realm extends EventEmitter {
   readonly sessions = new Map<number, RouterSession>();
   readonly broker: Broker;
   readonly dealer: Dealer;
+  /** The events kept for `wamp.subscription.get_events` (config.history). */
+  readonly history: EventHistory;
   /**
    * Messages received from and sent to client sessions while in this realm, since it was
    * created: a rate sampler reads the differences.
@@ -64,6 +67,7 @@ export class Realm extends EventEmitter {
     readonly options: RealmOptions,
   ) {
     super();
+    this.history = new EventHistory(config.history ?? [], options.limits, options.logger, config.name);
     this.broker = new Broker(this);
     this.dealer = new Dealer(this, options.callTimeoutMs);
   }

@@ -71,8 +71,9 @@ export function subscriptionApi(meta: MetaContext): Procedures {
   };
 }
 
-function visible(sub: Subscription): boolean {
-  return [...sub.subscribers].some((s) => !s.internal);
+/** Reported when a client holds it, or when it is an event history's (held by the router for clients). */
+export function visible(sub: Subscription): boolean {
+  return sub.history !== undefined || [...sub.subscribers].some((s) => !s.internal);
 }
 
 export function subscriptionDetails(sub: Subscription): Dict {
