@@ -386,6 +386,7 @@ export class RouterSession {
         authid: typeof details.authid === 'string' ? details.authid : undefined,
         authmethods: methods.filter((m): m is string => typeof m === 'string'),
         authextra: isDict(details.authextra) ? details.authextra : {},
+        channelBinding: this.transport.channelBinding,
       });
     } catch (e) {
       this.host.logger.error(
