@@ -17,6 +17,7 @@ export type {
   UserConfig,
   RoleConfig,
   PermissionConfig,
+  HistoryConfig,
   AuthMethod,
   Action,
 } from './router/config';

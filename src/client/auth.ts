@@ -93,7 +93,8 @@ export function answerChallenge(
       if (!c.channelBinding)
         return { signature: signCryptosignChallenge(c.privateKey, extra.challenge), extra: {} };
       const channelId = binding?.[c.channelBinding];
-      if (!channelId) throw cannot(`channel binding ${c.channelBinding} needs a TLS connection (wss:// or rss://)`);
+      if (!channelId)
+        throw cannot(`channel binding ${c.channelBinding} needs a TLS connection (wss:// or rss://)`);
       return {
         signature: signCryptosignChallenge(c.privateKey, boundChallenge(extra.challenge, channelId)),
         extra: {},

@@ -1,6 +1,8 @@
 // What a router is configured with: realms, their users and roles. Plain data, so that the
 // wamp-router node can build it from the editor's form.
 import type { HistoryConfig } from './event-history';
+
+export type { HistoryConfig };
 import type { MatchPolicy } from '../wamp/uri';
 
 export type AuthMethod = 'anonymous' | 'ticket' | 'wampcra' | 'cryptosign';

@@ -55,7 +55,8 @@ export function checkHistory(value: unknown, where: string): HistoryConfig[] {
   return value.map((v, i) => {
     const entry = checkHistoryEntry(v, `${where}[${i}]`);
     const key = `${entry.match ?? 'exact'} ${entry.uri}`;
-    if (seen.has(key)) throw new Error(`${where}: the ${entry.match ?? 'exact'} topic "${entry.uri}" is listed twice`);
+    if (seen.has(key))
+      throw new Error(`${where}: the ${entry.match ?? 'exact'} topic "${entry.uri}" is listed twice`);
     seen.add(key);
     return entry;
   });

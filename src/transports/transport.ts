@@ -3,7 +3,6 @@
 import type { SerializerId } from '../serializers';
 import type { ChannelBinding } from './channel-binding';
 
-
 export interface TransportInfo {
   type: 'websocket' | 'rawsocket' | 'longpoll' | 'local' | 'mqtt';
   /** `none` for the in-process transport, which passes messages without serializing. */

@@ -82,15 +82,17 @@ function select(all: StoredEvent[], q: HistoryQuery, readable: (e: StoredEvent) 
   if (q.afterPublication !== undefined) start = Math.max(start, at(q.afterPublication) + 1);
   if (q.beforePublication !== undefined) end = Math.min(end, Math.max(0, at(q.beforePublication)));
   if (q.untilPublication !== undefined) end = Math.min(end, at(q.untilPublication) + 1);
-  const picked = all.slice(start, Math.max(start, end)).filter(
-    (e) =>
-      (q.fromTime === undefined || e.time >= q.fromTime) &&
-      (q.afterTime === undefined || e.time > q.afterTime) &&
-      (q.beforeTime === undefined || e.time < q.beforeTime) &&
-      (q.untilTime === undefined || e.time <= q.untilTime) &&
-      (q.topic === undefined || e.topic === q.topic) &&
-      readable(e),
-  );
+  const picked = all
+    .slice(start, Math.max(start, end))
+    .filter(
+      (e) =>
+        (q.fromTime === undefined || e.time >= q.fromTime) &&
+        (q.afterTime === undefined || e.time > q.afterTime) &&
+        (q.beforeTime === undefined || e.time < q.beforeTime) &&
+        (q.untilTime === undefined || e.time <= q.untilTime) &&
+        (q.topic === undefined || e.topic === q.topic) &&
+        readable(e),
+    );
   if (q.reverse) picked.reverse();
   return q.limit === undefined ? picked : picked.slice(0, q.limit);
 }
@@ -124,7 +126,8 @@ function timeArg(kwargs: Kwargs, key: string): number | undefined {
   const v = kwargs[key];
   if (v === undefined || v === null) return undefined;
   const ms = typeof v === 'string' && RFC3339.test(v) ? Date.parse(v) : Number.NaN;
-  if (Number.isNaN(ms)) throw invalid(`${key} must be an RFC 3339 timestamp, such as 2026-01-31T12:00:00.000Z`);
+  if (Number.isNaN(ms))
+    throw invalid(`${key} must be an RFC 3339 timestamp, such as 2026-01-31T12:00:00.000Z`);
   return ms;
 }
 

@@ -114,7 +114,11 @@ describe('cryptosign TLS channel binding (tls-unique)', function () {
         });
 
     it('refuses an unbound signature and one made for another connection', async () => {
-      const listener = await router.listen({ host: '127.0.0.1', port: 0, tls: { key: testKey, cert: testCert } });
+      const listener = await router.listen({
+        host: '127.0.0.1',
+        port: 0,
+        tls: { key: testKey, cert: testCert },
+      });
       try {
         const open = async () => {
           const t = await connectTransport({ url: listener.url, tls: { ca: testCert } });
@@ -135,13 +139,20 @@ describe('cryptosign TLS channel binding (tls-unique)', function () {
         // Bound to connection C's channel: a man in the middle forwarding C's login to the router.
         const b = await open();
         const c = await open();
-        const forwarded = signCryptosignChallenge(SEED, boundChallenge(b.challenge, c.t.channelBinding!['tls-unique']));
+        const forwarded = signCryptosignChallenge(
+          SEED,
+          boundChallenge(b.challenge, c.t.channelBinding!['tls-unique']),
+        );
         b.p.send([M.AUTHENTICATE, forwarded, {}]);
         const abortB = await b.p.next();
         assert.equal(abortB[0], M.ABORT);
         assert.equal(abortB[2], 'wamp.error.authentication_failed');
         // And the right one, for the same challenge machinery, is welcomed.
-        c.p.send([M.AUTHENTICATE, signCryptosignChallenge(SEED, boundChallenge(c.challenge, c.t.channelBinding!['tls-unique'])), {}]);
+        c.p.send([
+          M.AUTHENTICATE,
+          signCryptosignChallenge(SEED, boundChallenge(c.challenge, c.t.channelBinding!['tls-unique'])),
+          {},
+        ]);
         assert.equal((await c.p.next())[0], M.WELCOME);
         c.t.close();
       } finally {
@@ -151,7 +162,11 @@ describe('cryptosign TLS channel binding (tls-unique)', function () {
 
     it('refuses the binding without TLS, and an unknown binding type, before any challenge', async () => {
       const listener = await router.listen({ host: '127.0.0.1', port: 0 });
-      const tlsListener = await router.listen({ host: '127.0.0.1', port: 0, tls: { key: testKey, cert: testCert } });
+      const tlsListener = await router.listen({
+        host: '127.0.0.1',
+        port: 0,
+        tls: { key: testKey, cert: testCert },
+      });
       try {
         const plain = rawPeer(await connectTransport({ url: listener.url }));
         plain.send([M.HELLO, 'realm1', HELLO_DETAILS()]);
@@ -181,7 +196,11 @@ describe('cryptosign TLS channel binding (tls-unique)', function () {
     });
 
     it('without the binding, cryptosign over TLS works as before (channel_binding null)', async () => {
-      const listener = await router.listen({ host: '127.0.0.1', port: 0, tls: { key: testKey, cert: testCert } });
+      const listener = await router.listen({
+        host: '127.0.0.1',
+        port: 0,
+        tls: { key: testKey, cert: testCert },
+      });
       try {
         const p = rawPeer(await connectTransport({ url: listener.url, tls: { ca: testCert } }));
         p.send([M.HELLO, 'realm1', HELLO_DETAILS(null)]);

@@ -167,7 +167,10 @@ describe('event history (wamp.subscription.get_events)', () => {
     const sub = await lookup(p, 'com.app.counter');
     assert.equal(await failure(p, 'wamp.subscription.get_events', []), 'wamp.error.invalid_argument');
     assert.equal(await failure(p, 'wamp.subscription.get_events', [sub, 0]), 'wamp.error.invalid_argument');
-    assert.equal(await failure(p, 'wamp.subscription.get_events', [sub, 'ten']), 'wamp.error.invalid_argument');
+    assert.equal(
+      await failure(p, 'wamp.subscription.get_events', [sub, 'ten']),
+      'wamp.error.invalid_argument',
+    );
     for (const kwargs of [
       { limit: -1 },
       { reverse: 'yes' },
@@ -181,7 +184,10 @@ describe('event history (wamp.subscription.get_events)', () => {
         'wamp.error.invalid_argument',
         JSON.stringify(kwargs),
       );
-    assert.equal(await failure(p, 'wamp.subscription.get_events', [424242]), 'wamp.error.no_such_subscription');
+    assert.equal(
+      await failure(p, 'wamp.subscription.get_events', [424242]),
+      'wamp.error.no_such_subscription',
+    );
     // A subscription without configured history: Crossbar's history_unavailable.
     const other = await p.subscribe('com.other');
     assert.equal(await failure(p, 'wamp.subscription.get_events', [other]), 'wamp.error.history_unavailable');
@@ -365,9 +371,10 @@ describe('event history: configuration', () => {
       assert.throws(() => checkRealms([{ name: 'r', history }]), error, JSON.stringify(history));
       assert.throws(() => new Router({ realms: [{ name: 'r', history: history as never }] }), error);
     }
-    assert.deepEqual(checkRealms([{ name: 'r', history: [{ uri: 'com.', match: 'prefix', limit: 5 }] }])[0].history, [
-      { uri: 'com.', match: 'prefix', limit: 5 },
-    ]);
+    assert.deepEqual(
+      checkRealms([{ name: 'r', history: [{ uri: 'com.', match: 'prefix', limit: 5 }] }])[0].history,
+      [{ uri: 'com.', match: 'prefix', limit: 5 }],
+    );
   });
 
   it('the CLI config file takes a realm history and the history limits', () => {
@@ -380,7 +387,8 @@ describe('event history: configuration', () => {
     );
     assert.deepEqual(config.realms?.[0].history, [{ uri: 'com.app.counter', limit: 50 }]);
     assert.throws(
-      () => parseConfigText(JSON.stringify({ realms: [{ name: 'r', history: [{ limit: 5 }] }] }), 'router.json'),
+      () =>
+        parseConfigText(JSON.stringify({ realms: [{ name: 'r', history: [{ limit: 5 }] }] }), 'router.json'),
       /router.json: realms\[0\] "r".history\[0\].uri/,
     );
   });
