@@ -2,7 +2,7 @@
 // sessions, registrations, subscriptions and message rate. A plain, JSON-ready record built by
 // reading the router's state (the meta API has no counters for messages, calls or events), with
 // the router's own sessions (the meta API peers) left out as the meta API leaves them out.
-import type { Router } from './library';
+import type { Realm, Router } from './library';
 
 export interface SessionView {
   id: number;
@@ -40,11 +40,34 @@ export interface SubscriptionView {
   created: string;
 }
 
+/** A topic pattern whose events the realm keeps (event history), and how many it holds. */
+export interface HistoryView {
+  topic: string;
+  match: string;
+  limit: number;
+  kept: number;
+}
+
+/** A registration or subscription the router took from a session, with the reason it gave. */
+export interface RevocationView {
+  at: string;
+  kind: 'registration' | 'subscription';
+  id: number;
+  uri: string;
+  match: string;
+  session: number;
+  authid: string;
+  reason: string;
+}
+
 export interface RealmView {
   name: string;
   sessions: SessionView[];
   registrations: RegistrationView[];
   subscriptions: SubscriptionView[];
+  history: HistoryView[];
+  /** The latest revocations, oldest first. */
+  revocations: RevocationView[];
   /** Client messages (in + out) per second, oldest first; empty until sampled. */
   rate: number[];
 }
@@ -116,10 +139,24 @@ export function routerSnapshot(
           events: sub.events,
           created: sub.created.toISOString(),
         })),
+      ...historyAndRevocations(realm),
       rate: rates ? rates(realmName) : [],
     });
   }
   return { id, name, at: now.toISOString(), sessionCount: router.sessionCount, realms };
+}
+
+/** A realm's event history patterns (with what each holds) and its recent revocations. */
+function historyAndRevocations(realm: Realm): Pick<RealmView, 'history' | 'revocations'> {
+  return {
+    history: realm.history.topics.map((h) => ({
+      topic: h.uri,
+      match: h.match,
+      limit: h.limit,
+      kept: h.length,
+    })),
+    revocations: realm.revocations.list().map((r) => ({ ...r, at: r.at.toISOString() })),
+  };
 }
 
 /** Whether two snapshots differ in anything but the time they were taken. */

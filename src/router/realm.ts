@@ -13,6 +13,7 @@ import type { Action, RealmConfig } from './config';
 import { Dealer, DEALER_FEATURES } from './dealer';
 import { EventHistory } from './event-history';
 import type { RouterLimits } from './limits';
+import { RevocationLog } from './revocations';
 import type { Logger, RouterSession } from './session';
 import { ErrorUri, WampError } from '../wamp/errors';
 import { roleDetails } from '../wamp/features';
@@ -50,6 +51,8 @@ export class Realm extends EventEmitter {
   readonly dealer: Dealer;
   /** The events kept for `wamp.subscription.get_events` (config.history). */
   readonly history: EventHistory;
+  /** Recent registrations and subscriptions the router took from sessions. */
+  readonly revocations = new RevocationLog();
   /**
    * Messages received from and sent to client sessions while in this realm, since it was
    * created: a rate sampler reads the differences.
