@@ -1,7 +1,8 @@
 // Third-party clients against the router's event history and cryptosign channel binding:
 // Autobahn|JS and Autobahn|Python call wamp.subscription.get_events (Crossbar's positional form
 // and the spec's keyword form); Autobahn|Python logs in with cryptosign bound to the TLS channel
-// (tls-unique) over wss://, TLS 1.2 and 1.3, signing with its own code. Autobahn|JS does not
+// (tls-unique), signing with its own code: on asyncio over wss:// (RFC 5929's client Finished) and
+// on Twisted over rss:// (the server's Finished, as Crossbar), TLS 1.2 and 1.3. Autobahn|JS does not
 // implement channel binding (its cryptosign sends channel_binding null), so it is not tested here.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -13,17 +14,19 @@ import { openAutobahn } from './autobahn';
 
 const PYTHON = '/usr/bin/python3';
 const script = path.join(__dirname, '../../../test/interop/python/advanced.py');
+const twistedScript = path.join(__dirname, '../../../test/interop/python/binding_twisted.py');
 const certFile = path.join(__dirname, '../../../test/fixtures/tls/cert.pem');
 const keyFile = path.join(__dirname, '../../../test/fixtures/tls/key.pem');
 const hasAutobahnPython =
-  spawnSync(PYTHON, ['-c', 'import autobahn, nacl'], { stdio: 'ignore' }).status === 0;
+  spawnSync(PYTHON, ['-c', 'import autobahn, nacl, twisted'], { stdio: 'ignore' }).status === 0;
 const SEED = '4d57d97a68f555696620a6d849c0ce582568518d729eb753dc7c732de2804510';
 
 /** Runs advanced.py; its RESULT line, parsed. Fails with its output if it exits otherwise. */
-async function python(args: string[]): Promise<Record<string, unknown>> {
+async function python(args: string[], file = script, url?: string): Promise<Record<string, unknown>> {
   if (!hasAutobahnPython)
     throw new Error('python3-autobahn is not installed: apt-get install python3-autobahn python3-nacl');
-  const proc = spawn(PYTHON, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const argv = file === script ? [file, ...args] : [file, url!, 'realm1', ...args];
+  const proc = spawn(PYTHON, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   proc.stdout.on('data', (d) => (out += d));
@@ -109,7 +112,7 @@ describe('interop: event history and channel binding with Autobahn', function ()
   });
 
   for (const version of ['TLSv1.2', 'TLSv1.3'] as const)
-    it(`Autobahn|Python: cryptosign with tls-unique channel binding over wss:// (${version})`, async () => {
+    it(`Autobahn|Python: cryptosign with tls-unique channel binding, asyncio wss:// and Twisted rss:// (${version})`, async () => {
       const { readFileSync } = await import('node:fs');
       const tlsListener = await router.listen({
         host: '127.0.0.1',
@@ -119,6 +122,13 @@ describe('interop: event history and channel binding with Autobahn', function ()
       try {
         const r = await python(['binding', tlsListener.url, 'realm1', 'alice', SEED, certFile]);
         assert.deepEqual(r, { authid: 'alice', authmethod: 'cryptosign', tls: true });
+        // Autobahn on Twisted binds to the server's Finished message (as Crossbar does): accepted too.
+        const t = await python(
+          ['alice', SEED, certFile],
+          twistedScript,
+          `rss://127.0.0.1:${tlsListener.port}`,
+        );
+        assert.deepEqual(t, { authid: 'alice', authmethod: 'cryptosign' });
       } finally {
         await tlsListener.close();
       }

@@ -6,7 +6,9 @@
 // ones exist; the signature check then fails.
 // TLS channel binding: a client that asks for it (HELLO.authextra.channel_binding "tls-unique",
 // as Autobahn and Crossbar do) signs the challenge XOR the TLS connection's channel ID
-// (transports/channel-binding.ts), so the signature is worthless on any other connection. Asked
+// (transports/channel-binding.ts: the RFC 5929 one, or the server-Finished one Crossbar and
+// Autobahn on Twisted use; both are accepted), so the signature is worthless on any other
+// connection. Asked
 // for on a connection without TLS, or with another binding type, the login is refused: going on
 // unbound would silently drop the protection the client asked for.
 import type { UserConfig } from '../config';
@@ -48,18 +50,28 @@ export class CryptosignAuthenticator implements Authenticator {
     const binding = hello.authextra.channel_binding ?? null;
     if (binding !== null && !CHANNEL_BINDING_TYPES.includes(binding as ChannelBindingType))
       return refuse(`channel binding ${JSON.stringify(binding)} is not supported (only tls-unique)`);
-    const channelId = binding === null ? undefined : hello.channelBinding?.[binding as ChannelBindingType];
-    if (binding !== null && !channelId) return refuse(`channel binding ${binding} needs a TLS connection`);
+    const channel = binding === null ? undefined : hello.channelBinding;
+    if (binding !== null && !channel) return refuse(`channel binding ${binding} needs a TLS connection`);
     const user = this.select(pubkey, hello.authid);
     const challenge = makeCryptosignChallenge();
-    const signed = boundChallenge(challenge, channelId);
+    // What the client may have signed: the challenge alone, or XOR the RFC 5929 channel ID, or
+    // XOR the server-Finished one that Crossbar and Autobahn on Twisted use (channel-binding.ts).
+    const signed = channel
+      ? [
+          ...new Set(
+            [channel['tls-unique'], channel.serverFinished].map((id) => boundChallenge(challenge, id)),
+          ),
+        ]
+      : [challenge];
     return {
       kind: 'challenge',
       method: 'cryptosign',
       extra: { challenge, channel_binding: binding },
       verify: once((signature) => {
         if (user?.pubkey === undefined || typeof signature !== 'string') return authFailed();
-        if (!verifyCryptosignSignature(user.pubkey, signed, signature)) return authFailed();
+        const key = user.pubkey;
+        if (!signed.some((message) => verifyCryptosignSignature(key, message, signature)))
+          return authFailed();
         return {
           kind: 'welcome',
           identity: {

@@ -67,6 +67,11 @@ describe('cryptosign TLS channel binding (tls-unique)', function () {
         assert.equal(a.length, 32);
         assert.deepEqual(a, b);
         assert.deepEqual(a, createHash('sha256').update(client.getFinished()!).digest());
+        // The server's Finished, what Crossbar and Autobahn on Twisted bind to: the same at both ends too.
+        const serverA = tlsChannelBinding(client, 'client')!.serverFinished;
+        assert.deepEqual(serverA, tlsChannelBinding(s, 'server')!.serverFinished);
+        assert.deepEqual(serverA, createHash('sha256').update(s.getFinished()!).digest());
+        assert.notDeepEqual(serverA, a);
         const plain = new net.Socket();
         assert.equal(tlsChannelBinding(plain, 'client'), undefined);
       } finally {
@@ -147,7 +152,13 @@ describe('cryptosign TLS channel binding (tls-unique)', function () {
         const abortB = await b.p.next();
         assert.equal(abortB[0], M.ABORT);
         assert.equal(abortB[2], 'wamp.error.authentication_failed');
-        // And the right one, for the same challenge machinery, is welcomed.
+        // Bound to this connection's server Finished, as Crossbar and Autobahn on Twisted sign: welcomed.
+        const d = await open();
+        const crossbarStyle = boundChallenge(d.challenge, d.t.channelBinding!.serverFinished);
+        d.p.send([M.AUTHENTICATE, signCryptosignChallenge(SEED, crossbarStyle), {}]);
+        assert.equal((await d.p.next())[0], M.WELCOME);
+        d.t.close();
+        // And the RFC 5929 one is welcomed.
         c.p.send([
           M.AUTHENTICATE,
           signCryptosignChallenge(SEED, boundChallenge(c.challenge, c.t.channelBinding!['tls-unique'])),
