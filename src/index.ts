@@ -25,6 +25,7 @@ export type {
   UserConfig,
   RoleConfig,
   PermissionConfig,
+  HistoryConfig,
   AuthMethod,
   Action,
 } from './router/config';

@@ -5,6 +5,8 @@
 // the `secrets` credential, a JSON object keyed "realm/authid".
 import type { RealmConfig, RoleConfig, UserConfig } from './library';
 
+type HistoryConfig = NonNullable<RealmConfig['history']>[number];
+
 export interface RealmRow {
   name?: string;
   /** Unset: anonymous sessions are admitted only while the realm has no users (as the CLI does). */
@@ -38,12 +40,23 @@ export interface RoleRow extends RoleConfig {
   realm?: string;
 }
 
+/** One row of the dialog's event history list: a topic pattern of a realm (blank: every realm). */
+export interface HistoryRow {
+  realm?: string;
+  uri?: string;
+  match?: string;
+  /** Events kept; blank for the default (100). */
+  limit?: number | string;
+}
+
 export interface RouterFormDef {
   realms?: RealmRow[];
   /** The `users` property name is reserved by Node-RED's editor, hence `accounts`. */
   accounts?: UserRow[];
   /** JSON text: an array of `{realm?, name, permissions: [{uri, match?, call?, register?, publish?, subscribe?}]}`. */
   roles?: string;
+  /** Event history: the topic patterns whose events each realm keeps. */
+  history?: HistoryRow[];
 }
 
 export const secretKey = (realm: string, authid: string): string => `${realm}/${authid}`;
@@ -117,6 +130,19 @@ export function buildRealms(
     if (targets[0] === undefined)
       throw new Error(`role "${role.name}" names the realm "${role.realm}" that is not configured`);
     for (const realm of targets) realm!.roles!.push({ name: role.name, permissions: role.permissions });
+  }
+  for (const row of def.history ?? []) {
+    const uri = (row.uri ?? '').trim();
+    if (!uri) continue;
+    const name = (row.realm ?? '').trim();
+    const targets = name ? [realms.get(name)] : [...realms.values()];
+    if (targets[0] === undefined)
+      throw new Error(`the event history of "${uri}" names the realm "${name}" that is not configured`);
+    const limit = String(row.limit ?? '').trim();
+    // The router checks the pattern and the limit (a number that is not a positive integer too).
+    const entry: HistoryConfig = { uri, match: (row.match || 'exact') as HistoryConfig['match'] };
+    if (limit !== '') entry.limit = Number(limit);
+    for (const realm of targets) (realm!.history ??= []).push({ ...entry });
   }
   for (const realm of realms.values()) {
     if (realm.roles!.length === 0) delete realm.roles;

@@ -40,11 +40,34 @@ export interface SubscriptionView {
   created: string;
 }
 
+/** A topic pattern whose events the realm keeps (event history), and how many it holds. */
+export interface HistoryView {
+  topic: string;
+  match: string;
+  limit: number;
+  kept: number;
+}
+
+/** A registration or subscription the router took from a session, with the reason it gave. */
+export interface RevocationView {
+  at: string;
+  kind: 'registration' | 'subscription';
+  id: number;
+  uri: string;
+  match: string;
+  session: number;
+  authid: string;
+  reason: string;
+}
+
 export interface RealmView {
   name: string;
   sessions: SessionView[];
   registrations: RegistrationView[];
   subscriptions: SubscriptionView[];
+  history: HistoryView[];
+  /** The latest revocations, oldest first. */
+  revocations: RevocationView[];
   /** Client messages (in + out) per second, oldest first; empty until sampled. */
   rate: number[];
 }
@@ -98,6 +121,8 @@ function realmView(realm: RealmSnapshot, rate: number[]): RealmView {
       events: sub.events,
       created: sub.created.toISOString(),
     })),
+    history: realm.history.map((h) => ({ topic: h.uri, match: h.match, limit: h.limit, kept: h.kept })),
+    revocations: realm.revocations.map((r) => ({ ...r, at: r.at.toISOString() })),
     rate,
   };
 }

@@ -1,6 +1,7 @@
 // The client side of authentication: which methods HELLO offers, and how each CHALLENGE is
 // answered. The crypto itself lives in src/wamp/auth; this file only maps credentials to it.
-import { publicKeyHexOf, signCryptosignChallenge } from '../wamp/auth/cryptosign';
+import type { ChannelBinding } from '../transports/channel-binding';
+import { boundChallenge, publicKeyHexOf, signCryptosignChallenge } from '../wamp/auth/cryptosign';
 import { deriveCraKey, signCraChallenge } from '../wamp/auth/wampcra';
 import { ErrorUri, WampError } from '../wamp/errors';
 import type { Dict } from '../wamp/messages';
@@ -13,6 +14,11 @@ export interface ClientCredentials {
   secret?: string;
   /** Cryptosign Ed25519 seed, 64 hex characters. */
   privateKey?: string;
+  /**
+   * Cryptosign TLS channel binding: sign the challenge XOR the TLS connection's channel ID, so
+   * the login only works on this connection (needs a wss:// or rss:// transport).
+   */
+  channelBinding?: 'tls-unique';
   authextra?: Dict;
 }
 
@@ -40,6 +46,7 @@ export function helloAuth(c: ClientCredentials): HelloAuth {
   if (c.privateKey && out.authmethods.includes('cryptosign') && extra.pubkey === undefined) {
     extra.pubkey = publicKeyHexOf(c.privateKey);
   }
+  if (c.channelBinding && out.authmethods.includes('cryptosign')) extra.channel_binding = c.channelBinding;
   if (Object.keys(extra).length > 0) out.authextra = extra;
   return out;
 }
@@ -48,11 +55,15 @@ function cannot(text: string): WampError {
   return new WampError(ErrorUri.CANNOT_AUTHENTICATE, [text]);
 }
 
-/** AUTHENTICATE's signature for a CHALLENGE; throws a WampError when the credentials do not fit. */
+/**
+ * AUTHENTICATE's signature for a CHALLENGE; throws a WampError when the credentials do not fit.
+ * `binding` is the transport's TLS channel binding (for cryptosign with `channelBinding`).
+ */
 export function answerChallenge(
   c: ClientCredentials,
   method: string,
   extra: Dict,
+  binding?: ChannelBinding,
 ): { signature: string; extra: Dict } {
   switch (method) {
     case 'ticket':
@@ -76,7 +87,15 @@ export function answerChallenge(
       if (typeof extra.challenge !== 'string' || !/^[0-9a-fA-F]{64}$/.test(extra.challenge)) {
         throw cannot('cryptosign challenge must be 32 bytes as hex');
       }
-      return { signature: signCryptosignChallenge(c.privateKey, extra.challenge), extra: {} };
+      if (!c.channelBinding)
+        return { signature: signCryptosignChallenge(c.privateKey, extra.challenge), extra: {} };
+      const channelId = binding?.[c.channelBinding];
+      if (!channelId)
+        throw cannot(`channel binding ${c.channelBinding} needs a TLS connection (wss:// or rss://)`);
+      return {
+        signature: signCryptosignChallenge(c.privateKey, boundChallenge(extra.challenge, channelId)),
+        extra: {},
+      };
     }
     default:
       throw cannot(`unsupported authentication method ${method}`);

@@ -268,7 +268,7 @@ export class Session extends EventEmitter {
         return;
       case MessageType.CHALLENGE:
         try {
-          const answer = answerChallenge(this.options, msg[1], msg[2]);
+          const answer = answerChallenge(this.options, msg[1], msg[2], this.transport.channelBinding);
           this.send([MessageType.AUTHENTICATE, answer.signature, answer.extra]);
         } catch (e) {
           const err = toWampError(e, ErrorUri.AUTHENTICATION_FAILED);

@@ -1,6 +1,7 @@
 // The broker: subscriptions (exact, prefix, wildcard; one ID per topic+match, shared by all its
 // subscribers), publications with publisher exclusion/identification, black- and whitelisting,
 // and event retention (bounded per realm by count and bytes, oldest dropped first).
+import type { TopicHistory } from './event-history';
 import { Matcher } from './matcher';
 import { PASSTHRU_FEATURE, passthruOf, passthruProblem } from './passthru';
 import { parsePublishFilter, type PublishFilter } from './publish-filter';
@@ -45,6 +46,8 @@ export interface Subscription {
   readonly checked: Set<RouterSession>;
   /** EVENTs delivered to its subscribers so far (retained ones included). */
   events: number;
+  /** Set on the router-held subscription of an event history pattern: kept without subscribers. */
+  readonly history?: TopicHistory;
 }
 
 interface RetainedEvent {
@@ -65,7 +68,9 @@ export class Broker {
   private readonly retained = new Map<string, RetainedEvent>();
   private retainedBytes = 0;
 
-  constructor(private readonly realm: Realm) {}
+  constructor(private readonly realm: Realm) {
+    for (const history of realm.history.topics) this.hold(history);
+  }
 
   subscribe(session: RouterSession, msg: SubscribeMessage): void {
     const [, request, options, topic] = msg;
@@ -149,7 +154,9 @@ export class Broker {
     // Subscribers that did not announce passthru get the event too: the spec leaves it to them.
     if (ppt) Object.assign(details, ppt);
     const eventPayload = msg.slice(4) as Payload;
+    let kept: TopicHistory[] | undefined;
     for (const sub of this.subscriptions.matchAll(topic)) {
+      if (sub.history) (kept ??= []).push(sub.history);
       // One EVENT tuple per subscription: its details are the same for every subscriber.
       const event: EventMessage = [
         M.EVENT,
@@ -170,6 +177,7 @@ export class Broker {
         sub.events++;
       }
     }
+    if (kept) this.realm.history.record(kept, publication, topic, details, eventPayload, options);
     if (options.retain === true)
       this.retain(topic, { publication, details, payload: eventPayload, filter, size: 0 });
     if (options.acknowledge === true) session.send([M.PUBLISHED, request, publication]);
@@ -269,10 +277,26 @@ export class Broker {
     if (!sub.subscribers.delete(session)) return;
     sub.checked.delete(session);
     this.realm.emit('subscription-unsubscribe', session, sub);
-    if (sub.subscribers.size > 0) return;
+    if (sub.subscribers.size > 0 || sub.history) return;
     this.subscriptions.delete(sub.uri, sub.match);
     this.byId.delete(sub.id);
     this.realm.emit('subscription-delete', session, sub);
+  }
+
+  /** The subscription an event history pattern keeps from the realm's start, subscribers or not. */
+  private hold(history: TopicHistory): void {
+    const sub: Subscription = {
+      id: randomId(),
+      uri: history.uri,
+      match: history.match,
+      created: new Date(),
+      subscribers: new Set(),
+      checked: new Set(),
+      events: 0,
+      history,
+    };
+    this.subscriptions.set(sub.uri, sub.match, sub);
+    this.byId.set(sub.id, sub);
   }
 
   private sessionSubs(session: RouterSession): Set<Subscription> {

@@ -4,9 +4,10 @@
 // router that starts and silently ignores it.
 import { isMatchPolicy, MATCH_POLICIES } from '../wamp/options';
 import { isValidPattern } from '../wamp/uri';
+import { checkHistory } from './event-history';
 import type { PermissionConfig, RealmConfig, RoleConfig, UserConfig } from './config';
 
-const REALM_KEYS = ['name', 'anonymous', 'users', 'roles'];
+const REALM_KEYS = ['name', 'anonymous', 'users', 'roles', 'history'];
 const USER_KEYS = ['authid', 'role', 'ticket', 'secret', 'salt', 'iterations', 'keylen', 'pubkey'];
 const ROLE_KEYS = ['name', 'permissions'];
 const PERMISSION_KEYS = ['uri', 'match', 'call', 'register', 'publish', 'subscribe'];
@@ -101,6 +102,7 @@ function checkRealm(r: unknown, where: string): RealmConfig {
   }
   for (const [i, role] of ((r.roles as unknown[] | undefined) ?? []).entries())
     checkRole(role, `${at}.roles[${i}]`);
+  if (r.history !== undefined) checkHistory(r.history, `${at}.history`);
   return r as unknown as RealmConfig;
 }
 

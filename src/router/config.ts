@@ -1,6 +1,9 @@
 // What a router is configured with: realms, their users and roles. Plain data, so that the
 // wamp-router node can build it from the editor's form.
 import type { MatchPolicy } from '../wamp/options';
+import type { HistoryConfig } from './event-history';
+
+export type { HistoryConfig };
 
 export type AuthMethod = 'anonymous' | 'ticket' | 'wampcra' | 'cryptosign';
 export type Action = 'call' | 'register' | 'publish' | 'subscribe';
@@ -41,4 +44,6 @@ export interface RealmConfig {
   users?: UserConfig[];
   /** Without roles every authenticated session may do everything (except in `wamp.`). */
   roles?: RoleConfig[];
+  /** Topic patterns whose events the broker keeps for `wamp.subscription.get_events`. */
+  history?: HistoryConfig[];
 }

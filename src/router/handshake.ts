@@ -131,6 +131,7 @@ export class Handshake {
         authid: typeof details.authid === 'string' ? details.authid : undefined,
         authmethods: methods.filter((m): m is string => typeof m === 'string'),
         authextra: isDict(details.authextra) ? details.authextra : {},
+        channelBinding: this.session.transport.channelBinding,
       });
     } catch (e) {
       this.host.logger.error(`authenticator ${authenticator.method} failed: ${errorMessage(e)}`);

@@ -3,9 +3,11 @@
 // Node-RED sidebar. The router's own sessions (the meta API peers, the editor's tester) are left
 // out, as the meta API leaves them out: a registration or subscription held only by them is not
 // listed. The meta API has no counters for messages, calls or events; these records have.
+import type { MatchPolicy } from '../wamp/options';
 import type { Registration } from './dealer';
 import type { Subscription } from './broker';
 import type { Realm } from './realm';
+import type { Revocation } from './revocations';
 import type { RouterSession, SessionInfo } from './session';
 
 /** Messages received from and sent to client sessions. */
@@ -48,6 +50,18 @@ export interface RealmSnapshot {
   subscriptions: SubscriptionSnapshot[];
   /** Client messages since the realm was created (a rate is the difference of two readings). */
   traffic: Traffic;
+  /** The topic patterns whose events the realm keeps (event history), and how many it holds. */
+  history: HistorySnapshot[];
+  /** The latest registrations and subscriptions the router took from a session, oldest first. */
+  revocations: Revocation[];
+}
+
+export interface HistorySnapshot {
+  uri: string;
+  match: MatchPolicy;
+  limit: number;
+  /** Events kept now. */
+  kept: number;
 }
 
 export interface RouterSnapshot {
@@ -103,5 +117,12 @@ export function realmSnapshot(realm: Realm): RealmSnapshot {
       .filter((sub) => [...sub.subscribers].some(isClient))
       .map(subscriptionSnapshot),
     traffic: { ...realm.traffic },
+    history: realm.history.topics.map((h) => ({
+      uri: h.uri,
+      match: h.match,
+      limit: h.limit,
+      kept: h.length,
+    })),
+    revocations: realm.revocations.list().map((r) => ({ ...r, at: new Date(r.at) })),
   };
 }

@@ -31,6 +31,9 @@ export interface RouterLimits {
   /** Retained events kept per realm, by count and by (approximate) payload bytes; oldest go first. */
   maxRetainedEvents: number;
   maxRetainedBytes: number;
+  /** Events kept by the realm's event history (all its patterns together), by count and bytes. */
+  maxHistoryEvents: number;
+  maxHistoryBytes: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<RouterLimits> = Object.freeze({
@@ -47,6 +50,8 @@ export const DEFAULT_LIMITS: Readonly<RouterLimits> = Object.freeze({
   maxTestamentsPerSession: 100,
   maxRetainedEvents: 1000,
   maxRetainedBytes: 16 * 1024 * 1024,
+  maxHistoryEvents: 10_000,
+  maxHistoryBytes: 16 * 1024 * 1024,
 });
 
 /** Why a HELLO is refused by the length limits (the ABORT to send), or null. */

@@ -11,7 +11,9 @@ import type { AccessPolicy, Grant } from './authorizer';
 import { Broker, BROKER_FEATURES } from './broker';
 import type { Action, RealmConfig } from './config';
 import { Dealer, DEALER_FEATURES } from './dealer';
+import { EventHistory } from './event-history';
 import type { RouterLimits } from './limits';
+import { RevocationLog } from './revocations';
 import type { Logger, RouterSession } from './session';
 import { ErrorUri, errorMessage, WampError } from '../wamp/errors';
 import { roleDetails } from '../wamp/features';
@@ -48,6 +50,10 @@ export class Realm extends EventEmitter {
   readonly sessions = new Map<number, RouterSession>();
   readonly broker: Broker;
   readonly dealer: Dealer;
+  /** The events kept for `wamp.subscription.get_events` (config.history). */
+  readonly history: EventHistory;
+  /** Recent registrations and subscriptions the router took from sessions. */
+  readonly revocations = new RevocationLog();
   /**
    * Messages received from and sent to client sessions while in this realm, since it was
    * created: a rate sampler reads the differences.
@@ -65,6 +71,7 @@ export class Realm extends EventEmitter {
     readonly options: RealmOptions,
   ) {
     super();
+    this.history = new EventHistory(config.history ?? [], options.limits, options.logger, config.name);
     this.broker = new Broker(this);
     this.dealer = new Dealer(this, options.callTimeoutMs);
   }

@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { serializerByRawSocketId, type Serializer, type SerializerId } from '../serializers';
 import { ErrorUri, WampError } from '../wamp/errors';
+import { tlsChannelBinding, type ChannelBinding } from './channel-binding';
 import { Dispatch } from './dispatch';
 import { Keepalive, type KeepaliveOptions } from './keepalive';
 import { TickCork } from './tick-cork';
@@ -34,6 +35,8 @@ export interface RawSocketTransportOptions extends KeepaliveOptions {
   maxMessageSize?: number;
   /** Bytes already read past the handshake. */
   initial?: Buffer;
+  /** Which end of the connection this is: the TLS channel binding depends on it. */
+  side?: 'server' | 'client';
 }
 
 /** How long a graceful close (FIN) may take before the socket is destroyed. */
@@ -41,6 +44,7 @@ const CLOSE_TIMEOUT_MS = 2000;
 
 export class RawSocketTransport implements Transport {
   readonly info: TransportInfo;
+  readonly channelBinding: ChannelBinding | undefined;
   private readonly dispatch = new Dispatch();
   private readonly reader: FrameReader;
   private readonly cork: TickCork;
@@ -69,6 +73,7 @@ export class RawSocketTransport implements Transport {
       remoteAddress: socket.remoteAddress,
       remotePort: socket.remotePort,
     };
+    this.channelBinding = options.side ? tlsChannelBinding(socket, options.side) : undefined;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', (err) => (this.lastError = err.message));
@@ -248,6 +253,7 @@ export async function acceptRawSocket(socket: Socket, options: RawSocketAcceptOp
     keepaliveMs: options.keepaliveMs,
     keepaliveTimeoutMs: options.keepaliveTimeoutMs,
     initial: rest,
+    side: 'server',
   });
   socket.resume();
   return transport;
@@ -291,6 +297,7 @@ export async function openRawSocket(socket: Socket, options: RawSocketOpenOption
     keepaliveMs: options.keepaliveMs,
     keepaliveTimeoutMs: options.keepaliveTimeoutMs,
     initial: rest,
+    side: 'client',
   });
   socket.resume();
   return transport;

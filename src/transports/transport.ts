@@ -1,6 +1,7 @@
 // What every transport gives the layer above: whole decoded messages in, messages out.
 // Transports only move bytes and (de)serialize; they never interpret a message.
 import type { SerializerId } from '../serializers';
+import type { ChannelBinding } from './channel-binding';
 
 export interface TransportInfo {
   type: 'websocket' | 'rawsocket' | 'longpoll' | 'local' | 'mqtt';
@@ -46,4 +47,9 @@ export interface Transport {
   limitIncoming?(maxBytes: number | undefined): void;
   /** Bytes queued but not yet written: lets the router detect a stalled consumer. */
   readonly bufferedAmount: number;
+  /**
+   * The TLS channel binding (channel-binding.ts), on a WebSocket or RawSocket over TLS; kept off
+   * `info`, which is shown and published.
+   */
+  readonly channelBinding?: ChannelBinding;
 }

@@ -4,6 +4,7 @@ import type net from 'node:net';
 import WebSocket from 'ws';
 import { serializerByProtocol, type Serializer } from '../serializers';
 import { ErrorUri, WampError } from '../wamp/errors';
+import { tlsChannelBinding, type ChannelBinding } from './channel-binding';
 import { Dispatch } from './dispatch';
 import { Keepalive, type KeepaliveOptions } from './keepalive';
 import { TickCork } from './tick-cork';
@@ -59,6 +60,7 @@ function toBytes(data: WebSocket.RawData): Buffer {
 
 class WebSocketTransport implements Transport {
   readonly info: TransportInfo;
+  readonly channelBinding: ChannelBinding | undefined;
   private readonly dispatch = new Dispatch();
   private closing = false;
   private localReason: string | null = null;
@@ -86,7 +88,11 @@ class WebSocketTransport implements Transport {
       remoteAddress: options.remoteAddress,
       remotePort: options.remotePort,
     };
-    this.cork = new TickCork((ws as unknown as { _socket?: net.Socket })._socket);
+    const socket = (ws as unknown as { _socket?: net.Socket })._socket;
+    this.cork = new TickCork(socket);
+    // `ws` marks the end it is with the private `_isServer`, as long-lived as `_socket`.
+    const side = (ws as unknown as { _isServer?: boolean })._isServer ? 'server' : 'client';
+    this.channelBinding = options.secure ? tlsChannelBinding(socket, side) : undefined;
     this.receiver = (ws as unknown as { _receiver?: { _maxPayload?: number } })._receiver;
     this.maxPayload = this.receiver?._maxPayload;
     ws.on('message', (data) => this.receive(toBytes(data)));

@@ -32,6 +32,8 @@ export const ErrorUri = {
   RUNTIME_ERROR: 'wamp.error.runtime_error',
   /** This router's answer when a client reaches one of its limits (router/limits.ts); not in the spec. */
   LIMIT_EXCEEDED: 'wamp.error.limit_exceeded',
+  /** wamp.subscription.get_events on a subscription without event history (Crossbar's URI). */
+  HISTORY_UNAVAILABLE: 'wamp.error.history_unavailable',
   /** Raised by this library when a session or transport goes away under a pending request. */
   CONNECTION_LOST: 'wamp.error.connection_lost',
 } as const;

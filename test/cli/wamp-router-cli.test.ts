@@ -97,6 +97,35 @@ describe('wamp-router command', function () {
     }
   });
 
+  it("takes a realm's event history from --config: Autobahn|JS reads it back", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wamp-cli-'));
+    const config = path.join(dir, 'router.json');
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        realms: [{ name: 'realm1', history: [{ uri: 'com.cli.', match: 'prefix', limit: 2 }] }],
+        limits: { maxHistoryEvents: 100 },
+      }),
+    );
+    const router = await start(['--port', '0', '--config', config]);
+    try {
+      const ab = await openAutobahn({ kind: 'websocket', url: router.url, serializer: 'json' });
+      for (const n of [1, 2, 3]) await ab.session.publish(`com.cli.t${n}`, [n], {}, { acknowledge: true });
+      const sub = await ab.session.call('wamp.subscription.lookup', ['com.cli.', { match: 'prefix' }]);
+      const events = (await ab.session.call('wamp.subscription.get_events', [sub], {})) as Array<{
+        topic: string;
+      }>;
+      assert.deepEqual(
+        events.map((e) => e.topic),
+        ['com.cli.t2', 'com.cli.t3'],
+      );
+      await ab.close();
+    } finally {
+      await router.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('takes the router limits from --config, and refuses an unknown one', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wamp-cli-'));
     const config = path.join(dir, 'router.json');

@@ -1,7 +1,7 @@
 // The wamp-router dialog in a real browser: the empty Users and Roles lists say they are empty
 // (not a thin sliver); a role is built in its editable list (name, realm, a row of URI pattern,
 // match and actions) and saved as the roles the runtime reads; the JSON button shows the same
-// roles as JSON and takes a pasted list back.
+// roles as JSON and takes a pasted list back; an event history row is saved and shown again.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -181,6 +181,32 @@ describe('the wamp-router dialog in a real browser', function () {
         ['device', 'realm1', [['com.plant..status', 'wildcard', false, true, false]]],
       ],
     );
+    assert.deepEqual(browser.errors, [], 'no script error in the editor');
+  });
+
+  it('adds an event history row (realm, topic, match, limit) and shows it again', async () => {
+    await openDialog(page);
+    await page
+      .locator('.red-ui-editableList:has(#node-input-history-list) button.red-ui-editableList-addButton')
+      .click();
+    const row = page.locator('#node-input-history-list > li').last();
+    await row.locator('.wamp-history-realm').fill('realm1');
+    await row.locator('.wamp-history-uri').fill('com.plant.log.');
+    await row.locator('.wamp-history-match').selectOption('prefix');
+    await row.locator('.wamp-history-limit').fill('500');
+    await page.click('#node-dialog-ok');
+    await page.locator('#node-input-roles-json').waitFor({ state: 'detached' });
+    assert.deepEqual(await page.evaluate("RED.nodes.node('r1').history"), [
+      { realm: 'realm1', uri: 'com.plant.log.', match: 'prefix', limit: 500 },
+    ]);
+    await openDialog(page);
+    const shown = page.locator('#node-input-history-list > li');
+    assert.equal(await shown.count(), 1);
+    assert.equal(await shown.locator('.wamp-history-uri').inputValue(), 'com.plant.log.');
+    assert.equal(await shown.locator('.wamp-history-match').inputValue(), 'prefix');
+    assert.equal(await shown.locator('.wamp-history-limit').inputValue(), '500');
+    await page.click('#node-dialog-cancel');
+    await page.locator('#node-input-roles-json').waitFor({ state: 'detached' });
     assert.deepEqual(browser.errors, [], 'no script error in the editor');
   });
 });

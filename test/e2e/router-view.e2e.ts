@@ -1,7 +1,7 @@
 // The WAMP sidebar tab in a real headless Chromium: a router node deployed on its own port, the
 // tab opened, a client joining (its session row appears, with its registration), the tab
 // readable at the sidebar's default width, the call tester answering, and the session
-// disappearing when the client leaves.
+// disappearing when the client leaves; a realm's event history and a revocation shown.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -56,10 +56,21 @@ describe('the WAMP sidebar tab in a real browser', function () {
             path: '/ws',
             realms: [
               { name: 'realm1', anonymous: true },
-              { name: 'sensors', anonymous: true },
+              { name: 'sensors', anonymous: true, anonymousRole: 'operator' },
             ],
             accounts: [],
-            roles: '[]',
+            // In sensors the operator may remove subscriptions (a grant by name), for the revocation.
+            roles: JSON.stringify([
+              {
+                realm: 'sensors',
+                name: 'operator',
+                permissions: [
+                  { uri: '', match: 'prefix', call: true, register: true, publish: true, subscribe: true },
+                  { uri: 'wamp.', match: 'prefix', call: true, subscribe: true },
+                ],
+              },
+            ]),
+            history: [{ realm: 'sensors', uri: 'com.sensor.temp', match: 'exact', limit: 10 }],
             x: 200,
             y: 100,
             wires: [],
@@ -188,6 +199,36 @@ describe('the WAMP sidebar tab in a real browser', function () {
     const id = client!.id;
     await client!.leave();
     await page.locator(`tr.wamp-rv-session[data-session="${id}"]`).waitFor({ state: 'detached' });
+    assert.deepEqual(pageErrors, [], 'no script error in the editor');
+  });
+
+  it("shows a realm's event history (events kept of the limit) and a revocation with its reason", async () => {
+    const s = new Session(await connectTransport({ url: `ws://127.0.0.1:${port}/ws` }), { realm: 'sensors' });
+    await s.join();
+    try {
+      for (const n of [20.5, 21]) await s.publish('com.sensor.temp', [n], {}, { acknowledge: true });
+      const sub = await s.subscribe('com.sensor.alarm', () => {});
+      await s.call('wamp.subscription.remove_subscriber', [sub.id, s.id], {
+        reason: 'com.plant.maintenance',
+      });
+      const realm = page.locator('.wamp-rv-realm[data-realm="sensors"]');
+      // The view is pushed what changed: wait until it shows both events.
+      await page.waitForFunction(
+        "/2 \\/ 10/.test(document.querySelector('.wamp-rv-realm[data-realm=\"sensors\"] tr.wamp-rv-history')?.textContent ?? '')",
+      );
+      assert.deepEqual(await realm.locator('tr.wamp-rv-history td').allInnerTexts(), [
+        'com.sensor.temp',
+        'exact',
+        '2 / 10',
+      ]);
+      const revoked = realm.locator('tr.wamp-rv-revocation');
+      await revoked.waitFor();
+      const texts = await revoked.locator('td').allInnerTexts();
+      assert.deepEqual(texts.slice(0, 3), ['subscription', 'com.sensor.alarm', 'com.plant.maintenance']);
+      await page.screenshot({ path: path.join(shots, 'router-view-history.png') });
+    } finally {
+      await s.leave();
+    }
     assert.deepEqual(pageErrors, [], 'no script error in the editor');
   });
 });

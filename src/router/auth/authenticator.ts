@@ -1,4 +1,5 @@
 // The contract between the router's session handshake and each authentication method.
+import type { ChannelBinding } from '../../transports/channel-binding';
 import type { Dict } from '../../wamp/messages';
 
 export interface HelloInfo {
@@ -7,6 +8,8 @@ export interface HelloInfo {
   authid?: string;
   authmethods: string[];
   authextra: Dict;
+  /** The TLS channel binding of the connection the HELLO came on, if it is TLS. */
+  channelBinding?: ChannelBinding;
 }
 
 export interface Identity {

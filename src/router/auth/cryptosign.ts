@@ -4,8 +4,21 @@
 // exactly one (an authid may be listed once per device, each with its own key). A key or
 // authid the router does not know still gets a challenge, so the exchange does not tell which
 // ones exist; the signature check then fails.
+// TLS channel binding: a client that asks for it (HELLO.authextra.channel_binding "tls-unique",
+// as Autobahn and Crossbar do) signs the challenge XOR the TLS connection's channel ID
+// (transports/channel-binding.ts: the RFC 5929 one, or the server-Finished one Crossbar and
+// Autobahn on Twisted use; both are accepted), so the signature is worthless on any other
+// connection. Asked
+// for on a connection without TLS, or with another binding type, the login is refused: going on
+// unbound would silently drop the protection the client asked for.
 import type { UserConfig } from '../config';
-import { makeCryptosignChallenge, verifyCryptosignSignature } from '../../wamp/auth/cryptosign';
+import { CHANNEL_BINDING_TYPES, type ChannelBindingType } from '../../transports/channel-binding';
+import {
+  boundChallenge,
+  makeCryptosignChallenge,
+  verifyCryptosignSignature,
+} from '../../wamp/auth/cryptosign';
+import { ErrorUri } from '../../wamp/errors';
 import type { Authenticator, AuthOutcome, HelloInfo } from './authenticator';
 import { authFailed, once } from './outcome';
 
@@ -34,16 +47,31 @@ export class CryptosignAuthenticator implements Authenticator {
     const pubkey = hello.authextra.pubkey;
     if (pubkey !== undefined && (typeof pubkey !== 'string' || !HEX32.test(pubkey))) return authFailed();
     if (pubkey === undefined && hello.authid === undefined) return authFailed();
+    const binding = hello.authextra.channel_binding ?? null;
+    if (binding !== null && !CHANNEL_BINDING_TYPES.includes(binding as ChannelBindingType))
+      return refuse(`channel binding ${JSON.stringify(binding)} is not supported (only tls-unique)`);
+    const channel = binding === null ? undefined : hello.channelBinding;
+    if (binding !== null && !channel) return refuse(`channel binding ${binding} needs a TLS connection`);
     const user = this.select(pubkey, hello.authid);
     const challenge = makeCryptosignChallenge();
+    // What the client may have signed: the challenge alone, or XOR the RFC 5929 channel ID, or
+    // XOR the server-Finished one that Crossbar and Autobahn on Twisted use (channel-binding.ts).
+    const signed = channel
+      ? [
+          ...new Set(
+            [channel['tls-unique'], channel.serverFinished].map((id) => boundChallenge(challenge, id)),
+          ),
+        ]
+      : [challenge];
     return {
       kind: 'challenge',
       method: 'cryptosign',
-      // No TLS channel binding here: the spec lets the router go on without it and say so.
-      extra: { challenge, channel_binding: null },
+      extra: { challenge, channel_binding: binding },
       verify: once((signature) => {
         if (user?.pubkey === undefined || typeof signature !== 'string') return authFailed();
-        if (!verifyCryptosignSignature(user.pubkey, challenge, signature)) return authFailed();
+        const key = user.pubkey;
+        if (!signed.some((message) => verifyCryptosignSignature(key, message, signature)))
+          return authFailed();
         return {
           kind: 'welcome',
           identity: {
@@ -66,6 +94,11 @@ export class CryptosignAuthenticator implements Authenticator {
     }
     return this.byPubkey.get(pubkey.toLowerCase())?.find((u) => authid === undefined || u.authid === authid);
   }
+}
+
+/** A channel binding this connection cannot give: said plainly, it is no secret of the login. */
+function refuse(message: string): AuthOutcome {
+  return { kind: 'abort', reason: ErrorUri.AUTHENTICATION_FAILED, message };
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -1,9 +1,11 @@
 // The WAMP meta API of a realm, served by the realm's own meta peer session.
+import { eventHistoryApi } from './event-history-api';
 import { MetaPeer, type MetaHost } from './meta-peer';
 import { REGISTRATION_META_FEATURE, registrationApi } from './registration-api';
 import { SESSION_META_FEATURE, sessionApi } from './session-api';
 import { SUBSCRIPTION_META_FEATURE, subscriptionApi } from './subscription-api';
 import { TESTAMENT_META_FEATURE, testamentApi } from './testament-api';
+import { EVENT_HISTORY_FEATURE } from '../event-history';
 import type { Realm } from '../realm';
 
 export {
@@ -26,7 +28,11 @@ export function startMetaApi(host: MetaHost, realm: Realm): MetaPeer {
   peer.provide(sessionApi(peer));
   peer.provide(registrationApi(peer));
   peer.provide(subscriptionApi(peer));
+  // Registered in every realm (a subscription without history answers history_unavailable, as in
+  // Crossbar); announced only by realms that keep some history.
+  peer.provide(eventHistoryApi(peer));
   realm.announce('dealer', [SESSION_META_FEATURE, REGISTRATION_META_FEATURE, TESTAMENT_META_FEATURE]);
   realm.announce('broker', [SESSION_META_FEATURE, SUBSCRIPTION_META_FEATURE]);
+  if (realm.history.enabled) realm.announce('broker', [EVENT_HISTORY_FEATURE]);
   return peer;
 }

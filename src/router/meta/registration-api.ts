@@ -28,6 +28,19 @@ export function registrationApi(meta: MetaContext): Procedures {
     return reg;
   };
   const callees = (reg: Registration) => reg.callees.filter((s) => !s.internal);
+  const revoke = (reg: Registration, callee: RouterSession, reason: string): void => {
+    dealer.revoke(reg, callee, reason);
+    meta.realm.revocations.add({
+      at: new Date(),
+      kind: 'registration',
+      id: reg.id,
+      uri: reg.uri,
+      match: reg.match,
+      session: callee.id,
+      authid: callee.authid,
+      reason,
+    });
+  };
 
   return {
     'wamp.registration.list': () => {
@@ -49,7 +62,7 @@ export function registrationApi(meta: MetaContext): Procedures {
     'wamp.registration.remove': ({ args, kwargs }) => {
       const reg = find(idArg(args, 0, 'registration'));
       const gone = callees(reg);
-      for (const s of gone) dealer.revoke(reg, s, revocationReason(kwargs));
+      for (const s of gone) revoke(reg, s, revocationReason(kwargs));
       return [gone.length];
     },
     'wamp.registration.remove_callee': ({ args, kwargs }) => {
@@ -57,7 +70,7 @@ export function registrationApi(meta: MetaContext): Procedures {
       const callee = callees(reg).find((s) => s.id === idArg(args, 1, 'callee'));
       if (!callee)
         throw new WampError(ErrorUri.NO_SUCH_SESSION, [`session ${String(args[1])} is no callee of it`]);
-      dealer.revoke(reg, callee, revocationReason(kwargs));
+      revoke(reg, callee, revocationReason(kwargs));
       return [1];
     },
   };

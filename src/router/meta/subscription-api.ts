@@ -28,6 +28,19 @@ export function subscriptionApi(meta: MetaContext): Procedures {
     return sub;
   };
   const subscribers = (sub: Subscription) => [...sub.subscribers].filter((s) => !s.internal);
+  const revoke = (sub: Subscription, subscriber: RouterSession, reason: string): void => {
+    broker.revoke(sub, subscriber, reason);
+    meta.realm.revocations.add({
+      at: new Date(),
+      kind: 'subscription',
+      id: sub.id,
+      uri: sub.uri,
+      match: sub.match,
+      session: subscriber.id,
+      authid: subscriber.authid,
+      reason,
+    });
+  };
 
   return {
     'wamp.subscription.list': () => {
@@ -54,7 +67,7 @@ export function subscriptionApi(meta: MetaContext): Procedures {
     'wamp.subscription.remove': ({ args, kwargs }) => {
       const sub = find(idArg(args, 0, 'subscription'));
       const gone = subscribers(sub);
-      for (const s of gone) broker.revoke(sub, s, revocationReason(kwargs));
+      for (const s of gone) revoke(sub, s, revocationReason(kwargs));
       return [gone.length];
     },
     'wamp.subscription.remove_subscriber': ({ args, kwargs }) => {
@@ -62,7 +75,7 @@ export function subscriptionApi(meta: MetaContext): Procedures {
       const subscriber = subscribers(sub).find((s) => s.id === idArg(args, 1, 'subscriber'));
       if (!subscriber)
         throw new WampError(ErrorUri.NO_SUCH_SESSION, [`session ${String(args[1])} is no subscriber of it`]);
-      broker.revoke(sub, subscriber, revocationReason(kwargs));
+      revoke(sub, subscriber, revocationReason(kwargs));
       return [1];
     },
     'wamp.subscription.count_subscribers': ({ args }) => [
@@ -71,8 +84,9 @@ export function subscriptionApi(meta: MetaContext): Procedures {
   };
 }
 
-function visible(sub: Subscription): boolean {
-  return [...sub.subscribers].some((s) => !s.internal);
+/** Reported when a client holds it, or when it is an event history's (held by the router for clients). */
+export function visible(sub: Subscription): boolean {
+  return sub.history !== undefined || [...sub.subscribers].some((s) => !s.internal);
 }
 
 export function subscriptionDetails(sub: Subscription): Dict {

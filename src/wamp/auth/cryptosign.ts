@@ -35,6 +35,20 @@ export function publicKeyHexOf(seedHex: string): string {
   return der.subarray(SPKI_PREFIX.length).toString('hex');
 }
 
+/**
+ * What is signed under TLS channel binding: the challenge XOR the 32-byte channel ID (as hex).
+ * Autobahn signs this and sends it after the signature; without binding it is the challenge.
+ */
+export function boundChallenge(challengeHex: string, channelId: Buffer | undefined): string {
+  if (!channelId) return challengeHex;
+  const challenge = Buffer.from(challengeHex, 'hex');
+  if (challenge.length !== 32 || channelId.length !== 32)
+    throw new Error('cryptosign channel binding needs a 32-byte challenge and channel ID');
+  const out = Buffer.alloc(32);
+  for (let i = 0; i < 32; i++) out[i] = challenge[i] ^ channelId[i];
+  return out.toString('hex');
+}
+
 export function makeCryptosignChallenge(): string {
   return randomBytes(32).toString('hex');
 }
