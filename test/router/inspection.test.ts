@@ -49,6 +49,8 @@ describe('router inspection: snapshot and typed events', () => {
           registrations: [],
           subscriptions: [],
           traffic: { messagesIn: 0, messagesOut: 0 },
+          history: [],
+          revocations: [],
         })),
         sessionCount: 0,
         handshakingCount: 0,
