@@ -16,16 +16,42 @@ interface Scenario {
   qos: 0 | 1;
   subscriber: 'mqtt' | 'wamp';
   brokers: Broker[];
+  payload: string;
 }
 
-const SCENARIOS: Scenario[] = [
-  { name: 'mqtt qos0 -> mqtt', qos: 0, subscriber: 'mqtt', brokers: ['ours', 'aedes'] },
-  { name: 'mqtt qos1 -> mqtt', qos: 1, subscriber: 'mqtt', brokers: ['ours', 'aedes'] },
-  { name: 'mqtt qos0 -> wamp', qos: 0, subscriber: 'wamp', brokers: ['ours'] },
-];
-
 const WINDOW = 100;
-const PAYLOAD = JSON.stringify({ celsius: 21.5, sensor: 'kitchen' });
+const SMALL = JSON.stringify({ celsius: 21.5, sensor: 'kitchen' });
+
+/** A JSON object of about `bytes` bytes: readings, as a device batching its samples sends. */
+function jsonOf(bytes: number): string {
+  const readings: Array<{ t: number; celsius: number }> = [];
+  let length = JSON.stringify({ sensor: 'kitchen', readings }).length;
+  for (let i = 0; length < bytes; i++) {
+    const r = { t: 1_700_000_000 + i, celsius: 20 + (i % 50) / 10 };
+    readings.push(r);
+    length += JSON.stringify(r).length + (i > 0 ? 1 : 0);
+  }
+  return JSON.stringify({ sensor: 'kitchen', readings });
+}
+
+let sizes: Array<{ suffix: string; payload: string }> | undefined;
+/** The payload sizes (built on first use: the broker children need none). */
+function payloadSizes(): Array<{ suffix: string; payload: string }> {
+  sizes ??= [
+    { suffix: '', payload: SMALL },
+    { suffix: ' 4k', payload: jsonOf(4096) },
+    { suffix: ' 64k', payload: jsonOf(65536) },
+  ];
+  return sizes;
+}
+
+function scenarios(): Scenario[] {
+  return payloadSizes().flatMap(({ suffix, payload }): Scenario[] => [
+    { name: `mqtt qos0 -> mqtt${suffix}`, qos: 0, subscriber: 'mqtt', brokers: ['ours', 'aedes'], payload },
+    { name: `mqtt qos1 -> mqtt${suffix}`, qos: 1, subscriber: 'mqtt', brokers: ['ours', 'aedes'], payload },
+    { name: `mqtt qos0 -> wamp${suffix}`, qos: 0, subscriber: 'wamp', brokers: ['ours'], payload },
+  ]);
+}
 
 interface Measured {
   rate: number;
@@ -55,6 +81,7 @@ async function serve(which: Broker): Promise<void> {
       const u = process.cpuUsage();
       process.send!({ type: 'cpu', micros: u.user + u.system });
     }
+    // A normal exit, so that --cpu-prof (BENCH_MQTT_PROF) writes its profile.
     if (m.type === 'stop') process.exit(0);
   });
 }
@@ -64,11 +91,17 @@ async function serve(which: Broker): Promise<void> {
 interface Child {
   port: number;
   cpu(): Promise<number>;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 function launch(which: Broker): Promise<Child> {
-  const child: ChildProcess = fork(__filename, [which], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const prof = process.env.BENCH_MQTT_PROF;
+  const child: ChildProcess = fork(__filename, [which], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    execArgv: prof
+      ? ['--cpu-prof', `--cpu-prof-dir=${prof}`, `--cpu-prof-name=${which}-${Date.now()}.cpuprofile`]
+      : [],
+  });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${which} exited ${code}`)));
     child.once('message', (m: { type: string; port: number }) =>
@@ -79,7 +112,13 @@ function launch(which: Broker): Promise<Child> {
             child.once('message', (r: { micros: number }) => res(r.micros));
             child.send({ type: 'cpu' });
           }),
-        stop: () => child.kill(),
+        stop: () =>
+          new Promise<void>((res) => {
+            child.removeAllListeners('exit');
+            child.once('exit', () => res());
+            child.send({ type: 'stop' });
+            setTimeout(() => child.kill(), 10_000).unref();
+          }),
       }),
     );
   });
@@ -118,7 +157,7 @@ async function drive(
     while (!stop) {
       while (sent - received < WINDOW && !stop) {
         sent++;
-        pub.publish('bench/t', PAYLOAD, { qos: s.qos });
+        pub.publish('bench/t', s.payload, { qos: s.qos });
       }
       await new Promise<void>((r) => (wake = r));
     }
@@ -144,7 +183,7 @@ export async function runMqttSection(
   match: (name: string) => boolean,
   opts: { durationMs: number; warmupMs: number; rounds: number },
 ): Promise<string[]> {
-  const list = SCENARIOS.filter((s) => match(s.name));
+  const list = scenarios().filter((s) => match(s.name));
   if (list.length === 0) return [];
   const results = new Map<string, Map<Broker, Measured[]>>();
   for (let round = 0; round < opts.rounds; round++) {
@@ -160,7 +199,7 @@ export async function runMqttSection(
             `${s.name.padEnd(28)} ${b.padEnd(9)} ${fmtInt(m.rate)} msg/s, CPU ${Math.round(m.cpu * 100)}%`,
           );
         } finally {
-          child.stop();
+          await child.stop();
         }
       }
     }
@@ -177,7 +216,11 @@ export async function runMqttSection(
   const q = (a: number | undefined, b: number | undefined): string =>
     a && b ? `${(a / b).toFixed(2)}×` : '—';
   return [
-    `MQTT: MQTT.js publisher (${WINDOW} in flight, ${PAYLOAD.length} B JSON payload) -> broker in its own process -> MQTT.js subscriber, or our client as a WAMP subscriber over WebSocket/JSON; median of ${opts.rounds} rounds. Per CPU-second divides by the broker process's CPU use.`,
+    `MQTT: MQTT.js publisher (${WINDOW} in flight, JSON payloads of ${payloadSizes()
+      .map((x) => `${x.payload.length} B`)
+      .join(
+        ', ',
+      )} (rows 4k, 64k)) -> broker in its own process -> MQTT.js subscriber, or our client as a WAMP subscriber over WebSocket/JSON; median of ${opts.rounds} rounds. Per CPU-second divides by the broker process's CPU use.`,
     '',
     '| scenario | ours msg/s | aedes msg/s | ours/aedes | ours per CPU-s | aedes per CPU-s | ours/aedes per CPU-s |',
     '|---|---|---|---|---|---|---|',

@@ -246,6 +246,7 @@ export class Router extends EventEmitter implements SessionHost {
         // Resolved per connection: realms may be added after the listener starts.
         realm: realm ?? this.realmNames()[0] ?? 'realm1',
         maxPacketBytes: maxPayload ?? DEFAULT_MAX_PAYLOAD,
+        maxDepth: this.limits.maxDepth,
       });
   }
 
