@@ -34,6 +34,10 @@ export interface MqttTransportOptions {
 
 type State = 'connect' | 'hello' | 'joined' | 'leaving' | 'closed';
 
+/** PUBLISH payloads from this size are written as they are rather than copied into the packet. */
+const STREAM_PAYLOAD_FROM = 2048;
+const V4 = { protocolVersion: 4 } as const;
+
 /** Packets a client may send before CONNACK are held up to this many. */
 const MAX_EARLY_PACKETS = 1000;
 
@@ -54,6 +58,7 @@ export class MqttTransport implements Transport, HandshakeHost {
   private closedLocally = false;
   /** A tick's packets leave in one write (a fan-out or a burst of acknowledgements). */
   private readonly cork: TickCork;
+  private readonly tcp: boolean;
 
   constructor(
     private readonly stream: Duplex,
@@ -77,6 +82,7 @@ export class MqttTransport implements Transport, HandshakeHost {
     const socket =
       typeof (stream as net.Socket).setNoDelay === 'function' ? (stream as net.Socket) : undefined;
     socket?.setNoDelay(true);
+    this.tcp = socket !== undefined;
     this.cork = new TickCork(socket);
     this.parser.on('packet', (p: mqtt.Packet) => this.onPacket(p));
     this.parser.on('error', (e: Error) =>
@@ -237,7 +243,13 @@ export class MqttTransport implements Transport, HandshakeHost {
   write(packet: mqtt.Packet): void {
     if (this.stream.destroyed || this.stream.writableEnded) return;
     this.cork.hold();
-    this.stream.write(mqtt.generate(packet, { protocolVersion: this.version }));
+    const settings = this.version === 4 ? V4 : { protocolVersion: this.version };
+    // A large PUBLISH goes out as its header and the payload buffer itself (one writev with the
+    // rest of the tick), not copied into one new buffer. Only on TCP: over WebSocket each write
+    // would be a frame of its own.
+    if (this.tcp && packet.cmd === 'publish' && packet.payload.length >= STREAM_PAYLOAD_FROM)
+      mqtt.writeToStream(packet, this.stream, settings);
+    else this.stream.write(mqtt.generate(packet, settings));
   }
 
   refuse(code: number, why: string): void {
