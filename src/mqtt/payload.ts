@@ -119,8 +119,7 @@ export function argsToMqtt(args: unknown[] | undefined, kwargs: Dict | undefined
   const hasKw = kwargs !== undefined && Object.keys(kwargs).length > 0;
   // In-process, the router hands the very list on in its EVENTs: an MQTT subscriber of an MQTT
   // publisher gets the publisher's bytes back without a JSON round trip.
-  const bytes =
-    args !== undefined && !hasKw ? (args as { [ORIGIN]?: Buffer })[ORIGIN] : undefined;
+  const bytes = args !== undefined && !hasKw ? (args as { [ORIGIN]?: Buffer })[ORIGIN] : undefined;
   if (bytes) return bytes;
   let value: unknown;
   if (!hasKw && (args === undefined || args.length === 0)) return Buffer.alloc(0);
