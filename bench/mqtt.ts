@@ -5,11 +5,14 @@
 // Run as a script, this file is the broker child: `node mqtt.js ours|aedes`.
 import { fork, type ChildProcess } from 'node:child_process';
 import * as net from 'node:net';
+import * as path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { Connection } from '../src/client/connection';
 import { Router } from '../src/router';
 
-type Broker = 'ours' | 'aedes';
+/** `before`: our router from the build at BENCH_MQTT_BASELINE (a copy of an earlier `dist/`). */
+type Broker = 'ours' | 'aedes' | 'before';
+const BASELINE = process.env.BENCH_MQTT_BASELINE;
 
 interface Scenario {
   name: string;
@@ -96,7 +99,9 @@ interface Child {
 
 function launch(which: Broker): Promise<Child> {
   const prof = process.env.BENCH_MQTT_PROF;
-  const child: ChildProcess = fork(__filename, [which], {
+  // The baseline's own copy of this file serves its own router.
+  const script = which === 'before' ? path.join(BASELINE!, 'dist/bench/mqtt.js') : __filename;
+  const child: ChildProcess = fork(script, [which === 'before' ? 'ours' : which], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     execArgv: prof
       ? ['--cpu-prof', `--cpu-prof-dir=${prof}`, `--cpu-prof-name=${which}-${Date.now()}.cpuprofile`]
@@ -188,7 +193,7 @@ export async function runMqttSection(
   const results = new Map<string, Map<Broker, Measured[]>>();
   for (let round = 0; round < opts.rounds; round++) {
     for (const s of list) {
-      for (const b of s.brokers) {
+      for (const b of BASELINE ? ['before' as const, ...s.brokers] : s.brokers) {
         const child = await launch(b);
         try {
           const m = await drive(child.port, s, opts.durationMs, opts.warmupMs, child.cpu);
@@ -220,17 +225,20 @@ export async function runMqttSection(
       .map((x) => `${x.payload.length} B`)
       .join(
         ', ',
-      )} (rows 4k, 64k)) -> broker in its own process -> MQTT.js subscriber, or our client as a WAMP subscriber over WebSocket/JSON; median of ${opts.rounds} rounds. Per CPU-second divides by the broker process's CPU use.`,
+      )} (rows 4k, 64k)) -> broker in its own process -> MQTT.js subscriber, or our client as a WAMP subscriber over WebSocket/JSON; median of ${opts.rounds} rounds. Per CPU-second divides by the broker process's CPU use.${BASELINE ? ' "before": our router from an earlier build, measured in the same rounds.' : ''}`,
     '',
-    '| scenario | ours msg/s | aedes msg/s | ours/aedes | ours per CPU-s | aedes per CPU-s | ours/aedes per CPU-s |',
-    '|---|---|---|---|---|---|---|',
+    BASELINE
+      ? '| scenario | before msg/s | ours msg/s | aedes msg/s | before/aedes | ours/aedes | before per CPU-s | ours per CPU-s | aedes per CPU-s | before/aedes per CPU-s | ours/aedes per CPU-s |'
+      : '| scenario | ours msg/s | aedes msg/s | ours/aedes | ours per CPU-s | aedes per CPU-s | ours/aedes per CPU-s |',
+    BASELINE ? '|---|---|---|---|---|---|---|---|---|---|---|' : '|---|---|---|---|---|---|---|',
     ...list.map((s) => {
-      const [o, a] = [stat(s.name, 'ours', (m) => m.rate), stat(s.name, 'aedes', (m) => m.rate)];
-      const [oc, ac] = [
-        stat(s.name, 'ours', (m) => (m.cpu > 0 ? m.rate / m.cpu : Number.NaN)),
-        stat(s.name, 'aedes', (m) => (m.cpu > 0 ? m.rate / m.cpu : Number.NaN)),
-      ];
-      return `| ${s.name} | ${c(o)} | ${c(a)} | ${q(o, a)} | ${c(oc)} | ${c(ac)} | ${q(oc, ac)} |`;
+      const rate = (b: Broker) => stat(s.name, b, (m) => m.rate);
+      const perCpu = (b: Broker) => stat(s.name, b, (m) => (m.cpu > 0 ? m.rate / m.cpu : Number.NaN));
+      const [o, a, oc, ac] = [rate('ours'), rate('aedes'), perCpu('ours'), perCpu('aedes')];
+      if (!BASELINE)
+        return `| ${s.name} | ${c(o)} | ${c(a)} | ${q(o, a)} | ${c(oc)} | ${c(ac)} | ${q(oc, ac)} |`;
+      const [b, bc] = [rate('before'), perCpu('before')];
+      return `| ${s.name} | ${c(b)} | ${c(o)} | ${c(a)} | ${q(b, a)} | ${q(o, a)} | ${c(bc)} | ${c(oc)} | ${c(ac)} | ${q(bc, ac)} | ${q(oc, ac)} |`;
     }),
     '',
   ];

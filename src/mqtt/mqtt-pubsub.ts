@@ -17,6 +17,11 @@ export class MqttPubSub {
   /** QoS 2 packet ids received and not yet released: a resent PUBLISH is not delivered twice. */
   private readonly qos2 = new Set<number>();
   private nextPacketId = 1;
+  // The last topic and URI converted each way: a device publishes to the same few topics.
+  private lastTopic = '';
+  private lastUri: string | undefined = undefined;
+  private lastEventUri = '';
+  private lastEventTopic = '';
 
   constructor(
     private readonly link: MqttLink,
@@ -27,7 +32,11 @@ export class MqttPubSub {
   // --- from the device ---
 
   onPublish(p: mqtt.IPublishPacket): void {
-    const uri = topicToUri(p.topic);
+    if (p.topic !== this.lastTopic) {
+      this.lastTopic = p.topic;
+      this.lastUri = topicToUri(p.topic);
+    }
+    const uri = this.lastUri;
     if (!uri)
       return this.refusePublish(
         p,
@@ -57,11 +66,10 @@ export class MqttPubSub {
   private published(qos: 1 | 2, packetId: number, code: number, error?: string): void {
     if (code !== 0 && this.link.version !== 5) return this.link.fail(code, `publication refused: ${error}`);
     if (qos === 2 && code !== 0) this.qos2.delete(packetId);
-    this.link.write({
-      cmd: qos === 1 ? 'puback' : 'pubrec',
-      messageId: packetId,
-      ...(code !== 0 ? { reasonCode: code } : {}),
-    });
+    const cmd = qos === 1 ? 'puback' : 'pubrec';
+    this.link.write(
+      code === 0 ? { cmd, messageId: packetId } : { cmd, messageId: packetId, reasonCode: code },
+    );
   }
 
   private refusePublish(p: mqtt.IPublishPacket, code: number, why: string): void {
@@ -157,9 +165,13 @@ export class MqttPubSub {
   onEvent(subscription: number, publication: number, details: Dict, args?: unknown[], kwargs?: Dict): void {
     const delivery = this.subs.deliver(subscription, publication, details?.topic as string | undefined);
     if (!delivery) return;
+    if (delivery.uri !== this.lastEventUri) {
+      this.lastEventUri = delivery.uri;
+      this.lastEventTopic = uriToTopic(delivery.uri);
+    }
     const packet: mqtt.IPublishPacket = {
       cmd: 'publish',
-      topic: uriToTopic(delivery.uri),
+      topic: this.lastEventTopic,
       payload: argsToMqtt(args, kwargs),
       qos: delivery.qos,
       dup: false,
