@@ -29,7 +29,22 @@ interface Lazy {
   intact: boolean;
 }
 
-type Target = unknown[] & { [STATE]: Lazy };
+type Target = unknown[] & { [STATE]: Lazy; [INSPECT]: typeof inspectList };
+
+/**
+ * Node's util.inspect (console.log, a function node's node.warn) reads a Proxy's target without
+ * its traps: the target shows its value, parsed, as a plain list.
+ */
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+function inspectList(
+  this: Target,
+  _depth: number,
+  options: object,
+  inspect: (value: unknown, options: object) => string,
+): string {
+  materialize(this);
+  return inspect([...this], options);
+}
 
 function materialize(t: Target): void {
   const state = t[STATE];
@@ -61,7 +76,7 @@ const lazyList: ProxyHandler<Target> = {
   },
   ownKeys(t) {
     materialize(t);
-    return Reflect.ownKeys(t).filter((k) => k !== STATE);
+    return Reflect.ownKeys(t).filter((k) => k !== STATE && k !== INSPECT);
   },
   getOwnPropertyDescriptor(t, key) {
     materialize(t);
@@ -87,6 +102,7 @@ export function mqttToArgs(payload: Buffer, maxDepth: number = DEFAULT_LIMITS.ma
   if (payload.length === 0) return [];
   const target = [undefined] as unknown as Target;
   target[STATE] = { bytes: payload, maxDepth: maxDepth - 2, decoded: false, intact: true };
+  target[INSPECT] = inspectList;
   return new Proxy(target, lazyList);
 }
 

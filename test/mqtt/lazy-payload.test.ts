@@ -2,6 +2,7 @@
 // publisher gets the publisher's bytes untouched (no JSON round trip), WAMP receivers (any
 // serializer, in-process) get the value, and mixed receivers each get their own form.
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import { afterEach, describe, it } from 'mocha';
 import mqtt, { type MqttClient } from 'mqtt';
 import { Connection } from '../../src/client/connection';
@@ -29,6 +30,15 @@ describe('MQTT payloads decoded lazily', () => {
     assert.deepEqual([...args], [{ a: [1, 2] }]);
     assert.deepEqual(args.slice(), [{ a: [1, 2] }]);
     assert.deepEqual(Object.keys(args), ['0']);
+    assert.deepEqual(Object.getOwnPropertySymbols(args), []);
+  });
+
+  it('console.log / util.inspect show the value, unread or read', () => {
+    assert.equal(inspect(mqttToArgs(Buffer.from('{"a":1}'))), '[ { a: 1 } ]');
+    assert.equal(inspect(mqttToArgs(Buffer.from('on'))), "[ 'on' ]");
+    const read = mqttToArgs(Buffer.from('[1,2]'));
+    assert.deepEqual(read[0], [1, 2]);
+    assert.equal(inspect(read), '[ [ 1, 2 ] ]');
   });
 
   it('back to MQTT, the very bytes of the publisher, without parsing them', () => {
