@@ -5,27 +5,56 @@
 // Run as a script, this file is the broker child: `node mqtt.js ours|aedes`.
 import { fork, type ChildProcess } from 'node:child_process';
 import * as net from 'node:net';
+import * as path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { Connection } from '../src/client/connection';
 import { Router } from '../src/router';
 
-type Broker = 'ours' | 'aedes';
+/** `before`: our router from the build at BENCH_MQTT_BASELINE (a copy of an earlier `dist/`). */
+type Broker = 'ours' | 'aedes' | 'before';
+const BASELINE = process.env.BENCH_MQTT_BASELINE;
 
 interface Scenario {
   name: string;
   qos: 0 | 1;
   subscriber: 'mqtt' | 'wamp';
   brokers: Broker[];
+  payload: string;
 }
 
-const SCENARIOS: Scenario[] = [
-  { name: 'mqtt qos0 -> mqtt', qos: 0, subscriber: 'mqtt', brokers: ['ours', 'aedes'] },
-  { name: 'mqtt qos1 -> mqtt', qos: 1, subscriber: 'mqtt', brokers: ['ours', 'aedes'] },
-  { name: 'mqtt qos0 -> wamp', qos: 0, subscriber: 'wamp', brokers: ['ours'] },
-];
-
 const WINDOW = 100;
-const PAYLOAD = JSON.stringify({ celsius: 21.5, sensor: 'kitchen' });
+const SMALL = JSON.stringify({ celsius: 21.5, sensor: 'kitchen' });
+
+/** A JSON object of about `bytes` bytes: readings, as a device batching its samples sends. */
+function jsonOf(bytes: number): string {
+  const readings: Array<{ t: number; celsius: number }> = [];
+  let length = JSON.stringify({ sensor: 'kitchen', readings }).length;
+  for (let i = 0; length < bytes; i++) {
+    const r = { t: 1_700_000_000 + i, celsius: 20 + (i % 50) / 10 };
+    readings.push(r);
+    length += JSON.stringify(r).length + (i > 0 ? 1 : 0);
+  }
+  return JSON.stringify({ sensor: 'kitchen', readings });
+}
+
+let sizes: Array<{ suffix: string; payload: string }> | undefined;
+/** The payload sizes (built on first use: the broker children need none). */
+function payloadSizes(): Array<{ suffix: string; payload: string }> {
+  sizes ??= [
+    { suffix: '', payload: SMALL },
+    { suffix: ' 4k', payload: jsonOf(4096) },
+    { suffix: ' 64k', payload: jsonOf(65536) },
+  ];
+  return sizes;
+}
+
+function scenarios(): Scenario[] {
+  return payloadSizes().flatMap(({ suffix, payload }): Scenario[] => [
+    { name: `mqtt qos0 -> mqtt${suffix}`, qos: 0, subscriber: 'mqtt', brokers: ['ours', 'aedes'], payload },
+    { name: `mqtt qos1 -> mqtt${suffix}`, qos: 1, subscriber: 'mqtt', brokers: ['ours', 'aedes'], payload },
+    { name: `mqtt qos0 -> wamp${suffix}`, qos: 0, subscriber: 'wamp', brokers: ['ours'], payload },
+  ]);
+}
 
 interface Measured {
   rate: number;
@@ -55,6 +84,7 @@ async function serve(which: Broker): Promise<void> {
       const u = process.cpuUsage();
       process.send!({ type: 'cpu', micros: u.user + u.system });
     }
+    // A normal exit, so that --cpu-prof (BENCH_MQTT_PROF) writes its profile.
     if (m.type === 'stop') process.exit(0);
   });
 }
@@ -64,11 +94,19 @@ async function serve(which: Broker): Promise<void> {
 interface Child {
   port: number;
   cpu(): Promise<number>;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 function launch(which: Broker): Promise<Child> {
-  const child: ChildProcess = fork(__filename, [which], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const prof = process.env.BENCH_MQTT_PROF;
+  // The baseline's own copy of this file serves its own router.
+  const script = which === 'before' ? path.join(BASELINE!, 'dist/bench/mqtt.js') : __filename;
+  const child: ChildProcess = fork(script, [which === 'before' ? 'ours' : which], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    execArgv: prof
+      ? ['--cpu-prof', `--cpu-prof-dir=${prof}`, `--cpu-prof-name=${which}-${Date.now()}.cpuprofile`]
+      : [],
+  });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${which} exited ${code}`)));
     child.once('message', (m: { type: string; port: number }) =>
@@ -79,7 +117,13 @@ function launch(which: Broker): Promise<Child> {
             child.once('message', (r: { micros: number }) => res(r.micros));
             child.send({ type: 'cpu' });
           }),
-        stop: () => child.kill(),
+        stop: () =>
+          new Promise<void>((res) => {
+            child.removeAllListeners('exit');
+            child.once('exit', () => res());
+            child.send({ type: 'stop' });
+            setTimeout(() => child.kill(), 10_000).unref();
+          }),
       }),
     );
   });
@@ -118,7 +162,7 @@ async function drive(
     while (!stop) {
       while (sent - received < WINDOW && !stop) {
         sent++;
-        pub.publish('bench/t', PAYLOAD, { qos: s.qos });
+        pub.publish('bench/t', s.payload, { qos: s.qos });
       }
       await new Promise<void>((r) => (wake = r));
     }
@@ -144,12 +188,12 @@ export async function runMqttSection(
   match: (name: string) => boolean,
   opts: { durationMs: number; warmupMs: number; rounds: number },
 ): Promise<string[]> {
-  const list = SCENARIOS.filter((s) => match(s.name));
+  const list = scenarios().filter((s) => match(s.name));
   if (list.length === 0) return [];
   const results = new Map<string, Map<Broker, Measured[]>>();
   for (let round = 0; round < opts.rounds; round++) {
     for (const s of list) {
-      for (const b of s.brokers) {
+      for (const b of BASELINE ? ['before' as const, ...s.brokers] : s.brokers) {
         const child = await launch(b);
         try {
           const m = await drive(child.port, s, opts.durationMs, opts.warmupMs, child.cpu);
@@ -160,7 +204,7 @@ export async function runMqttSection(
             `${s.name.padEnd(28)} ${b.padEnd(9)} ${fmtInt(m.rate)} msg/s, CPU ${Math.round(m.cpu * 100)}%`,
           );
         } finally {
-          child.stop();
+          await child.stop();
         }
       }
     }
@@ -177,17 +221,24 @@ export async function runMqttSection(
   const q = (a: number | undefined, b: number | undefined): string =>
     a && b ? `${(a / b).toFixed(2)}×` : '—';
   return [
-    `MQTT: MQTT.js publisher (${WINDOW} in flight, ${PAYLOAD.length} B JSON payload) -> broker in its own process -> MQTT.js subscriber, or our client as a WAMP subscriber over WebSocket/JSON; median of ${opts.rounds} rounds. Per CPU-second divides by the broker process's CPU use.`,
+    `MQTT: MQTT.js publisher (${WINDOW} in flight, JSON payloads of ${payloadSizes()
+      .map((x) => `${x.payload.length} B`)
+      .join(
+        ', ',
+      )} (rows 4k, 64k)) -> broker in its own process -> MQTT.js subscriber, or our client as a WAMP subscriber over WebSocket/JSON; median of ${opts.rounds} rounds. Per CPU-second divides by the broker process's CPU use.${BASELINE ? ' "before": our router from an earlier build, measured in the same rounds.' : ''}`,
     '',
-    '| scenario | ours msg/s | aedes msg/s | ours/aedes | ours per CPU-s | aedes per CPU-s | ours/aedes per CPU-s |',
-    '|---|---|---|---|---|---|---|',
+    BASELINE
+      ? '| scenario | before msg/s | ours msg/s | aedes msg/s | before/aedes | ours/aedes | before per CPU-s | ours per CPU-s | aedes per CPU-s | before/aedes per CPU-s | ours/aedes per CPU-s |'
+      : '| scenario | ours msg/s | aedes msg/s | ours/aedes | ours per CPU-s | aedes per CPU-s | ours/aedes per CPU-s |',
+    BASELINE ? '|---|---|---|---|---|---|---|---|---|---|---|' : '|---|---|---|---|---|---|---|',
     ...list.map((s) => {
-      const [o, a] = [stat(s.name, 'ours', (m) => m.rate), stat(s.name, 'aedes', (m) => m.rate)];
-      const [oc, ac] = [
-        stat(s.name, 'ours', (m) => (m.cpu > 0 ? m.rate / m.cpu : Number.NaN)),
-        stat(s.name, 'aedes', (m) => (m.cpu > 0 ? m.rate / m.cpu : Number.NaN)),
-      ];
-      return `| ${s.name} | ${c(o)} | ${c(a)} | ${q(o, a)} | ${c(oc)} | ${c(ac)} | ${q(oc, ac)} |`;
+      const rate = (b: Broker) => stat(s.name, b, (m) => m.rate);
+      const perCpu = (b: Broker) => stat(s.name, b, (m) => (m.cpu > 0 ? m.rate / m.cpu : Number.NaN));
+      const [o, a, oc, ac] = [rate('ours'), rate('aedes'), perCpu('ours'), perCpu('aedes')];
+      if (!BASELINE)
+        return `| ${s.name} | ${c(o)} | ${c(a)} | ${q(o, a)} | ${c(oc)} | ${c(ac)} | ${q(oc, ac)} |`;
+      const [b, bc] = [rate('before'), perCpu('before')];
+      return `| ${s.name} | ${c(b)} | ${c(o)} | ${c(a)} | ${q(b, a)} | ${q(o, a)} | ${c(bc)} | ${c(oc)} | ${c(ac)} | ${q(bc, ac)} | ${q(oc, ac)} |`;
     }),
     '',
   ];

@@ -12,7 +12,9 @@ const RECENT = 64;
 export class SubscriptionTable {
   private readonly filters = new Map<string, { qos: QoS; ids: number[] }>();
   private readonly byId = new Map<number, { filters: Set<string>; uri?: string }>();
-  private readonly recent: number[] = [];
+  /** A ring of the last RECENT publications delivered, and the same as a set. */
+  private readonly recent: number[] = new Array(RECENT).fill(-1);
+  private recentAt = 0;
   private readonly recentSet = new Set<number>();
 
   /** A filter the router granted, on these WAMP subscriptions (`uri` for exact ones). */
@@ -69,9 +71,10 @@ export class SubscriptionTable {
     if (!entry || uri === undefined || this.recentSet.has(publication)) return undefined;
     let qos: QoS = 0;
     for (const name of entry.filters) qos = Math.max(qos, this.filters.get(name)!.qos) as QoS;
-    this.recent.push(publication);
+    this.recentSet.delete(this.recent[this.recentAt]);
+    this.recent[this.recentAt] = publication;
+    this.recentAt = (this.recentAt + 1) % RECENT;
     this.recentSet.add(publication);
-    if (this.recent.length > RECENT) this.recentSet.delete(this.recent.shift()!);
     return { uri, qos };
   }
 }

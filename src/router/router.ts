@@ -274,6 +274,7 @@ export class Router extends EventEmitter<RouterEvents> implements SessionHost {
         // Resolved per connection: realms may be added after the listener starts.
         realm: realm ?? this.realmNames()[0] ?? 'realm1',
         maxPacketBytes: maxPayload ?? DEFAULT_MAX_PAYLOAD,
+        maxDepth: this.limits.maxDepth,
       });
   }
 

@@ -2,6 +2,13 @@
 // how many bytes a payload holds. Both walk only as deep as they are allowed to, so a value
 // nested 20,000 deep (or a cyclic one, handed over in-process) costs no more than the limit.
 
+/**
+ * A list that answers `true` for this key was bounded where it was made, and is not to be read
+ * here: an MQTT payload decoded on first read (src/mqtt/payload.ts) checks its own depth when it
+ * decodes, and reading it here would decode what no receiver may need.
+ */
+export const DEPTH_CHECKED = Symbol('depth checked');
+
 /** Whether `value` nests lists/dicts deeper than `max` levels (a list or dict is one level). */
 export function nestsDeeperThan(value: unknown, max: number): boolean {
   return deeper(value, max);
@@ -11,6 +18,7 @@ function deeper(v: unknown, budget: number): boolean {
   if (typeof v !== 'object' || v === null || ArrayBuffer.isView(v)) return false;
   if (budget <= 0) return true;
   if (Array.isArray(v)) {
+    if ((v as { [DEPTH_CHECKED]?: boolean })[DEPTH_CHECKED] === true) return false;
     for (let i = 0; i < v.length; i++) {
       const x = v[i];
       if (typeof x === 'object' && x !== null && deeper(x, budget - 1)) return true;

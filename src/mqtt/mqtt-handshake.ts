@@ -1,0 +1,169 @@
+// The life of one MQTT connection as a WAMP session: CONNECT becomes HELLO (a username and
+// password log in as a realm user with a ticket, no username asks for anonymous access), the
+// router's CHALLENGE / WELCOME / ABORT become CONNACK, a last will becomes a testament before
+// CONNACK (so a will the role may not publish is refused), and DISCONNECT becomes GOODBYE
+// (discarding the will unless MQTT 5's reason 0x04 asks to publish it). Sessions are clean.
+import type * as mqtt from 'mqtt-packet';
+import { answerChallenge } from '../client/auth';
+import { ErrorUri } from '../wamp/errors';
+import { MessageType as M, type Dict } from '../wamp/messages';
+import type { MqttLink, Version } from './mqtt-link';
+import { acceptCode, connackCode, Reason } from './reason-codes';
+import { mqttToArgs } from './payload';
+import { topicToUri } from './topics';
+
+const GOODBYE_GRACE_MS = 2000;
+
+export interface HandshakeSettings {
+  /** The realm every MQTT client of this listener joins. */
+  realm: string;
+  maxPacketBytes: number;
+  /** The router's nesting limit, for the will's payload. */
+  maxDepth: number;
+}
+
+/** What the handshake drives in its connection besides the common link. */
+export interface HandshakeHost extends MqttLink {
+  /** CONNECT read: packets are now written in its version. */
+  connected(version: Version): void;
+  /** HELLO sent: the CONNECT timer gives way to the keep-alive (seconds, 0 for none). */
+  helloSent(keepaliveSeconds: number): void;
+  /** CONNACK sent: PUBLISH/SUBSCRIBE now flow (and those that came early are handled). */
+  joined(): void;
+  /** The session ends: close the connection (saying why, when given). */
+  hangUp(why?: string): void;
+  /** The router ends the session: tell an MQTT 5 device, then close. */
+  close(code?: number, reason?: string): void;
+}
+
+export class MqttHandshake {
+  private connectPacket?: mqtt.IConnectPacket;
+  private finishLeaving?: () => void;
+  /** Set by DISCONNECT: the WAMP side finishes (flush the will, GOODBYE) before onClose. */
+  leaving?: Promise<void>;
+
+  constructor(
+    private readonly host: HandshakeHost,
+    private readonly settings: HandshakeSettings,
+  ) {}
+
+  /** Whether CONNECT has been read (so a DISCONNECT may tell an MQTT 5 device why). */
+  get hasConnect(): boolean {
+    return this.connectPacket !== undefined;
+  }
+
+  onConnect(p: mqtt.IConnectPacket): void {
+    this.connectPacket = p;
+    const version = (p.protocolVersion ?? 4) as Version;
+    this.host.connected(version);
+    if (p.will && !topicToUri(p.will.topic)) {
+      return this.host.refuse(
+        Reason.TOPIC_NAME_INVALID,
+        `will topic ${JSON.stringify(p.will.topic)} is no valid WAMP URI`,
+      );
+    }
+    this.host.helloSent(p.keepalive ?? 0);
+    const auth: Dict =
+      p.username !== undefined
+        ? { authid: p.username, authmethods: ['ticket'] }
+        : { authmethods: ['anonymous'] };
+    this.host.toRouter([
+      M.HELLO,
+      this.settings.realm,
+      {
+        agent: `MQTT ${version === 5 ? '5.0' : '3.1.1'} ${p.clientId}`.trim(),
+        roles: {
+          publisher: { features: { publisher_exclusion: true } },
+          subscriber: { features: { pattern_based_subscription: true } },
+          caller: { features: {} },
+        },
+        ...auth,
+      },
+    ]);
+  }
+
+  onChallenge(method: string, extra: Dict): void {
+    const password = this.connectPacket?.password?.toString('utf8') ?? '';
+    try {
+      const { signature } = answerChallenge({ ticket: password }, method, extra ?? {});
+      this.host.toRouter([M.AUTHENTICATE, signature, {}]);
+    } catch {
+      this.host.toRouter([M.ABORT, {}, 'wamp.error.cannot_authenticate']);
+      this.host.refuse(Reason.BAD_USERNAME_OR_PASSWORD, `cannot answer a ${method} challenge`);
+    }
+  }
+
+  onWelcome(): void {
+    const will = this.connectPacket?.will;
+    if (!will) return this.accept();
+    // The will becomes a testament before CONNACK, so a will the role may not publish is refused.
+    const options: Dict = { publish_options: will.retain ? { retain: true } : {}, scope: 'destroyed' };
+    const args = [topicToUri(will.topic), mqttToArgs(Buffer.from(will.payload), this.settings.maxDepth), {}];
+    this.host.request(
+      (id) => [M.CALL, id, {}, 'wamp.session.add_testament', args, options],
+      (code, error) => {
+        // A router without the testament API cannot keep a will: the device connects without one.
+        if (code !== 0 && error !== 'wamp.error.no_such_procedure') {
+          this.host.toRouter([M.GOODBYE, {}, 'wamp.close.normal']);
+          return this.host.refuse(code, `last will refused: ${error}`);
+        }
+        this.accept();
+      },
+    );
+  }
+
+  private accept(): void {
+    const version = this.host.version;
+    const properties =
+      version === 5
+        ? {
+            maximumPacketSize: this.settings.maxPacketBytes,
+            retainAvailable: true,
+            wildcardSubscriptionAvailable: true,
+            sharedSubscriptionAvailable: false,
+            subscriptionIdentifiersAvailable: false,
+          }
+        : undefined;
+    this.host.write({ cmd: 'connack', sessionPresent: false, ...acceptCode(version), properties });
+    this.host.joined();
+  }
+
+  /** ABORT: a refused login before CONNACK, else the end of the session. */
+  onAbort(beforeConnack: boolean, reason: string, args?: unknown[]): void {
+    const text = typeof args?.[0] === 'string' ? `: ${args[0]}` : '';
+    if (beforeConnack) {
+      // Without a username the device asked for anonymous access, which the realm refused.
+      const code =
+        this.connectPacket?.username === undefined
+          ? connackCode(ErrorUri.NOT_AUTHORIZED, this.host.version)
+          : connackCode(reason, this.host.version);
+      return this.host.refuse(code, `${reason}${text}`);
+    }
+    this.host.hangUp(`${reason}${text}`);
+  }
+
+  onGoodbye(reason: string): void {
+    if (this.leaving) {
+      this.finishLeaving?.();
+      return this.host.hangUp();
+    }
+    // The router ends the session (shutdown, kill): answer as a WAMP client must, then hang up.
+    this.host.toRouter([M.GOODBYE, {}, 'wamp.close.goodbye_and_out']);
+    this.host.close(undefined, reason);
+  }
+
+  onDisconnect(keepWill: boolean): void {
+    const goodbye = (): void => this.host.toRouter([M.GOODBYE, {}, 'wamp.close.normal']);
+    this.leaving = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, GOODBYE_GRACE_MS);
+      this.finishLeaving = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    // A normal DISCONNECT discards the will (MQTT 5's reason 0x04 asks to publish it).
+    if (this.connectPacket?.will && !keepWill) {
+      this.host.request((id) => [M.CALL, id, {}, 'wamp.session.flush_testaments', [], {}], goodbye);
+    } else goodbye();
+  }
+}
