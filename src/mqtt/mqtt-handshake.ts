@@ -88,7 +88,7 @@ export class MqttHandshake {
       const { signature } = answerChallenge({ ticket: password }, method, extra ?? {});
       this.host.toRouter([M.AUTHENTICATE, signature, {}]);
     } catch {
-      this.host.toRouter([M.ABORT, {}, 'wamp.error.cannot_authenticate']);
+      this.host.toRouter([M.ABORT, {}, ErrorUri.CANNOT_AUTHENTICATE]);
       this.host.refuse(Reason.BAD_USERNAME_OR_PASSWORD, `cannot answer a ${method} challenge`);
     }
   }
@@ -103,7 +103,7 @@ export class MqttHandshake {
       (id) => [M.CALL, id, {}, 'wamp.session.add_testament', args, options],
       (code, error) => {
         // A router without the testament API cannot keep a will: the device connects without one.
-        if (code !== 0 && error !== 'wamp.error.no_such_procedure') {
+        if (code !== 0 && error !== ErrorUri.NO_SUCH_PROCEDURE) {
           this.host.toRouter([M.GOODBYE, {}, 'wamp.close.normal']);
           return this.host.refuse(code, `last will refused: ${error}`);
         }

@@ -33,8 +33,8 @@ const Return = {
 const AUTHENTICATION = new Set<string>([
   ErrorUri.AUTHENTICATION_FAILED,
   ErrorUri.NO_MATCHING_AUTH_METHOD,
-  'wamp.error.no_such_principal',
-  'wamp.error.cannot_authenticate',
+  ErrorUri.NO_SUCH_PRINCIPAL,
+  ErrorUri.CANNOT_AUTHENTICATE,
 ]);
 const AUTHORIZATION = new Set<string>([
   ErrorUri.NOT_AUTHORIZED,
