@@ -31,6 +31,8 @@ export {
   type ReconnectOptions,
   type CallOptions,
   type CallResult,
+  type CallStream,
+  type InvocationChunk,
   type EventInfo,
   type Invocation,
   type InvocationHandler,

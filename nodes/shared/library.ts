@@ -3,11 +3,14 @@
 export { Router } from '../../src/router';
 export { Connection, Result, Session } from '../../src/client';
 export type {
+  CallOptions,
   CallResult,
+  CallStream,
   ConnectionOptions,
   ConnectionStatus,
   EventInfo,
   Invocation,
+  InvocationChunk,
   PublishOptions,
   RegisterOptions,
   Registration,

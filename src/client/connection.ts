@@ -8,6 +8,7 @@ import type { Transport } from '../transports/transport';
 import { ErrorUri, WampError, isWampError } from '../wamp/errors';
 import type { ClientCredentials } from './auth';
 import { CANNOT_AUTHENTICATE } from './auth';
+import { failedCallStream, type CallStream } from './call-stream';
 import { backoffDelay, resolveReconnect, type ReconnectOptions, type ReconnectSettings } from './backoff';
 import { PublishQueue } from './publish-queue';
 import { RouterList } from './router-list';
@@ -259,6 +260,19 @@ export class Connection extends EventEmitter {
   ): Promise<CallResult> {
     const s = this._session;
     return s?.isOpen ? s.call(procedure, args, kwargs, options) : Promise.reject(notConnected());
+  }
+
+  /** Progressive call invocations on the current session (see Session.callProgressive). */
+  callProgressive(
+    procedure: string,
+    args?: unknown[],
+    kwargs?: Record<string, unknown>,
+    options?: CallOptions,
+  ): CallStream {
+    const s = this._session;
+    return s?.isOpen
+      ? s.callProgressive(procedure, args, kwargs, options)
+      : failedCallStream(procedure, notConnected());
   }
 
   /**

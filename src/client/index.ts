@@ -22,6 +22,8 @@ export {
   type ClientCredentials,
 } from './auth';
 export { RUNTIME_ERROR } from './callee';
+export { PROGRESSIVE_CALL_INVOCATIONS, type CallStream } from './call-stream';
+export type { ChunkListener, InvocationChunk } from './invocation-chunks';
 export { backoffDelay, resolveReconnect } from './backoff';
 export {
   Result,

@@ -1,5 +1,6 @@
 // The shapes the client hands to application code (and the Node-RED nodes code against).
 import type { MatchPolicy } from '../wamp/uri';
+import type { ChunkListener } from './invocation-chunks';
 
 export interface CallOptions {
   /** Milliseconds; sent to a dealer announcing call_timeout and enforced locally as well. */
@@ -42,6 +43,15 @@ export interface Invocation {
    * runs once on INTERRUPT (or when the session closes) with the reason. Returns an unsubscribe.
    */
   onAbort(listener: (reason: string) => void): () => void;
+  /**
+   * Progressive call invocations: true when the caller sends this call in chunks (the first
+   * INVOCATION had `details.progress`). `args`/`kwargs` are the first chunk; `onChunk` gets the
+   * others in order, the last with `final: true` (held until a listener comes). The handler may
+   * answer before the last chunk: the call then ends and later chunks are dropped.
+   */
+  readonly chunked: boolean;
+  /** Listens for the later chunks (see `chunked`); does nothing for an ordinary call. Returns an unsubscribe. */
+  onChunk(listener: ChunkListener): () => void;
 }
 
 export type InvocationHandler = (inv: Invocation) => unknown | Promise<unknown>;
