@@ -5,6 +5,7 @@ import { isConnectionAction, runConnectionAction } from './shared/connection-act
 import { getConnectionNode, NO_CONNECTION, type WampUser } from './shared/connection-node';
 import { failMsg } from './shared/errors';
 import type { Connection, PublishOptions } from './shared/library';
+import { passthruOf, type Passthru } from './shared/passthru';
 import { argsFromMsg, nonEmptyString, sessionIds } from './shared/payload';
 import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from './shared/red-types';
 import { describe, evaluated, typedProperty } from './shared/typed-property';
@@ -81,9 +82,18 @@ export = function (RED: NodeAPI): void {
         return done(new Error(RED._('wamp-publish.errors.invalid-action', { action: String(msg.action) })));
       }
       if (!connNode) return done(failMsg(msg, new Error(RED._('wamp-publish.errors.no-connection'))));
-      const { args, kwargs } = argsFromMsg(msg);
+      let ppt: Passthru | undefined;
+      try {
+        ppt = passthruOf(msg, {
+          invalid: RED._('wamp-publish.errors.ppt-invalid'),
+          notBinary: RED._('wamp-publish.errors.ppt-not-binary'),
+        });
+      } catch (e) {
+        return done(failMsg(msg, e));
+      }
+      const { args, kwargs } = ppt ? { args: ppt.args, kwargs: {} } : argsFromMsg(msg);
       const publishOn = (topic: string, conn: Connection): Promise<unknown> =>
-        conn.publish(topic, args, kwargs, optionsFor(msg));
+        conn.publish(topic, args, kwargs, ppt ? { ...optionsFor(msg), ...ppt.options } : optionsFor(msg));
       const publishTo = (topic: string): Promise<unknown> =>
         // Connected: straight to the session (no wait for ready(), one promise less per message).
         connNode.connected

@@ -14,7 +14,9 @@ import {
 } from './shared/library';
 import { reasonOf } from './shared/errors';
 import { newMessageId } from './shared/message-id';
+import { pptOf } from './shared/passthru';
 import { putArgs } from './shared/payload';
+import { sendChunks } from './shared/streamed-invocations';
 import { within } from './shared/within';
 import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend, NodeStatus } from './shared/red-types';
 import { describe, evaluate, typedProperty } from './shared/typed-property';
@@ -73,7 +75,8 @@ export = function (RED: NodeAPI): void {
             reject(e);
           },
           progress: (args, kwargs) => {
-            if (inv.details.receive_progress !== true) return false;
+            // A chunk of a streamed call answered on its way to wamp-response: nothing to warn about.
+            if (inv.details.receive_progress !== true) return inv.chunked;
             inv.progress(args, kwargs);
             return true;
           },
@@ -98,6 +101,9 @@ export = function (RED: NodeAPI): void {
           _wamp: { invocationId: id },
         };
         putArgs(msg, inv.args, inv.kwargs);
+        const ppt = pptOf(inv.details);
+        if (ppt) msg.ppt = ppt;
+        if (inv.chunked) sendChunks(inv, msg, (m) => node.send(m));
         node.send(msg);
       });
     }

@@ -2,6 +2,7 @@
 // result (`msg.progress = true`), or an ERROR (`msg.wampError`).
 import { getInvocation, removeInvocation } from './shared/invocations';
 import { Result, WampError } from './shared/library';
+import { passthruOf, type Passthru } from './shared/passthru';
 import { argsFromMsg, flowSetArgs, isPlainObject } from './shared/payload';
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage } from './shared/red-types';
 
@@ -56,13 +57,22 @@ export = function (RED: NodeAPI): void {
         entry.reject(toWampError(msg.wampError, msg));
         return done();
       }
-      const { args, kwargs } = argsFromMsg(msg);
+      let ppt: Passthru | undefined;
+      try {
+        ppt = passthruOf(msg, {
+          invalid: RED._('wamp-response.errors.ppt-invalid'),
+          notBinary: RED._('wamp-response.errors.ppt-not-binary'),
+        });
+      } catch (e) {
+        return done(e as Error);
+      }
+      const { args, kwargs } = ppt ? { args: ppt.args, kwargs: {} } : argsFromMsg(msg);
       if (msg.progress === true) {
         if (!entry.progress(args, kwargs)) this.warn(RED._('wamp-response.errors.no-progress'));
         return done();
       }
       removeInvocation(id);
-      entry.resolve(new Result(args, kwargs));
+      entry.resolve(new Result(args, kwargs, ppt?.options));
       done();
     });
   }

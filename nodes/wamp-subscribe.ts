@@ -11,6 +11,7 @@ import {
 import { reasonOf } from './shared/errors';
 import type { EventInfo, SubscribeOptions, Subscription, WampError } from './shared/library';
 import { newMessageId } from './shared/message-id';
+import { pptOf } from './shared/passthru';
 import { nonEmptyString, putArgs } from './shared/payload';
 import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend, NodeStatus } from './shared/red-types';
 import { describe, evaluate, typedProperty } from './shared/typed-property';
@@ -63,6 +64,8 @@ export = function (RED: NodeAPI): void {
         publicationId: ev.publicationId,
       };
       putArgs(msg, ev.args, ev.kwargs);
+      const ppt = pptOf(ev.details);
+      if (ppt) msg.ppt = ppt;
       node.send(msg);
     }
 
