@@ -15,6 +15,7 @@ import {
 import { reasonOf } from './shared/errors';
 import { newMessageId } from './shared/message-id';
 import { pptOf } from './shared/passthru';
+import { revocationReason, revokedStatus } from './shared/revocation';
 import { putArgs } from './shared/payload';
 import { sendChunks } from './shared/streamed-invocations';
 import { within } from './shared/within';
@@ -137,12 +138,12 @@ export = function (RED: NodeAPI): void {
         .register(procedure, handle, options, {
           accepted: () => setOwn({ fill: 'green', shape: 'dot', text: 'wamp-register.status.registered' }),
           refused,
-          revoked: () =>
-            setOwn({
-              fill: 'red',
-              shape: 'dot',
-              text: RED._('wamp-register.status.failed', { error: RED._('wamp-register.status.revoked') }),
-            }),
+          revoked: (details) => {
+            setOwn(revokedStatus(RED, 'wamp-register', details));
+            node.warn(
+              RED._('wamp-register.errors.revoked', { procedure, reason: revocationReason(details) }),
+            );
+          },
         })
         .then((r) => {
           if (closing) return void r.unregister().catch(() => undefined);

@@ -12,6 +12,7 @@ import { reasonOf } from './shared/errors';
 import type { EventInfo, SubscribeOptions, Subscription, WampError } from './shared/library';
 import { newMessageId } from './shared/message-id';
 import { pptOf } from './shared/passthru';
+import { revocationReason, revokedText } from './shared/revocation';
 import { nonEmptyString, putArgs } from './shared/payload';
 import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend, NodeStatus } from './shared/red-types';
 import { describe, evaluate, typedProperty } from './shared/typed-property';
@@ -108,6 +109,16 @@ export = function (RED: NodeAPI): void {
         accepted: () => {
           w.answer = {};
           c.refresh(node);
+        },
+        // Revoked by the router: red until the next session subscribes again.
+        revoked: (details) => {
+          const reason = revocationReason(details);
+          w.answer = {
+            refused: revokedText(RED, 'wamp-subscribe', details),
+            detail: RED._('wamp-subscribe.errors.revoked', { topic, reason }),
+          };
+          c.refresh(node);
+          node.warn(RED._('wamp-subscribe.errors.revoked', { topic, reason }));
         },
         refused: (e, reconnect) => {
           if (asking && fromMsg) {

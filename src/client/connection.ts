@@ -95,8 +95,8 @@ export interface PersistentWatch {
   accepted?(reconnect: boolean): void;
   /** A session refused it; it stays wanted, and the next session asks again. */
   refused?(error: WampError, reconnect: boolean): void;
-  /** The router revoked it; the next session asks again. */
-  revoked?(): void;
+  /** The router revoked it (`details`: the UNREGISTERED/UNSUBSCRIBED details, with `reason`); the next session asks again. */
+  revoked?(details: Record<string, unknown>): void;
 }
 
 interface Persistent<H> {
@@ -493,7 +493,7 @@ export class Connection extends EventEmitter {
     for (const item of items) {
       if (item.current && item.current.id === undefined) {
         item.current = null;
-        item.watch?.revoked?.();
+        item.watch?.revoked?.(details);
         this.emit('revoked', { kind, uri: item.procedure ?? item.topic, details });
       }
     }
