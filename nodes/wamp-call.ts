@@ -3,7 +3,7 @@
 // node understands; `msg.action = "cancel"` cancels this node's pending calls, and "connect" /
 // "disconnect" open or close the shared session.
 import { isConnectionAction, runConnectionAction } from './shared/connection-actions';
-import { CallStreams, type Opened } from './shared/call-streams';
+import { CallStreams, streamIdOf, type Opened } from './shared/call-streams';
 import { CallConfig, type CallSettings, type WampCallConfig } from './shared/call-settings';
 import { getConnectionNode, NO_CONNECTION, type WampUser } from './shared/connection-node';
 import { describeError, failMsg } from './shared/errors';
@@ -100,7 +100,7 @@ export = function (RED: NodeAPI): void {
       send: NodeSend,
       hooks: CallOptions,
     ): Opened<ProgressSequence | undefined> {
-      const id = `${String(msg.callId)}.${node.id}.${++lastKey}`;
+      const id = `${streamIdOf(msg)}.${node.id}.${++lastKey}`;
       const sequence = progressive ? new ProgressSequence(id) : undefined;
       const onProgress = sequence ? progressTo(msg, sequence, send) : undefined;
       const start = (s: CallSettings, conn: Connection): CallStream =>

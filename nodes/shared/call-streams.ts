@@ -30,6 +30,17 @@ interface Entry<S> {
   failure?: unknown;
 }
 
+/**
+ * The stream a message belongs to: `msg.callId`, else the invocation of a wamp-register chunk
+ * (`msg._wamp.invocationId`), so that register → call → response passes a streamed call on.
+ */
+export function streamIdOf(msg: NodeMessage): string | undefined {
+  const id = msg.callId;
+  if (id !== undefined && id !== null && id !== '') return String(id);
+  const inv = (msg._wamp as { invocationId?: unknown } | undefined)?.invocationId;
+  return typeof inv === 'string' ? inv : undefined;
+}
+
 /** Calls that failed before their closing message came are kept this many at most (oldest out). */
 const MAX_FAILED = 100;
 
@@ -45,11 +56,6 @@ export class CallStreams<S> {
     private readonly report: (error: unknown, opening: NodeMessage) => void,
     private readonly endedError: (callId: string, error: unknown) => Error,
   ) {}
-
-  /** Whether `msg` is part of a stream: a chunk, or the closing message of an open call. */
-  claims(msg: NodeMessage): boolean {
-    return msg.progress === true || (msg.callId !== undefined && this.entries.has(String(msg.callId)));
-  }
 
   get size(): number {
     return this.entries.size;
@@ -67,8 +73,8 @@ export class CallStreams<S> {
     open: (hooks: Pick<CallOptions, 'cancelable'>) => Opened<S>,
     noCallId: () => Error,
   ): void {
-    if (msg.callId === undefined || msg.callId === null || msg.callId === '') return done(noCallId());
-    const id = String(msg.callId);
+    const id = streamIdOf(msg);
+    if (id === undefined) return done(noCallId());
     const entry = this.entries.get(id);
     if (!entry) return this.open(id, msg, done, open);
     if (entry.failure !== undefined) return done(this.endedError(id, entry.failure));
@@ -86,9 +92,11 @@ export class CallStreams<S> {
 
   /** The closing message of an open call: sends the last chunk, returns the call's outcome. */
   close(msg: NodeMessage, args: unknown[], kwargs: Record<string, unknown>): Closing<S> | undefined {
-    const id = String(msg.callId);
-    const entry = this.entries.get(id);
-    if (!entry) return undefined;
+    // The common case, an ordinary call with no stream open: nothing to look up.
+    if (this.entries.size === 0) return undefined;
+    const id = streamIdOf(msg);
+    const entry = id === undefined ? undefined : this.entries.get(id);
+    if (!entry || id === undefined) return undefined;
     this.forget(id, entry);
     if (entry.failure !== undefined) {
       const failed = Promise.reject(this.endedError(id, entry.failure));

@@ -174,6 +174,69 @@ describe('advanced profile through the nodes', function () {
       assert.equal(result.payload, 'x+y+z');
     });
 
+    it('register → call → response passes a streamed call on, chunk by chunk (the invocation names the stream)', async function () {
+      await helper.load(
+        modules,
+        flow([
+          {
+            id: 'call',
+            z: 'f1',
+            type: 'wamp-call',
+            connection: 'connJson',
+            procedure: 'com.test.front',
+            wires: [['out']],
+          },
+          { id: 'out', z: 'f1', type: 'helper' },
+          {
+            id: 'front',
+            z: 'f1',
+            type: 'wamp-register',
+            connection: 'connMp',
+            procedure: 'com.test.front',
+            wires: [['proxy']],
+          },
+          {
+            id: 'proxy',
+            z: 'f1',
+            type: 'wamp-call',
+            connection: 'connMp',
+            procedure: 'com.test.back',
+            wires: [['frontResp']],
+          },
+          { id: 'frontResp', z: 'f1', type: 'wamp-response' },
+          {
+            id: 'back',
+            z: 'f1',
+            type: 'wamp-register',
+            connection: 'connJson',
+            procedure: 'com.test.back',
+            wires: [['callee']],
+          },
+          { id: 'callee', z: 'f1', type: 'helper' },
+          { id: 'resp', z: 'f1', type: 'wamp-response' },
+        ]),
+      );
+      await waitStatus(helper.getNode('front'), isRegistered, 10000);
+      await waitStatus(helper.getNode('back'), isRegistered, 10000);
+      const chunks = collect('callee');
+      const out = nextMessages(helper.getNode('out'), 1, 5000);
+      const call = helper.getNode('call');
+      call.receive({ payload: 1, progress: true, callId: 'p' });
+      call.receive({ payload: 2, progress: true, callId: 'p' });
+      call.receive({ payload: 3, callId: 'p' });
+      await until(() => chunks.length === 3, 'the chunks at the back end');
+      assert.deepEqual(
+        chunks.map((m) => [m.payload, m.progress]),
+        [
+          [1, true],
+          [2, true],
+          [3, false],
+        ],
+      );
+      helper.getNode('resp').receive({ ...chunks[2], payload: 6 });
+      assert.equal((await out)[0].payload, 6);
+    });
+
     it('msg.progress without msg.callId is an error for Catch', async function () {
       await startRpc();
       const failed = caughtError(5000);
