@@ -15,7 +15,7 @@ import {
   ErrorUri,
   WampError,
 } from './shared/library';
-import { passthruOf, putPpt, type Passthru } from './shared/passthru';
+import { passthruOf, type PassthruTexts, putPpt, type Passthru } from './shared/passthru';
 import { argsFromMsg, payloadOf, putArgs } from './shared/payload';
 import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from './shared/red-types';
 import { assign } from './shared/typed-property';
@@ -30,6 +30,10 @@ interface WampCallDef extends NodeDef, WampCallConfig {
 export = function (RED: NodeAPI): void {
   function WampCall(this: WampUser, def: WampCallDef): void {
     RED.nodes.createNode(this, def);
+    const pptText: PassthruTexts = (problem) =>
+      problem === 'invalid'
+        ? RED._('wamp-call.errors.ppt-invalid')
+        : RED._('wamp-call.errors.ppt-not-binary');
     const node = this;
     const connNode = getConnectionNode(RED, def.connection);
     const config = new CallConfig(RED, def);
@@ -133,10 +137,7 @@ export = function (RED: NodeAPI): void {
       if (!connNode) return done(failMsg(msg, new Error(RED._('wamp-call.errors.no-connection'))));
       let ppt: Passthru | undefined;
       try {
-        ppt = passthruOf(msg, {
-          invalid: RED._('wamp-call.errors.ppt-invalid'),
-          notBinary: RED._('wamp-call.errors.ppt-not-binary'),
-        });
+        ppt = passthruOf(msg, pptText);
       } catch (e) {
         return done(failMsg(msg, e));
       }

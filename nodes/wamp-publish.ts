@@ -5,7 +5,7 @@ import { isConnectionAction, runConnectionAction } from './shared/connection-act
 import { getConnectionNode, NO_CONNECTION, type WampUser } from './shared/connection-node';
 import { failMsg } from './shared/errors';
 import type { Connection, PublishOptions } from './shared/library';
-import { passthruOf, type Passthru } from './shared/passthru';
+import { passthruOf, type PassthruTexts, type Passthru } from './shared/passthru';
 import { argsFromMsg, nonEmptyString, sessionIds } from './shared/payload';
 import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from './shared/red-types';
 import { describe, evaluated, typedProperty } from './shared/typed-property';
@@ -29,6 +29,10 @@ const flag = (v: unknown): boolean => v === true || v === 'true';
 export = function (RED: NodeAPI): void {
   function WampPublish(this: WampUser, def: WampPublishDef): void {
     RED.nodes.createNode(this, def);
+    const pptText: PassthruTexts = (problem) =>
+      problem === 'invalid'
+        ? RED._('wamp-publish.errors.ppt-invalid')
+        : RED._('wamp-publish.errors.ppt-not-binary');
     const node = this;
     const topicProperty = typedProperty(def.topic, def.topicType, 'str');
     const connNode = getConnectionNode(RED, def.connection);
@@ -84,10 +88,7 @@ export = function (RED: NodeAPI): void {
       if (!connNode) return done(failMsg(msg, new Error(RED._('wamp-publish.errors.no-connection'))));
       let ppt: Passthru | undefined;
       try {
-        ppt = passthruOf(msg, {
-          invalid: RED._('wamp-publish.errors.ppt-invalid'),
-          notBinary: RED._('wamp-publish.errors.ppt-not-binary'),
-        });
+        ppt = passthruOf(msg, pptText);
       } catch (e) {
         return done(failMsg(msg, e));
       }

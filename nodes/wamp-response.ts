@@ -2,7 +2,7 @@
 // result (`msg.progress = true`), or an ERROR (`msg.wampError`).
 import { getInvocation, removeInvocation } from './shared/invocations';
 import { Result, WampError } from './shared/library';
-import { passthruOf, type Passthru } from './shared/passthru';
+import { passthruOf, type PassthruTexts, type Passthru } from './shared/passthru';
 import { argsFromMsg, flowSetArgs, isPlainObject } from './shared/payload';
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage } from './shared/red-types';
 
@@ -44,6 +44,10 @@ const wantsError = (v: unknown): boolean => v !== undefined && v !== null && v !
 export = function (RED: NodeAPI): void {
   function WampResponse(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
+    const pptText: PassthruTexts = (problem) =>
+      problem === 'invalid'
+        ? RED._('wamp-response.errors.ppt-invalid')
+        : RED._('wamp-response.errors.ppt-not-binary');
 
     this.on('input', (msg: NodeMessage, _send, done: NodeDone) => {
       const wamp = msg._wamp as { invocationId?: unknown } | undefined;
@@ -59,10 +63,7 @@ export = function (RED: NodeAPI): void {
       }
       let ppt: Passthru | undefined;
       try {
-        ppt = passthruOf(msg, {
-          invalid: RED._('wamp-response.errors.ppt-invalid'),
-          notBinary: RED._('wamp-response.errors.ppt-not-binary'),
-        });
+        ppt = passthruOf(msg, pptText);
       } catch (e) {
         return done(e as Error);
       }

@@ -34,6 +34,9 @@ export function putPpt(msg: NodeMessage, details: Record<string, unknown>): void
   else if (msg.ppt !== undefined) delete msg.ppt;
 }
 
+/** The user's text for a `msg.ppt` that does not fit (looked up only then, not per message). */
+export type PassthruTexts = (problem: 'invalid' | 'not-binary') => string;
+
 export interface Passthru {
   options: Record<string, string>;
   args: unknown[];
@@ -43,23 +46,20 @@ export interface Passthru {
  * The `ppt_*` options and the one binary argument of a message with `msg.ppt`; undefined without
  * one. Throws an Error with a text for the user when `msg.ppt` or the payload does not fit.
  */
-export function passthruOf(
-  msg: NodeMessage,
-  texts: { invalid: string; notBinary: string },
-): Passthru | undefined {
+export function passthruOf(msg: NodeMessage, text: PassthruTexts): Passthru | undefined {
   const ppt = msg.ppt;
   if (ppt === undefined || ppt === null || ppt === false) return undefined;
-  if (typeof ppt !== 'object' || Array.isArray(ppt)) throw new Error(texts.invalid);
+  if (typeof ppt !== 'object' || Array.isArray(ppt)) throw new Error(text('invalid'));
   const p = ppt as Record<string, unknown>;
-  if (typeof p.scheme !== 'string' || p.scheme.trim() === '') throw new Error(texts.invalid);
+  if (typeof p.scheme !== 'string' || p.scheme.trim() === '') throw new Error(text('invalid'));
   const options: Record<string, string> = {};
   for (const f of FIELDS) {
     const v = p[f];
     if (v === undefined || v === null || v === '') continue;
-    if (typeof v !== 'string') throw new Error(texts.invalid);
+    if (typeof v !== 'string') throw new Error(text('invalid'));
     options[`ppt_${f}`] = v;
   }
   const payload = msg.payload;
-  if (!(payload instanceof Uint8Array)) throw new Error(texts.notBinary);
+  if (!(payload instanceof Uint8Array)) throw new Error(text('not-binary'));
   return { options, args: [payload] };
 }
