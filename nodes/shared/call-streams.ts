@@ -82,7 +82,12 @@ export class CallStreams<S> {
       (s) => {
         // Answered early by the callee: the rest has nowhere to go; the result comes out on the closing message.
         if (s.closed) return done();
-        s.send(args, kwargs);
+        try {
+          s.send(args, kwargs);
+        } catch (e) {
+          // Not sent (a payload that cannot be serialized, the session just lost): this chunk fails.
+          return done(e as Error);
+        }
         done();
       },
       // The first chunk failed: reported already with the opening message.

@@ -237,6 +237,25 @@ describe('advanced profile through the nodes', function () {
       assert.equal((await out)[0].payload, 6);
     });
 
+    it('a chunk that cannot be sent (a BigInt over JSON) fails alone; the call goes on', async function () {
+      await startRpc();
+      const chunks = collect('callee');
+      const call = helper.getNode('call');
+      call.receive({ payload: 'a', progress: true, callId: 'big' });
+      const failed = caughtError(5000);
+      call.receive({ payload: 10n, progress: true, callId: 'big' });
+      assert.equal((await failed).code, 'wamp.error.invalid_argument');
+      const out = nextMessages(helper.getNode('out'), 1, 5000);
+      call.receive({ payload: 'b', callId: 'big' });
+      await until(() => chunks.length === 2, 'the last chunk');
+      assert.deepEqual(
+        chunks.map((m) => m.payload),
+        ['a', 'b'],
+      );
+      helper.getNode('resp').receive({ ...chunks[1], payload: 'ok' });
+      assert.equal((await out)[0].payload, 'ok');
+    });
+
     it('msg.progress without msg.callId is an error for Catch', async function () {
       await startRpc();
       const failed = caughtError(5000);
