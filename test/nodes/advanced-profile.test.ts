@@ -3,12 +3,23 @@
 // msg.ppt (payload passthru) from a JSON connection to a MessagePack one and back untouched,
 // and a wamp-subscribe whose subscription the meta API revokes.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { Connection } from '../../src/client/connection';
 import { Router } from '../../src/router';
 import type { RoleConfig } from '../../src/router/config';
 import { listen, type Listener } from '../../src/transports/listener';
 import type { NodeMessage, NodeStatus } from '../../nodes/shared/red-types';
-import { caughtError, coreNode, helper, isConnected, nextMessages, nextStatus, waitStatus } from './helpers';
+import {
+  caughtError,
+  coreNode,
+  coreNodes,
+  helper,
+  isConnected,
+  nextMessages,
+  nextStatus,
+  waitStatus,
+} from './helpers';
 import { modules } from './with-words';
 
 /** Anonymous may do everything, the router's `wamp.` meta procedures included (they need a grant by name). */
@@ -490,5 +501,38 @@ describe('advanced profile through the nodes', function () {
         await admin.close();
       }
     });
+  });
+});
+
+describe('example 10: streaming a call in chunks', function () {
+  this.timeout(20000);
+  beforeEach((done) => {
+    helper.startServer(done);
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await new Promise<void>((r) => helper.stopServer(r));
+  });
+
+  it('two chunks and "finish" come back as one summary from the join → function → wamp-response flow', async function () {
+    const file = path.resolve(__dirname, '../../../examples/10 - wamp-call streaming a call in chunks.json');
+    const nodes = JSON.parse(fs.readFileSync(file, 'utf8')) as Array<Record<string, unknown>>;
+    const flow = [
+      { id: 'e0c1a2b3c4d5e610', type: 'tab', label: 'example' },
+      ...nodes
+        .filter((n) => n.type !== 'comment')
+        .map((n) => (n.type === 'debug' ? { id: n.id, z: n.z, type: 'helper' } : n)),
+    ];
+    await helper.load([...modules, ...coreNodes(), coreNode('sequence/17-split.js')], flow);
+    await waitStatus(helper.getNode('reg10'), isRegistered, 10000);
+    const result = nextMessages(helper.getNode('d101'), 1, 10000);
+    helper.getNode('i101').receive({});
+    helper.getNode('i101').receive({});
+    helper.getNode('i102').receive({});
+    const [msg] = await result;
+    const summary = msg.payload as { chunks: number; first: unknown; last: unknown };
+    assert.equal(summary.chunks, 3);
+    assert.equal(typeof summary.first, 'number', 'the inject sends timestamps');
+    assert.equal(msg.callId, 'upload');
   });
 });
