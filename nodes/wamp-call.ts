@@ -2,11 +2,20 @@
 // first output per call. Progressive results go to the second output as a sequence that the join
 // node understands; `msg.action = "cancel"` cancels this node's pending calls, and "connect" /
 // "disconnect" open or close the shared session.
+import { CallStreams, streamIdOf, type Opened } from './shared/call-streams';
 import { CallConfig, type CallSettings, type WampCallConfig } from './shared/call-settings';
 import type { WampUser } from './shared/connection-node';
 import { ConnectionUser } from './shared/connection-user';
-import { failMsg } from './shared/errors';
-import { type CallResult, type Connection, ErrorUri, WampError } from './shared/library';
+import { describeError, failMsg } from './shared/errors';
+import {
+  type CallOptions,
+  type CallResult,
+  type CallStream,
+  type Connection,
+  ErrorUri,
+  WampError,
+} from './shared/library';
+import { passthruOf, type PassthruTexts, putPpt, type Passthru } from './shared/passthru';
 import { argsFromMsg, payloadOf, putArgs } from './shared/payload';
 import { flag } from './shared/options';
 import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from './shared/red-types';
@@ -22,6 +31,10 @@ interface WampCallDef extends NodeDef, WampCallConfig {
 export = function (RED: NodeAPI): void {
   function WampCall(this: WampUser, def: WampCallDef): void {
     RED.nodes.createNode(this, def);
+    const pptText: PassthruTexts = (problem) =>
+      problem === 'invalid'
+        ? RED._('wamp-call.errors.ppt-invalid')
+        : RED._('wamp-call.errors.ppt-not-binary');
     const node = this;
     const user = new ConnectionUser(RED, this, def.connection);
     const connNode = user.join();
@@ -34,6 +47,14 @@ export = function (RED: NodeAPI): void {
      */
     const pending = new Map<number, PendingCall>();
     let lastKey = 0;
+    /** Calls sent in chunks (`msg.progress`), by `msg.callId`; each keeps its progress sequence. */
+    const streams = new CallStreams<ProgressSequence | undefined>(
+      (e, opening) => node.error(failMsg(opening, e), opening),
+      (callId, e) => {
+        const { uri, message } = describeError(e);
+        return new WampError(uri, [RED._('wamp-call.errors.stream-ended', { callId, error: message })]);
+      },
+    );
 
     /** The message with the result: in msg.payload, or in the configured property (msg, flow or global). */
     /** The result on the message; a promise only when it goes to flow or global context. */
@@ -44,6 +65,7 @@ export = function (RED: NodeAPI): void {
     ): NodeMessage | Promise<NodeMessage> {
       putArgs(msg, r.args, r.kwargs, config.resultInPayload);
       msg.details = r.details;
+      putPpt(msg, r.details);
       if (progress !== undefined) msg.progress = progress;
       if (config.resultInPayload) return msg;
       return assign(RED, config.result, node, msg, payloadOf(r.args, r.kwargs)).then(() => msg);
@@ -55,7 +77,44 @@ export = function (RED: NodeAPI): void {
       for (const call of pending.values()) {
         if (which === undefined || which === call.handle) call.cancel();
       }
+      streams.cancel(which);
       done();
+    }
+
+    /** Progress of a call to the second output, as parts of `sequence`. */
+    function progressTo(msg: NodeMessage, sequence: ProgressSequence, send: NodeSend) {
+      return (r: CallResult): void => {
+        const part = (m: NodeMessage): void => send([null, sequence.part(m, false)]);
+        const m = withResult(RED.util.cloneMessage(msg), r, true);
+        if (m instanceof Promise) m.then(part, (e: unknown) => node.error(e, msg));
+        else part(m);
+      };
+    }
+
+    /** The first chunk of a streamed call (see shared/call-streams.ts). */
+    function openStream(
+      msg: NodeMessage,
+      args: unknown[],
+      kwargs: Record<string, unknown>,
+      send: NodeSend,
+      hooks: CallOptions,
+    ): Opened<ProgressSequence | undefined> {
+      const id = `${streamIdOf(msg)}.${node.id}.${++lastKey}`;
+      const sequence = progressive ? new ProgressSequence(id) : undefined;
+      const onProgress = sequence ? progressTo(msg, sequence, send) : undefined;
+      const start = (s: CallSettings, conn: Connection): CallStream =>
+        conn.callProgressive(s.procedure, args, kwargs, {
+          timeout: s.timeoutMs,
+          disclose_me: discloseMe || undefined,
+          receive_progress: progressive || undefined,
+          onProgress,
+          ...hooks,
+        });
+      const on = (s: CallSettings): CallStream | Promise<CallStream> =>
+        connNode!.connected ? start(s, connNode!.connection()) : connNode!.ready().then((c) => start(s, c));
+      const now = config.settingsNow(msg);
+      const stream = now ? Promise.resolve(on(now)) : config.settings(node, msg).then(on);
+      return { stream, state: sequence };
     }
 
     this.on('input', (msg: NodeMessage, send: NodeSend, done: NodeDone) => {
@@ -65,22 +124,35 @@ export = function (RED: NodeAPI): void {
         return done(new Error(RED._('wamp-call.errors.invalid-action', { action: String(msg.action) })));
       }
       if (!connNode) return done(failMsg(msg, user.noConnection()));
+      let ppt: Passthru | undefined;
+      try {
+        ppt = passthruOf(msg, pptText);
+      } catch (e) {
+        return done(failMsg(msg, e));
+      }
+      const { args, kwargs } = ppt ? { args: ppt.args, kwargs: {} } : argsFromMsg(msg);
+      if (msg.progress === true)
+        return streams.chunk(
+          msg,
+          args,
+          kwargs,
+          (e) => done(e && failMsg(msg, e)),
+          (hooks) => openStream(msg, args, kwargs, send, { ...hooks, ...ppt?.options }),
+          () => new Error(RED._('wamp-call.errors.no-call-id')),
+        );
+      const closing = streams.close(msg, args, kwargs);
 
       const key = ++lastKey;
       const handle = String(msg.callId ?? msg._msgid ?? key);
       msg.callId = handle;
       const call = new PendingCall(handle);
       pending.set(key, call);
-      const { args, kwargs } = argsFromMsg(msg);
-      const sequence = progressive ? new ProgressSequence(`${handle}.${this.id}.${key}`) : undefined;
-      const onProgress = sequence
-        ? (r: CallResult): void => {
-            const part = (m: NodeMessage): void => send([null, sequence.part(m, false)]);
-            const m = withResult(RED.util.cloneMessage(msg), r, true);
-            if (m instanceof Promise) m.then(part, (e: unknown) => node.error(e, msg));
-            else part(m);
-          }
-        : undefined;
+      const sequence = closing
+        ? closing.state
+        : progressive
+          ? new ProgressSequence(`${handle}.${this.id}.${key}`)
+          : undefined;
+      const onProgress = sequence ? progressTo(msg, sequence, send) : undefined;
       const callOn = (s: CallSettings, conn: Connection): Promise<CallResult> => {
         if (call.canceled) throw new WampError(ErrorUri.CANCELED, ['call canceled before it was sent']);
         return conn.call(s.procedure, args, kwargs, {
@@ -89,6 +161,7 @@ export = function (RED: NodeAPI): void {
           receive_progress: progressive || undefined,
           onProgress,
           cancelable: (c) => call.started(c),
+          ...ppt?.options,
         });
       };
       // Connected: straight to the session (no wait for ready(), one promise less per call).
@@ -96,10 +169,11 @@ export = function (RED: NodeAPI): void {
         connNode.connected
           ? callOn(s, connNode.connection())
           : connNode.ready().then((conn) => callOn(s, conn));
+      if (closing) call.started(closing.cancel);
       let calling: Promise<CallResult>;
       try {
-        const now = config.settingsNow(msg);
-        calling = now ? callWith(now) : config.settings(node, msg).then(callWith);
+        const now = closing ? undefined : config.settingsNow(msg);
+        calling = closing ? closing.result : now ? callWith(now) : config.settings(node, msg).then(callWith);
       } catch (e) {
         calling = Promise.reject(e);
       }
@@ -125,6 +199,7 @@ export = function (RED: NodeAPI): void {
     this.on('close', (_removed: boolean, done: () => void) => {
       for (const call of pending.values()) call.cancel();
       pending.clear();
+      streams.closeAll();
       user.leave(done);
     });
   }

@@ -5,6 +5,7 @@ import type { WampUser } from './shared/connection-node';
 import { ConnectionUser } from './shared/connection-user';
 import { failMsg } from './shared/errors';
 import type { Connection, PublishOptions } from './shared/library';
+import { passthruOf, type PassthruTexts, type Passthru } from './shared/passthru';
 import { argsFromMsg, nonEmptyString, sessionIds } from './shared/payload';
 import { flag } from './shared/options';
 import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from './shared/red-types';
@@ -27,6 +28,10 @@ interface WampPublishDef extends NodeDef {
 export = function (RED: NodeAPI): void {
   function WampPublish(this: WampUser, def: WampPublishDef): void {
     RED.nodes.createNode(this, def);
+    const pptText: PassthruTexts = (problem) =>
+      problem === 'invalid'
+        ? RED._('wamp-publish.errors.ppt-invalid')
+        : RED._('wamp-publish.errors.ppt-not-binary');
     const node = this;
     const topicProperty = typedProperty(def.topic, def.topicType, 'str');
     const user = new ConnectionUser(RED, this, def.connection);
@@ -69,9 +74,15 @@ export = function (RED: NodeAPI): void {
         return done(new Error(RED._('wamp-publish.errors.invalid-action', { action: String(msg.action) })));
       }
       if (!connNode) return done(failMsg(msg, user.noConnection()));
-      const { args, kwargs } = argsFromMsg(msg);
+      let ppt: Passthru | undefined;
+      try {
+        ppt = passthruOf(msg, pptText);
+      } catch (e) {
+        return done(failMsg(msg, e));
+      }
+      const { args, kwargs } = ppt ? { args: ppt.args, kwargs: {} } : argsFromMsg(msg);
       const publishOn = (topic: string, conn: Connection): Promise<unknown> =>
-        conn.publish(topic, args, kwargs, optionsFor(msg));
+        conn.publish(topic, args, kwargs, ppt ? { ...optionsFor(msg), ...ppt.options } : optionsFor(msg));
       const publishTo = (topic: string): Promise<unknown> =>
         // Connected: straight to the session (no wait for ready(), one promise less per message).
         connNode.connected

@@ -17,7 +17,10 @@ import {
 import { reasonOf } from './shared/errors';
 import { newMessageId } from './shared/message-id';
 import { choice, secondsAsMs } from './shared/options';
+import { pptOf } from './shared/passthru';
+import { revocationReason, revokedStatus } from './shared/revocation';
 import { putArgs } from './shared/payload';
+import { sendChunks } from './shared/streamed-invocations';
 import { within } from './shared/within';
 import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend, NodeStatus } from './shared/red-types';
 import { describe, evaluate, typedProperty } from './shared/typed-property';
@@ -71,7 +74,8 @@ export = function (RED: NodeAPI): void {
             reject(e);
           },
           progress: (args, kwargs) => {
-            if (inv.details.receive_progress !== true) return false;
+            // A chunk of a streamed call answered on its way to wamp-response: nothing to warn about.
+            if (inv.details.receive_progress !== true) return inv.chunked;
             inv.progress(args, kwargs);
             return true;
           },
@@ -96,6 +100,9 @@ export = function (RED: NodeAPI): void {
           _wamp: { invocationId: id },
         };
         putArgs(msg, inv.args, inv.kwargs);
+        const ppt = pptOf(inv.details);
+        if (ppt) msg.ppt = ppt;
+        if (inv.chunked) sendChunks(inv, msg, (m) => node.send(m));
         node.send(msg);
       });
     }
@@ -129,12 +136,12 @@ export = function (RED: NodeAPI): void {
         .register(procedure, handle, options, {
           accepted: () => setOwn({ fill: 'green', shape: 'dot', text: 'wamp-register.status.registered' }),
           refused,
-          revoked: () =>
-            setOwn({
-              fill: 'red',
-              shape: 'dot',
-              text: RED._('wamp-register.status.failed', { error: RED._('wamp-register.status.revoked') }),
-            }),
+          revoked: (details) => {
+            setOwn(revokedStatus(RED, 'wamp-register', details));
+            node.warn(
+              RED._('wamp-register.errors.revoked', { procedure, reason: revocationReason(details) }),
+            );
+          },
         })
         .then((r) => {
           if (closing) return void r.unregister().catch(() => undefined);

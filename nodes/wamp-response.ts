@@ -2,6 +2,7 @@
 // result (`msg.progress = true`), or an ERROR (`msg.wampError`).
 import { getInvocation, removeInvocation } from './shared/invocations';
 import { ErrorUri, Result, WampError } from './shared/library';
+import { passthruOf, type PassthruTexts, type Passthru } from './shared/passthru';
 import { argsFromMsg, flowSetArgs, isPlainObject } from './shared/payload';
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage } from './shared/red-types';
 
@@ -42,6 +43,10 @@ const wantsError = (v: unknown): boolean => v !== undefined && v !== null && v !
 export = function (RED: NodeAPI): void {
   function WampResponse(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
+    const pptText: PassthruTexts = (problem) =>
+      problem === 'invalid'
+        ? RED._('wamp-response.errors.ppt-invalid')
+        : RED._('wamp-response.errors.ppt-not-binary');
 
     this.on('input', (msg: NodeMessage, _send, done: NodeDone) => {
       const wamp = msg._wamp as { invocationId?: unknown } | undefined;
@@ -55,13 +60,19 @@ export = function (RED: NodeAPI): void {
         entry.reject(toWampError(msg.wampError, msg));
         return done();
       }
-      const { args, kwargs } = argsFromMsg(msg);
+      let ppt: Passthru | undefined;
+      try {
+        ppt = passthruOf(msg, pptText);
+      } catch (e) {
+        return done(e as Error);
+      }
+      const { args, kwargs } = ppt ? { args: ppt.args, kwargs: {} } : argsFromMsg(msg);
       if (msg.progress === true) {
         if (!entry.progress(args, kwargs)) this.warn(RED._('wamp-response.errors.no-progress'));
         return done();
       }
       removeInvocation(id);
-      entry.resolve(new Result(args, kwargs));
+      entry.resolve(new Result(args, kwargs, ppt?.options));
       done();
     });
   }

@@ -14,6 +14,8 @@ import {
 } from './shared/library';
 import { newMessageId } from './shared/message-id';
 import { flag } from './shared/options';
+import { pptOf } from './shared/passthru';
+import { revocationReason, revokedText } from './shared/revocation';
 import { nonEmptyString, putArgs } from './shared/payload';
 import type { NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend, NodeStatus } from './shared/red-types';
 import { describe, evaluate, typedProperty } from './shared/typed-property';
@@ -63,6 +65,8 @@ export = function (RED: NodeAPI): void {
         publicationId: ev.publicationId,
       };
       putArgs(msg, ev.args, ev.kwargs);
+      const ppt = pptOf(ev.details);
+      if (ppt) msg.ppt = ppt;
       node.send(msg);
     }
 
@@ -110,6 +114,16 @@ export = function (RED: NodeAPI): void {
         accepted: () => {
           w.answer = {};
           c.refresh(node);
+        },
+        // Revoked by the router: red until the next session subscribes again.
+        revoked: (details) => {
+          const reason = revocationReason(details);
+          w.answer = {
+            refused: revokedText(RED, 'wamp-subscribe', details),
+            detail: RED._('wamp-subscribe.errors.revoked', { topic, reason }),
+          };
+          c.refresh(node);
+          node.warn(RED._('wamp-subscribe.errors.revoked', { topic, reason }));
         },
         refused: (e, reconnect) => {
           if (asking && fromMsg) {

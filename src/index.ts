@@ -40,6 +40,8 @@ export {
   type ReconnectOptions,
   type CallOptions,
   type CallResult,
+  type CallStream,
+  type InvocationChunk,
   type EventInfo,
   type Invocation,
   type InvocationHandler,

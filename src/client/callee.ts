@@ -13,6 +13,7 @@ import {
   type UnregisteredMessage,
   type WampMessage,
 } from '../wamp/messages';
+import { EndedStreams, InvocationChunks } from './invocation-chunks';
 import { PendingMap, type PendingEntry } from './pending';
 import { cleanDict, trySend, type RoleContext } from './role';
 import {
@@ -45,6 +46,8 @@ interface Running {
   listeners?: Set<(reason: string) => void>;
   /** Set once YIELD or ERROR went out (or INTERRUPT settled it), so nothing is sent twice. */
   done: boolean;
+  /** A progressive call invocation's later chunks. */
+  chunks?: InvocationChunks;
 }
 
 function abortRunning(state: Running, reason: string): void {
@@ -96,6 +99,7 @@ export class Callee {
   private readonly unregistering = new PendingMap<void>(MessageType.UNREGISTER);
   private readonly registrations = new Map<number, RegistrationRecord>();
   private readonly running = new Map<number, Running>();
+  private readonly endedStreams = new EndedStreams();
 
   constructor(private readonly ctx: RoleContext) {}
 
@@ -157,6 +161,9 @@ export class Callee {
 
   onInvocation(msg: InvocationMessage): void {
     const [, request, regId, details] = msg;
+    const running = this.running.get(request);
+    if (running) return this.onChunk(request, running, msg);
+    if (this.endedStreams.late(request, details.progress !== true)) return;
     const record = this.registrations.get(regId);
     if (!record) {
       // An invocation racing our UNREGISTER: answer it rather than leave the caller waiting.
@@ -165,6 +172,7 @@ export class Callee {
     }
     const { args, kwargs } = payloadOf(msg, 4);
     const state: Running = { done: false };
+    if (details.progress === true) state.chunks = new InvocationChunks();
     this.running.set(request, state);
     const inv: Invocation = {
       args: args ?? [],
@@ -175,6 +183,8 @@ export class Callee {
         return signalOf(state);
       },
       onAbort: (listener) => onAbortOf(state, listener),
+      chunked: state.chunks !== undefined,
+      onChunk: (listener) => state.chunks?.listen(listener) ?? (() => false),
       progress: (a, k) => {
         if (state.done || details.receive_progress !== true || !this.ctx.isOpen) return;
         this.ctx.send([MessageType.YIELD, request, { progress: true }, ...payload(a, k)]);
@@ -213,6 +223,7 @@ export class Callee {
     if (state.done) return;
     state.done = true;
     this.running.delete(request);
+    this.streamEnded(request, state);
     if (!this.ctx.isOpen) return;
     const failed = trySend(this.ctx, reply());
     // A result that cannot be serialized still owes the caller an answer.
@@ -227,12 +238,29 @@ export class Callee {
       ]);
   }
 
+  /** The next chunk of a progressive call invocation (same request ID as one running). */
+  private onChunk(request: number, state: Running, msg: InvocationMessage): void {
+    if (!state.chunks || state.chunks.final)
+      return this.ctx.violation(`INVOCATION request ${request} reused while that invocation runs`);
+    const { args, kwargs } = payloadOf(msg, 4);
+    const details = msg[3];
+    state.chunks.push({ args: args ?? [], kwargs: kwargs ?? {}, details, final: details.progress !== true });
+  }
+
+  /** A streamed invocation answered before its last chunk: the chunks still coming are dropped. */
+  private streamEnded(request: number, state: Running): void {
+    if (!state.chunks) return;
+    if (!state.chunks.final) this.endedStreams.add(request);
+    state.chunks.clear();
+  }
+
   onInterrupt(msg: InterruptMessage): void {
     const state = this.running.get(msg[1]);
     // The invocation may have finished already: INTERRUPT and YIELD crossed.
     if (!state) return;
     const mode = msg[2].mode ?? 'kill';
     this.running.delete(msg[1]);
+    this.streamEnded(msg[1], state);
     abortRunning(state, mode);
     // In killnowait mode the dealer has answered the caller already and expects nothing back.
     if (mode !== 'killnowait') {

@@ -2,6 +2,7 @@
 import { CANCELED_ALIASES, ErrorUri, WampError } from '../wamp/errors';
 import { MessageType, payload, payloadOf, type ErrorMessage, type ResultMessage } from '../wamp/messages';
 import type { CancelMode } from '../wamp/options';
+import { openCallStream, type CallStream } from './call-stream';
 import { PendingMap, errorFromMessage, type PendingEntry } from './pending';
 import { cleanDict, trySend, type RoleContext } from './role';
 import type { CallOptions, CallResult } from './types';
@@ -25,6 +26,8 @@ export class Caller {
     args?: unknown[],
     kwargs?: Record<string, unknown>,
     options: CallOptions = {},
+    /** Told the request ID and options once the CALL is out (progressive call invocations). */
+    sent?: (id: number, wire: Record<string, unknown>) => void,
   ): Promise<CallResult> {
     if (!this.ctx.isOpen) return Promise.reject(this.ctx.closedError());
     const { onProgress, signal, cancelable, cancelMode, timeout, ...wire } = options;
@@ -73,10 +76,26 @@ export class Caller {
         procedure,
         ...payload(args, kwargs),
       ]);
-      if (failed) this.calls.take(id)?.reject(failed);
+      if (failed) {
+        this.calls.take(id)?.reject(failed);
+        return;
+      }
+      sent?.(id, wire);
       // After the CALL is out: a cancel from inside the hook must not precede it.
-      else cancelable?.(onAbort);
+      cancelable?.(onAbort);
     });
+  }
+
+  /** A progressive call invocation: the first chunk now, the others through the stream. */
+  stream(
+    procedure: string,
+    args?: unknown[],
+    kwargs?: Record<string, unknown>,
+    options: CallOptions = {},
+  ): CallStream {
+    return openCallStream(this.ctx, procedure, options, (o, sent) =>
+      this.call(procedure, args, kwargs, o, sent),
+    );
   }
 
   /**

@@ -8,6 +8,7 @@ import { ErrorUri, WampError } from '../wamp/errors';
 import { backoffDelay, resolveReconnect, type ReconnectSettings } from './backoff';
 import { type ConnectionOptions, type ConnectionStatus, FATAL_REASONS } from './connection-options';
 import { asWampError, PersistentSet, type PersistentWatch } from './persistent';
+import { failedCallStream, type CallStream } from './call-stream';
 import { PublishQueue } from './publish-queue';
 import { RouterList } from './router-list';
 import { Session, type SessionCloseInfo } from './session';
@@ -163,6 +164,19 @@ export class Connection extends EventEmitter {
   ): Promise<CallResult> {
     const s = this._session;
     return s?.isOpen ? s.call(procedure, args, kwargs, options) : Promise.reject(notConnected());
+  }
+
+  /** Progressive call invocations on the current session (see Session.callProgressive). */
+  callProgressive(
+    procedure: string,
+    args?: unknown[],
+    kwargs?: Record<string, unknown>,
+    options?: CallOptions,
+  ): CallStream {
+    const s = this._session;
+    return s?.isOpen
+      ? s.callProgressive(procedure, args, kwargs, options)
+      : failedCallStream(procedure, notConnected());
   }
 
   /**

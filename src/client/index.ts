@@ -20,6 +20,8 @@ export {
   answerChallenge,
   type ClientCredentials,
 } from './auth';
+export { PROGRESSIVE_CALL_INVOCATIONS, type CallStream } from './call-stream';
+export type { ChunkListener, InvocationChunk } from './invocation-chunks';
 export { backoffDelay, resolveReconnect } from './backoff';
 export {
   Result,

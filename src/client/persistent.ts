@@ -13,8 +13,8 @@ export interface PersistentWatch {
   accepted?(reconnect: boolean): void;
   /** A session refused it; it stays wanted, and the next session asks again. */
   refused?(error: WampError, reconnect: boolean): void;
-  /** The router revoked it; the next session asks again. */
-  revoked?(): void;
+  /** The router revoked it (`details`: the UNREGISTERED/UNSUBSCRIBED details, with `reason`); the next session asks again. */
+  revoked?(details: Record<string, unknown>): void;
 }
 
 export type PersistentKind = 'registration' | 'subscription';
@@ -128,7 +128,7 @@ export class PersistentSet<H extends SessionHandle> {
     for (const item of this.items) {
       if (item.current && item.current.id === undefined) {
         item.current = null;
-        item.watch?.revoked?.();
+        item.watch?.revoked?.(details);
         this.events.revoked({ kind: this.kind, uri: item.uri, details });
       }
     }

@@ -18,6 +18,7 @@ import { parseMessage } from '../wamp/parse';
 import type { CloseInfo, Transport } from '../transports/transport';
 import { answerChallenge, helloAuth, type ClientCredentials } from './auth';
 import { Callee } from './callee';
+import type { CallStream } from './call-stream';
 import { Caller } from './caller';
 import { Publisher } from './publisher';
 import type { RoleContext } from './role';
@@ -43,6 +44,7 @@ export const CLIENT_ROLES = roleDetails({
     'call_canceling',
     'call_timeout',
     'payload_passthru_mode',
+    'progressive_call_invocations',
   ],
   callee: [
     'caller_identification',
@@ -52,6 +54,7 @@ export const CLIENT_ROLES = roleDetails({
     'call_canceling',
     'registration_revocation',
     'payload_passthru_mode',
+    'progressive_call_invocations',
   ],
   publisher: [
     'publisher_identification',
@@ -188,6 +191,16 @@ export class Session extends EventEmitter {
     options?: CallOptions,
   ): Promise<CallResult> {
     return this.caller.call(procedure, args, kwargs, options);
+  }
+
+  /** Progressive call invocations: sends the first chunk; `send()`/`end()` on the stream the others. */
+  callProgressive(
+    procedure: string,
+    args?: unknown[],
+    kwargs?: Record<string, unknown>,
+    options?: CallOptions,
+  ): CallStream {
+    return this.caller.stream(procedure, args, kwargs, options);
   }
 
   register(procedure: string, handler: InvocationHandler, options?: RegisterOptions): Promise<Registration> {

@@ -6,6 +6,7 @@ import type {
   PassthruOptions,
   PublishOptions as PublishMessageOptions,
 } from '../wamp/options';
+import type { ChunkListener } from './invocation-chunks';
 
 export type { CancelMode, RegisterOptions, SubscribeOptions } from '../wamp/options';
 
@@ -47,6 +48,15 @@ export interface Invocation {
    * runs once on INTERRUPT (or when the session closes) with the reason. Returns an unsubscribe.
    */
   onAbort(listener: (reason: string) => void): () => void;
+  /**
+   * Progressive call invocations: true when the caller sends this call in chunks (the first
+   * INVOCATION had `details.progress`). `args`/`kwargs` are the first chunk; `onChunk` gets the
+   * others in order, the last with `final: true` (held until a listener comes). The handler may
+   * answer before the last chunk: the call then ends and later chunks are dropped.
+   */
+  readonly chunked: boolean;
+  /** Listens for the later chunks (see `chunked`); does nothing for an ordinary call. Returns an unsubscribe. */
+  onChunk(listener: ChunkListener): () => void;
 }
 
 export type InvocationHandler = (inv: Invocation) => unknown | Promise<unknown>;

@@ -124,6 +124,7 @@ describe('editor files', function () {
       'complete',
       'http in',
       'http response',
+      'join',
     ];
 
     it('include the end-to-end flows; the IoT one sorts first, so `npm start` (scripts/start.js) starts with it', function () {
