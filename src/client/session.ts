@@ -263,7 +263,9 @@ export class Session extends EventEmitter {
     const msg = parsed.message;
     if (msg[0] === MessageType.ABORT) {
       const { args, kwargs } = payloadOf(msg, 3);
-      const error = new WampError(msg[2], args ?? [], kwargs ?? {}, msg[1]);
+      // Routers put the text in Details.message (Crossbar, ours) or in Arguments (newer spec).
+      const text = typeof msg[1].message === 'string' ? [msg[1].message] : [];
+      const error = new WampError(msg[2], args ?? text, kwargs ?? {}, msg[1]);
       return this.finish({ reason: msg[2], error, byRouter: true });
     }
     if (this.state === 'joining') return this.receiveJoining(msg);

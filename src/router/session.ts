@@ -208,7 +208,9 @@ export class RouterSession implements HandshakeSession {
 
   abort(reason: string, text: string): void {
     if (this.state === 'closed') return;
-    this.send([M.ABORT, { message: text }, reason, [text]]);
+    // The text in Details.message only, as Crossbar sends it: Autobahn|Python 22 (Debian's) and
+    // other strict peers refuse an ABORT with an Arguments element as malformed.
+    this.send([M.ABORT, { message: text }, reason]);
     this.drop();
   }
 

@@ -182,7 +182,7 @@ describe('options and details set to null or undefined mean "not given" (raw fra
           p.send([M.SUBSCRIBE, 1, { match: 5 }, 'com.absent.topic']);
           const abort = await p.next(M.ABORT);
           assert.equal(abort[2], 'wamp.error.protocol_violation');
-          assert.match(String((abort[3] as unknown[])[0]), /match/);
+          assert.match(String((abort[1] as { message?: unknown }).message), /match/);
         });
       });
     }

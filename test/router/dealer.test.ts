@@ -263,7 +263,7 @@ describe('router dealer', () => {
       a.send([M.REGISTER, a.request(), { invoke: 'sometimes' }, 'p']);
       const abort = await a.next(M.ABORT);
       assert.equal(abort[2], 'wamp.error.protocol_violation');
-      assert.match(String((abort[3] as unknown[])[0]), /invoke/);
+      assert.match(String((abort[1] as { message?: unknown }).message), /invoke/);
     });
   });
 
@@ -378,7 +378,7 @@ describe('router dealer', () => {
       caller.send([M.CANCEL, request, { mode: 'later' }]);
       const abort = await caller.next(M.ABORT);
       assert.equal(abort[2], 'wamp.error.protocol_violation');
-      assert.match(String((abort[3] as unknown[])[0]), /mode/);
+      assert.match(String((abort[1] as { message?: unknown }).message), /mode/);
     });
   });
 
@@ -417,7 +417,7 @@ describe('router dealer', () => {
       call(caller, 'p', { timeout: -1 });
       const abort = await caller.next(M.ABORT);
       assert.equal(abort[2], 'wamp.error.protocol_violation');
-      assert.match(String((abort[3] as unknown[])[0]), /timeout/);
+      assert.match(String((abort[1] as { message?: unknown }).message), /timeout/);
     });
   });
 

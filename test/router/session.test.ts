@@ -142,7 +142,9 @@ describe('router session', () => {
       p.send([M.AUTHENTICATE, 'wrong', {}]);
       const abort = await p.next(M.ABORT);
       assert.equal(abort[2], 'wamp.error.authentication_failed');
-      assert.deepEqual(abort[3], ['bad login']);
+      assert.equal((abort[1] as { message?: unknown }).message, 'bad login');
+      // No Arguments element: Autobahn|Python 22 refuses an ABORT longer than three elements.
+      assert.equal(abort.length, 3);
       await p.closed;
       assert.equal(router.sessionCount, 0);
     });
