@@ -54,6 +54,24 @@ export = function (RED: NodeAPI): void {
       return assign(RED, config.result, node, msg, payloadOf(r.args, r.kwargs)).then(() => msg);
     }
 
+    function callOn(
+      s: CallSettings,
+      conn: Connection,
+      call: PendingCall,
+      args: unknown[],
+      kwargs: Record<string, unknown>,
+      onProgress: ((r: CallResult) => void) | undefined,
+    ): Promise<CallResult> {
+      if (call.canceled) throw new WampError(ErrorUri.CANCELED, ['call canceled before it was sent']);
+      return conn.call(s.procedure, args, kwargs, {
+        timeout: s.timeoutMs,
+        disclose_me: discloseMe || undefined,
+        receive_progress: progressive || undefined,
+        onProgress,
+        cancelable: call.started,
+      });
+    }
+
     /** Cancels every pending call, or those whose handle (`msg.callId`) is given. */
     function cancel(msg: NodeMessage, done: NodeDone): void {
       const which = msg.callId === undefined ? undefined : String(msg.callId);
@@ -92,25 +110,19 @@ export = function (RED: NodeAPI): void {
             else part(m);
           }
         : undefined;
-      const callOn = (s: CallSettings, conn: Connection): Promise<CallResult> => {
-        if (call.canceled) throw new WampError(ErrorUri.CANCELED, ['call canceled before it was sent']);
-        return conn.call(s.procedure, args, kwargs, {
-          timeout: s.timeoutMs,
-          disclose_me: discloseMe || undefined,
-          receive_progress: progressive || undefined,
-          onProgress,
-          cancelable: (c) => call.started(c),
-        });
-      };
-      // Connected: straight to the session (no wait for ready(), one promise less per call).
-      const callWith = (s: CallSettings): Promise<CallResult> =>
-        connNode.connected
-          ? callOn(s, connNode.connection())
-          : connNode.ready().then((conn) => callOn(s, conn));
       let calling: Promise<CallResult>;
       try {
         const now = config.settingsNow(msg);
-        calling = now ? callWith(now) : config.settings(node, msg).then(callWith);
+        // Connected: straight to the session (no wait for ready(), one promise and two closures
+        // less per call).
+        calling =
+          now && connNode.connected
+            ? callOn(now, connNode.connection(), call, args, kwargs, onProgress)
+            : (now ? Promise.resolve(now) : config.settings(node, msg)).then((s) =>
+                connNode.connected
+                  ? callOn(s, connNode.connection(), call, args, kwargs, onProgress)
+                  : connNode.ready().then((conn) => callOn(s, conn, call, args, kwargs, onProgress)),
+              );
       } catch (e) {
         calling = Promise.reject(e);
       }
@@ -151,10 +163,10 @@ class PendingCall {
 
   constructor(readonly handle: string) {}
 
-  /** The library's cancel function, once the CALL is out. */
-  started(cancel: () => void): void {
+  /** Takes the library's cancel function, once the CALL is out (a bound property: passed as is). */
+  readonly started = (cancel: () => void): void => {
     this.doCancel = cancel;
-  }
+  };
 
   cancel(): void {
     this.canceled = true;

@@ -1,17 +1,63 @@
 // The caller role: CALL, progressive RESULTs, CANCEL (via AbortSignal) and timeouts.
 import { CANCELED_ALIASES, ErrorUri, WampError } from '../wamp/errors';
-import { MessageType, payload, payloadOf, type ErrorMessage, type ResultMessage } from '../wamp/messages';
+import {
+  MessageType,
+  withPayload,
+  type CallMessage,
+  type Dict,
+  type ErrorMessage,
+  type ResultMessage,
+} from '../wamp/messages';
 import { PendingMap, errorFromMessage, type PendingEntry } from './pending';
-import { cleanDict, trySend, type RoleContext } from './role';
+import { trySend, type RoleContext } from './role';
 import type { CallOptions, CallResult } from './types';
 
-interface CallEntry extends PendingEntry<CallResult> {
-  onProgress?: (r: CallResult) => void;
+/**
+ * One outstanding call. A class rather than closures: a call's state lives for its whole round
+ * trip, and at full call rates every object that outlives a minor GC is copied (and promoted).
+ */
+class CallEntry implements PendingEntry<CallResult> {
+  timer: NodeJS.Timeout | undefined = undefined;
+  onAbort: (() => void) | undefined = undefined;
+
+  constructor(
+    private readonly settle: (r: CallResult) => void,
+    private readonly fail: (e: WampError) => void,
+    readonly onProgress: ((r: CallResult) => void) | undefined,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  resolve(r: CallResult): void {
+    this.cleanup();
+    this.settle(r);
+  }
+
+  reject(e: WampError): void {
+    this.cleanup();
+    this.fail(e);
+  }
+
+  private cleanup(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.onAbort) this.signal?.removeEventListener('abort', this.onAbort);
+  }
 }
 
 function resultOf(msg: ResultMessage): CallResult {
-  const { args, kwargs } = payloadOf(msg, 3);
-  return { args: args ?? [], kwargs: kwargs ?? {}, details: msg[2] };
+  return { args: msg.length > 3 ? msg[3]! : [], kwargs: msg.length > 4 ? msg[4]! : {}, details: msg[2] };
+}
+
+/** Options that stay on this side; every other (defined) option goes into CALL's dict. */
+const LOCAL_OPTIONS = new Set(['onProgress', 'signal', 'cancelable', 'cancelMode', 'timeout']);
+
+/** CALL's options dict from the caller's options, without the local ones and undefined values. */
+function wireOptions(options: CallOptions): Dict {
+  const wire: Dict = {};
+  for (const k in options) {
+    const v = options[k];
+    if (v !== undefined && !LOCAL_OPTIONS.has(k)) wire[k] = v;
+  }
+  return wire;
 }
 
 export class Caller {
@@ -26,36 +72,29 @@ export class Caller {
     options: CallOptions = {},
   ): Promise<CallResult> {
     if (!this.ctx.isOpen) return Promise.reject(this.ctx.closedError());
-    const { onProgress, signal, cancelable, cancelMode, timeout, ...wire } = options;
+    const { onProgress, signal, cancelable, cancelMode, timeout } = options;
     if (signal?.aborted)
       return Promise.reject(new WampError(ErrorUri.CANCELED, ['call canceled before it was sent']));
+    const wire = wireOptions(options);
     if (onProgress) wire.receive_progress = true;
     if (timeout !== undefined && timeout > 0 && this.ctx.routerHas('dealer', 'call_timeout'))
       wire.timeout = timeout;
 
     const id = this.ctx.nextId();
     return new Promise<CallResult>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const onAbort = (): void =>
-        this.cancel(id, cancelMode ?? 'kill', new WampError(ErrorUri.CANCELED, ['call canceled by caller']));
-      const cleanup = (): void => {
-        if (timer) clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      this.calls.add(id, {
-        onProgress,
-        resolve: (r) => {
-          cleanup();
-          resolve(r);
-        },
-        reject: (e) => {
-          cleanup();
-          reject(e);
-        },
-      });
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const entry = new CallEntry(resolve, reject, onProgress, signal);
+      this.calls.add(id, entry);
+      if (signal || cancelable) {
+        entry.onAbort = (): void =>
+          this.cancel(
+            id,
+            cancelMode ?? 'kill',
+            new WampError(ErrorUri.CANCELED, ['call canceled by caller']),
+          );
+        signal?.addEventListener('abort', entry.onAbort, { once: true });
+      }
       if (timeout !== undefined && timeout > 0) {
-        timer = setTimeout(
+        entry.timer = setTimeout(
           () =>
             this.cancel(
               id,
@@ -65,16 +104,13 @@ export class Caller {
           timeout,
         );
       }
-      const failed = trySend(this.ctx, [
-        MessageType.CALL,
-        id,
-        cleanDict(wire),
-        procedure,
-        ...payload(args, kwargs),
-      ]);
+      const failed = trySend(
+        this.ctx,
+        withPayload([MessageType.CALL, id, wire, procedure] as CallMessage, args, kwargs),
+      );
       if (failed) this.calls.take(id)?.reject(failed);
       // After the CALL is out: a cancel from inside the hook must not precede it.
-      else cancelable?.(onAbort);
+      else if (cancelable && entry.onAbort) cancelable(entry.onAbort);
     });
   }
 
