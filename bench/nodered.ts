@@ -32,8 +32,16 @@ export const NODERED_FLOWS: ReadonlyArray<{ flow: string; label: string }> = [
     flow: 'rpc-ws',
     label: 'wamp-call → wamp-router (WebSocket/JSON, own port) → wamp-register → wamp-response',
   },
+  {
+    flow: 'rpc-ws-msgpack',
+    label: 'the same as rpc-ws, the wamp-connection set to MessagePack (wamp.2.msgpack)',
+  },
   { flow: 'pubsub-inproc', label: 'wamp-publish → wamp-router (in-process) → wamp-subscribe' },
   { flow: 'pubsub-ws', label: 'wamp-publish → wamp-router (WebSocket/JSON) → wamp-subscribe' },
+  {
+    flow: 'pubsub-ws-msgpack',
+    label: 'the same as pubsub-ws, the wamp-connection set to MessagePack (wamp.2.msgpack)',
+  },
   { flow: 'mqtt-qos0', label: 'mqtt out → aedes (TCP) → mqtt in, QoS 0' },
   { flow: 'mqtt-qos1', label: 'mqtt out → aedes (TCP) → mqtt in, QoS 1' },
   {
@@ -61,7 +69,7 @@ export const NODERED_SCENARIOS: readonly NodeRedScenario[] = [
       size,
     })),
   ),
-  ...['rpc-inproc', 'rpc-ws', 'mqtt-rpc'].map((flow) => ({
+  ...['rpc-inproc', 'rpc-ws', 'rpc-ws-msgpack', 'mqtt-rpc'].map((flow) => ({
     id: `${flow}-seq`,
     flow,
     label: NODERED_FLOWS.find((f) => f.flow === flow)!.label,
@@ -284,6 +292,14 @@ function benchFlow(wampPort: number, mqttPort: number): object[] {
       serializer: 'json',
     },
     {
+      id: 'conn-ws-msgpack',
+      type: 'wamp-connection',
+      transport: 'url',
+      url: `ws://127.0.0.1:${wampPort}/ws`,
+      realm: 'bench',
+      serializer: 'msgpack',
+    },
+    {
       id: 'broker',
       type: 'mqtt-broker',
       name: 'aedes',
@@ -313,6 +329,8 @@ function benchFlow(wampPort: number, mqttPort: number): object[] {
     ...rpc('rpc-ws', 'conn-ws'),
     ...pubsub('pubsub-inproc', 'conn-local'),
     ...pubsub('pubsub-ws', 'conn-ws'),
+    ...rpc('rpc-ws-msgpack', 'conn-ws-msgpack'),
+    ...pubsub('pubsub-ws-msgpack', 'conn-ws-msgpack'),
     ...mqtt('mqtt-qos0', 0),
     ...mqtt('mqtt-qos1', 1),
     ...mqttRpc('mqtt-rpc'),
@@ -449,12 +467,38 @@ async function childMain(): Promise<void> {
     void (async () => {
       if (!(await d.probe(15000)))
         return send({ type: 'result', id: m.id, error: 'no round trip within 15 s (not connected?)' });
+      const sampling = await startAllocationSampling();
       const result = await d.drive(m.timing);
+      await sampling?.(m.scenario);
       send({ type: 'result', id: m.id, result });
     })().catch((e: unknown) => send({ type: 'result', id: m.id, error: String(e) }));
   });
   process.once('disconnect', () => void stop());
   send({ type: 'ready' });
+}
+
+/**
+ * BENCH_NODERED_ALLOC=<dir>: samples where the measured window allocates (V8's sampling heap
+ * profiler, counting objects that minor and major GCs collected too: the garbage is the point)
+ * and writes `<dir>/<scenario>-<pid>.heapprofile` (`node dist/bench/profile-top.js` reads it).
+ */
+async function startAllocationSampling(): Promise<((scenario: string) => Promise<void>) | undefined> {
+  const dir = process.env.BENCH_NODERED_ALLOC;
+  if (!dir) return undefined;
+  const inspector = await import('node:inspector/promises');
+  const session = new inspector.Session();
+  session.connect();
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  return async (scenario) => {
+    const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: unknown };
+    session.disconnect();
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, `${scenario}-${process.pid}.heapprofile`), JSON.stringify(profile));
+  };
 }
 
 if (require.main === module && process.argv[2] === 'child') void childMain();

@@ -86,7 +86,7 @@ class WebSocketTransport implements Transport {
       remoteAddress: options.remoteAddress,
       remotePort: options.remotePort,
     };
-    this.cork = new TickCork((ws as unknown as { _socket?: net.Socket })._socket);
+    this.cork = new TickCork((ws as unknown as { _socket?: net.Socket })._socket, 'immediate');
     this.receiver = (ws as unknown as { _receiver?: { _maxPayload?: number } })._receiver;
     this.maxPayload = this.receiver?._maxPayload;
     ws.on('message', (data) => this.receive(toBytes(data)));
