@@ -478,26 +478,44 @@ async function childMain(): Promise<void> {
 }
 
 /**
- * BENCH_NODERED_ALLOC=<dir>: samples where the measured window allocates (V8's sampling heap
- * profiler, counting objects that minor and major GCs collected too: the garbage is the point)
- * and writes `<dir>/<scenario>-<pid>.heapprofile` (`node dist/bench/profile-top.js` reads it).
+ * Profiles of the measured window alone (no start-up, no other scenario), from inside the
+ * Node-RED process:
+ * - BENCH_NODERED_ALLOC=<dir>: where it allocates (V8's sampling heap profiler, counting objects
+ *   that minor and major GCs collected too: the garbage is the point), `<scenario>-<pid>.heapprofile`;
+ * - BENCH_NODERED_WINDOW_PROF=<dir>: CPU, `<scenario>-<pid>.cpuprofile`.
+ * `node dist/bench/profile-top.js <file>` reads either.
  */
 async function startAllocationSampling(): Promise<((scenario: string) => Promise<void>) | undefined> {
-  const dir = process.env.BENCH_NODERED_ALLOC;
-  if (!dir) return undefined;
+  const allocDir = process.env.BENCH_NODERED_ALLOC;
+  const cpuDir = process.env.BENCH_NODERED_WINDOW_PROF;
+  if (!allocDir && !cpuDir) return undefined;
   const inspector = await import('node:inspector/promises');
   const session = new inspector.Session();
   session.connect();
-  await session.post('HeapProfiler.startSampling', {
-    samplingInterval: 4096,
-    includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: true,
-  });
-  return async (scenario) => {
-    const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: unknown };
-    session.disconnect();
+  if (allocDir)
+    await session.post('HeapProfiler.startSampling', {
+      samplingInterval: 4096,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+  if (cpuDir) {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
+  const write = (dir: string, file: string, data: unknown): void => {
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, `${scenario}-${process.pid}.heapprofile`), JSON.stringify(profile));
+    fs.writeFileSync(path.join(dir, file), JSON.stringify(data));
+  };
+  return async (scenario) => {
+    if (allocDir) {
+      const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: unknown };
+      write(allocDir, `${scenario}-${process.pid}.heapprofile`, profile);
+    }
+    if (cpuDir) {
+      const { profile } = (await session.post('Profiler.stop')) as { profile: unknown };
+      write(cpuDir, `${scenario}-${process.pid}.cpuprofile`, profile);
+    }
+    session.disconnect();
   };
 }
 

@@ -9,6 +9,7 @@ import {
   type ResultMessage,
 } from '../wamp/messages';
 import { PendingMap, errorFromMessage, type PendingEntry } from './pending';
+import { TimeoutQueues, type TimeoutHandle } from '../timers/timeout-queues';
 import { trySend, type RoleContext } from './role';
 import type { CallOptions, CallResult } from './types';
 
@@ -17,15 +18,27 @@ import type { CallOptions, CallResult } from './types';
  * trip, and at full call rates every object that outlives a minor GC is copied (and promoted).
  */
 class CallEntry implements PendingEntry<CallResult> {
-  timer: NodeJS.Timeout | undefined = undefined;
+  timeout: TimeoutHandle | undefined = undefined;
   onAbort: (() => void) | undefined = undefined;
 
   constructor(
+    private readonly caller: Caller,
+    private readonly id: number,
     private readonly settle: (r: CallResult) => void,
     private readonly fail: (e: WampError) => void,
     readonly onProgress: ((r: CallResult) => void) | undefined,
     private readonly signal: AbortSignal | undefined,
+    private readonly ms: number,
   ) {}
+
+  timedOut(): void {
+    this.timeout = undefined;
+    this.caller.cancel(
+      this.id,
+      'killnowait',
+      new WampError(ErrorUri.TIMEOUT, [`call timed out after ${this.ms} ms`]),
+    );
+  }
 
   resolve(r: CallResult): void {
     this.cleanup();
@@ -38,7 +51,7 @@ class CallEntry implements PendingEntry<CallResult> {
   }
 
   private cleanup(): void {
-    if (this.timer) clearTimeout(this.timer);
+    timeouts.cancel(this.timeout);
     if (this.onAbort) this.signal?.removeEventListener('abort', this.onAbort);
   }
 }
@@ -46,6 +59,10 @@ class CallEntry implements PendingEntry<CallResult> {
 function resultOf(msg: ResultMessage): CallResult {
   return { args: msg.length > 3 ? msg[3]! : [], kwargs: msg.length > 4 ? msg[4]! : {}, details: msg[2] };
 }
+
+/** The calls' timeouts: one timer per length for every session of this process. */
+const timeouts = new TimeoutQueues();
+const timedOut = (entry: CallEntry): void => entry.timedOut();
 
 /** Options that stay on this side; every other (defined) option goes into CALL's dict. */
 const LOCAL_OPTIONS = new Set(['onProgress', 'signal', 'cancelable', 'cancelMode', 'timeout']);
@@ -82,7 +99,8 @@ export class Caller {
 
     const id = this.ctx.nextId();
     return new Promise<CallResult>((resolve, reject) => {
-      const entry = new CallEntry(resolve, reject, onProgress, signal);
+      const ms = timeout !== undefined && timeout > 0 ? timeout : 0;
+      const entry = new CallEntry(this, id, resolve, reject, onProgress, signal, ms);
       this.calls.add(id, entry);
       if (signal || cancelable) {
         entry.onAbort = (): void =>
@@ -93,17 +111,7 @@ export class Caller {
           );
         signal?.addEventListener('abort', entry.onAbort, { once: true });
       }
-      if (timeout !== undefined && timeout > 0) {
-        entry.timer = setTimeout(
-          () =>
-            this.cancel(
-              id,
-              'killnowait',
-              new WampError(ErrorUri.TIMEOUT, [`call timed out after ${timeout} ms`]),
-            ),
-          timeout,
-        );
-      }
+      if (ms > 0) entry.timeout = timeouts.start(ms, timedOut, entry);
       const failed = trySend(
         this.ctx,
         withPayload([MessageType.CALL, id, wire, procedure] as CallMessage, args, kwargs),
@@ -118,7 +126,7 @@ export class Caller {
    * Sends CANCEL where the dealer supports it. In `kill` mode the dealer answers with ERROR once
    * the callee has stopped, so the call waits for it; otherwise the call settles at once.
    */
-  private cancel(id: number, mode: 'skip' | 'kill' | 'killnowait', error: WampError): void {
+  cancel(id: number, mode: 'skip' | 'kill' | 'killnowait', error: WampError): void {
     if (!this.calls.has(id)) return;
     const canCancel = this.ctx.isOpen && this.ctx.routerHas('dealer', 'call_canceling');
     if (canCancel) this.ctx.send([MessageType.CANCEL, id, { mode }]);

@@ -7,6 +7,7 @@ import { Matcher } from './matcher';
 import { PASSTHRU_FEATURE, passthruOf, passthruProblem, passthruUnsupported } from './passthru';
 import type { Realm } from './realm';
 import type { RouterSession } from './session';
+import { TimeoutQueues, type TimeoutHandle } from '../timers/timeout-queues';
 import { ErrorUri, WampError } from '../wamp/errors';
 import { randomId } from '../wamp/ids';
 import {
@@ -66,7 +67,7 @@ interface Invocation {
   /** The CALL request ID, in the caller's scope. */
   readonly request: number;
   readonly receiveProgress: boolean;
-  timer: NodeJS.Timeout | null;
+  timer: TimeoutHandle | null;
   /** Canceled in `kill` mode: INTERRUPT sent, waiting for the callee's answer. */
   interrupted: boolean;
   /** A progressive call invocation whose caller has more CALL chunks to send. */
@@ -74,8 +75,8 @@ interface Invocation {
   readonly registration: number;
 }
 
-/** The longest delay setTimeout honours. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Calls' timeouts: one timer per length (a Node.js Timeout per call was a visible cost). */
+const timeouts = new TimeoutQueues();
 
 export class Dealer {
   private readonly registrations = new Matcher<Registration>();
@@ -242,9 +243,9 @@ export class Dealer {
       registration: reg.id,
     };
     const limit = Math.min(timeout || Infinity, this.callTimeoutMs || Infinity);
-    // setTimeout fires at once for more than 2^31-1 ms: a huge timeout (valid: any integer) is
-    // held at that maximum (24.8 days) instead of timing the call out immediately.
-    if (limit !== Infinity) inv.timer = setTimeout(() => this.timedOut(inv), Math.min(limit, MAX_TIMER_MS));
+    // A huge timeout (valid: any integer) is waited in steps (setTimeout itself would fire at
+    // once for more than 2^31-1 ms).
+    if (limit !== Infinity) inv.timer = timeouts.start(limit, this.timedOut, inv);
     pending(this.byCallee, callee).set(inv.id, inv);
     pending(this.byCaller, caller).set(request, inv);
     reg.calls++;
@@ -423,16 +424,16 @@ export class Dealer {
     return inv;
   }
 
-  private timedOut(inv: Invocation): void {
+  private readonly timedOut = (inv: Invocation): void => {
     inv.timer = null;
     this.finish(inv);
     if (canInterrupt(inv.callee))
       inv.callee.send([M.INTERRUPT, inv.id, { mode: 'killnowait', reason: ErrorUri.TIMEOUT }]);
     inv.caller.sendError(M.CALL, inv.request, new WampError(ErrorUri.TIMEOUT, ['call timed out']));
-  }
+  };
 
   private finish(inv: Invocation): void {
-    if (inv.timer) clearTimeout(inv.timer);
+    timeouts.cancel(inv.timer);
     inv.timer = null;
     this.byCallee.get(inv.callee)?.delete(inv.id);
     this.byCaller.get(inv.caller)?.delete(inv.request);
