@@ -495,8 +495,10 @@ async function startAllocationSampling(): Promise<((scenario: string) => Promise
   if (allocDir)
     await session.post('HeapProfiler.startSampling', {
       samplingInterval: 4096,
-      includeObjectsCollectedByMajorGC: true,
-      includeObjectsCollectedByMinorGC: true,
+      // BENCH_NODERED_ALLOC_LIVE=1: only what is still in the heap at the end (what outlived
+      // minor GCs: promoted, whether or not a major GC would find it garbage).
+      includeObjectsCollectedByMajorGC: !process.env.BENCH_NODERED_ALLOC_LIVE,
+      includeObjectsCollectedByMinorGC: !process.env.BENCH_NODERED_ALLOC_LIVE,
     });
   if (cpuDir) {
     await session.post('Profiler.enable');
