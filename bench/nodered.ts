@@ -11,6 +11,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { drivers, type DriveResult } from './nodered-drivers';
+import { startWindowSampling } from './nodered-sampling';
 
 export interface NodeRedScenario {
   /** Short id for the table and the log. */
@@ -467,7 +468,7 @@ async function childMain(): Promise<void> {
     void (async () => {
       if (!(await d.probe(15000)))
         return send({ type: 'result', id: m.id, error: 'no round trip within 15 s (not connected?)' });
-      const sampling = await startAllocationSampling();
+      const sampling = await startWindowSampling();
       const result = await d.drive(m.timing);
       await sampling?.(m.scenario);
       send({ type: 'result', id: m.id, result });
@@ -475,50 +476,6 @@ async function childMain(): Promise<void> {
   });
   process.once('disconnect', () => void stop());
   send({ type: 'ready' });
-}
-
-/**
- * Profiles of the measured window alone (no start-up, no other scenario), from inside the
- * Node-RED process:
- * - BENCH_NODERED_ALLOC=<dir>: where it allocates (V8's sampling heap profiler, counting objects
- *   that minor and major GCs collected too: the garbage is the point), `<scenario>-<pid>.heapprofile`;
- * - BENCH_NODERED_WINDOW_PROF=<dir>: CPU, `<scenario>-<pid>.cpuprofile`.
- * `node dist/bench/profile-top.js <file>` reads either.
- */
-async function startAllocationSampling(): Promise<((scenario: string) => Promise<void>) | undefined> {
-  const allocDir = process.env.BENCH_NODERED_ALLOC;
-  const cpuDir = process.env.BENCH_NODERED_WINDOW_PROF;
-  if (!allocDir && !cpuDir) return undefined;
-  const inspector = await import('node:inspector/promises');
-  const session = new inspector.Session();
-  session.connect();
-  if (allocDir)
-    await session.post('HeapProfiler.startSampling', {
-      samplingInterval: 4096,
-      // BENCH_NODERED_ALLOC_LIVE=1: only what is still in the heap at the end (what outlived
-      // minor GCs: promoted, whether or not a major GC would find it garbage).
-      includeObjectsCollectedByMajorGC: !process.env.BENCH_NODERED_ALLOC_LIVE,
-      includeObjectsCollectedByMinorGC: !process.env.BENCH_NODERED_ALLOC_LIVE,
-    });
-  if (cpuDir) {
-    await session.post('Profiler.enable');
-    await session.post('Profiler.start');
-  }
-  const write = (dir: string, file: string, data: unknown): void => {
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, file), JSON.stringify(data));
-  };
-  return async (scenario) => {
-    if (allocDir) {
-      const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: unknown };
-      write(allocDir, `${scenario}-${process.pid}.heapprofile`, profile);
-    }
-    if (cpuDir) {
-      const { profile } = (await session.post('Profiler.stop')) as { profile: unknown };
-      write(cpuDir, `${scenario}-${process.pid}.cpuprofile`, profile);
-    }
-    session.disconnect();
-  };
 }
 
 if (require.main === module && process.argv[2] === 'child') void childMain();
