@@ -11,6 +11,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { drivers, type DriveResult } from './nodered-drivers';
+import { startWindowSampling } from './nodered-sampling';
 
 export interface NodeRedScenario {
   /** Short id for the table and the log. */
@@ -32,8 +33,16 @@ export const NODERED_FLOWS: ReadonlyArray<{ flow: string; label: string }> = [
     flow: 'rpc-ws',
     label: 'wamp-call → wamp-router (WebSocket/JSON, own port) → wamp-register → wamp-response',
   },
+  {
+    flow: 'rpc-ws-msgpack',
+    label: 'the same as rpc-ws, the wamp-connection set to MessagePack (wamp.2.msgpack)',
+  },
   { flow: 'pubsub-inproc', label: 'wamp-publish → wamp-router (in-process) → wamp-subscribe' },
   { flow: 'pubsub-ws', label: 'wamp-publish → wamp-router (WebSocket/JSON) → wamp-subscribe' },
+  {
+    flow: 'pubsub-ws-msgpack',
+    label: 'the same as pubsub-ws, the wamp-connection set to MessagePack (wamp.2.msgpack)',
+  },
   { flow: 'mqtt-qos0', label: 'mqtt out → aedes (TCP) → mqtt in, QoS 0' },
   { flow: 'mqtt-qos1', label: 'mqtt out → aedes (TCP) → mqtt in, QoS 1' },
   {
@@ -61,7 +70,7 @@ export const NODERED_SCENARIOS: readonly NodeRedScenario[] = [
       size,
     })),
   ),
-  ...['rpc-inproc', 'rpc-ws', 'mqtt-rpc'].map((flow) => ({
+  ...['rpc-inproc', 'rpc-ws', 'rpc-ws-msgpack', 'mqtt-rpc'].map((flow) => ({
     id: `${flow}-seq`,
     flow,
     label: NODERED_FLOWS.find((f) => f.flow === flow)!.label,
@@ -284,6 +293,14 @@ function benchFlow(wampPort: number, mqttPort: number): object[] {
       serializer: 'json',
     },
     {
+      id: 'conn-ws-msgpack',
+      type: 'wamp-connection',
+      transport: 'url',
+      url: `ws://127.0.0.1:${wampPort}/ws`,
+      realm: 'bench',
+      serializer: 'msgpack',
+    },
+    {
       id: 'broker',
       type: 'mqtt-broker',
       name: 'aedes',
@@ -313,6 +330,8 @@ function benchFlow(wampPort: number, mqttPort: number): object[] {
     ...rpc('rpc-ws', 'conn-ws'),
     ...pubsub('pubsub-inproc', 'conn-local'),
     ...pubsub('pubsub-ws', 'conn-ws'),
+    ...rpc('rpc-ws-msgpack', 'conn-ws-msgpack'),
+    ...pubsub('pubsub-ws-msgpack', 'conn-ws-msgpack'),
     ...mqtt('mqtt-qos0', 0),
     ...mqtt('mqtt-qos1', 1),
     ...mqttRpc('mqtt-rpc'),
@@ -449,7 +468,9 @@ async function childMain(): Promise<void> {
     void (async () => {
       if (!(await d.probe(15000)))
         return send({ type: 'result', id: m.id, error: 'no round trip within 15 s (not connected?)' });
+      const sampling = await startWindowSampling();
       const result = await d.drive(m.timing);
+      await sampling?.(m.scenario);
       send({ type: 'result', id: m.id, result });
     })().catch((e: unknown) => send({ type: 'result', id: m.id, error: String(e) }));
   });

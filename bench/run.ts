@@ -6,7 +6,8 @@
 //   BENCH_ROUNDS       measure each scenario and target this many times (interleaved), keep
 //                      the best rate: other load on the machine only ever slows a run (default 1)
 //   BENCH_ONLY         comma list: target names restrict targets, other items are substrings
-//                      of scenario names (e.g. `ours,floor,rpc-seq`)
+//                      of scenario names (e.g. `ours,floor,rpc-seq`); a trailing `$` anchors
+//                      the item at the end of the name (`nodered rpc-ws$`: that row alone)
 //   BENCH_SESSIONS     idle sessions opened by the scale scenario `sessions` (default 1000)
 //   BENCH_CLIENT_ROUTER  target the client-library comparison runs on (default floor, else any)
 //   BENCH_NO_RESULTS   set to skip appending to RESULTS.md
@@ -68,7 +69,9 @@ function parseOnly(): { targets: TargetName[]; match: (name: string) => boolean 
   const filters = items.filter((i) => !(TARGETS as readonly string[]).includes(i));
   return {
     targets: targets.length ? targets : [...TARGETS],
-    match: (name) => filters.length === 0 || filters.some((f) => name.includes(f)),
+    match: (name) =>
+      filters.length === 0 ||
+      filters.some((f) => (f.endsWith('$') ? name.endsWith(f.slice(0, -1)) : name.includes(f))),
   };
 }
 

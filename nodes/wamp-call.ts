@@ -71,6 +71,26 @@ export = function (RED: NodeAPI): void {
       return assign(RED, config.result, node, msg, payloadOf(r.args, r.kwargs)).then(() => msg);
     }
 
+    function callOn(
+      s: CallSettings,
+      conn: Connection,
+      call: PendingCall,
+      args: unknown[],
+      kwargs: Record<string, unknown>,
+      onProgress: ((r: CallResult) => void) | undefined,
+      ppt: CallOptions | undefined,
+    ): Promise<CallResult> {
+      if (call.canceled) throw new WampError(ErrorUri.CANCELED, ['call canceled before it was sent']);
+      return conn.call(s.procedure, args, kwargs, {
+        timeout: s.timeoutMs,
+        disclose_me: discloseMe || undefined,
+        receive_progress: progressive || undefined,
+        onProgress,
+        cancelable: call.started,
+        ...ppt,
+      });
+    }
+
     /** Cancels every pending call, or those whose handle (`msg.callId`) is given. */
     function cancel(msg: NodeMessage, done: NodeDone): void {
       const which = msg.callId === undefined ? undefined : String(msg.callId);
@@ -153,27 +173,22 @@ export = function (RED: NodeAPI): void {
           ? new ProgressSequence(`${handle}.${this.id}.${key}`)
           : undefined;
       const onProgress = sequence ? progressTo(msg, sequence, send) : undefined;
-      const callOn = (s: CallSettings, conn: Connection): Promise<CallResult> => {
-        if (call.canceled) throw new WampError(ErrorUri.CANCELED, ['call canceled before it was sent']);
-        return conn.call(s.procedure, args, kwargs, {
-          timeout: s.timeoutMs,
-          disclose_me: discloseMe || undefined,
-          receive_progress: progressive || undefined,
-          onProgress,
-          cancelable: (c) => call.started(c),
-          ...ppt?.options,
-        });
-      };
-      // Connected: straight to the session (no wait for ready(), one promise less per call).
-      const callWith = (s: CallSettings): Promise<CallResult> =>
-        connNode.connected
-          ? callOn(s, connNode.connection())
-          : connNode.ready().then((conn) => callOn(s, conn));
       if (closing) call.started(closing.cancel);
+      const opts = ppt?.options;
       let calling: Promise<CallResult>;
       try {
         const now = closing ? undefined : config.settingsNow(msg);
-        calling = closing ? closing.result : now ? callWith(now) : config.settings(node, msg).then(callWith);
+        // Connected: straight to the session (no wait for ready(), one promise and two closures
+        // less per call).
+        calling = closing
+          ? closing.result
+          : now && connNode.connected
+            ? callOn(now, connNode.connection(), call, args, kwargs, onProgress, opts)
+            : (now ? Promise.resolve(now) : config.settings(node, msg)).then((s) =>
+                connNode.connected
+                  ? callOn(s, connNode.connection(), call, args, kwargs, onProgress, opts)
+                  : connNode.ready().then((conn) => callOn(s, conn, call, args, kwargs, onProgress, opts)),
+              );
       } catch (e) {
         calling = Promise.reject(e);
       }
@@ -214,10 +229,10 @@ class PendingCall {
 
   constructor(readonly handle: string) {}
 
-  /** The library's cancel function, once the CALL is out. */
-  started(cancel: () => void): void {
+  /** Takes the library's cancel function, once the CALL is out (a bound property: passed as is). */
+  readonly started = (cancel: () => void): void => {
     this.doCancel = cancel;
-  }
+  };
 
   cancel(): void {
     this.canceled = true;

@@ -3,7 +3,12 @@
 // Its input takes only `msg.action` "connect" / "disconnect" (the shared session).
 import type { WampUser } from './shared/connection-node';
 import { ConnectionUser } from './shared/connection-user';
-import { addInvocation, rejectAllOwnedBy, removeInvocation } from './shared/invocations';
+import {
+  addInvocation,
+  rejectAllOwnedBy,
+  removeInvocation,
+  type PendingInvocation,
+} from './shared/invocations';
 import {
   ErrorUri,
   INVOKE_POLICIES,
@@ -54,44 +59,14 @@ export = function (RED: NodeAPI): void {
     /** The refusal in full while `own` shows it. */
     let refusal: string | undefined;
 
+    const timedOut = (): WampError =>
+      new WampError(ErrorUri.TIMEOUT, [RED._('wamp-register.errors.timeout', { seconds: timeoutMs / 1000 })]);
+
     function handle(inv: Invocation): Promise<unknown> {
       return new Promise((resolve, reject) => {
-        let timer: NodeJS.Timeout | undefined;
-        let stopListening: () => void = () => undefined;
-        const finish = (): void => {
-          clearTimeout(timer);
-          stopListening();
-        };
-        const id = addInvocation({
-          owner: node.id,
-          procedure: inv.procedure,
-          resolve: (v) => {
-            finish();
-            resolve(v);
-          },
-          reject: (e) => {
-            finish();
-            reject(e);
-          },
-          progress: (args, kwargs) => {
-            // A chunk of a streamed call answered on its way to wamp-response: nothing to warn about.
-            if (inv.details.receive_progress !== true) return inv.chunked;
-            inv.progress(args, kwargs);
-            return true;
-          },
-        });
-        stopListening = inv.onAbort(() => {
-          removeInvocation(id)?.reject(new WampError(ErrorUri.CANCELED, ['the caller canceled the call']));
-        });
-        if (timeoutMs > 0) {
-          timer = setTimeout(() => {
-            removeInvocation(id)?.reject(
-              new WampError(ErrorUri.TIMEOUT, [
-                RED._('wamp-register.errors.timeout', { seconds: timeoutMs / 1000 }),
-              ]),
-            );
-          }, timeoutMs);
-        }
+        const entry = new WaitingInvocation(node.id, inv, resolve, reject);
+        const id = addInvocation(entry);
+        entry.watch(id, timeoutMs, timedOut);
         const msg: NodeMessage = {
           _msgid: newMessageId(),
           topic: inv.procedure,
@@ -204,3 +179,54 @@ export = function (RED: NodeAPI): void {
 
   RED.nodes.registerType('wamp-register', WampRegister);
 };
+
+/**
+ * An invocation waiting for its wamp-response: settles the handler's promise, and gives up on
+ * the caller's cancel or the node's timeout. A class: it lives for the whole round trip through
+ * the flow, and at full call rates each object that outlives a minor GC is copied (and promoted).
+ */
+class WaitingInvocation implements PendingInvocation {
+  private timer: NodeJS.Timeout | undefined = undefined;
+  private stopListening: (() => void) | undefined = undefined;
+
+  constructor(
+    readonly owner: string,
+    private readonly inv: Invocation,
+    private readonly settle: (v: unknown) => void,
+    private readonly fail: (e: Error) => void,
+  ) {}
+
+  get procedure(): string {
+    return this.inv.procedure;
+  }
+
+  /** Once registered under `id`: the caller's cancel, and the node's timeout (0: none). */
+  watch(id: string, timeoutMs: number, timedOut: () => WampError): void {
+    this.stopListening = this.inv.onAbort(() => {
+      removeInvocation(id)?.reject(new WampError(ErrorUri.CANCELED, ['the caller canceled the call']));
+    });
+    if (timeoutMs > 0) this.timer = setTimeout(() => removeInvocation(id)?.reject(timedOut()), timeoutMs);
+  }
+
+  resolve(v: unknown): void {
+    this.finish();
+    this.settle(v);
+  }
+
+  reject(e: Error): void {
+    this.finish();
+    this.fail(e);
+  }
+
+  progress(args: unknown[], kwargs: Record<string, unknown>): boolean {
+    // A chunk of a streamed call answered on its way to wamp-response: nothing to warn about.
+    if (this.inv.details.receive_progress !== true) return this.inv.chunked;
+    this.inv.progress(args, kwargs);
+    return true;
+  }
+
+  private finish(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.stopListening?.();
+  }
+}

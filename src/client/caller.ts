@@ -1,19 +1,82 @@
 // The caller role: CALL, progressive RESULTs, CANCEL (via AbortSignal) and timeouts.
 import { CANCELED_ALIASES, ErrorUri, WampError } from '../wamp/errors';
-import { MessageType, payload, payloadOf, type ErrorMessage, type ResultMessage } from '../wamp/messages';
-import type { CancelMode } from '../wamp/options';
-import { openCallStream, type CallStream } from './call-stream';
+import {
+  MessageType,
+  withPayload,
+  type CallMessage,
+  type Dict,
+  type ErrorMessage,
+  type ResultMessage,
+} from '../wamp/messages';
 import { PendingMap, errorFromMessage, type PendingEntry } from './pending';
-import { cleanDict, trySend, type RoleContext } from './role';
+import type { CancelMode } from '../wamp/options';
+import { TimeoutQueues, type TimeoutHandle } from '../timers/timeout-queues';
+import { openCallStream, type CallStream } from './call-stream';
+import { trySend, type RoleContext } from './role';
 import type { CallOptions, CallResult } from './types';
 
-interface CallEntry extends PendingEntry<CallResult> {
-  onProgress?: (r: CallResult) => void;
+/**
+ * One outstanding call. A class rather than closures: a call's state lives for its whole round
+ * trip, and at full call rates every object that outlives a minor GC is copied (and promoted).
+ */
+class CallEntry implements PendingEntry<CallResult> {
+  timeout: TimeoutHandle | undefined = undefined;
+  onAbort: (() => void) | undefined = undefined;
+
+  constructor(
+    private readonly caller: Caller,
+    private readonly id: number,
+    private readonly settle: (r: CallResult) => void,
+    private readonly fail: (e: WampError) => void,
+    readonly onProgress: ((r: CallResult) => void) | undefined,
+    private readonly signal: AbortSignal | undefined,
+    private readonly ms: number,
+  ) {}
+
+  timedOut(): void {
+    this.timeout = undefined;
+    this.caller.cancel(
+      this.id,
+      'killnowait',
+      new WampError(ErrorUri.TIMEOUT, [`call timed out after ${this.ms} ms`]),
+    );
+  }
+
+  resolve(r: CallResult): void {
+    this.cleanup();
+    this.settle(r);
+  }
+
+  reject(e: WampError): void {
+    this.cleanup();
+    this.fail(e);
+  }
+
+  private cleanup(): void {
+    timeouts.cancel(this.timeout);
+    if (this.onAbort) this.signal?.removeEventListener('abort', this.onAbort);
+  }
 }
 
 function resultOf(msg: ResultMessage): CallResult {
-  const { args, kwargs } = payloadOf(msg, 3);
-  return { args: args ?? [], kwargs: kwargs ?? {}, details: msg[2] };
+  return { args: msg.length > 3 ? msg[3]! : [], kwargs: msg.length > 4 ? msg[4]! : {}, details: msg[2] };
+}
+
+/** The calls' timeouts: one timer per length for every session of this process. */
+const timeouts = new TimeoutQueues();
+const timedOut = (entry: CallEntry): void => entry.timedOut();
+
+/** Options that stay on this side; every other (defined) option goes into CALL's dict. */
+const LOCAL_OPTIONS = new Set(['onProgress', 'signal', 'cancelable', 'cancelMode', 'timeout']);
+
+/** CALL's options dict from the caller's options, without the local ones and undefined values. */
+function wireOptions(options: CallOptions): Dict {
+  const wire: Dict = {};
+  for (const k in options) {
+    const v = options[k];
+    if (v !== undefined && !LOCAL_OPTIONS.has(k)) wire[k] = v;
+  }
+  return wire;
 }
 
 export class Caller {
@@ -30,59 +93,40 @@ export class Caller {
     sent?: (id: number, wire: Record<string, unknown>) => void,
   ): Promise<CallResult> {
     if (!this.ctx.isOpen) return Promise.reject(this.ctx.closedError());
-    const { onProgress, signal, cancelable, cancelMode, timeout, ...wire } = options;
+    const { onProgress, signal, cancelable, cancelMode, timeout } = options;
     if (signal?.aborted)
       return Promise.reject(new WampError(ErrorUri.CANCELED, ['call canceled before it was sent']));
+    const wire = wireOptions(options);
     if (onProgress) wire.receive_progress = true;
     if (timeout !== undefined && timeout > 0 && this.ctx.routerHas('dealer', 'call_timeout'))
       wire.timeout = timeout;
 
     const id = this.ctx.nextId();
     return new Promise<CallResult>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const onAbort = (): void =>
-        this.cancel(id, cancelMode ?? 'kill', new WampError(ErrorUri.CANCELED, ['call canceled by caller']));
-      const cleanup = (): void => {
-        if (timer) clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      this.calls.add(id, {
-        onProgress,
-        resolve: (r) => {
-          cleanup();
-          resolve(r);
-        },
-        reject: (e) => {
-          cleanup();
-          reject(e);
-        },
-      });
-      signal?.addEventListener('abort', onAbort, { once: true });
-      if (timeout !== undefined && timeout > 0) {
-        timer = setTimeout(
-          () =>
-            this.cancel(
-              id,
-              'killnowait',
-              new WampError(ErrorUri.TIMEOUT, [`call timed out after ${timeout} ms`]),
-            ),
-          timeout,
-        );
+      const ms = timeout !== undefined && timeout > 0 ? timeout : 0;
+      const entry = new CallEntry(this, id, resolve, reject, onProgress, signal, ms);
+      this.calls.add(id, entry);
+      if (signal || cancelable) {
+        entry.onAbort = (): void =>
+          this.cancel(
+            id,
+            cancelMode ?? 'kill',
+            new WampError(ErrorUri.CANCELED, ['call canceled by caller']),
+          );
+        signal?.addEventListener('abort', entry.onAbort, { once: true });
       }
-      const failed = trySend(this.ctx, [
-        MessageType.CALL,
-        id,
-        cleanDict(wire),
-        procedure,
-        ...payload(args, kwargs),
-      ]);
+      if (ms > 0) entry.timeout = timeouts.start(ms, timedOut, entry);
+      const failed = trySend(
+        this.ctx,
+        withPayload([MessageType.CALL, id, wire, procedure] as CallMessage, args, kwargs),
+      );
       if (failed) {
         this.calls.take(id)?.reject(failed);
         return;
       }
       sent?.(id, wire);
       // After the CALL is out: a cancel from inside the hook must not precede it.
-      cancelable?.(onAbort);
+      if (cancelable && entry.onAbort) cancelable(entry.onAbort);
     });
   }
 
@@ -102,7 +146,7 @@ export class Caller {
    * Sends CANCEL where the dealer supports it. In `kill` mode the dealer answers with ERROR once
    * the callee has stopped, so the call waits for it; otherwise the call settles at once.
    */
-  private cancel(id: number, mode: CancelMode, error: WampError): void {
+  cancel(id: number, mode: CancelMode, error: WampError): void {
     if (!this.calls.has(id)) return;
     const canCancel = this.ctx.isOpen && this.ctx.routerHas('dealer', 'call_canceling');
     if (canCancel) this.ctx.send([MessageType.CANCEL, id, { mode }]);

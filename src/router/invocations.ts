@@ -3,6 +3,7 @@
 // chunks of a progressive call invocation name), each with its call-timeout timer. The dealer
 // decides what a call's end means; this file only keeps the books, so that no entry outlives
 // its call and no timer outlives its entry.
+import { type TimeoutHandle, TimeoutQueues } from '../timers/timeout-queues';
 import type { RouterSession } from './session';
 
 export interface Invocation {
@@ -13,7 +14,7 @@ export interface Invocation {
   /** The CALL request ID, in the caller's scope. */
   readonly request: number;
   readonly receiveProgress: boolean;
-  timer: NodeJS.Timeout | null;
+  timer: TimeoutHandle | null;
   /** Canceled in `kill` mode: INTERRUPT sent, waiting for the callee's answer. */
   interrupted: boolean;
   /** A progressive call invocation whose caller has more CALL chunks to send. */
@@ -21,8 +22,8 @@ export interface Invocation {
   readonly registration: number;
 }
 
-/** The longest delay setTimeout honours. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Calls' timeouts: one timer per length (a Node.js Timeout per call was a visible cost). */
+const timeouts = new TimeoutQueues();
 
 export class Invocations {
   private readonly byCallee = new Map<RouterSession, Map<number, Invocation>>();
@@ -35,20 +36,17 @@ export class Invocations {
 
   /** Holds `inv` until finish(); `limitMs` (Infinity: none) starts its timer. */
   add(inv: Invocation, limitMs: number): void {
-    // setTimeout fires at once for more than 2^31-1 ms: a huge timeout (valid: any integer) is
-    // held at that maximum (24.8 days) instead of timing the call out immediately.
-    if (limitMs !== Infinity) {
-      inv.timer = setTimeout(
-        () => {
-          inv.timer = null;
-          this.timedOut(inv);
-        },
-        Math.min(limitMs, MAX_TIMER_MS),
-      );
-    }
+    // A huge timeout (valid: any integer) is waited in steps by the queue (setTimeout itself
+    // would fire at once for more than 2^31-1 ms).
+    if (limitMs !== Infinity) inv.timer = timeouts.start(limitMs, this.expire, inv);
     sessionMap(this.byCallee, inv.callee).set(inv.id, inv);
     sessionMap(this.byCaller, inv.caller).set(inv.request, inv);
   }
+
+  private readonly expire = (inv: Invocation): void => {
+    inv.timer = null;
+    this.timedOut(inv);
+  };
 
   /** Whether `inv` is still the call in flight under its caller's request ID. */
   holds(inv: Invocation): boolean {
@@ -76,7 +74,7 @@ export class Invocations {
 
   /** Stops the timer and drops the entry: the call has ended. */
   finish(inv: Invocation): void {
-    if (inv.timer) clearTimeout(inv.timer);
+    timeouts.cancel(inv.timer);
     inv.timer = null;
     this.byCallee.get(inv.callee)?.delete(inv.id);
     this.byCaller.get(inv.caller)?.delete(inv.request);

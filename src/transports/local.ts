@@ -28,9 +28,26 @@ class LocalEnd implements Transport {
 
   send(message: readonly unknown[]): void {
     if (!this.open) return;
-    const peer = this.peer;
-    queueMicrotask(() => peer.deliver(message));
+    this.peer.enqueue(message);
   }
+
+  /** Messages sent to this end, delivered together by one microtask (not a closure each). */
+  private inbox: unknown[] = [];
+  private flushing = false;
+
+  private enqueue(message: unknown): void {
+    this.inbox.push(message);
+    if (this.flushing) return;
+    this.flushing = true;
+    queueMicrotask(this.flush);
+  }
+
+  private readonly flush = (): void => {
+    this.flushing = false;
+    const batch = this.inbox;
+    this.inbox = [];
+    for (let i = 0; i < batch.length; i++) this.deliver(batch[i]);
+  };
 
   close(_code?: number, reason = 'closed'): void {
     if (!this.open) return;

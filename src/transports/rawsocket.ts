@@ -65,7 +65,7 @@ export class RawSocketTransport implements Transport {
     this.maxLength = options.maxLength;
     this.sendLimit = Math.min(options.peerMaxLength, options.maxMessageSize ?? Infinity);
     this.reader = new FrameReader(options.maxLength);
-    this.cork = new TickCork(socket);
+    this.cork = new TickCork(socket, 'immediate');
     this.info = {
       type: 'rawsocket',
       serializer: options.serializer.id,

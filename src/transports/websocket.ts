@@ -89,7 +89,7 @@ class WebSocketTransport implements Transport {
       remotePort: options.remotePort,
     };
     const socket = (ws as unknown as { _socket?: net.Socket })._socket;
-    this.cork = new TickCork(socket);
+    this.cork = new TickCork(socket, 'immediate');
     // `ws` marks the end it is with the private `_isServer`, as long-lived as `_socket`.
     const side = (ws as unknown as { _isServer?: boolean })._isServer ? 'server' : 'client';
     this.channelBinding = options.secure ? tlsChannelBinding(socket, side) : undefined;

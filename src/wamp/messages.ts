@@ -122,10 +122,26 @@ export type WampMessage =
 
 /** Builds the optional trailing payload, dropping empty kwargs and (when kwargs are absent) empty args. */
 export function payload(args?: Args | null, kwargs?: Kwargs | null): Payload {
-  const hasKw = kwargs != null && Object.keys(kwargs).length > 0;
-  if (hasKw) return [args ?? [], kwargs];
+  if (hasKeys(kwargs)) return [args ?? [], kwargs];
   if (args != null && args.length > 0) return [args];
   return [];
+}
+
+/**
+ * Appends the optional trailing payload to `msg` as `payload` builds it, without the
+ * intermediate array and spread (the per-message hot path of calls and results).
+ */
+export function withPayload<M extends unknown[]>(msg: M, args?: Args | null, kwargs?: Kwargs | null): M {
+  if (hasKeys(kwargs)) msg.push(args ?? [], kwargs);
+  else if (args != null && args.length > 0) msg.push(args);
+  return msg;
+}
+
+/** Whether a dict has an own enumerable key (Object.keys would allocate the whole list). */
+function hasKeys(d: Kwargs | null | undefined): d is Kwargs {
+  if (d == null) return false;
+  for (const k in d) if (Object.hasOwn(d, k)) return true;
+  return false;
 }
 
 /** Reads the optional trailing payload starting at `index` of a validated message. */

@@ -174,6 +174,55 @@ describe('client against the embedded router: RPC', () => {
     assert.equal(interrupted, 'kill');
   });
 
+  it("an invocation's abort listeners: each once with the mode, not one unsubscribed, a late one at once; a signal asked for afterwards is aborted", async () => {
+    const callee = await open({});
+    const caller = await open({});
+    const heard: string[] = [];
+    let after: AbortSignal | undefined;
+    let settled: () => void = () => undefined;
+    const finished = new Promise<void>((resolve) => (settled = resolve));
+    await callee.register(
+      'com.slow3',
+      (inv) =>
+        new Promise((resolve) => {
+          inv.onAbort((m) => heard.push(`a:${m}`));
+          const off = inv.onAbort((m) => heard.push(`b:${m}`));
+          inv.onAbort((m) => {
+            heard.push(`c:${m}`);
+            after = inv.signal;
+            inv.onAbort((late) => heard.push(`late:${late}`));
+            resolve('late');
+            settled();
+          });
+          off();
+        }),
+    );
+    let cancel: (() => void) | undefined;
+    const call = caller.call('com.slow3', [], {}, { cancelable: (c) => (cancel = c) });
+    cancel!();
+    await assert.rejects(call, (e: WampError) => e.uri === 'wamp.error.canceled');
+    await finished;
+    assert.deepEqual(heard, ['a:kill', 'c:kill', 'late:kill']);
+    assert.equal(after?.aborted, true);
+    assert.equal(after?.reason, 'kill');
+  });
+
+  it('a handler may answer with a plain value, nothing, or a synchronous throw', async () => {
+    const callee = await open({});
+    const caller = await open({});
+    await callee.register('com.plain', () => 42);
+    await callee.register('com.nothing', () => undefined);
+    await callee.register('com.throws', () => {
+      throw new Error('boom');
+    });
+    assert.deepEqual((await caller.call('com.plain')).args, [42]);
+    assert.deepEqual((await caller.call('com.nothing')).args, []);
+    await assert.rejects(
+      caller.call('com.throws'),
+      (e: WampError) => e.uri === 'wamp.error.runtime_error' && e.args[0] === 'boom',
+    );
+  });
+
   it('timeout: a call over its timeout rejects with wamp.error.timeout (or canceled) and the callee is interrupted', async () => {
     const callee = await open({});
     const caller = await open({});
