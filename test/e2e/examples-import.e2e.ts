@@ -6,9 +6,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { type Browser, openEditor, screenshotDir } from '../support/browser';
-import { startNodeRed, type NodeRedProcess } from '../support/node-red-process';
-import { exampleNames, linkPackage, pkg, projectRoot } from '../support/package-in-node-red';
+import { editorUnderTest } from '../support/editor-under-test';
+import { exampleNames, pkg, projectRoot } from '../support/package-in-node-red';
 
 const IMPORT_DRAGGING = 'RED.view.state() === RED.state.IMPORT_DRAGGING';
 
@@ -43,30 +42,12 @@ async function importExample(page: Page, name: string): Promise<void> {
 
 describe('every example imports cleanly from Menu > Import > Examples', function () {
   this.timeout(180000);
-  let red: NodeRedProcess;
-  let browser: Browser;
+  const editor = editorUnderTest(() => ({ flows: [] }));
   let page: Page;
 
   before(async () => {
-    red = await startNodeRed((userDir) => {
-      linkPackage(userDir);
-      fs.writeFileSync(path.join(userDir, 'flows.json'), '[]');
-    });
-    browser = await openEditor(red.url);
-    page = browser.page;
+    page = editor.page;
     await page.waitForFunction("!!(window.RED && RED.nodes && RED.nodes.getType('wamp-router'))");
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page)
-      await page
-        .screenshot({ path: path.join(screenshotDir, 'failed-examples-import.png') })
-        .catch(() => undefined);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await red?.stop();
   });
 
   for (const name of [...exampleNames].sort()) {
@@ -91,6 +72,6 @@ describe('every example imports cleanly from Menu > Import > Examples', function
   }
 
   it('ran without a script error in the page', () => {
-    assert.deepEqual(browser.errors, []);
+    assert.deepEqual(editor.errors, []);
   });
 });

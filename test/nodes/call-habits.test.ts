@@ -4,7 +4,16 @@
 import assert from 'node:assert/strict';
 import { pendingCount } from '../../nodes/shared/invocations';
 import type { NodeMessage } from '../../nodes/shared/red-types';
-import { baseFlow, coreNode, helper, isConnected, nextMessages, nodeModules, waitStatus } from './helpers';
+import {
+  baseFlow,
+  coreNode,
+  helper,
+  isConnected,
+  nextMessages,
+  nodeModules,
+  waitStatus,
+  nodeRedPerTest,
+} from './helpers';
 
 interface Supertest {
   get(path: string): Promise<{ status: number; text: string }>;
@@ -82,13 +91,7 @@ async function until(cond: () => boolean, what: string, ms = 5000): Promise<void
 }
 
 describe('wamp-call and wamp-response in Node-RED flows', function () {
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(r));
-  });
+  nodeRedPerTest();
 
   describe('clones of one message (same _msgid) are separate calls', function () {
     it('msg.action = "cancel" reaches every one of them, by default and by their shared handle', async function () {

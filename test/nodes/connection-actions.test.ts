@@ -12,6 +12,7 @@ import {
   nextStatus,
   nodeModules,
   waitStatus,
+  nodeRedPerTest,
 } from './helpers';
 
 const tab = { id: 'f1', type: 'tab', label: 'test' };
@@ -97,13 +98,7 @@ async function act(
 }
 
 describe('msg.action connect / disconnect', function () {
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(r));
-  });
+  nodeRedPerTest();
 
   it('any client node disconnects the shared session (all red ring "disconnected") and connects it again', async function () {
     await helper.load(nodeModules, flow());

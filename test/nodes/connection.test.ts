@@ -5,7 +5,16 @@ import { WebSocketServer } from 'ws';
 import { Connection } from '../../src/client';
 import type { NodeMessage, NodeStatus } from '../../nodes/shared/red-types';
 import { findRouter } from '../../nodes/shared/router-registry';
-import { baseFlow, coreNode, helper, isConnected, nextMessages, nodeModules, waitStatus } from './helpers';
+import {
+  baseFlow,
+  coreNode,
+  helper,
+  isConnected,
+  nextMessages,
+  nodeModules,
+  waitStatus,
+  nodeRedPerTest,
+} from './helpers';
 
 const tab = { id: 'f1', type: 'tab', label: 'test' };
 
@@ -45,13 +54,7 @@ async function closedPort(): Promise<number> {
 }
 
 describe('wamp-connection', function () {
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(r));
-  });
+  nodeRedPerTest();
 
   describe('status is pushed to every node using the connection', function () {
     it('yellow ring "connecting", then green dot "connected" with the realm', async function () {

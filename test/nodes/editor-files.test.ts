@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { NodeMessage } from '../../nodes/shared/red-types';
 import { Connection } from '../../src/client';
-import { coreNodes, helper, nextMessages, nodeModules, waitStatus } from './helpers';
+import { coreNodes, helper, nextMessages, nodeModules, waitStatus, nodeRedPerTest } from './helpers';
 
 const root = path.resolve(__dirname, '../../..');
 const NODE_TYPES = [
@@ -155,13 +155,7 @@ describe('editor files', function () {
   });
 
   describe('the end-to-end example runs on deploy with no setup', function () {
-    beforeEach((done) => {
-      helper.startServer(done);
-    });
-    afterEach(async function () {
-      await helper.unload();
-      await new Promise<void>((r) => helper.stopServer(r));
-    });
+    nodeRedPerTest();
 
     it('the sum and the event reach their debug nodes', async function () {
       this.timeout(5000);

@@ -40,6 +40,22 @@ export function coreNode(file: string): unknown {
   return require(resolveNodeRed(`@node-red/nodes/core/${file}`));
 }
 
+/**
+ * Declares, in the calling `describe`, a Node-RED test server started before each test and, after
+ * it, the flows unloaded, then `afterUnload` (the test's own router closed, settings reset), then
+ * the server stopped.
+ */
+export function nodeRedPerTest(afterUnload?: () => unknown): void {
+  beforeEach((done) => {
+    helper.startServer(done);
+  });
+  afterEach(async function () {
+    await helper.unload();
+    await afterUnload?.();
+    await new Promise<void>((r) => helper.stopServer(r));
+  });
+}
+
 // Said once, so a run's output shows which runtime the node tests exercised.
 before(() => console.log(`      (node tests on Node-RED ${nodeRedVersion()}, Node.js ${process.version})`));
 

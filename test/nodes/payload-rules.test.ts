@@ -5,7 +5,16 @@
 // - falsy payloads (0, false, "", null) are values, not "no argument" — over pub/sub and call/response.
 import assert from 'node:assert/strict';
 import type { NodeMessage } from '../../nodes/shared/red-types';
-import { baseFlow, coreNode, helper, isConnected, nextMessages, nodeModules, waitStatus } from './helpers';
+import {
+  baseFlow,
+  coreNode,
+  helper,
+  isConnected,
+  nextMessages,
+  nodeModules,
+  waitStatus,
+  nodeRedPerTest,
+} from './helpers';
 
 const FALSY: unknown[] = [0, false, '', null];
 
@@ -109,13 +118,7 @@ async function callThrough(
 }
 
 describe('payload rules over flows', function () {
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(r));
-  });
+  nodeRedPerTest();
 
   describe('publish and subscribe', function () {
     beforeEach(async function () {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { Connection } from '../../src/client';
 import type { NodeMessage } from '../../nodes/shared/red-types';
 import { findRouter } from '../../nodes/shared/router-registry';
-import { helper, isConnected, nodeModules, waitStatus, type TestNode } from './helpers';
+import { helper, isConnected, nodeModules, waitStatus, type TestNode, nodeRedPerTest } from './helpers';
 
 const tab = { id: 'f1', type: 'tab', label: 'test' };
 
@@ -79,13 +79,7 @@ async function openClient(url: string): Promise<Connection> {
 }
 
 describe('wamp-router: output router events', function () {
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(r));
-  });
+  nodeRedPerTest();
 
   it('in-process sessions: join, registration and subscription created; no meta API entries', async function () {
     await helper.load(nodeModules, flow());

@@ -3,7 +3,7 @@
 // one way to guard it there. Without the setting it accepts any client, as before.
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { helper, nodeModules } from './helpers';
+import { helper, nodeModules, nodeRedPerTest } from './helpers';
 
 const tab = { id: 'f1', type: 'tab', label: 'test' };
 const routerOnNodeRed = {
@@ -33,14 +33,7 @@ function upgrade(headers: Record<string, string> = {}): Promise<number> {
 }
 
 describe("wamp-router on Node-RED's HTTP server", function () {
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async function () {
-    await helper.unload();
-    helper.settings({ webSocketNodeVerifyClient: undefined });
-    await new Promise<void>((r) => helper.stopServer(r));
-  });
+  nodeRedPerTest(() => helper.settings({ webSocketNodeVerifyClient: undefined }));
 
   it('honours webSocketNodeVerifyClient: refused without the token, accepted with it', async function () {
     const asked: string[] = [];

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { pendingCount } from '../../nodes/shared/invocations';
 import type { NodeMessage } from '../../nodes/shared/red-types';
-import { baseFlow, helper, isConnected, nextMessages, nodeModules, waitStatus } from './helpers';
+import {
+  baseFlow,
+  helper,
+  isConnected,
+  nextMessages,
+  nodeModules,
+  waitStatus,
+  nodeRedPerTest,
+} from './helpers';
 
 /** caller: wamp-call → out; callee: wamp-register → callee (the test answers through resp). */
 function rpcFlow(call: object = {}, register: object = {}): object[] {
@@ -39,13 +47,7 @@ async function start(call?: object, register?: object): Promise<void> {
 }
 
 describe('wamp-call, wamp-register and wamp-response', function () {
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(r));
-  });
+  nodeRedPerTest();
 
   describe('a call is answered by a wamp-response node', function () {
     it('adds the result to the incoming message', async function () {
