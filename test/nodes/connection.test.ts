@@ -14,6 +14,7 @@ import {
   nodeModules,
   waitStatus,
   nodeRedPerTest,
+  freePort,
 } from './helpers';
 
 const tab = { id: 'f1', type: 'tab', label: 'test' };
@@ -44,13 +45,32 @@ function sessionCountBecomes(id: string, n: number): Promise<void> {
   });
 }
 
-/** A port that refuses connections: bound, then closed again. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
+/** Alice's ticket login to an in-process router that knows her ticket as 'right'; `ticket` is what she sends. */
+async function loadTicketLogin(ticket: string): Promise<void> {
+  await helper.load(
+    nodeModules,
+    [
+      tab,
+      {
+        id: 'router',
+        z: 'f1',
+        type: 'wamp-router',
+        realms: [{ name: 'realm1', anonymous: false }],
+        accounts: [{ realm: 'realm1', authid: 'alice', role: 'user', method: 'ticket' }],
+      },
+      {
+        id: 'conn',
+        type: 'wamp-connection',
+        transport: 'local',
+        router: 'router',
+        realm: 'realm1',
+        authmethod: 'ticket',
+        authid: 'alice',
+      },
+      callNode(),
+    ],
+    { router: { secrets: JSON.stringify({ 'realm1/alice': 'right' }) }, conn: { ticket } },
+  );
 }
 
 describe('wamp-connection', function () {
@@ -69,7 +89,7 @@ describe('wamp-connection', function () {
     });
 
     it('red ring with a retry when the router cannot be reached', async function () {
-      const port = await closedPort();
+      const port = await freePort();
       await helper.load(nodeModules, [
         tab,
         {
@@ -89,30 +109,7 @@ describe('wamp-connection', function () {
     });
 
     it('red dot "auth failed" when the router refuses the credentials', async function () {
-      await helper.load(
-        nodeModules,
-        [
-          tab,
-          {
-            id: 'router',
-            z: 'f1',
-            type: 'wamp-router',
-            realms: [{ name: 'realm1', anonymous: false }],
-            accounts: [{ realm: 'realm1', authid: 'alice', role: 'user', method: 'ticket' }],
-          },
-          {
-            id: 'conn',
-            type: 'wamp-connection',
-            transport: 'local',
-            router: 'router',
-            realm: 'realm1',
-            authmethod: 'ticket',
-            authid: 'alice',
-          },
-          callNode(),
-        ],
-        { router: { secrets: JSON.stringify({ 'realm1/alice': 'right' }) }, conn: { ticket: 'wrong' } },
-      );
+      await loadTicketLogin('wrong');
       const s = await waitStatus(helper.getNode('call'), (st) => st.fill === 'red' && st.shape === 'dot');
       assert.equal(s.text, 'wamp-connection.status.auth-failed');
     });
@@ -143,30 +140,7 @@ describe('wamp-connection', function () {
     });
 
     it('ticket authentication with the right secret connects', async function () {
-      await helper.load(
-        nodeModules,
-        [
-          tab,
-          {
-            id: 'router',
-            z: 'f1',
-            type: 'wamp-router',
-            realms: [{ name: 'realm1', anonymous: false }],
-            accounts: [{ realm: 'realm1', authid: 'alice', role: 'user', method: 'ticket' }],
-          },
-          {
-            id: 'conn',
-            type: 'wamp-connection',
-            transport: 'local',
-            router: 'router',
-            realm: 'realm1',
-            authmethod: 'ticket',
-            authid: 'alice',
-          },
-          callNode(),
-        ],
-        { router: { secrets: JSON.stringify({ 'realm1/alice': 'right' }) }, conn: { ticket: 'right' } },
-      );
+      await loadTicketLogin('right');
       await waitStatus(helper.getNode('call'), isConnected);
       assert.equal(findRouter('router')!.sessions('realm1')[0].authid, 'alice');
     });
@@ -410,7 +384,7 @@ describe('wamp-connection', function () {
 
   describe('wamp-router listening', function () {
     it('on its own port: a network client can call a procedure a flow registered', async function () {
-      const port = await closedPort();
+      const port = await freePort();
       await helper.load(
         nodeModules,
         baseFlow([
@@ -460,7 +434,7 @@ describe('wamp-connection', function () {
     });
 
     it('with a tls-config node: wss:// to the router, verified by a client tls-config', async function () {
-      const port = await closedPort();
+      const port = await freePort();
       const fixtures = path.resolve(__dirname, '../../../test/fixtures/tls');
       const tlsNode = coreNode('network/05-tls.js');
       await helper.load(

@@ -161,6 +161,40 @@ export function baseFlow(extra: object[]): object[] {
   ];
 }
 
+/**
+ * One call meeting one registration: caller wamp-call → out (progress: a spare helper); callee
+ * wamp-register → callee, the test answering through resp; a Catch for the whole tab → caught.
+ */
+export function rpcFlow(call: object = {}, register: object = {}, extra: object[] = []): object[] {
+  return baseFlow([
+    {
+      id: 'call',
+      z: 'f1',
+      type: 'wamp-call',
+      connection: 'conn',
+      procedure: 'com.test.proc',
+      wires: [['out']],
+      ...call,
+    },
+    { id: 'out', z: 'f1', type: 'helper' },
+    {
+      id: 'reg',
+      z: 'f1',
+      type: 'wamp-register',
+      connection: 'conn',
+      procedure: 'com.test.proc',
+      wires: [['callee']],
+      ...register,
+    },
+    { id: 'callee', z: 'f1', type: 'helper' },
+    { id: 'progress', z: 'f1', type: 'helper' },
+    { id: 'resp', z: 'f1', type: 'wamp-response' },
+    { id: 'catcher', z: 'f1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', z: 'f1', type: 'helper' },
+    ...extra,
+  ]);
+}
+
 /** A port that refuses connections: bound on 127.0.0.1 port 0, then closed again (free to listen on). */
 export async function freePort(): Promise<number> {
   const server = net.createServer();
