@@ -13,6 +13,7 @@ import {
   nodeModules,
   waitStatus,
   nodeRedPerTest,
+  calleeNodes,
 } from './helpers';
 
 const tab = { id: 'f1', type: 'tab', label: 'test' };
@@ -41,16 +42,7 @@ function flow(conn: object = {}, sub: object = {}): object[] {
       wires: [['out']],
     },
     { id: 'out', z: 'f1', type: 'helper' },
-    {
-      id: 'reg',
-      z: 'f1',
-      type: 'wamp-register',
-      connection: 'conn',
-      procedure: 'com.test.echo',
-      wires: [['callee']],
-    },
-    { id: 'callee', z: 'f1', type: 'helper' },
-    { id: 'resp', z: 'f1', type: 'wamp-response' },
+    ...calleeNodes('com.test.echo'),
     { id: 'pub', z: 'f1', type: 'wamp-publish', connection: 'conn', topic: '', acknowledge: true },
     {
       id: 'sub',

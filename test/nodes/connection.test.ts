@@ -15,6 +15,7 @@ import {
   waitStatus,
   nodeRedPerTest,
   freePort,
+  calleeNodes,
 } from './helpers';
 
 const tab = { id: 'f1', type: 'tab', label: 'test' };
@@ -43,6 +44,23 @@ function sessionCountBecomes(id: string, n: number): Promise<void> {
     router.on('session-leave', check);
     router.on('session-join', check);
   });
+}
+
+/** A client of realm1 at `url`, once joined; rejects with the reason if it fails or is refused. */
+async function joinedClient(url: string): Promise<Connection> {
+  const client = new Connection({ url, realm: 'realm1', reconnect: { enabled: false } });
+  const joined = new Promise<void>((resolve, reject) =>
+    client.on('status', (s: { state: string; reason?: string }) =>
+      s.state === 'connected'
+        ? resolve()
+        : s.state === 'failed' || s.state === 'disconnected'
+          ? reject(new Error(s.reason))
+          : undefined,
+    ),
+  );
+  client.open();
+  await joined;
+  return client;
 }
 
 /** Alice's ticket login to an in-process router that knows her ticket as 'right'; `ticket` is what she sends. */
@@ -342,16 +360,7 @@ describe('wamp-connection', function () {
         reconnectDelay: 0.02,
       };
       const rest = [
-        {
-          id: 'reg',
-          z: 'f1',
-          type: 'wamp-register',
-          connection: 'conn',
-          procedure: 'com.test.p',
-          wires: [['callee']],
-        },
-        { id: 'callee', z: 'f1', type: 'helper' },
-        { id: 'resp', z: 'f1', type: 'wamp-response' },
+        ...calleeNodes('com.test.p'),
         { ...callNode(), wires: [['out']] },
         { id: 'out', z: 'f1', type: 'helper' },
       ];
@@ -398,16 +407,7 @@ describe('wamp-connection', function () {
             path: '/ws',
           },
           { id: 'conn2', type: 'wamp-connection', transport: 'local', router: 'router2', realm: 'realm1' },
-          {
-            id: 'reg',
-            z: 'f1',
-            type: 'wamp-register',
-            connection: 'conn2',
-            procedure: 'com.test.p',
-            wires: [['callee']],
-          },
-          { id: 'callee', z: 'f1', type: 'helper' },
-          { id: 'resp', z: 'f1', type: 'wamp-response' },
+          ...calleeNodes('com.test.p', { connection: 'conn2' }),
         ]),
       );
       await waitStatus(helper.getNode('reg'), isConnected);
@@ -415,18 +415,7 @@ describe('wamp-connection', function () {
         .getNode('callee')
         .on('input', (msg) => helper.getNode('resp').receive({ ...msg, payload: 'over tcp' }));
       for (const url of [`ws://127.0.0.1:${port}/ws`, `rs://127.0.0.1:${port}`]) {
-        const client = new Connection({ url, realm: 'realm1', reconnect: { enabled: false } });
-        const joined = new Promise<void>((resolve, reject) =>
-          client.on('status', (s: { state: string; reason?: string }) =>
-            s.state === 'connected'
-              ? resolve()
-              : s.state === 'failed' || s.state === 'disconnected'
-                ? reject(new Error(s.reason))
-                : undefined,
-          ),
-        );
-        client.open();
-        await joined;
+        const client = await joinedClient(url);
         const r = await client.call('com.test.p', []);
         assert.deepEqual(r.args, ['over tcp']);
         await client.close();
@@ -510,18 +499,7 @@ describe('wamp-connection', function () {
         },
       ]);
       const url = `${helper.url().replace(/^http/, 'ws')}/wamp`;
-      const client = new Connection({ url, realm: 'realm1', reconnect: { enabled: false } });
-      const joined = new Promise<void>((resolve, reject) =>
-        client.on('status', (s: { state: string; reason?: string }) =>
-          s.state === 'connected'
-            ? resolve()
-            : s.state === 'failed' || s.state === 'disconnected'
-              ? reject(new Error(s.reason))
-              : undefined,
-        ),
-      );
-      client.open();
-      await joined;
+      const client = await joinedClient(url);
       const s = await waitStatus(helper.getNode('router'), (st) => st.text === 'wamp-router.status.session');
       assert.equal(s.fill, 'green');
       await client.close();

@@ -3,6 +3,7 @@
 import net from 'node:net';
 import type { NodeMessage, NodeStatus } from '../../nodes/shared/red-types';
 import { nodeRedVersion, resolveNodeRed } from '../support/node-red-under-test';
+import { nodeTypes } from '../support/package-in-node-red';
 
 export interface TestNode {
   id: string;
@@ -59,15 +60,8 @@ export function nodeRedPerTest(afterUnload?: () => unknown): void {
 // Said once, so a run's output shows which runtime the node tests exercised.
 before(() => console.log(`      (node tests on Node-RED ${nodeRedVersion()}, Node.js ${process.version})`));
 
-export const nodeModules: unknown[] = [
-  'wamp-connection',
-  'wamp-router',
-  'wamp-call',
-  'wamp-register',
-  'wamp-response',
-  'wamp-publish',
-  'wamp-subscribe',
-].map((name) => require(`../../nodes/${name}`));
+/** Every node type the package declares, as Node-RED loads them. */
+export const nodeModules: unknown[] = nodeTypes.map((name) => require(`../../nodes/${name}`));
 
 function statusCalls(node: TestNode): NodeStatus[] {
   const spy = (node as unknown as { status: { getCalls(): SpyCall[] } }).status;
@@ -161,6 +155,23 @@ export function baseFlow(extra: object[]): object[] {
   ];
 }
 
+/** wamp-register 'reg' for `procedure` → helper 'callee'; the test answers through wamp-response 'resp'. */
+export function calleeNodes(procedure: string, register: object = {}): object[] {
+  return [
+    {
+      id: 'reg',
+      z: 'f1',
+      type: 'wamp-register',
+      connection: 'conn',
+      procedure,
+      wires: [['callee']],
+      ...register,
+    },
+    { id: 'callee', z: 'f1', type: 'helper' },
+    { id: 'resp', z: 'f1', type: 'wamp-response' },
+  ];
+}
+
 /**
  * One call meeting one registration: caller wamp-call → out (progress: a spare helper); callee
  * wamp-register → callee, the test answering through resp; a Catch for the whole tab → caught.
@@ -177,18 +188,8 @@ export function rpcFlow(call: object = {}, register: object = {}, extra: object[
       ...call,
     },
     { id: 'out', z: 'f1', type: 'helper' },
-    {
-      id: 'reg',
-      z: 'f1',
-      type: 'wamp-register',
-      connection: 'conn',
-      procedure: 'com.test.proc',
-      wires: [['callee']],
-      ...register,
-    },
-    { id: 'callee', z: 'f1', type: 'helper' },
+    ...calleeNodes('com.test.proc', register),
     { id: 'progress', z: 'f1', type: 'helper' },
-    { id: 'resp', z: 'f1', type: 'wamp-response' },
     { id: 'catcher', z: 'f1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
     { id: 'caught', z: 'f1', type: 'helper' },
     ...extra,

@@ -14,6 +14,7 @@ import {
   nodeModules,
   waitStatus,
   nodeRedPerTest,
+  calleeNodes,
 } from './helpers';
 
 const FALSY: unknown[] = [0, false, '', null];
@@ -56,16 +57,7 @@ function rpcFlow(): object[] {
   return baseFlow([
     { id: 'call', z: 'f1', type: 'wamp-call', connection: 'conn', procedure: 'com.test.p', wires: [['out']] },
     { id: 'out', z: 'f1', type: 'helper' },
-    {
-      id: 'reg',
-      z: 'f1',
-      type: 'wamp-register',
-      connection: 'conn',
-      procedure: 'com.test.p',
-      wires: [['callee']],
-    },
-    { id: 'callee', z: 'f1', type: 'helper' },
-    { id: 'resp', z: 'f1', type: 'wamp-response' },
+    ...calleeNodes('com.test.p'),
   ]);
 }
 

@@ -14,6 +14,7 @@ import {
   nodeModules,
   waitStatus,
   nodeRedPerTest,
+  calleeNodes,
 } from './helpers';
 
 const isRetrying = (s: NodeStatus): boolean =>
@@ -76,16 +77,7 @@ describe('wamp-connection by URL: the router stops and starts again', function (
         reconnectDelay: 0.05,
         reconnectMaxDelay: 0.2,
       },
-      {
-        id: 'reg',
-        z: 'f1',
-        type: 'wamp-register',
-        connection: 'conn',
-        procedure: 'com.test.p',
-        wires: [['callee']],
-      },
-      { id: 'callee', z: 'f1', type: 'helper' },
-      { id: 'resp', z: 'f1', type: 'wamp-response' },
+      ...calleeNodes('com.test.p'),
       {
         id: 'sub',
         z: 'f1',
