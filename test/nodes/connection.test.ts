@@ -16,6 +16,7 @@ import {
   nodeRedPerTest,
   freePort,
   calleeNodes,
+  routerOnNodeRed,
 } from './helpers';
 
 const tab = { id: 'f1', type: 'tab', label: 'test' };
@@ -487,17 +488,7 @@ describe('wamp-connection', function () {
     });
 
     it("on Node-RED's HTTP server at a path under httpNodeRoot", async function () {
-      await helper.load(nodeModules, [
-        tab,
-        {
-          id: 'router',
-          z: 'f1',
-          type: 'wamp-router',
-          realms: [{ name: 'realm1' }],
-          useHttp: true,
-          httpPath: '/wamp',
-        },
-      ]);
+      await helper.load(nodeModules, [tab, routerOnNodeRed()]);
       const url = `${helper.url().replace(/^http/, 'ws')}/wamp`;
       const client = await joinedClient(url);
       const s = await waitStatus(helper.getNode('router'), (st) => st.text === 'wamp-router.status.session');

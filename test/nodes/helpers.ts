@@ -155,6 +155,18 @@ export function baseFlow(extra: object[]): object[] {
   ];
 }
 
+/** A wamp-router for realm1 on Node-RED's own HTTP server, at /wamp (ws://…/wamp, long-poll at http://…/wamp). */
+export function routerOnNodeRed(): Record<string, unknown> {
+  return {
+    id: 'router',
+    z: 'f1',
+    type: 'wamp-router',
+    realms: [{ name: 'realm1' }],
+    useHttp: true,
+    httpPath: '/wamp',
+  };
+}
+
 /** wamp-register 'reg' for `procedure` → helper 'callee'; the test answers through wamp-response 'resp'. */
 export function calleeNodes(procedure: string, register: object = {}): object[] {
   return [

@@ -8,7 +8,7 @@ import net from 'node:net';
 import WebSocket from 'ws';
 import { Connection } from '../../src/client';
 import { findRouter } from '../../nodes/shared/router-registry';
-import { helper, isConnected, nodeModules, waitStatus, nodeRedPerTest } from './helpers';
+import { helper, isConnected, nodeModules, waitStatus, nodeRedPerTest, routerOnNodeRed } from './helpers';
 
 const tab = { id: 'f1', type: 'tab', label: 'test' };
 
@@ -63,17 +63,7 @@ describe('HTTP long-poll in Node-RED', function () {
       }
     )._app;
     app.get('/probe', (_req, res) => res.send('ok'));
-    await helper.load(nodeModules, [
-      tab,
-      {
-        id: 'router',
-        z: 'f1',
-        type: 'wamp-router',
-        realms: [{ name: 'realm1' }],
-        useHttp: true,
-        httpPath: '/wamp',
-      },
-    ]);
+    await helper.load(nodeModules, [tab, routerOnNodeRed()]);
     const client = new Connection({
       url: `${helper.url()}/wamp`,
       realm: 'realm1',
@@ -118,12 +108,7 @@ describe('HTTP long-poll in Node-RED', function () {
     await helper.load(nodeModules, [
       tab,
       {
-        id: 'router',
-        z: 'f1',
-        type: 'wamp-router',
-        realms: [{ name: 'realm1' }],
-        useHttp: true,
-        httpPath: '/wamp',
+        ...routerOnNodeRed(),
         usePort: true,
         port,
         origins: 'https://dash.example.com, http://localhost:3000',

@@ -4,7 +4,15 @@ import assert from 'node:assert/strict';
 import { Connection } from '../../src/client';
 import type { NodeMessage } from '../../nodes/shared/red-types';
 import { findRouter } from '../../nodes/shared/router-registry';
-import { helper, isConnected, nodeModules, waitStatus, type TestNode, nodeRedPerTest } from './helpers';
+import {
+  helper,
+  isConnected,
+  nodeModules,
+  waitStatus,
+  type TestNode,
+  nodeRedPerTest,
+  routerOnNodeRed,
+} from './helpers';
 
 const tab = { id: 'f1', type: 'tab', label: 'test' };
 
@@ -12,12 +20,7 @@ function flow(router: object = {}): object[] {
   return [
     tab,
     {
-      id: 'router',
-      z: 'f1',
-      type: 'wamp-router',
-      realms: [{ name: 'realm1' }],
-      useHttp: true,
-      httpPath: '/wamp',
+      ...routerOnNodeRed(),
       outputEvents: true,
       wires: [['events']],
       ...router,
