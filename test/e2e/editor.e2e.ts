@@ -5,24 +5,12 @@
 // would go; screenshots go to E2E_SCREENSHOTS (default test-results/screenshots).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { startNodeRed, type NodeRedProcess } from '../support/node-red-process';
-import { linkPackage, pkg, projectRoot } from '../support/package-in-node-red';
+import type { Page } from 'playwright-core';
+import { editorUnderTest } from '../support/editor-under-test';
+import { pkg, projectRoot } from '../support/package-in-node-red';
+import { stepByStep } from '../support/step-by-step';
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// Without these, Chromium keeps trying to reach update, sync and field-trial servers.
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const shots = path.resolve(projectRoot, process.env.E2E_SCREENSHOTS ?? 'test-results/screenshots');
 const exampleName = '01 - end-to-end RPC and PubSub';
 const example = JSON.parse(
   fs.readFileSync(path.join(projectRoot, 'examples', `${exampleName}.json`), 'utf8'),
@@ -37,50 +25,13 @@ const paletteTypes = Object.keys(pkg['node-red'].nodes).filter((t) => t !== 'wam
 describe('the editor in a real browser', function () {
   this.timeout(120000);
   // One user session, step by step: after a failed step the later ones say nothing new.
-  this.bail(true);
-  let red: NodeRedProcess;
-  let profile: string;
-  let context: BrowserContext;
+  stepByStep();
+  const editor = editorUnderTest(() => ({ flows: [] }), { viewport: { width: 1440, height: 760 } });
   let page: Page;
-  const pageErrors: string[] = [];
+  const shot = (name: string): Promise<void> => editor.shot(name);
 
-  const shot = (name: string): Promise<Buffer> => page.screenshot({ path: path.join(shots, `${name}.png`) });
-
-  before(async () => {
-    assert.ok(fs.existsSync(chromiumPath), `Chromium at ${chromiumPath} (apt-get install chromium)`);
-    fs.mkdirSync(shots, { recursive: true });
-    red = await startNodeRed((userDir) => {
-      linkPackage(userDir);
-      fs.writeFileSync(path.join(userDir, 'flows.json'), '[]');
-    });
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'wamp-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: chromiumArgs,
-      viewport: { width: 1440, height: 760 },
-      locale: 'en-US',
-    });
-    // Only Node-RED itself: the editor's palette catalogue and anything else off this machine is refused.
-    await context.route(
-      (url) => !url.href.startsWith(red.url),
-      (route) => route.abort(),
-    );
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.setDefaultTimeout(30000);
-    await page.goto(red.url);
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page)
-      await shot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`).catch(() => undefined);
-  });
-
-  after(async () => {
-    await context?.close();
-    if (profile) fs.rmSync(profile, { recursive: true, force: true });
-    await red?.stop();
+  before(() => {
+    page = editor.page;
   });
 
   it('shows the WAMP palette category with every flow node', async () => {
@@ -277,6 +228,6 @@ describe('the editor in a real browser', function () {
   });
 
   it('ran without a script error in the page', () => {
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(editor.errors, []);
   });
 });

@@ -11,12 +11,13 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { type Browser, openEditor, screenshotDir } from '../support/browser';
-import { freePort } from '../support/node-red-process';
+import { freePort, stopChild, waitForOutput } from '../support/node-red-process';
 import { projectRoot } from '../support/package-in-node-red';
+import { stepByStep } from '../support/step-by-step';
 
 describe('the first start (npm start) in a real browser', function () {
   this.timeout(120000);
-  this.bail(true);
+  stepByStep();
   let userDir: string;
   let child: ChildProcess;
   let output = '';
@@ -36,12 +37,7 @@ describe('the first start (npm start) in a real browser', function () {
     });
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
-    const deadline = Date.now() + 60000;
-    while (!/Started flows/.test(output)) {
-      if (child.exitCode !== null) throw new Error(`npm start's script exited ${child.exitCode}:\n${output}`);
-      if (Date.now() > deadline) throw new Error(`Node-RED did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitForOutput(child, () => output, /Started flows/, 60000);
     browser = await openEditor(url);
     page = browser.page;
     opened = Date.now();
@@ -55,15 +51,12 @@ describe('the first start (npm start) in a real browser', function () {
   });
 
   after(async () => {
-    await browser?.close();
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
+    try {
+      await browser?.close();
+    } finally {
+      if (child) await stopChild(child, 'SIGTERM');
+      if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
     }
-    if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
   });
 
   it('wrote the IoT example on a tab of its own', () => {

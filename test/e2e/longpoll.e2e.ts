@@ -12,16 +12,8 @@ import type { EventInfo } from '../../src/client/types';
 import { Router } from '../../src/router';
 import { connectTransport } from '../../src/transports';
 import type { Listener } from '../../src/transports/listener';
+import { chromiumArgs, chromiumPath } from '../support/browser';
 import { autobahnBrowserBundle } from './autobahn-browser';
-
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-];
 
 /** Serves the test pages (and the Autobahn bundle) from an origin of its own. */
 async function pageServer(

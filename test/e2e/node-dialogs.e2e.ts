@@ -5,23 +5,12 @@
 // and its calls still take msg.procedure. Screenshots go to E2E_SCREENSHOTS like editor.e2e's.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { type NodeRedProcess, startNodeRed } from '../support/node-red-process';
-import { linkPackage, pkg, projectRoot } from '../support/package-in-node-red';
-
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const shots = path.resolve(projectRoot, process.env.E2E_SCREENSHOTS ?? 'test-results/screenshots');
+import type { Page } from 'playwright-core';
+import { screenshotDir as shots } from '../support/browser';
+import { editorUnderTest } from '../support/editor-under-test';
+import { pkg, projectRoot } from '../support/package-in-node-red';
+import { stepByStep } from '../support/step-by-step';
 const paletteTypes = Object.keys(pkg['node-red'].nodes).filter((t) => t !== 'wamp-connection');
 
 /** The old-editor fixture as a real flow: helper nodes become debug nodes, and an inject calls. */
@@ -62,50 +51,17 @@ function oldEditorFlow(): object[] {
 
 describe('node dialogs and the palette in a real browser', function () {
   this.timeout(120000);
-  this.bail(true);
-  let red: NodeRedProcess;
-  let profile: string;
-  let context: BrowserContext;
+  stepByStep();
+  const editor = editorUnderTest(() => ({ flows: oldEditorFlow() }), {
+    viewport: { width: 1440, height: 760 },
+  });
   let page: Page;
-  const pageErrors: string[] = [];
-  const shot = (name: string): Promise<Buffer> => page.screenshot({ path: path.join(shots, `${name}.png`) });
+  const shot = (name: string): Promise<void> => editor.shot(name);
   const nodeRect = (id: string) => page.locator(`g.red-ui-flow-node-group[id="${id}"] rect.red-ui-flow-node`);
 
   before(async () => {
-    assert.ok(fs.existsSync(chromiumPath), `Chromium at ${chromiumPath} (apt-get install chromium)`);
-    fs.mkdirSync(shots, { recursive: true });
-    red = await startNodeRed((userDir) => {
-      linkPackage(userDir);
-      fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(oldEditorFlow()));
-    });
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'wamp-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: chromiumArgs,
-      viewport: { width: 1440, height: 760 },
-      locale: 'en-US',
-    });
-    await context.route(
-      (url) => !url.href.startsWith(red.url),
-      (route) => route.abort(),
-    );
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.setDefaultTimeout(30000);
-    await page.goto(red.url);
+    page = editor.page;
     await nodeRect('call').waitFor();
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page)
-      await shot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`).catch(() => undefined);
-  });
-
-  after(async () => {
-    await context?.close();
-    if (profile) fs.rmSync(profile, { recursive: true, force: true });
-    await red?.stop();
   });
 
   /**
@@ -204,7 +160,7 @@ describe('node dialogs and the palette in a real browser', function () {
       .locator('.red-ui-notification')
       .filter({ hasText: /Successfully deployed/ })
       .waitFor();
-    const flows = JSON.parse((await red.get('/flows')).body) as Array<Record<string, unknown>>;
+    const flows = JSON.parse((await editor.red.get('/flows')).body) as Array<Record<string, unknown>>;
     const call = flows.find((n) => n.id === 'call')!;
     assert.deepEqual(
       [call.procedure, call.procedureType, call.timeout, call.timeoutType, call.property, call.propertyType],
@@ -266,6 +222,6 @@ describe('node dialogs and the palette in a real browser', function () {
   });
 
   it('ran without a script error in the page', () => {
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(editor.errors, []);
   });
 });

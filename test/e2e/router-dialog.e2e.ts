@@ -3,12 +3,9 @@
 // match and actions) and saved as the roles the runtime reads; the JSON button shows the same
 // roles as JSON and takes a pasted list back; an event history row is saved and shown again.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { type Browser, openEditor, screenshotDir } from '../support/browser';
-import { startNodeRed, type NodeRedProcess } from '../support/node-red-process';
-import { linkPackage } from '../support/package-in-node-red';
+import { editorUnderTest } from '../support/editor-under-test';
+import { stepByStep } from '../support/step-by-step';
 
 interface Role {
   name: string;
@@ -27,48 +24,29 @@ async function openDialog(page: Page): Promise<void> {
 
 describe('the wamp-router dialog in a real browser', function () {
   this.timeout(120000);
-  this.bail(true);
-  let red: NodeRedProcess;
-  let browser: Browser;
+  stepByStep();
+  const editor = editorUnderTest(() => ({
+    flows: [
+      { id: 'f1', type: 'tab', label: 'plant' },
+      {
+        id: 'r1',
+        type: 'wamp-router',
+        z: 'f1',
+        name: 'Plant router',
+        realms: [{ name: 'realm1', anonymous: true }],
+        accounts: [],
+        roles: '[]',
+        x: 200,
+        y: 100,
+        wires: [],
+      },
+    ],
+  }));
   let page: Page;
 
   before(async () => {
-    red = await startNodeRed((userDir) => {
-      linkPackage(userDir);
-      fs.writeFileSync(
-        path.join(userDir, 'flows.json'),
-        JSON.stringify([
-          { id: 'f1', type: 'tab', label: 'plant' },
-          {
-            id: 'r1',
-            type: 'wamp-router',
-            z: 'f1',
-            name: 'Plant router',
-            realms: [{ name: 'realm1', anonymous: true }],
-            accounts: [],
-            roles: '[]',
-            x: 200,
-            y: 100,
-            wires: [],
-          },
-        ]),
-      );
-    });
-    browser = await openEditor(red.url);
-    page = browser.page;
+    page = editor.page;
     await page.locator('g.red-ui-flow-node-group[id="r1"]').waitFor();
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page)
-      await page
-        .screenshot({ path: path.join(screenshotDir, 'failed-router-dialog.png') })
-        .catch(() => undefined);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await red?.stop();
   });
 
   it('shows the empty Users and Roles lists as a row saying so, not a thin sliver', async () => {
@@ -101,7 +79,7 @@ describe('the wamp-router dialog in a real browser', function () {
     const second = role.locator('.wamp-role-perm').nth(1);
     await second.locator('.wamp-perm-uri').fill('com.plant.config.reset');
     await second.locator('.wamp-perm-match').selectOption('exact');
-    await page.screenshot({ path: path.join(screenshotDir, 'router-roles.png') });
+    await editor.shot('router-roles');
     await page.click('#node-dialog-ok');
     await page.locator('#node-input-roles-json').waitFor({ state: 'detached' });
     assert.deepEqual(await rolesOf(page), [
@@ -181,7 +159,7 @@ describe('the wamp-router dialog in a real browser', function () {
         ['device', 'realm1', [['com.plant..status', 'wildcard', false, true, false]]],
       ],
     );
-    assert.deepEqual(browser.errors, [], 'no script error in the editor');
+    assert.deepEqual(editor.errors, [], 'no script error in the editor');
   });
 
   it('adds an event history row (realm, topic, match, limit) and shows it again', async () => {
@@ -207,6 +185,6 @@ describe('the wamp-router dialog in a real browser', function () {
     assert.equal(await shown.locator('.wamp-history-limit').inputValue(), '500');
     await page.click('#node-dialog-cancel');
     await page.locator('#node-input-roles-json').waitFor({ state: 'detached' });
-    assert.deepEqual(browser.errors, [], 'no script error in the editor');
+    assert.deepEqual(editor.errors, [], 'no script error in the editor');
   });
 });

@@ -3,25 +3,11 @@
 // deploy both tickets work while neither ever reaches the browser. A realm with users admits no
 // anonymous session unless ticked.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { Connection } from '../../src/client';
-import { freePort, startNodeRed, type NodeRedProcess } from '../support/node-red-process';
-import { linkPackage, projectRoot } from '../support/package-in-node-red';
-
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const shots = path.resolve(projectRoot, process.env.E2E_SCREENSHOTS ?? 'test-results/screenshots');
+import { editorUnderTest } from '../support/editor-under-test';
+import { freePort } from '../support/node-red-process';
+import { stepByStep } from '../support/step-by-step';
 const ALICE = 'alice-ticket-5d1e-never-in-the-browser';
 const DAVE = 'dave-ticket-88ac-never-in-the-browser';
 
@@ -40,23 +26,14 @@ async function joins(url: string, authid?: string, ticket?: string): Promise<boo
 
 describe('the wamp-router dialog keeps secrets out of the browser', function () {
   this.timeout(120000);
-  this.bail(true);
-  let red: NodeRedProcess;
-  let profile: string;
-  let context: BrowserContext;
-  let page: Page;
+  stepByStep();
   let port: number;
   const seen: string[] = [];
-
-  before(async () => {
-    assert.ok(fs.existsSync(chromiumPath), `Chromium at ${chromiumPath} (apt-get install chromium)`);
-    fs.mkdirSync(shots, { recursive: true });
-    port = await freePort();
-    red = await startNodeRed((userDir) => {
-      linkPackage(userDir);
-      fs.writeFileSync(
-        path.join(userDir, 'flows.json'),
-        JSON.stringify([
+  const editor = editorUnderTest(
+    async () => {
+      port = await freePort();
+      return {
+        flows: [
           { id: 'f1', type: 'tab', label: 'plant' },
           {
             id: 'r1',
@@ -73,42 +50,24 @@ describe('the wamp-router dialog keeps secrets out of the browser', function () 
             y: 100,
             wires: [],
           },
-        ]),
-      );
-      fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify({ r1: { secret0: ALICE } }));
-    });
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'wamp-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: chromiumArgs,
-      viewport: { width: 1440, height: 900 },
-      locale: 'en-US',
-    });
-    await context.route(
-      (url) => !url.href.startsWith(red.url),
-      (route) => route.abort(),
-    );
-    page = context.pages()[0] ?? (await context.newPage());
-    // Everything the browser is sent, to show that no secret is among it.
-    page.on('response', async (res) => {
-      const type = res.headers()['content-type'] ?? '';
-      if (/json|javascript|html|text/.test(type)) seen.push(await res.text().catch(() => ''));
-    });
-    page.setDefaultTimeout(30000);
-    await page.goto(red.url);
+        ],
+        credentials: { r1: { secret0: ALICE } },
+      };
+    },
+    {
+      // Everything the browser is sent, to show that no secret is among it.
+      beforeLoad: (page) =>
+        page.on('response', async (res) => {
+          const type = res.headers()['content-type'] ?? '';
+          if (/json|javascript|html|text/.test(type)) seen.push(await res.text().catch(() => ''));
+        }),
+    },
+  );
+  let page: Page;
+
+  before(async () => {
+    page = editor.page;
     await page.waitForFunction("!!(window.RED && RED.nodes && RED.nodes.node('r1'))");
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page)
-      await page.screenshot({ path: path.join(shots, 'failed-router-secrets.png') }).catch(() => undefined);
-  });
-
-  after(async () => {
-    await context?.close();
-    if (profile) fs.rmSync(profile, { recursive: true, force: true });
-    await red?.stop();
   });
 
   const url = (): string => `ws://127.0.0.1:${port}/ws`;

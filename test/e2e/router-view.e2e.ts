@@ -3,109 +3,66 @@
 // readable at the sidebar's default width, the call tester answering, and the session
 // disappearing when the client leaves; a realm's event history and a revocation shown.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { Session } from '../../src/client';
 import { connectTransport } from '../../src/transports';
-import { freePort, startNodeRed, type NodeRedProcess } from '../support/node-red-process';
-import { linkPackage, projectRoot } from '../support/package-in-node-red';
-
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const shots = path.resolve(projectRoot, process.env.E2E_SCREENSHOTS ?? 'test-results/screenshots');
+import { screenshotDir as shots } from '../support/browser';
+import { editorUnderTest } from '../support/editor-under-test';
+import { freePort } from '../support/node-red-process';
+import { stepByStep } from '../support/step-by-step';
 
 describe('the WAMP sidebar tab in a real browser', function () {
   this.timeout(120000);
-  this.bail(true);
-  let red: NodeRedProcess;
-  let profile: string;
-  let context: BrowserContext;
-  let page: Page;
+  stepByStep();
   let port: number;
   let client: Session | undefined;
-  const pageErrors: string[] = [];
-
-  before(async () => {
-    assert.ok(fs.existsSync(chromiumPath), `Chromium at ${chromiumPath} (apt-get install chromium)`);
-    fs.mkdirSync(shots, { recursive: true });
-    port = await freePort();
-    red = await startNodeRed((userDir) => {
-      linkPackage(userDir);
-      fs.writeFileSync(
-        path.join(userDir, 'flows.json'),
-        JSON.stringify([
-          { id: 'f1', type: 'tab', label: 'plant' },
-          {
-            id: 'r1',
-            type: 'wamp-router',
-            z: 'f1',
-            name: 'Plant router',
-            usePort: true,
-            host: '127.0.0.1',
-            port,
-            path: '/ws',
-            realms: [
-              { name: 'realm1', anonymous: true },
-              { name: 'sensors', anonymous: true, anonymousRole: 'operator' },
-            ],
-            accounts: [],
-            // In sensors the operator may remove subscriptions (a grant by name), for the revocation.
-            roles: JSON.stringify([
-              {
-                realm: 'sensors',
-                name: 'operator',
-                permissions: [
-                  { uri: '', match: 'prefix', call: true, register: true, publish: true, subscribe: true },
-                  { uri: 'wamp.', match: 'prefix', call: true, subscribe: true },
-                ],
-              },
-            ]),
-            history: [{ realm: 'sensors', uri: 'com.sensor.temp', match: 'exact', limit: 10 }],
-            x: 200,
-            y: 100,
-            wires: [],
-          },
-        ]),
-      );
-    });
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'wamp-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: chromiumArgs,
-      viewport: { width: 1440, height: 900 },
-      locale: 'en-US',
-    });
-    await context.route(
-      (url) => !url.href.startsWith(red.url),
-      (route) => route.abort(),
-    );
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.setDefaultTimeout(30000);
-    await page.goto(red.url);
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page)
-      await page.screenshot({ path: path.join(shots, 'failed-router-view.png') }).catch(() => undefined);
-  });
-
+  // Declared before the editor's hooks, so it runs before Node-RED stops.
   after(async () => {
     if (client?.isOpen) await client.leave();
-    await context?.close();
-    if (profile) fs.rmSync(profile, { recursive: true, force: true });
-    await red?.stop();
+  });
+  const editor = editorUnderTest(async () => {
+    port = await freePort();
+    return {
+      flows: [
+        { id: 'f1', type: 'tab', label: 'plant' },
+        {
+          id: 'r1',
+          type: 'wamp-router',
+          z: 'f1',
+          name: 'Plant router',
+          usePort: true,
+          host: '127.0.0.1',
+          port,
+          path: '/ws',
+          realms: [
+            { name: 'realm1', anonymous: true },
+            { name: 'sensors', anonymous: true, anonymousRole: 'operator' },
+          ],
+          accounts: [],
+          // In sensors the operator may remove subscriptions (a grant by name), for the revocation.
+          roles: JSON.stringify([
+            {
+              realm: 'sensors',
+              name: 'operator',
+              permissions: [
+                { uri: '', match: 'prefix', call: true, register: true, publish: true, subscribe: true },
+                { uri: 'wamp.', match: 'prefix', call: true, subscribe: true },
+              ],
+            },
+          ]),
+          history: [{ realm: 'sensors', uri: 'com.sensor.temp', match: 'exact', limit: 10 }],
+          x: 200,
+          y: 100,
+          wires: [],
+        },
+      ],
+    };
+  });
+  let page: Page;
+
+  before(() => {
+    page = editor.page;
   });
 
   it('opens the WAMP tab, listing the router and its realms', async () => {
@@ -192,14 +149,14 @@ describe('the WAMP sidebar tab in a real browser', function () {
     await page.waitForFunction(
       "/started/.test(document.querySelector('.wamp-rv-answer')?.textContent ?? '')",
     );
-    await page.screenshot({ path: path.join(shots, 'router-view-e2e.png') });
+    await editor.shot('router-view-e2e');
   });
 
   it('the session disappears when the client leaves', async () => {
     const id = client!.id;
     await client!.leave();
     await page.locator(`tr.wamp-rv-session[data-session="${id}"]`).waitFor({ state: 'detached' });
-    assert.deepEqual(pageErrors, [], 'no script error in the editor');
+    assert.deepEqual(editor.errors, [], 'no script error in the editor');
   });
 
   it("shows a realm's event history (events kept of the limit) and a revocation with its reason", async () => {
@@ -229,6 +186,6 @@ describe('the WAMP sidebar tab in a real browser', function () {
     } finally {
       await s.leave();
     }
-    assert.deepEqual(pageErrors, [], 'no script error in the editor');
+    assert.deepEqual(editor.errors, [], 'no script error in the editor');
   });
 });

@@ -4,7 +4,16 @@
 import assert from 'node:assert/strict';
 import { pendingCount } from '../../nodes/shared/invocations';
 import type { NodeMessage } from '../../nodes/shared/red-types';
-import { baseFlow, coreNode, helper, isConnected, nextMessages, nodeModules, waitStatus } from './helpers';
+import {
+  coreNode,
+  helper,
+  isConnected,
+  nextMessages,
+  nodeModules,
+  waitStatus,
+  nodeRedPerTest,
+  rpcFlow,
+} from './helpers';
 
 interface Supertest {
   get(path: string): Promise<{ status: number; text: string }>;
@@ -20,36 +29,6 @@ function grabHttpNode(RED: {
   RED.nodes.registerType('http-node-app', function () {});
 }
 
-/** call → out (and progress); reg → callee; resp answers; a Catch for the whole tab → caught. */
-function flow(call: object = {}, extra: object[] = []): object[] {
-  return baseFlow([
-    {
-      id: 'call',
-      z: 'f1',
-      type: 'wamp-call',
-      connection: 'conn',
-      procedure: 'com.test.proc',
-      wires: [['out']],
-      ...call,
-    },
-    { id: 'out', z: 'f1', type: 'helper' },
-    { id: 'progress', z: 'f1', type: 'helper' },
-    {
-      id: 'reg',
-      z: 'f1',
-      type: 'wamp-register',
-      connection: 'conn',
-      procedure: 'com.test.proc',
-      wires: [['callee']],
-    },
-    { id: 'callee', z: 'f1', type: 'helper' },
-    { id: 'resp', z: 'f1', type: 'wamp-response' },
-    { id: 'catcher', z: 'f1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
-    { id: 'caught', z: 'f1', type: 'helper' },
-    ...extra,
-  ]);
-}
-
 const modules = [
   ...nodeModules,
   coreNode('common/60-link.js'),
@@ -59,7 +38,7 @@ const modules = [
 ];
 
 async function start(call?: object, extra?: object[]): Promise<void> {
-  await helper.load(modules, flow(call, extra));
+  await helper.load(modules, rpcFlow(call, {}, extra));
   await waitStatus(helper.getNode('reg'), isConnected);
 }
 
@@ -82,13 +61,7 @@ async function until(cond: () => boolean, what: string, ms = 5000): Promise<void
 }
 
 describe('wamp-call and wamp-response in Node-RED flows', function () {
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(r));
-  });
+  nodeRedPerTest();
 
   describe('clones of one message (same _msgid) are separate calls', function () {
     it('msg.action = "cancel" reaches every one of them, by default and by their shared handle', async function () {
@@ -134,7 +107,7 @@ describe('wamp-call and wamp-response in Node-RED flows', function () {
       for (const n of [1, 2, 3]) helper.getNode('call').receive({ _msgid: 'shared', payload: n });
       await invoked;
       assert.equal(pendingCount(), 3);
-      await helper.setFlows(flow({ procedure: 'com.test.other' }), 'nodes');
+      await helper.setFlows(rpcFlow({ procedure: 'com.test.other' }), 'nodes');
       await until(() => pendingCount() === 0, 'the canceled invocations to be dropped');
     });
   });

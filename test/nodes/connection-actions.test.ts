@@ -12,6 +12,8 @@ import {
   nextStatus,
   nodeModules,
   waitStatus,
+  nodeRedPerTest,
+  calleeNodes,
 } from './helpers';
 
 const tab = { id: 'f1', type: 'tab', label: 'test' };
@@ -40,16 +42,7 @@ function flow(conn: object = {}, sub: object = {}): object[] {
       wires: [['out']],
     },
     { id: 'out', z: 'f1', type: 'helper' },
-    {
-      id: 'reg',
-      z: 'f1',
-      type: 'wamp-register',
-      connection: 'conn',
-      procedure: 'com.test.echo',
-      wires: [['callee']],
-    },
-    { id: 'callee', z: 'f1', type: 'helper' },
-    { id: 'resp', z: 'f1', type: 'wamp-response' },
+    ...calleeNodes('com.test.echo'),
     { id: 'pub', z: 'f1', type: 'wamp-publish', connection: 'conn', topic: '', acknowledge: true },
     {
       id: 'sub',
@@ -97,13 +90,7 @@ async function act(
 }
 
 describe('msg.action connect / disconnect', function () {
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(r));
-  });
+  nodeRedPerTest();
 
   it('any client node disconnects the shared session (all red ring "disconnected") and connects it again', async function () {
     await helper.load(nodeModules, flow());

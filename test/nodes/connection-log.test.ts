@@ -13,6 +13,7 @@ import {
   nextStatus,
   type TestNode,
   waitStatus,
+  nodeRedPerTest,
 } from './helpers';
 import { adminGet, keysLogged, lastStatus, logged, modules } from './with-words';
 
@@ -55,14 +56,9 @@ async function retries(node: TestNode, n: number): Promise<void> {
 describe('wamp-connection: log lines, the publish queue, environment variables in fields', function () {
   this.timeout(30000);
   let router: Router | undefined;
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async function () {
-    await helper.unload();
+  nodeRedPerTest(async () => {
     await router?.close();
     router = undefined;
-    await new Promise<void>((r) => helper.stopServer(r));
   });
 
   it('one info line per connect (URL, realm, authid, authrole), one warn line per outage, none per retry; queued publications arrive when the router is back', async function () {

@@ -5,7 +5,7 @@ import { Router } from '../../src/router';
 import { buildConnectionOptions, type WampConnectionDef } from '../../nodes/shared/connection-config';
 import type { Connection } from '../../src/client';
 import { freePort } from '../support/node-red-process';
-import { helper, isConnected, nodeModules, waitStatus } from './helpers';
+import { helper, isConnected, nodeModules, waitStatus, nodeRedPerTest } from './helpers';
 
 const noLocal = (): never => {
   throw new Error('not in-process');
@@ -58,12 +58,7 @@ describe('wamp-connection: router URLs, keepalive, message size (form → option
 
 describe('wamp-connection: a list of routers, deployed', function () {
   let router: Router | null = null;
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(r));
+  nodeRedPerTest(async () => {
     await router?.close();
     router = null;
   });

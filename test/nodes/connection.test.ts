@@ -5,7 +5,19 @@ import { WebSocketServer } from 'ws';
 import { Connection } from '../../src/client';
 import type { NodeMessage, NodeStatus } from '../../nodes/shared/red-types';
 import { findRouter } from '../../nodes/shared/router-registry';
-import { baseFlow, coreNode, helper, isConnected, nextMessages, nodeModules, waitStatus } from './helpers';
+import {
+  baseFlow,
+  coreNode,
+  helper,
+  isConnected,
+  nextMessages,
+  nodeModules,
+  waitStatus,
+  nodeRedPerTest,
+  freePort,
+  calleeNodes,
+  routerOnNodeRed,
+} from './helpers';
 
 const tab = { id: 'f1', type: 'tab', label: 'test' };
 
@@ -35,23 +47,53 @@ function sessionCountBecomes(id: string, n: number): Promise<void> {
   });
 }
 
-/** A port that refuses connections: bound, then closed again. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
+/** A client of realm1 at `url`, once joined; rejects with the reason if it fails or is refused. */
+async function joinedClient(url: string): Promise<Connection> {
+  const client = new Connection({ url, realm: 'realm1', reconnect: { enabled: false } });
+  const joined = new Promise<void>((resolve, reject) =>
+    client.on('status', (s: { state: string; reason?: string }) =>
+      s.state === 'connected'
+        ? resolve()
+        : s.state === 'failed' || s.state === 'disconnected'
+          ? reject(new Error(s.reason))
+          : undefined,
+    ),
+  );
+  client.open();
+  await joined;
+  return client;
+}
+
+/** Alice's ticket login to an in-process router that knows her ticket as 'right'; `ticket` is what she sends. */
+async function loadTicketLogin(ticket: string): Promise<void> {
+  await helper.load(
+    nodeModules,
+    [
+      tab,
+      {
+        id: 'router',
+        z: 'f1',
+        type: 'wamp-router',
+        realms: [{ name: 'realm1', anonymous: false }],
+        accounts: [{ realm: 'realm1', authid: 'alice', role: 'user', method: 'ticket' }],
+      },
+      {
+        id: 'conn',
+        type: 'wamp-connection',
+        transport: 'local',
+        router: 'router',
+        realm: 'realm1',
+        authmethod: 'ticket',
+        authid: 'alice',
+      },
+      callNode(),
+    ],
+    { router: { secrets: JSON.stringify({ 'realm1/alice': 'right' }) }, conn: { ticket } },
+  );
 }
 
 describe('wamp-connection', function () {
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(r));
-  });
+  nodeRedPerTest();
 
   describe('status is pushed to every node using the connection', function () {
     it('yellow ring "connecting", then green dot "connected" with the realm', async function () {
@@ -66,7 +108,7 @@ describe('wamp-connection', function () {
     });
 
     it('red ring with a retry when the router cannot be reached', async function () {
-      const port = await closedPort();
+      const port = await freePort();
       await helper.load(nodeModules, [
         tab,
         {
@@ -86,30 +128,7 @@ describe('wamp-connection', function () {
     });
 
     it('red dot "auth failed" when the router refuses the credentials', async function () {
-      await helper.load(
-        nodeModules,
-        [
-          tab,
-          {
-            id: 'router',
-            z: 'f1',
-            type: 'wamp-router',
-            realms: [{ name: 'realm1', anonymous: false }],
-            accounts: [{ realm: 'realm1', authid: 'alice', role: 'user', method: 'ticket' }],
-          },
-          {
-            id: 'conn',
-            type: 'wamp-connection',
-            transport: 'local',
-            router: 'router',
-            realm: 'realm1',
-            authmethod: 'ticket',
-            authid: 'alice',
-          },
-          callNode(),
-        ],
-        { router: { secrets: JSON.stringify({ 'realm1/alice': 'right' }) }, conn: { ticket: 'wrong' } },
-      );
+      await loadTicketLogin('wrong');
       const s = await waitStatus(helper.getNode('call'), (st) => st.fill === 'red' && st.shape === 'dot');
       assert.equal(s.text, 'wamp-connection.status.auth-failed');
     });
@@ -140,30 +159,7 @@ describe('wamp-connection', function () {
     });
 
     it('ticket authentication with the right secret connects', async function () {
-      await helper.load(
-        nodeModules,
-        [
-          tab,
-          {
-            id: 'router',
-            z: 'f1',
-            type: 'wamp-router',
-            realms: [{ name: 'realm1', anonymous: false }],
-            accounts: [{ realm: 'realm1', authid: 'alice', role: 'user', method: 'ticket' }],
-          },
-          {
-            id: 'conn',
-            type: 'wamp-connection',
-            transport: 'local',
-            router: 'router',
-            realm: 'realm1',
-            authmethod: 'ticket',
-            authid: 'alice',
-          },
-          callNode(),
-        ],
-        { router: { secrets: JSON.stringify({ 'realm1/alice': 'right' }) }, conn: { ticket: 'right' } },
-      );
+      await loadTicketLogin('right');
       await waitStatus(helper.getNode('call'), isConnected);
       assert.equal(findRouter('router')!.sessions('realm1')[0].authid, 'alice');
     });
@@ -365,16 +361,7 @@ describe('wamp-connection', function () {
         reconnectDelay: 0.02,
       };
       const rest = [
-        {
-          id: 'reg',
-          z: 'f1',
-          type: 'wamp-register',
-          connection: 'conn',
-          procedure: 'com.test.p',
-          wires: [['callee']],
-        },
-        { id: 'callee', z: 'f1', type: 'helper' },
-        { id: 'resp', z: 'f1', type: 'wamp-response' },
+        ...calleeNodes('com.test.p'),
         { ...callNode(), wires: [['out']] },
         { id: 'out', z: 'f1', type: 'helper' },
       ];
@@ -407,7 +394,7 @@ describe('wamp-connection', function () {
 
   describe('wamp-router listening', function () {
     it('on its own port: a network client can call a procedure a flow registered', async function () {
-      const port = await closedPort();
+      const port = await freePort();
       await helper.load(
         nodeModules,
         baseFlow([
@@ -421,16 +408,7 @@ describe('wamp-connection', function () {
             path: '/ws',
           },
           { id: 'conn2', type: 'wamp-connection', transport: 'local', router: 'router2', realm: 'realm1' },
-          {
-            id: 'reg',
-            z: 'f1',
-            type: 'wamp-register',
-            connection: 'conn2',
-            procedure: 'com.test.p',
-            wires: [['callee']],
-          },
-          { id: 'callee', z: 'f1', type: 'helper' },
-          { id: 'resp', z: 'f1', type: 'wamp-response' },
+          ...calleeNodes('com.test.p', { connection: 'conn2' }),
         ]),
       );
       await waitStatus(helper.getNode('reg'), isConnected);
@@ -438,18 +416,7 @@ describe('wamp-connection', function () {
         .getNode('callee')
         .on('input', (msg) => helper.getNode('resp').receive({ ...msg, payload: 'over tcp' }));
       for (const url of [`ws://127.0.0.1:${port}/ws`, `rs://127.0.0.1:${port}`]) {
-        const client = new Connection({ url, realm: 'realm1', reconnect: { enabled: false } });
-        const joined = new Promise<void>((resolve, reject) =>
-          client.on('status', (s: { state: string; reason?: string }) =>
-            s.state === 'connected'
-              ? resolve()
-              : s.state === 'failed' || s.state === 'disconnected'
-                ? reject(new Error(s.reason))
-                : undefined,
-          ),
-        );
-        client.open();
-        await joined;
+        const client = await joinedClient(url);
         const r = await client.call('com.test.p', []);
         assert.deepEqual(r.args, ['over tcp']);
         await client.close();
@@ -457,7 +424,7 @@ describe('wamp-connection', function () {
     });
 
     it('with a tls-config node: wss:// to the router, verified by a client tls-config', async function () {
-      const port = await closedPort();
+      const port = await freePort();
       const fixtures = path.resolve(__dirname, '../../../test/fixtures/tls');
       const tlsNode = coreNode('network/05-tls.js');
       await helper.load(
@@ -521,30 +488,9 @@ describe('wamp-connection', function () {
     });
 
     it("on Node-RED's HTTP server at a path under httpNodeRoot", async function () {
-      await helper.load(nodeModules, [
-        tab,
-        {
-          id: 'router',
-          z: 'f1',
-          type: 'wamp-router',
-          realms: [{ name: 'realm1' }],
-          useHttp: true,
-          httpPath: '/wamp',
-        },
-      ]);
+      await helper.load(nodeModules, [tab, routerOnNodeRed()]);
       const url = `${helper.url().replace(/^http/, 'ws')}/wamp`;
-      const client = new Connection({ url, realm: 'realm1', reconnect: { enabled: false } });
-      const joined = new Promise<void>((resolve, reject) =>
-        client.on('status', (s: { state: string; reason?: string }) =>
-          s.state === 'connected'
-            ? resolve()
-            : s.state === 'failed' || s.state === 'disconnected'
-              ? reject(new Error(s.reason))
-              : undefined,
-        ),
-      );
-      client.open();
-      await joined;
+      const client = await joinedClient(url);
       const s = await waitStatus(helper.getNode('router'), (st) => st.text === 'wamp-router.status.session');
       assert.equal(s.fill, 'green');
       await client.close();

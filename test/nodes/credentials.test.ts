@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { publicKeyHexOf } from '../../src/wamp/auth/cryptosign';
 import { findRouter } from '../../nodes/shared/router-registry';
-import { helper, isConnected, nodeModules, waitStatus } from './helpers';
+import { helper, isConnected, nodeModules, waitStatus, nodeRedPerTest } from './helpers';
 
 const TICKET = 'ticket-7f3a9c-do-not-export';
 const CRA_SECRET = 'cra-secret-41be02-do-not-export';
@@ -96,13 +96,7 @@ async function allAuthenticated(): Promise<void> {
 }
 
 describe('credentials stay out of the flow configuration', function () {
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(r));
-  });
+  nodeRedPerTest();
 
   it('loaded with credentials: the nodes have them, the flows Node-RED exports do not', async function () {
     await helper.load(nodeModules, flow(), CREDS);
@@ -144,13 +138,7 @@ describe('credentials stay out of the flow configuration', function () {
 });
 
 describe('wamp-router secrets are password credentials, one slot per user', function () {
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(r));
-  });
+  nodeRedPerTest();
 
   const events = (): { once(e: string, f: () => void): void } =>
     (helper as unknown as { _events: { once(e: string, f: () => void): void } })._events;

@@ -5,18 +5,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { NodeMessage } from '../../nodes/shared/red-types';
 import { Connection } from '../../src/client';
-import { coreNodes, helper, nextMessages, nodeModules, waitStatus } from './helpers';
+import { nodeTypes } from '../support/package-in-node-red';
+import { coreNodes, helper, nextMessages, nodeModules, waitStatus, nodeRedPerTest } from './helpers';
 
 const root = path.resolve(__dirname, '../../..');
-const NODE_TYPES = [
-  'wamp-connection',
-  'wamp-router',
-  'wamp-call',
-  'wamp-register',
-  'wamp-response',
-  'wamp-publish',
-  'wamp-subscribe',
-];
 const LANGS = ['en-US', 'zh-CN'];
 
 function keysOf(obj: unknown, prefix = ''): string[] {
@@ -66,7 +58,7 @@ function exampleFlow(file: string, onceDelays: Record<string, number>): Array<Re
 
 describe('editor files', function () {
   describe('message catalogues', function () {
-    for (const type of NODE_TYPES) {
+    for (const type of nodeTypes) {
       it(`${type}: en-US and zh-CN have the same keys, and every key the node uses exists`, function () {
         const [en, zh] = LANGS.map((l) => catalogue(l, type));
         assert.deepEqual([...zh].sort(), [...en].sort());
@@ -90,7 +82,7 @@ describe('editor files', function () {
   });
 
   describe('editor templates', function () {
-    for (const type of NODE_TYPES) {
+    for (const type of nodeTypes) {
       it(`${type}: registers the type, has a form, a help text and a Chinese help text`, function () {
         const html = fs.readFileSync(path.join(root, 'nodes', `${type}.html`), 'utf8');
         assert.match(html, new RegExp(`registerType\\('${type}'`));
@@ -143,7 +135,7 @@ describe('editor files', function () {
         assert.equal(ids.size, flow.length, 'ids are unique');
         for (const n of flow) {
           assert.ok(
-            NODE_TYPES.includes(String(n.type)) || coreTypes.includes(String(n.type)),
+            nodeTypes.includes(String(n.type)) || coreTypes.includes(String(n.type)),
             `type ${String(n.type)}`,
           );
           for (const out of (n.wires as string[][] | undefined) ?? [])
@@ -156,13 +148,7 @@ describe('editor files', function () {
   });
 
   describe('the end-to-end example runs on deploy with no setup', function () {
-    beforeEach((done) => {
-      helper.startServer(done);
-    });
-    afterEach(async function () {
-      await helper.unload();
-      await new Promise<void>((r) => helper.stopServer(r));
-    });
+    nodeRedPerTest();
 
     it('the sum and the event reach their debug nodes', async function () {
       this.timeout(5000);

@@ -5,17 +5,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { nodeTypes } from '../support/package-in-node-red';
 
 const root = path.resolve(__dirname, '../../..');
-const TYPES = [
-  'wamp-connection',
-  'wamp-router',
-  'wamp-call',
-  'wamp-register',
-  'wamp-response',
-  'wamp-publish',
-  'wamp-subscribe',
-];
 /** Node-RED's documented node colours ("Node appearance"), which its core nodes use. */
 const NODE_RED_COLOURS = [
   '#3FADB5',
@@ -58,7 +50,7 @@ const catalogue = (lang: string, type: string): Record<string, unknown> =>
 describe('editor files follow the core nodes’ habits', function () {
   it('flow nodes take their colours from Node-RED’s set: RPC nodes one tone, PubSub another', () => {
     const colours: Record<string, string> = {};
-    for (const type of TYPES.filter((t) => t !== 'wamp-connection')) {
+    for (const type of nodeTypes.filter((t) => t !== 'wamp-connection')) {
       const colour = /color: '([^']+)'/.exec(editorFile(type))?.[1];
       assert.ok(colour, `${type} has a colour`);
       assert.ok(NODE_RED_COLOURS.includes(colour.toUpperCase()), `${type}: ${colour}`);
@@ -70,7 +62,7 @@ describe('editor files follow the core nodes’ habits', function () {
     assert.equal(colours['wamp-subscribe'], colours['wamp-publish']);
   });
 
-  for (const type of TYPES) {
+  for (const type of nodeTypes) {
     it(`${type}: a References section with links in the en-US and zh-CN help`, () => {
       for (const [help, title] of [
         [helpText('en-US', type), 'References'],
@@ -87,7 +79,7 @@ describe('editor files follow the core nodes’ habits', function () {
     });
   }
 
-  for (const type of TYPES.filter((t) => t !== 'wamp-connection')) {
+  for (const type of nodeTypes.filter((t) => t !== 'wamp-connection')) {
     it(`${type}: input labels wherever there are output labels, from the catalogue`, () => {
       const html = editorFile(type);
       const inputs = /\binputs: (\d)/.exec(html)?.[1];
@@ -105,7 +97,7 @@ describe('editor files follow the core nodes’ habits', function () {
   }
 
   it('palette labels are short (the browser test checks they fit on one line)', () => {
-    for (const type of TYPES.filter((t) => t !== 'wamp-connection'))
+    for (const type of nodeTypes.filter((t) => t !== 'wamp-connection'))
       for (const lang of ['en-US', 'zh-CN']) {
         const label = String(catalogue(lang, type).paletteLabel);
         assert.ok(label.length <= 10, `${lang} ${type}: "${label}"`);
@@ -116,7 +108,7 @@ describe('editor files follow the core nodes’ habits', function () {
     // The one exception is Node-RED's own: a typedInput takes its width from the input's style.
     const typedInputs = (html: string): Set<string> =>
       new Set([...html.matchAll(/\$\('#([\w-]+)'\)\.typedInput\(/g)].map((m) => m[1]));
-    const files = [...TYPES, 'wamp-router-view'];
+    const files = [...nodeTypes, 'wamp-router-view'];
     for (const type of files) {
       const html = editorFile(type);
       const allowed = typedInputs(html);
@@ -131,7 +123,7 @@ describe('editor files follow the core nodes’ habits', function () {
       files.filter((t) => shared.test(editorFile(t))),
       ['wamp-connection'],
     );
-    for (const type of TYPES) {
+    for (const type of nodeTypes) {
       for (const cls of editorFile(type).matchAll(/class="([^"]*)"/g))
         for (const c of cls[1]
           .split(/\s+/)

@@ -3,6 +3,7 @@
 import net from 'node:net';
 import type { NodeMessage, NodeStatus } from '../../nodes/shared/red-types';
 import { nodeRedVersion, resolveNodeRed } from '../support/node-red-under-test';
+import { nodeTypes } from '../support/package-in-node-red';
 
 export interface TestNode {
   id: string;
@@ -40,18 +41,27 @@ export function coreNode(file: string): unknown {
   return require(resolveNodeRed(`@node-red/nodes/core/${file}`));
 }
 
+/**
+ * Declares, in the calling `describe`, a Node-RED test server started before each test and, after
+ * it, the flows unloaded, then `afterUnload` (the test's own router closed, settings reset), then
+ * the server stopped.
+ */
+export function nodeRedPerTest(afterUnload?: () => unknown): void {
+  beforeEach((done) => {
+    helper.startServer(done);
+  });
+  afterEach(async function () {
+    await helper.unload();
+    await afterUnload?.();
+    await new Promise<void>((r) => helper.stopServer(r));
+  });
+}
+
 // Said once, so a run's output shows which runtime the node tests exercised.
 before(() => console.log(`      (node tests on Node-RED ${nodeRedVersion()}, Node.js ${process.version})`));
 
-export const nodeModules: unknown[] = [
-  'wamp-connection',
-  'wamp-router',
-  'wamp-call',
-  'wamp-register',
-  'wamp-response',
-  'wamp-publish',
-  'wamp-subscribe',
-].map((name) => require(`../../nodes/${name}`));
+/** Every node type the package declares, as Node-RED loads them. */
+export const nodeModules: unknown[] = nodeTypes.map((name) => require(`../../nodes/${name}`));
 
 function statusCalls(node: TestNode): NodeStatus[] {
   const spy = (node as unknown as { status: { getCalls(): SpyCall[] } }).status;
@@ -143,6 +153,59 @@ export function baseFlow(extra: object[]): object[] {
     { id: 'conn', type: 'wamp-connection', transport: 'local', router: 'router', realm: 'realm1' },
     ...extra,
   ];
+}
+
+/** A wamp-router for realm1 on Node-RED's own HTTP server, at /wamp (ws://…/wamp, long-poll at http://…/wamp). */
+export function routerOnNodeRed(): Record<string, unknown> {
+  return {
+    id: 'router',
+    z: 'f1',
+    type: 'wamp-router',
+    realms: [{ name: 'realm1' }],
+    useHttp: true,
+    httpPath: '/wamp',
+  };
+}
+
+/** wamp-register 'reg' for `procedure` → helper 'callee'; the test answers through wamp-response 'resp'. */
+export function calleeNodes(procedure: string, register: object = {}): object[] {
+  return [
+    {
+      id: 'reg',
+      z: 'f1',
+      type: 'wamp-register',
+      connection: 'conn',
+      procedure,
+      wires: [['callee']],
+      ...register,
+    },
+    { id: 'callee', z: 'f1', type: 'helper' },
+    { id: 'resp', z: 'f1', type: 'wamp-response' },
+  ];
+}
+
+/**
+ * One call meeting one registration: caller wamp-call → out (progress: a spare helper); callee
+ * wamp-register → callee, the test answering through resp; a Catch for the whole tab → caught.
+ */
+export function rpcFlow(call: object = {}, register: object = {}, extra: object[] = []): object[] {
+  return baseFlow([
+    {
+      id: 'call',
+      z: 'f1',
+      type: 'wamp-call',
+      connection: 'conn',
+      procedure: 'com.test.proc',
+      wires: [['out']],
+      ...call,
+    },
+    { id: 'out', z: 'f1', type: 'helper' },
+    ...calleeNodes('com.test.proc', register),
+    { id: 'progress', z: 'f1', type: 'helper' },
+    { id: 'catcher', z: 'f1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', z: 'f1', type: 'helper' },
+    ...extra,
+  ]);
 }
 
 /** A port that refuses connections: bound on 127.0.0.1 port 0, then closed again (free to listen on). */

@@ -8,7 +8,7 @@ import net from 'node:net';
 import WebSocket from 'ws';
 import { Connection } from '../../src/client';
 import { findRouter } from '../../nodes/shared/router-registry';
-import { helper, isConnected, nodeModules, waitStatus } from './helpers';
+import { helper, isConnected, nodeModules, waitStatus, nodeRedPerTest, routerOnNodeRed } from './helpers';
 
 const tab = { id: 'f1', type: 'tab', label: 'test' };
 
@@ -53,13 +53,7 @@ async function freePort(): Promise<number> {
 
 describe('HTTP long-poll in Node-RED', function () {
   this.timeout(30000);
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(r));
-  });
+  nodeRedPerTest();
 
   it("wamp-router on Node-RED's HTTP server: long-poll at the path's http:// twin, the editor's routes untouched", async function () {
     // The server's own application (Node-RED's editor and http-in routes in real life).
@@ -69,17 +63,7 @@ describe('HTTP long-poll in Node-RED', function () {
       }
     )._app;
     app.get('/probe', (_req, res) => res.send('ok'));
-    await helper.load(nodeModules, [
-      tab,
-      {
-        id: 'router',
-        z: 'f1',
-        type: 'wamp-router',
-        realms: [{ name: 'realm1' }],
-        useHttp: true,
-        httpPath: '/wamp',
-      },
-    ]);
+    await helper.load(nodeModules, [tab, routerOnNodeRed()]);
     const client = new Connection({
       url: `${helper.url()}/wamp`,
       realm: 'realm1',
@@ -124,12 +108,7 @@ describe('HTTP long-poll in Node-RED', function () {
     await helper.load(nodeModules, [
       tab,
       {
-        id: 'router',
-        z: 'f1',
-        type: 'wamp-router',
-        realms: [{ name: 'realm1' }],
-        useHttp: true,
-        httpPath: '/wamp',
+        ...routerOnNodeRed(),
         usePort: true,
         port,
         origins: 'https://dash.example.com, http://localhost:3000',

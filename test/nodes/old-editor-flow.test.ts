@@ -17,6 +17,7 @@ import {
   nodeModules,
   type TestNode,
   waitStatus,
+  nodeRedPerTest,
 } from './helpers';
 
 const fixture = path.resolve(__dirname, '../../../test/fixtures/old-editor-flow.json');
@@ -30,13 +31,7 @@ async function callOnce(msg: NodeMessage): Promise<NodeMessage> {
 
 describe('typed fields: old flows still work', function () {
   this.timeout(20000);
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(r));
-  });
+  nodeRedPerTest();
 
   describe('a flow saved by the editor before the fields were typed (no *Type properties)', function () {
     const oldFlow = (): object[] => JSON.parse(fs.readFileSync(fixture, 'utf8')) as object[];

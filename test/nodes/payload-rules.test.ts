@@ -5,7 +5,17 @@
 // - falsy payloads (0, false, "", null) are values, not "no argument" — over pub/sub and call/response.
 import assert from 'node:assert/strict';
 import type { NodeMessage } from '../../nodes/shared/red-types';
-import { baseFlow, coreNode, helper, isConnected, nextMessages, nodeModules, waitStatus } from './helpers';
+import {
+  baseFlow,
+  coreNode,
+  helper,
+  isConnected,
+  nextMessages,
+  nodeModules,
+  waitStatus,
+  nodeRedPerTest,
+  calleeNodes,
+} from './helpers';
 
 const FALSY: unknown[] = [0, false, '', null];
 
@@ -47,16 +57,7 @@ function rpcFlow(): object[] {
   return baseFlow([
     { id: 'call', z: 'f1', type: 'wamp-call', connection: 'conn', procedure: 'com.test.p', wires: [['out']] },
     { id: 'out', z: 'f1', type: 'helper' },
-    {
-      id: 'reg',
-      z: 'f1',
-      type: 'wamp-register',
-      connection: 'conn',
-      procedure: 'com.test.p',
-      wires: [['callee']],
-    },
-    { id: 'callee', z: 'f1', type: 'helper' },
-    { id: 'resp', z: 'f1', type: 'wamp-response' },
+    ...calleeNodes('com.test.p'),
   ]);
 }
 
@@ -109,13 +110,7 @@ async function callThrough(
 }
 
 describe('payload rules over flows', function () {
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(r));
-  });
+  nodeRedPerTest();
 
   describe('publish and subscribe', function () {
     beforeEach(async function () {

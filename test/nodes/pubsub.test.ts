@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import type { NodeMessage } from '../../nodes/shared/red-types';
 import { findRouter } from '../../nodes/shared/router-registry';
-import { baseFlow, helper, isConnected, nextMessages, nodeModules, waitStatus } from './helpers';
+import {
+  baseFlow,
+  helper,
+  isConnected,
+  nextMessages,
+  nodeModules,
+  waitStatus,
+  nodeRedPerTest,
+} from './helpers';
 
 function pubsubFlow(sub: object = {}, pub: object = {}): object[] {
   return baseFlow([
@@ -32,13 +40,7 @@ function deliver(id: string, msg: NodeMessage): void {
 }
 
 describe('wamp-publish and wamp-subscribe', function () {
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(r));
-  });
+  nodeRedPerTest();
 
   describe('an event published by a flow reaches subscribers on the same connection', function () {
     it('emits topic, payload, args, kwargs and details', async function () {

@@ -4,7 +4,15 @@ import assert from 'node:assert/strict';
 import { Connection } from '../../src/client';
 import type { NodeMessage } from '../../nodes/shared/red-types';
 import { findRouter } from '../../nodes/shared/router-registry';
-import { helper, isConnected, nodeModules, waitStatus, type TestNode } from './helpers';
+import {
+  helper,
+  isConnected,
+  nodeModules,
+  waitStatus,
+  type TestNode,
+  nodeRedPerTest,
+  routerOnNodeRed,
+} from './helpers';
 
 const tab = { id: 'f1', type: 'tab', label: 'test' };
 
@@ -12,12 +20,7 @@ function flow(router: object = {}): object[] {
   return [
     tab,
     {
-      id: 'router',
-      z: 'f1',
-      type: 'wamp-router',
-      realms: [{ name: 'realm1' }],
-      useHttp: true,
-      httpPath: '/wamp',
+      ...routerOnNodeRed(),
       outputEvents: true,
       wires: [['events']],
       ...router,
@@ -79,13 +82,7 @@ async function openClient(url: string): Promise<Connection> {
 }
 
 describe('wamp-router: output router events', function () {
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(r));
-  });
+  nodeRedPerTest();
 
   it('in-process sessions: join, registration and subscription created; no meta API entries', async function () {
     await helper.load(nodeModules, flow());

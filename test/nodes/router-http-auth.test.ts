@@ -3,17 +3,9 @@
 // one way to guard it there. Without the setting it accepts any client, as before.
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { helper, nodeModules } from './helpers';
+import { helper, nodeModules, nodeRedPerTest, routerOnNodeRed } from './helpers';
 
 const tab = { id: 'f1', type: 'tab', label: 'test' };
-const routerOnNodeRed = {
-  id: 'router',
-  z: 'f1',
-  type: 'wamp-router',
-  realms: [{ name: 'realm1' }],
-  useHttp: true,
-  httpPath: '/wamp',
-};
 
 /** The HTTP status of a WebSocket upgrade to the router, or 101 when it opened. */
 function upgrade(headers: Record<string, string> = {}): Promise<number> {
@@ -33,14 +25,7 @@ function upgrade(headers: Record<string, string> = {}): Promise<number> {
 }
 
 describe("wamp-router on Node-RED's HTTP server", function () {
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async function () {
-    await helper.unload();
-    helper.settings({ webSocketNodeVerifyClient: undefined });
-    await new Promise<void>((r) => helper.stopServer(r));
-  });
+  nodeRedPerTest(() => helper.settings({ webSocketNodeVerifyClient: undefined }));
 
   it('honours webSocketNodeVerifyClient: refused without the token, accepted with it', async function () {
     const asked: string[] = [];
@@ -50,7 +35,7 @@ describe("wamp-router on Node-RED's HTTP server", function () {
         return info.req.headers['x-token'] === 'let-me-in';
       },
     });
-    await helper.load(nodeModules, [tab, routerOnNodeRed]);
+    await helper.load(nodeModules, [tab, routerOnNodeRed()]);
     assert.equal(await upgrade(), 401);
     assert.equal(await upgrade({ 'X-Token': 'wrong' }), 401);
     assert.equal(await upgrade({ 'X-Token': 'let-me-in' }), 101);
@@ -64,13 +49,13 @@ describe("wamp-router on Node-RED's HTTP server", function () {
         callback: (ok: boolean, code?: number) => void,
       ) => setImmediate(() => callback(info.req.headers['x-token'] === 'ok', 403)),
     });
-    await helper.load(nodeModules, [tab, routerOnNodeRed]);
+    await helper.load(nodeModules, [tab, routerOnNodeRed()]);
     assert.equal(await upgrade(), 403);
     assert.equal(await upgrade({ 'X-Token': 'ok' }), 101);
   });
 
   it('without the setting any client is accepted, as core websocket nodes do', async function () {
-    await helper.load(nodeModules, [tab, routerOnNodeRed]);
+    await helper.load(nodeModules, [tab, routerOnNodeRed()]);
     assert.equal(await upgrade(), 101);
   });
 });

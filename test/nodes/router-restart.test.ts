@@ -5,7 +5,17 @@ import assert from 'node:assert/strict';
 import { Connection } from '../../src/client';
 import { Router } from '../../src/router';
 import type { NodeMessage, NodeStatus } from '../../nodes/shared/red-types';
-import { freePort, helper, isConnected, nextMessages, nextStatus, nodeModules, waitStatus } from './helpers';
+import {
+  freePort,
+  helper,
+  isConnected,
+  nextMessages,
+  nextStatus,
+  nodeModules,
+  waitStatus,
+  nodeRedPerTest,
+  calleeNodes,
+} from './helpers';
 
 const isRetrying = (s: NodeStatus): boolean =>
   s.fill === 'red' && s.shape === 'ring' && s.text === 'wamp-connection.status.retrying';
@@ -48,14 +58,9 @@ async function exercise(port: number, tag: string): Promise<void> {
 
 describe('wamp-connection by URL: the router stops and starts again', function () {
   let router: Router | undefined;
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async function () {
-    await helper.unload();
+  nodeRedPerTest(async () => {
     await router?.close();
     router = undefined;
-    await new Promise<void>((r) => helper.stopServer(r));
   });
 
   it('red ring with retry while it is gone; green again and working on the new router, without redeploy', async function () {
@@ -72,16 +77,7 @@ describe('wamp-connection by URL: the router stops and starts again', function (
         reconnectDelay: 0.05,
         reconnectMaxDelay: 0.2,
       },
-      {
-        id: 'reg',
-        z: 'f1',
-        type: 'wamp-register',
-        connection: 'conn',
-        procedure: 'com.test.p',
-        wires: [['callee']],
-      },
-      { id: 'callee', z: 'f1', type: 'helper' },
-      { id: 'resp', z: 'f1', type: 'wamp-response' },
+      ...calleeNodes('com.test.p'),
       {
         id: 'sub',
         z: 'f1',

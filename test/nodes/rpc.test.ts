@@ -1,37 +1,15 @@
 import assert from 'node:assert/strict';
 import { pendingCount } from '../../nodes/shared/invocations';
 import type { NodeMessage } from '../../nodes/shared/red-types';
-import { baseFlow, helper, isConnected, nextMessages, nodeModules, waitStatus } from './helpers';
-
-/** caller: wamp-call → out; callee: wamp-register → callee (the test answers through resp). */
-function rpcFlow(call: object = {}, register: object = {}): object[] {
-  return baseFlow([
-    {
-      id: 'call',
-      z: 'f1',
-      type: 'wamp-call',
-      connection: 'conn',
-      procedure: 'com.test.proc',
-      wires: [['out']],
-      ...call,
-    },
-    { id: 'out', z: 'f1', type: 'helper' },
-    {
-      id: 'reg',
-      z: 'f1',
-      type: 'wamp-register',
-      connection: 'conn',
-      procedure: 'com.test.proc',
-      wires: [['callee']],
-      ...register,
-    },
-    { id: 'callee', z: 'f1', type: 'helper' },
-    { id: 'progress', z: 'f1', type: 'helper' },
-    { id: 'resp', z: 'f1', type: 'wamp-response' },
-    { id: 'catcher', z: 'f1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
-    { id: 'caught', z: 'f1', type: 'helper' },
-  ]);
-}
+import {
+  helper,
+  isConnected,
+  nextMessages,
+  nodeModules,
+  waitStatus,
+  nodeRedPerTest,
+  rpcFlow,
+} from './helpers';
 
 async function start(call?: object, register?: object): Promise<void> {
   await helper.load(nodeModules, rpcFlow(call, register));
@@ -39,13 +17,7 @@ async function start(call?: object, register?: object): Promise<void> {
 }
 
 describe('wamp-call, wamp-register and wamp-response', function () {
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(r));
-  });
+  nodeRedPerTest();
 
   describe('a call is answered by a wamp-response node', function () {
     it('adds the result to the incoming message', async function () {

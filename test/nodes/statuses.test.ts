@@ -6,7 +6,15 @@
 import assert from 'node:assert/strict';
 import type { NodeStatus } from '../../nodes/shared/red-types';
 import { findRouter } from '../../nodes/shared/router-registry';
-import { freePort, helper, nextMessages, nextStatus, type TestNode, waitStatus } from './helpers';
+import {
+  freePort,
+  helper,
+  nextMessages,
+  nextStatus,
+  type TestNode,
+  waitStatus,
+  nodeRedPerTest,
+} from './helpers';
 import { adminGet, keysLogged, lastStatus, logged, modules } from './with-words';
 
 const KINDS = { L: 'in-process', U: 'by URL' } as const;
@@ -82,13 +90,7 @@ function perKindNodes(k: Kind): object[] {
 
 describe('node statuses: refused registrations and subscriptions, on every connection kind', function () {
   this.timeout(30000);
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(r));
-  });
+  nodeRedPerTest();
 
   it('first connect: red dot with the reason on the refused node, logged under its own name, no "after reconnecting"', async function () {
     const port = await freePort();

@@ -4,7 +4,16 @@
 import assert from 'node:assert/strict';
 import type { NodeMessage } from '../../nodes/shared/red-types';
 import { openAutobahn, AbError, type AbConnection } from '../interop/autobahn';
-import { coreNodes, freePort, helper, isConnected, nextMessages, nodeModules, waitStatus } from './helpers';
+import {
+  coreNodes,
+  freePort,
+  helper,
+  isConnected,
+  nextMessages,
+  nodeModules,
+  waitStatus,
+  nodeRedPerTest,
+} from './helpers';
 
 function flow(port: number): object[] {
   return [
@@ -57,15 +66,12 @@ function flow(port: number): object[] {
 
 describe('Autobahn|JS talks to flows through the wamp-router node', function () {
   let ab: AbConnection | undefined;
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
+  // Before the Node-RED hooks: the Autobahn client leaves while its router still runs.
   afterEach(async function () {
     await ab?.close();
     ab = undefined;
-    await helper.unload();
-    await new Promise<void>((r) => helper.stopServer(r));
   });
+  nodeRedPerTest();
 
   for (const serializer of ['json', 'msgpack', 'cbor'] as const) {
     it(`over WebSocket with ${serializer}: call, receive an event, publish an event`, async function () {

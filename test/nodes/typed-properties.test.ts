@@ -13,6 +13,7 @@ import {
   nodeModules,
   type TestNode,
   waitStatus,
+  nodeRedPerTest,
 } from './helpers';
 
 /**
@@ -141,14 +142,7 @@ async function callOnce(msg: NodeMessage): Promise<NodeMessage> {
 
 describe('typed fields of the WAMP nodes in flows', function () {
   this.timeout(20000);
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async function () {
-    await helper.unload();
-    helper.settings({});
-    await new Promise<void>((r) => helper.stopServer(r));
-  });
+  nodeRedPerTest(() => helper.settings({}));
 
   describe('wamp-call: the procedure', function () {
     it('from a msg property', async function () {

@@ -61,16 +61,17 @@ export async function startNodeRed(
   child.stderr!.on('data', (d) => (output += d));
   const url = `http://127.0.0.1:${port}`;
 
-  await new Promise<void>((resolve, reject) => {
-    const deadline = Date.now() + 30000;
-    const poll = (): void => {
-      if (/Started flows|Server now running/.test(output) && /Started flows/.test(output)) return resolve();
-      if (child.exitCode !== null) return reject(new Error(`Node-RED exited ${child.exitCode}:\n${output}`));
-      if (Date.now() > deadline) return reject(new Error(`Node-RED did not start within 30 s:\n${output}`));
-      setTimeout(poll, 100);
-    };
-    poll();
-  });
+  const stop = async (): Promise<void> => {
+    await stopChild(child, 'SIGINT');
+    fs.rmSync(userDir, { recursive: true, force: true });
+  };
+  try {
+    await waitForOutput(child, () => output, /Started flows/, 30000);
+  } catch (e) {
+    // A Node-RED that did not start in time is stopped here: the caller never got a handle on it.
+    await stop();
+    throw e;
+  }
 
   return {
     url,
@@ -81,15 +82,31 @@ export async function startNodeRed(
       const res = await fetch(url + pathname, { headers: { Accept: accept } });
       return { status: res.status, body: await res.text() };
     },
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGINT');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(timer);
-      }
-      fs.rmSync(userDir, { recursive: true, force: true });
-    },
+    stop,
   };
+}
+
+/** Resolves once `output()` matches `ready`; rejects if the child exits first or `ms` pass. */
+export async function waitForOutput(
+  child: ChildProcess,
+  output: () => string,
+  ready: RegExp,
+  ms: number,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ready.test(output())) {
+    if (child.exitCode !== null) throw new Error(`Node-RED exited ${child.exitCode}:\n${output()}`);
+    if (Date.now() > deadline) throw new Error(`Node-RED did not start within ${ms / 1000} s:\n${output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Stops a child process with `signal`, and with SIGKILL if it is still there 5 s later. */
+export async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
 }
