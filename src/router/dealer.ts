@@ -214,7 +214,9 @@ export class Dealer {
       return caller.protocolViolation(`CALL request ${request} reused while that call is in flight`);
     // Authorization and routing were settled by the first chunk; the procedure must not change.
     inv.streaming = options.progress === true;
-    const details: InvocationDetails = inv.streaming ? { progress: true } : {};
+    // Each chunk carries its own passthru options (a key may change per chunk); forwarded as is.
+    const details: InvocationDetails = { ...passthruOf(options) };
+    if (inv.streaming) details.progress = true;
     inv.callee.send([M.INVOCATION, inv.id, inv.registration, details, ...(msg.slice(4) as Payload)]);
   }
 

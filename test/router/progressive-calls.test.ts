@@ -49,6 +49,32 @@ describe('router dealer: progressive call invocations', () => {
     assert.deepEqual(await caller.answer(1, M.RESULT), [M.RESULT, 1, {}, ['3 parts']]);
   });
 
+  it('every chunk in payload passthru mode reaches the callee with its ppt_* options and bytes untouched', async () => {
+    const ppt = {
+      roles: {
+        caller: { features: { ...STREAMING.roles.caller.features, payload_passthru_mode: true } },
+        callee: { features: { ...STREAMING.roles.callee.features, payload_passthru_mode: true } },
+      },
+    };
+    const callee = await Peer.join(router, 'realm1', ppt);
+    await callee.register('com.upload');
+    const caller = await Peer.join(router, 'realm1', ppt);
+    const chunk = (n: number) => new Uint8Array([n, 255, 0]);
+    caller.send([
+      M.CALL,
+      1,
+      { progress: true, ppt_scheme: 'x_custom', ppt_keyid: 'k1' },
+      'com.upload',
+      [chunk(1)],
+    ]);
+    const first = await callee.next(M.INVOCATION);
+    assert.deepEqual(first[3], { progress: true, ppt_scheme: 'x_custom', ppt_keyid: 'k1' });
+    caller.send([M.CALL, 1, { ppt_scheme: 'x_custom', ppt_keyid: 'k2' }, 'com.upload', [chunk(2)]]);
+    const last = await callee.next(M.INVOCATION);
+    assert.deepEqual(last[3], { ppt_scheme: 'x_custom', ppt_keyid: 'k2' });
+    assert.deepEqual(Array.from((last[4] as unknown[])[0] as Uint8Array), [2, 255, 0]);
+  });
+
   it('a chunk after the call ended is dropped, not taken for a new call', async () => {
     const callee = await Peer.join(router, 'realm1', STREAMING);
     await callee.register('com.upload');
