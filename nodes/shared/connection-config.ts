@@ -19,6 +19,8 @@ export interface WampConnectionDef extends NodeDef {
   authmethod?: string;
   authid?: string;
   tls?: string;
+  /** With cryptosign: sign the TLS channel too (tls-unique), as Crossbar offers. */
+  channelBinding?: boolean | string;
   reconnect?: boolean;
   reconnectDelay?: number | string;
   reconnectMaxDelay?: number | string;
@@ -63,6 +65,8 @@ export const DEFAULT_KEEPALIVE_TIMEOUT_S = 10;
 const URL_PATTERN = /^(wss?|rss?|https?):\/\/[^\s/]+/i;
 const SERIALIZERS = ['json', 'msgpack', 'cbor'] as const;
 const AUTH_METHODS = ['anonymous', 'ticket', 'wampcra', 'cryptosign'] as const;
+
+const BINDING_NEEDS_TLS = 'TLS channel binding needs every router URL to be wss:// or rss://';
 
 /** A whole `${NAME}` field that Node-RED left as it is: the environment variable is not set. */
 const UNSET_ENV = /^\$\{(\S+)\}$/;
@@ -112,6 +116,7 @@ export function buildConnectionOptions(
     ticket: authmethod === 'ticket' ? creds.ticket : undefined,
     secret: authmethod === 'wampcra' ? creds.secret : undefined,
     privateKey: authmethod === 'cryptosign' ? creds.privateKey?.trim() : undefined,
+    channelBinding: authmethod === 'cryptosign' && flag(def.channelBinding, false) ? 'tls-unique' : undefined,
     connectTimeoutMs: seconds(def.connectTimeout, 10) * 1000 || undefined,
     keepaliveMs: seconds(def.keepalive, DEFAULT_KEEPALIVE_S) * 1000,
     keepaliveTimeoutMs: seconds(def.keepaliveTimeout, DEFAULT_KEEPALIVE_TIMEOUT_S) * 1000 || undefined,
@@ -132,6 +137,7 @@ export function buildConnectionOptions(
   if (def.transport === 'local') {
     const routerId = def.router;
     if (!routerId) throw new Error('no wamp-router node is selected');
+    if (options.channelBinding) throw new Error(BINDING_NEEDS_TLS);
     options.transportFactory = () => localTransport(routerId);
     return { options, endpoint: `local router ${routerId}`, urlCount: 0 };
   }
@@ -143,6 +149,8 @@ export function buildConnectionOptions(
         `the router URL "${url}" is not valid: use ws://, wss://, rs://, rss://, http:// or https://host:port`,
       );
   }
+  if (options.channelBinding && !urls.every((u) => /^(wss|rss):/i.test(u)))
+    throw new Error(BINDING_NEEDS_TLS);
   options.url = urls.length === 1 ? urls[0] : urls;
   if (urls.some((u) => /^(wss|rss|https):/i.test(u))) options.tls = tlsOptions() as ConnectionOptions['tls'];
   return { options, endpoint: urls.join(', '), urlCount: urls.length };

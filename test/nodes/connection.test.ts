@@ -4,7 +4,9 @@ import path from 'node:path';
 import { WebSocketServer } from 'ws';
 import { Connection } from '../../src/client';
 import type { NodeMessage, NodeStatus } from '../../nodes/shared/red-types';
+import { buildConnectionOptions } from '../../nodes/shared/connection-config';
 import { findRouter } from '../../nodes/shared/router-registry';
+import { publicKeyHexOf } from '../../src/wamp/auth/cryptosign';
 import {
   baseFlow,
   coreNode,
@@ -20,6 +22,7 @@ import {
 } from './helpers';
 
 const tab = { id: 'f1', type: 'tab', label: 'test' };
+const SEED = '4d57d97a68f555696620a6d849c0ce582568518d729eb753dc7c732de2804510';
 
 function callNode(conn = 'conn'): object {
   return { id: 'call', z: 'f1', type: 'wamp-call', connection: conn, procedure: 'com.test.p', wires: [[]] };
@@ -469,6 +472,102 @@ describe('wamp-connection', function () {
       );
       await waitStatus(helper.getNode('call'), isConnected);
       assert.equal(findRouter('router')!.sessions('realm1').length, 1);
+    });
+
+    it('cryptosign bound to the TLS channel (tls-unique): joins over wss://', async function () {
+      const port = await freePort();
+      const fixtures = path.resolve(__dirname, '../../../test/fixtures/tls');
+      await helper.load(
+        [...nodeModules, coreNode('network/05-tls.js')],
+        [
+          tab,
+          {
+            id: 'servertls',
+            type: 'tls-config',
+            cert: path.join(fixtures, 'cert.pem'),
+            key: path.join(fixtures, 'key.pem'),
+            ca: '',
+            verifyservercert: false,
+          },
+          {
+            id: 'clienttls',
+            type: 'tls-config',
+            cert: '',
+            key: '',
+            ca: path.join(fixtures, 'cert.pem'),
+            verifyservercert: true,
+          },
+          {
+            id: 'router',
+            z: 'f1',
+            type: 'wamp-router',
+            realms: [{ name: 'realm1', anonymous: false }],
+            accounts: [
+              {
+                realm: 'realm1',
+                authid: 'carol',
+                role: 'user',
+                method: 'cryptosign',
+                pubkey: publicKeyHexOf(SEED),
+              },
+            ],
+            usePort: true,
+            port,
+            tls: 'servertls',
+          },
+          {
+            id: 'conn',
+            type: 'wamp-connection',
+            url: `wss://127.0.0.1:${port}/ws`,
+            realm: 'realm1',
+            tls: 'clienttls',
+            authmethod: 'cryptosign',
+            authid: 'carol',
+            channelBinding: true,
+            reconnectDelay: 0.05,
+          },
+          callNode(),
+        ],
+        { conn: { privateKey: SEED } },
+      );
+      await waitStatus(helper.getNode('call'), isConnected);
+      assert.deepEqual(
+        findRouter('router')!
+          .sessions('realm1')
+          .map((s) => [s.authid, s.authmethod]),
+        [['carol', 'cryptosign']],
+      );
+    });
+
+    it('TLS channel binding asked for over ws:// or in-process: a config error that says why', () => {
+      const noTls = () => undefined;
+      const local = () => Promise.reject(new Error('not used'));
+      const creds = { privateKey: SEED };
+      const base = {
+        id: 'c',
+        type: 'wamp-connection',
+        realm: 'realm1',
+        authmethod: 'cryptosign',
+        authid: 'carol',
+        channelBinding: true,
+      };
+      assert.throws(
+        () => buildConnectionOptions({ ...base, url: 'ws://127.0.0.1:1/ws' }, creds, local, noTls),
+        /channel binding needs every router URL to be wss:\/\/ or rss:\/\//,
+      );
+      assert.throws(
+        () => buildConnectionOptions({ ...base, transport: 'local', router: 'r1' }, creds, local, noTls),
+        /channel binding/,
+      );
+      const bound = buildConnectionOptions({ ...base, url: 'rss://127.0.0.1:1' }, creds, local, noTls);
+      assert.equal(bound.options.channelBinding, 'tls-unique');
+      const unbound = buildConnectionOptions(
+        { ...base, channelBinding: false, url: 'wss://h/ws' },
+        creds,
+        local,
+        noTls,
+      );
+      assert.equal(unbound.options.channelBinding, undefined);
     });
 
     it('on a port already in use: red status and an error in the log', async function () {
