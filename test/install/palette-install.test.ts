@@ -75,6 +75,8 @@ describe('installed like a user: npm pack, then the palette manager', function (
     it('holds the examples, README, LICENSE and package.json', () => {
       for (const e of exampleNames) assert.ok(packed.files.includes(`examples/${e}.json`), e);
       for (const f of ['README.md', 'LICENSE', 'package.json']) assert.ok(packed.files.includes(f), f);
+      for (const f of ['resources/roles-editor.js', 'resources/router-view-cells.js'])
+        assert.ok(packed.files.includes(f), f);
     });
 
     it('holds no tests, benchmarks or TypeScript sources', () => {

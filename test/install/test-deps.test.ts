@@ -37,10 +37,14 @@ describe('test:deps (the Debian packages npm test needs)', function () {
     fs.writeFileSync(ci, '#!/bin/sh\ndebs="chromium no-such-package-wamp-test"\n');
     fs.chmodSync(dir, 0o755);
     fs.chmodSync(ci, 0o644);
+    // A copy "nobody" can read wherever the checkout is (a clone under a private directory).
+    const copy = path.join(dir, 'test-deps.js');
+    fs.copyFileSync(script, copy);
+    fs.chmodSync(copy, 0o644);
     try {
       // As root (CI), run it as "nobody", the way a user without sudo rights would.
       const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-      const r = spawnSync(process.execPath, [script, ci], { encoding: 'utf8', ...asUser });
+      const r = spawnSync(process.execPath, [copy, ci], { encoding: 'utf8', ...asUser, cwd: dir });
       assert.equal(r.status, 1, r.stdout + r.stderr);
       assert.match(r.stderr, /not installed: no-such-package-wamp-test\n/);
       assert.match(

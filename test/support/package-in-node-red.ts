@@ -60,6 +60,25 @@ export function itFindsThePackage(red: () => NodeRedProcess): void {
     }
   });
 
+  it('serves the editor scripts the node files load from resources/', async () => {
+    const [nodes, plugins] = [
+      await red().get('/nodes', 'text/html'),
+      await red().get('/plugins', 'text/html'),
+    ];
+    const sources = [...(nodes.body + plugins.body).matchAll(/<script src="(resources\/[^"]+)"/g)].map(
+      (m) => m[1],
+    );
+    assert.deepEqual(sources.sort(), [
+      `resources/${pkg.name}/roles-editor.js`,
+      `resources/${pkg.name}/router-view-cells.js`,
+    ]);
+    for (const src of sources) {
+      const res = await red().get(`/${src}`);
+      assert.equal(res.status, 200, src);
+      assert.match(res.body, /window\.Wamp\w+ =/, src);
+    }
+  });
+
   for (const lang of ['en-US', 'zh-CN']) {
     it(`loads the ${lang} message catalogue of every node`, async () => {
       const res = await red().get(`/nodes/messages?lng=${lang}`);
