@@ -224,7 +224,15 @@ export class Broker {
   private retain(topic: string, event: RetainedEvent): void {
     const { maxRetainedEvents, maxRetainedBytes } = this.realm.limits;
     this.forget(topic);
-    event.size = topic.length + approximateSize(event.payload) + approximateSize(event.details);
+    const maxDepth = this.realm.limits.maxDepth;
+    event.size =
+      topic.length + approximateSize(event.payload, maxDepth) + approximateSize(event.details, maxDepth);
+    if (event.size === Number.POSITIVE_INFINITY) {
+      this.realm.logger.warn(
+        `realm ${this.realm.name}: event on ${topic} not retained: nested deeper than ${maxDepth} levels`,
+      );
+      return;
+    }
     if (event.size > maxRetainedBytes) {
       this.realm.logger.warn(
         `realm ${this.realm.name}: event on ${topic} not retained: ${event.size} bytes is over maxRetainedBytes (${maxRetainedBytes})`,

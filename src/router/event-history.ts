@@ -133,7 +133,7 @@ export class EventHistory {
 
   constructor(
     configs: readonly HistoryConfig[],
-    private readonly limits: Pick<RouterLimits, 'maxHistoryEvents' | 'maxHistoryBytes'>,
+    private readonly limits: Pick<RouterLimits, 'maxHistoryEvents' | 'maxHistoryBytes' | 'maxDepth'>,
     private readonly logger: Logger,
     private readonly realm: string,
   ) {
@@ -167,8 +167,14 @@ export class EventHistory {
     const parsed = Object.keys(lists).length > 1 ? parsePublishFilter(lists, 0) : null;
     // The broker parsed the same lists before routing the event, so this cannot fail.
     const filter = parsed && !(parsed instanceof Error) ? parsed : null;
-    const size = topic.length + approximateSize(payload) + approximateSize(details) + 64;
-    const { maxHistoryEvents, maxHistoryBytes } = this.limits;
+    const { maxHistoryEvents, maxHistoryBytes, maxDepth } = this.limits;
+    const size = topic.length + approximateSize(payload, maxDepth) + approximateSize(details, maxDepth) + 64;
+    if (size === Number.POSITIVE_INFINITY) {
+      this.logger.warn(
+        `realm ${this.realm}: event on ${topic} not kept in history: nested deeper than ${maxDepth} levels`,
+      );
+      return;
+    }
     if (size > maxHistoryBytes) {
       this.logger.warn(
         `realm ${this.realm}: event on ${topic} not kept in history: ${size} bytes is over maxHistoryBytes (${maxHistoryBytes})`,

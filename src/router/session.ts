@@ -4,9 +4,9 @@
 // place is a protocol violation that ends this session only.
 import type { LoginThrottle } from './auth';
 import type { Identity } from './auth/authenticator';
+import { arrivesTooDeep, leavesTooDeep } from './depth-guard';
 import { Handshake, type HandshakeSession } from './handshake';
 import { EncodeError } from '../serializers/serializer';
-import { nestsDeeperThan } from '../wamp/depth';
 import { CloseUri, ErrorUri, errorMessage, errorStack, WampError } from '../wamp/errors';
 import { peerHasFeature, type Role } from '../wamp/features';
 import { randomId } from '../wamp/ids';
@@ -78,6 +78,8 @@ export class RouterSession implements HandshakeSession {
   messagesOut = 0;
   readonly trusted: boolean;
   readonly internal: boolean;
+  /** On the in-process transport: messages come and go by reference, never encoded. */
+  readonly inProcess: boolean;
   readonly closed: Promise<void>;
 
   private state: State = 'hello';
@@ -93,6 +95,7 @@ export class RouterSession implements HandshakeSession {
   ) {
     this.trusted = options.trusted === true;
     this.internal = options.internal === true;
+    this.inProcess = transport.info.type === 'local';
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.handshake = new Handshake(this, host);
   }
@@ -156,6 +159,11 @@ export class RouterSession implements HandshakeSession {
    */
   trySend(message: WampMessage): WampError | null {
     if (this.state === 'closed') return null;
+    if (!this.inProcess && leavesTooDeep(message, this.host.limits.maxDepth)) {
+      const text = `nested deeper than ${this.host.limits.maxDepth} levels (the router's limit)`;
+      this.host.logger.warn(`session ${this.id}: message type ${message[0]} not sent: ${text}`);
+      return new WampError(ErrorUri.INVALID_ARGUMENT, [text]);
+    }
     try {
       this.transport.send(message);
     } catch (e) {
@@ -248,7 +256,7 @@ export class RouterSession implements HandshakeSession {
       if (this.realm && !this.internal) this.realm.traffic.messagesIn++;
       const parsed = parseMessage(value);
       if (!parsed.ok) return this.protocolViolation(parsed.error.args[0] as string);
-      if (!this.internal && nestsDeeperThan(parsed.message, this.host.limits.maxDepth))
+      if (!this.internal && arrivesTooDeep(parsed.message, this.host.limits.maxDepth, this.inProcess))
         return this.tooDeep(parsed.message);
       this.handle(parsed.message);
     });

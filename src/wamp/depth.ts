@@ -35,9 +35,10 @@ function deeper(v: unknown, budget: number): boolean {
 
 /**
  * About how many bytes `value` takes once serialized (strings by UTF-16 length, numbers as 8):
- * close enough to bound memory, and cheap. Call it on values already known to be shallow.
+ * close enough to bound memory, and cheap. Infinity for a value nested deeper than `maxDepth`
+ * (an in-process payload may be cyclic: see router/depth-guard.ts).
  */
-export function approximateSize(value: unknown): number {
+export function approximateSize(value: unknown, maxDepth = 64): number {
   switch (typeof value) {
     case 'string':
       return value.length + 2;
@@ -49,9 +50,10 @@ export function approximateSize(value: unknown): number {
     case 'object': {
       if (value === null) return 1;
       if (ArrayBuffer.isView(value)) return value.byteLength;
+      if (maxDepth <= 0) return Number.POSITIVE_INFINITY;
       let n = 2;
-      if (Array.isArray(value)) for (const x of value) n += approximateSize(x) + 1;
-      else for (const [k, x] of Object.entries(value)) n += k.length + 3 + approximateSize(x);
+      if (Array.isArray(value)) for (const x of value) n += approximateSize(x, maxDepth - 1) + 1;
+      else for (const [k, x] of Object.entries(value)) n += k.length + 3 + approximateSize(x, maxDepth - 1);
       return n;
     }
     default:

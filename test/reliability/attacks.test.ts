@@ -137,11 +137,19 @@ describe('attacks on other sessions fail', function () {
             assert.equal(attacker.closed, false, 'the sender is answered, not dropped');
         });
 
-    it('in-process too: a cyclic or 20,000-deep value from a local session is refused', async () => {
+    it('in-process: a cyclic or 20,000-deep value reaches in-process receivers, never the network', async () => {
       await start();
+      // An in-process payload is shared by reference with in-process receivers (nothing is
+      // encoded): it is walked only when a network receiver needs it encoded, and skipped there,
+      // as a value the receiver's serializer cannot write is (the test below).
       const sub = await client('websocket', 'json');
       sub.sendValue([M.SUBSCRIBE, 1, {}, 'com.t']);
       await answer(sub, 1);
+      const callee = await client('rawsocket', 'msgpack');
+      callee.sendValue([M.REGISTER, 2, {}, 'com.p']);
+      await answer(callee, 2);
+      const localSub = await Peer.join(router);
+      await localSub.subscribe('com.t');
       const local = await Peer.join(router);
       let deep: unknown[] = [];
       for (let i = 0; i < 20_000; i++) deep = [deep];
@@ -149,10 +157,34 @@ describe('attacks on other sessions fail', function () {
       cyclic.self = cyclic;
       for (const arg of [deep, cyclic]) {
         const req = local.request();
-        local.send([M.PUBLISH, req, { acknowledge: true }, 'com.t', [arg]]);
-        assert.equal((await local.answer(req, M.PUBLISHED))[4], 'wamp.error.invalid_argument');
+        local.send([M.PUBLISH, req, { acknowledge: true, retain: true }, 'com.t', [arg]]);
+        assert.equal((await local.answer(req, M.PUBLISHED))[0], M.PUBLISHED);
+        const ev = await localSub.next(M.EVENT);
+        assert.equal((ev[4] as unknown[])[0], arg, 'the in-process subscriber gets the value itself');
+        const call = await local.call('com.p', [arg]);
+        assert.deepEqual([call[0], call[4]], [M.ERROR, 'wamp.error.invalid_argument']);
+        assert.match(String((call[5] as unknown[])[0]), /nested deeper than 64 levels/);
       }
+      local.send([M.PUBLISH, local.request(), {}, 'com.t', ['fine']]);
+      const ev = await sub.waitFor((m) => m[0] === M.EVENT, 10_000);
+      assert.deepEqual(ev?.[4], ['fine'], 'the network subscriber got only what it can be sent');
       assert.equal(sub.closed, false);
+      assert.equal(callee.closed, false);
+      assert.equal(
+        callee.received.some((m) => m[0] === M.INVOCATION),
+        false,
+      );
+      assert.match(warnings.join('\n'), /not sent: nested deeper than 64 levels/);
+      assert.match(warnings.join('\n'), /not retained: nested deeper than 64 levels/);
+      // A network subscriber asking for the retained event later gets none of them.
+      const late = await client('websocket', 'json');
+      late.sendValue([M.SUBSCRIBE, 3, { get_retained: true }, 'com.t']);
+      await answer(late, 3);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(
+        late.received.filter((m) => m[0] === M.EVENT).map((m) => m[4]),
+        [],
+      );
     });
 
     it('a message a receiver cannot be sent does not drop that receiver; the caller hears why', async () => {
