@@ -24,6 +24,29 @@ import {
 const tab = { id: 'f1', type: 'tab', label: 'test' };
 const SEED = '4d57d97a68f555696620a6d849c0ce582568518d729eb753dc7c732de2804510';
 
+/** tls-config nodes: `servertls` (the test certificate) and `clienttls` (verifying it). */
+function tlsPair(): object[] {
+  const fixtures = path.resolve(__dirname, '../../../test/fixtures/tls');
+  return [
+    {
+      id: 'servertls',
+      type: 'tls-config',
+      cert: path.join(fixtures, 'cert.pem'),
+      key: path.join(fixtures, 'key.pem'),
+      ca: '',
+      verifyservercert: false,
+    },
+    {
+      id: 'clienttls',
+      type: 'tls-config',
+      cert: '',
+      key: '',
+      ca: path.join(fixtures, 'cert.pem'),
+      verifyservercert: true,
+    },
+  ];
+}
+
 function callNode(conn = 'conn'): object {
   return { id: 'call', z: 'f1', type: 'wamp-call', connection: conn, procedure: 'com.test.p', wires: [[]] };
 }
@@ -428,28 +451,11 @@ describe('wamp-connection', function () {
 
     it('with a tls-config node: wss:// to the router, verified by a client tls-config', async function () {
       const port = await freePort();
-      const fixtures = path.resolve(__dirname, '../../../test/fixtures/tls');
-      const tlsNode = coreNode('network/05-tls.js');
       await helper.load(
-        [...nodeModules, tlsNode],
+        [...nodeModules, coreNode('network/05-tls.js')],
         [
           tab,
-          {
-            id: 'servertls',
-            type: 'tls-config',
-            cert: path.join(fixtures, 'cert.pem'),
-            key: path.join(fixtures, 'key.pem'),
-            ca: '',
-            verifyservercert: false,
-          },
-          {
-            id: 'clienttls',
-            type: 'tls-config',
-            cert: '',
-            key: '',
-            ca: path.join(fixtures, 'cert.pem'),
-            verifyservercert: true,
-          },
+          ...tlsPair(),
           {
             id: 'router',
             z: 'f1',
@@ -476,27 +482,11 @@ describe('wamp-connection', function () {
 
     it('cryptosign bound to the TLS channel (tls-unique): joins over wss://', async function () {
       const port = await freePort();
-      const fixtures = path.resolve(__dirname, '../../../test/fixtures/tls');
       await helper.load(
         [...nodeModules, coreNode('network/05-tls.js')],
         [
           tab,
-          {
-            id: 'servertls',
-            type: 'tls-config',
-            cert: path.join(fixtures, 'cert.pem'),
-            key: path.join(fixtures, 'key.pem'),
-            ca: '',
-            verifyservercert: false,
-          },
-          {
-            id: 'clienttls',
-            type: 'tls-config',
-            cert: '',
-            key: '',
-            ca: path.join(fixtures, 'cert.pem'),
-            verifyservercert: true,
-          },
+          ...tlsPair(),
           {
             id: 'router',
             z: 'f1',
