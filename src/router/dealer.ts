@@ -215,7 +215,7 @@ export class Dealer {
     // Authorization and routing were settled by the first chunk; the procedure must not change.
     inv.streaming = options.progress === true;
     // Each chunk carries its own passthru options (a key may change per chunk); forwarded as is.
-    const details: InvocationDetails = { ...passthruOf(options) };
+    const details: InvocationDetails = passthruOf(options) ?? {};
     if (inv.streaming) details.progress = true;
     inv.callee.send([M.INVOCATION, inv.id, inv.registration, details, ...(msg.slice(4) as Payload)]);
   }
