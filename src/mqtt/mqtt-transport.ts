@@ -12,6 +12,7 @@ import { DEFAULT_LIMITS } from '../router/limits';
 import { MessageType as M, type Dict } from '../wamp/messages';
 import { TickCork } from '../transports/tick-cork';
 import type { CloseInfo, Transport, TransportHandlers, TransportInfo } from '../transports/transport';
+import type { IdentifierHolder, MqttClientIds } from './client-ids';
 import { MqttHandshake, type HandshakeHost } from './mqtt-handshake';
 import type { Answer, Version } from './mqtt-link';
 import { MqttPubSub } from './mqtt-pubsub';
@@ -30,6 +31,8 @@ export interface MqttTransportOptions {
   remotePort?: number;
   /** CONNECT must arrive within this time. Default 10 s. */
   connectTimeoutMs?: number;
+  /** The router's connected client identifiers, for takeover (see client-ids.ts). */
+  clientIds?: MqttClientIds;
 }
 
 type State = 'connect' | 'hello' | 'joined' | 'leaving' | 'closed';
@@ -59,6 +62,10 @@ export class MqttTransport implements Transport, HandshakeHost {
   /** A tick's packets leave in one write (a fan-out or a burst of acknowledgements). */
   private readonly cork: TickCork;
   private readonly tcp: boolean;
+  /** Resolves once the router saw this connection close (a takeover waits for it). */
+  private readonly closedPromise: Promise<void>;
+  private resolveClosed!: () => void;
+  readonly holder: IdentifierHolder;
 
   constructor(
     private readonly stream: Duplex,
@@ -76,7 +83,18 @@ export class MqttTransport implements Transport, HandshakeHost {
       realm: options.realm,
       maxPacketBytes: options.maxPacketBytes,
       maxDepth,
+      clientIds: options.clientIds,
     });
+    this.closedPromise = new Promise((resolve) => {
+      this.resolveClosed = resolve;
+    });
+    const handshake = this.handshake;
+    this.holder = {
+      get principal() {
+        return handshake.principal;
+      },
+      takeOver: () => this.takeOver(),
+    };
     this.pubsub = new MqttPubSub(this, maxDepth);
     // A TCP socket (not a WebSocket stream). Nagle's algorithm stays on, as in aedes and
     // mosquitto by default: a lone packet still leaves at once, and a burst (a publisher's QoS 1
@@ -137,7 +155,7 @@ export class MqttTransport implements Transport, HandshakeHost {
       case M.CHALLENGE:
         return this.handshake.onChallenge(m[1] as string, m[2] as Dict);
       case M.WELCOME:
-        return this.handshake.onWelcome();
+        return this.handshake.onWelcome(m[2] as Dict);
       case M.ABORT:
         return this.handshake.onAbort(this.state === 'hello', m[2] as string, m[3] as unknown[] | undefined);
       case M.GOODBYE:
@@ -153,6 +171,22 @@ export class MqttTransport implements Transport, HandshakeHost {
       this.write({ cmd: 'disconnect', reasonCode: Reason.SERVER_SHUTTING_DOWN });
     }
     this.end();
+  }
+
+  /**
+   * Another connection took this client identifier over: MQTT 5 devices hear DISCONNECT 0x8E
+   * "Session taken over"; the connection closes as if dropped (so a will is published, as for
+   * any session that ends without DISCONNECT: MQTT 5 section 3.1.3.2.2, the session ends).
+   */
+  takeOver(): Promise<void> {
+    if (this.state !== 'closed') {
+      this.closedLocally = true;
+      this.closeReason = 'session taken over';
+      if (this.version === 5 && this.state === 'joined')
+        this.write({ cmd: 'disconnect', reasonCode: Reason.SESSION_TAKEN_OVER });
+      this.end();
+    }
+    return this.closedPromise;
   }
 
   // --- bytes in ---
@@ -301,7 +335,9 @@ export class MqttTransport implements Transport, HandshakeHost {
     if (this.state === 'leaving' && leaving) await leaving;
     this.state = 'closed';
     const info: CloseInfo = { reason: this.closeReason, local: this.closedLocally };
+    this.handshake.released();
     if (this.handlers) this.handlers.onClose(info);
     else this.heldClose = info;
+    this.resolveClosed();
   }
 }

@@ -8,11 +8,13 @@ export const Reason = {
   MALFORMED_PACKET: 0x81,
   PROTOCOL_ERROR: 0x82,
   IMPLEMENTATION_SPECIFIC: 0x83,
+  CLIENT_IDENTIFIER_NOT_VALID: 0x85,
   BAD_USERNAME_OR_PASSWORD: 0x86,
   NOT_AUTHORIZED: 0x87,
   SERVER_UNAVAILABLE: 0x88,
   SERVER_SHUTTING_DOWN: 0x8b,
   KEEP_ALIVE_TIMEOUT: 0x8d,
+  SESSION_TAKEN_OVER: 0x8e,
   TOPIC_FILTER_INVALID: 0x8f,
   TOPIC_NAME_INVALID: 0x90,
   NO_SUBSCRIPTION_EXISTED: 0x11,
@@ -45,6 +47,11 @@ const AUTHORIZATION = new Set<string>([
 
 export function acceptCode(version: number): { returnCode: number } | { reasonCode: number } {
   return version === 5 ? { reasonCode: 0 } : { returnCode: Return.ACCEPTED };
+}
+
+/** CONNACK's refusal of a client identifier (3.1.1 return code 2, MQTT 5 reason 0x85). */
+export function identifierRejectedCode(version: number): number {
+  return version === 5 ? Reason.CLIENT_IDENTIFIER_NOT_VALID : Return.IDENTIFIER_REJECTED;
 }
 
 /** The CONNACK code for a WAMP ABORT reason (MQTT 5 reason code, or 3.1.1 return code). */

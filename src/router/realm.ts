@@ -33,6 +33,11 @@ export interface RealmOptions {
  * Meta procedures that act on other sessions: only for a role granted them by name (a permission
  * in `wamp.`), never by a blanket grant or in a realm without roles.
  */
+const MQTT_WILL_PROCEDURES: ReadonlySet<string> = new Set([
+  'wamp.session.add_testament',
+  'wamp.session.flush_testaments',
+]);
+
 export const PRIVILEGED_PROCEDURES: ReadonlySet<string> = new Set([
   'wamp.session.kill',
   'wamp.session.kill_by_authid',
@@ -139,6 +144,10 @@ export class Realm extends EventEmitter {
     if (!isValidPattern(pattern, match))
       return new WampError(ErrorUri.INVALID_URI, [`invalid ${match} URI "${pattern}"`]);
     if (session.trusted) return 'all';
+    // An MQTT device's last will is MQTT's own, not a meta API call it chose: its testament
+    // procedures need no call grant (add_testament checks the publish right on the will topic).
+    if (action === 'call' && session.transport.info.type === 'mqtt' && MQTT_WILL_PROCEDURES.has(pattern))
+      return 'all';
     if ((action === 'publish' || action === 'register') && isReservedUri(pattern)) {
       return new WampError(ErrorUri.INVALID_URI, [
         `the wamp. namespace is reserved for the router: cannot ${action} "${pattern}"`,

@@ -29,6 +29,7 @@ import {
   type MqttAcceptor,
 } from '../transports/listener';
 import { listenMqtt, type MqttListener, type MqttListenOptions } from '../mqtt/mqtt-listener';
+import { MqttClientIds } from '../mqtt/client-ids';
 import { MqttTransport } from '../mqtt/mqtt-transport';
 import { createLocalPair } from '../transports/local';
 import type { Transport } from '../transports/transport';
@@ -99,6 +100,8 @@ export class Router extends EventEmitter<RouterEvents> implements SessionHost {
   private closing = false;
   /** Ports and HTTP servers this router was put on with `listen` / `attach`; closed with it. */
   private readonly endpoints = new Set<{ close(): unknown }>();
+  /** MQTT client identifiers are unique across the router's listeners (see mqtt/client-ids.ts). */
+  private readonly mqttClientIds = new MqttClientIds();
   private readonly forwarder = new RealmEventForwarder(
     this,
     () => this.realms.values(),
@@ -275,6 +278,7 @@ export class Router extends EventEmitter<RouterEvents> implements SessionHost {
         realm: realm ?? this.realmNames()[0] ?? 'realm1',
         maxPacketBytes: maxPayload ?? DEFAULT_MAX_PAYLOAD,
         maxDepth: this.limits.maxDepth,
+        clientIds: this.mqttClientIds,
       });
   }
 
