@@ -198,8 +198,9 @@ export async function listen(options: ListenOptions, onTransport: (t: Transport)
           },
         );
       } else if (first[0] === MQTT_CONNECT && options.mqtt) {
-        // MQTT keeps its own CONNECT deadline and keep-alive.
+        // MQTT keeps its own CONNECT deadline and keep-alive: the opening's end here.
         socket.setTimeout(0);
+        clearTimeout(deadline);
         socket.unshift(first);
         const transport = options.mqtt(socket, {
           secure,

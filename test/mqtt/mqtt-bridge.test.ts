@@ -327,6 +327,24 @@ describe('MQTT clients on the router', () => {
     );
   });
 
+  it("an idle client on the router's own port outlives the opening deadline (10 s)", async function () {
+    // The port's deadline for a connection's first bytes once cut every MQTT client 10 s in.
+    this.timeout(40_000);
+    const url = await start();
+    const device = await client(url, { keepalive: 60 });
+    await device.subscribeAsync('sensors/idle', { qos: 1 });
+    let closed = false;
+    device.on('close', () => {
+      closed = true;
+    });
+    await new Promise((r) => setTimeout(r, 11_000));
+    assert.equal(closed, false, 'still connected after 11 s of silence');
+    const app = await wamp();
+    const got = nextMessage(device);
+    await app.publish('sensors.idle', ['awake'], {}, { acknowledge: true });
+    assert.equal((await got)[0].payload.toString(), 'awake');
+  });
+
   it('over WebSocket, a packet before CONNECT closes the connection', async () => {
     await start();
     const ws = new WebSocket(listener!.url, 'mqtt');
