@@ -172,6 +172,7 @@ export function benchFlow(wampPort: number, mqttPort: number): object[] {
     ...mqtt('mqtt-qos1', 1),
     ...mqttRpc('mqtt-rpc'),
     ...mqtt('mqtt-router', 0, 'broker-router'),
+    ...mqtt('mqtt-router-qos1', 1, 'broker-router'),
     driver('mqtt-wamp', 'mqtt-wamp-out'),
     {
       id: 'mqtt-wamp-out',

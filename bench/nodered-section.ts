@@ -145,7 +145,8 @@ function tables(b: Build, list: readonly NodeRedScenario[]): string[] {
     if (typeof r === 'string' || r === undefined)
       return `| ${s.id} | ${sizeLabel(s.size)} | ${r ?? '—'} | — | — | — | — | — | — |`;
     const lost = r.reduce((n, x) => n + x.lost, 0);
-    const qos0 = peer(s, 'mqtt-qos0');
+    // QoS 1 rows are set against aedes' QoS 1 row.
+    const qos0 = s.flow.includes('qos1') ? 'mqtt-qos1' : peer(s, 'mqtt-qos0');
     const mrpc = peer(s, 'mqtt-rpc');
     return (
       `| ${s.id} | ${sizeLabel(s.size)} | ${fmtInt(rate(s.id)!)}${lost ? ` (${lost} lost)` : ''} | ${fmtInt(perCpu(s.id)!)} | ` +
@@ -177,7 +178,7 @@ function tables(b: Build, list: readonly NodeRedScenario[]): string[] {
           '',
         ]
       : []),
-    'Ratios are to the MQTT row of the same payload size. "per CPU-second" divides by the Node-RED process\'s CPU use ' +
+    'Ratios are to the MQTT row of the same payload size (the ÷ mqtt-qos0 columns of QoS 1 rows: to mqtt-qos1). "per CPU-second" divides by the Node-RED process\'s CPU use ' +
       '(100% = one core): steadier than the raw rate when other work competes for the cores.',
     '',
   ];
