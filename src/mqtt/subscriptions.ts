@@ -68,9 +68,12 @@ export class SubscriptionTable {
   ): { uri: string; qos: QoS } | undefined {
     const entry = this.byId.get(subscription);
     const uri = topic ?? entry?.uri;
-    if (!entry || uri === undefined || this.recentSet.has(publication)) return undefined;
+    if (!entry || uri === undefined) return undefined;
     let qos: QoS = 0;
     for (const name of entry.filters) qos = Math.max(qos, this.filters.get(name)!.qos) as QoS;
+    // On a single WAMP subscription no publication can arrive twice: no need to remember it.
+    if (this.byId.size === 1) return { uri, qos };
+    if (this.recentSet.has(publication)) return undefined;
     this.recentSet.delete(this.recent[this.recentAt]);
     this.recent[this.recentAt] = publication;
     this.recentAt = (this.recentAt + 1) % RECENT;
