@@ -327,6 +327,23 @@ describe('MQTT clients on the router', () => {
     );
   });
 
+  it('large payloads (written as they are, past the socket buffer) arrive whole and in order among small ones', async () => {
+    const url = await start();
+    const sub = await client(url);
+    const pub = await client(url);
+    await sub.subscribeAsync('bulk/#', { qos: 1 });
+    const sizes = [10, 70_000, 5, 1_500_000, 3000, 1_500_000, 1, 64 * 1024];
+    const sent = sizes.map((n, i) => Buffer.alloc(n, 0x41 + i));
+    const got = nextMessage(sub, sent.length);
+    await Promise.all(sent.map((b, i) => pub.publishAsync(`bulk/${i}`, b, { qos: (i % 2) as 0 | 1 })));
+    const msgs = await got;
+    assert.deepEqual(
+      msgs.map((m) => m.topic),
+      sent.map((_, i) => `bulk/${i}`),
+    );
+    msgs.forEach((m, i) => assert.ok(m.payload.equals(sent[i]), `payload ${i} intact`));
+  });
+
   it("an idle client on the router's own port outlives the opening deadline (10 s)", async function () {
     // The port's deadline for a connection's first bytes once cut every MQTT client 10 s in.
     this.timeout(40_000);
