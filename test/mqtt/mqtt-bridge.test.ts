@@ -341,7 +341,7 @@ describe('MQTT clients on the router', () => {
       msgs.map((m) => m.topic),
       sent.map((_, i) => `bulk/${i}`),
     );
-    msgs.forEach((m, i) => assert.ok(m.payload.equals(sent[i]), `payload ${i} intact`));
+    for (const [i, m] of msgs.entries()) assert.ok(m.payload.equals(sent[i]), `payload ${i} intact`);
   });
 
   it("an idle client on the router's own port outlives the opening deadline (10 s)", async function () {
