@@ -65,6 +65,8 @@ export class MqttTransport implements Transport, HandshakeHost {
   private readonly socket?: net.Socket;
   /** Nagle's algorithm is off until this tick's large PUBLISHes have left. */
   private pushing = false;
+  /** A large PUBLISH was written since `restoreNagle` last looked. */
+  private largeSince = false;
   /** Resolves once the router saw this connection close (a takeover waits for it). */
   private readonly closedPromise: Promise<void>;
   private resolveClosed!: () => void;
@@ -303,8 +305,10 @@ export class MqttTransport implements Transport, HandshakeHost {
    * Nagle's algorithm is off from here until the tick's writes have left the socket's buffer.
    */
   private pushWhole(): void {
+    this.largeSince = true;
     if (this.pushing) return;
     this.pushing = true;
+    this.largeSince = false;
     this.socket!.setNoDelay(true);
     // After the cork's release (queued by `hold`, before this), once the writes are out.
     process.nextTick(this.restoreNagle);
@@ -312,6 +316,12 @@ export class MqttTransport implements Transport, HandshakeHost {
 
   private readonly restoreNagle = (): void => {
     if (this.stream.destroyed) return;
+    // A stream of large messages keeps Nagle's algorithm off (two system calls a tick otherwise).
+    if (this.largeSince) {
+      this.largeSince = false;
+      setImmediate(this.restoreNagle);
+      return;
+    }
     if (this.stream.writableLength > 0) {
       // 'drain' comes only after a write found the buffer full; otherwise the write is in flight.
       if (this.stream.writableNeedDrain) this.stream.once('drain', this.restoreNagle);
