@@ -24,7 +24,9 @@ import { Publisher } from './publisher';
 import type { RoleContext } from './role';
 import { Subscriber } from './subscriber';
 import type {
+  CallHandle,
   CallOptions,
+  CallReceiver,
   CallResult,
   EventHandler,
   InvocationHandler,
@@ -191,6 +193,20 @@ export class Session extends EventEmitter {
     options?: CallOptions,
   ): Promise<CallResult> {
     return this.caller.call(procedure, args, kwargs, options);
+  }
+
+  /**
+   * The call of `call`, its outcome told to `receiver` rather than a promise (no promise and no
+   * closures per call); returns the handle that cancels it. See Caller.start.
+   */
+  start(
+    procedure: string,
+    args: unknown[] | undefined,
+    kwargs: Record<string, unknown> | undefined,
+    options: CallOptions,
+    receiver: CallReceiver,
+  ): CallHandle {
+    return this.caller.start(procedure, args, kwargs, options, receiver);
   }
 
   /** Progressive call invocations: sends the first chunk; `send()`/`end()` on the stream the others. */
