@@ -10,6 +10,11 @@ import { MessageType as M, type WampMessage } from '../wamp/messages';
 const unwalked = new WeakSet<object>();
 /** Payloads walked since and found nested too deep. */
 const tooDeep = new WeakSet<object>();
+/**
+ * Whether `tooDeep` ever held anything: until then (the usual case) an arriving payload has no
+ * verdict to clear, and the WeakSet is left alone (each operation on it is a hash lookup).
+ */
+let anyTooDeep = false;
 
 /** Where a message's payload (Arguments, ArgumentsKw) starts, or -1 for a type without one. */
 function payloadAt(type: number): number {
@@ -44,8 +49,9 @@ export function arrivesTooDeep(msg: WampMessage, maxDepth: number, inProcess: bo
       if (nestsDeeperThan(v, maxDepth - 1)) return true;
     } else {
       // The sender may have changed a payload it sent before: walk it again when needed.
-      tooDeep.delete(v);
-      unwalked.add(v);
+      if (anyTooDeep) tooDeep.delete(v);
+      // Empty (the usual ArgumentsKw `{}`, an empty Arguments): nothing to walk, now or later.
+      if (!isEmpty(v)) unwalked.add(v);
     }
   }
   return false;
@@ -60,9 +66,19 @@ export function leavesTooDeep(msg: WampMessage, maxDepth: number): boolean {
     if (typeof v !== 'object' || v === null) continue;
     if (unwalked.has(v)) {
       unwalked.delete(v);
-      if (nestsDeeperThan(v, maxDepth - 1)) tooDeep.add(v);
+      if (nestsDeeperThan(v, maxDepth - 1)) {
+        tooDeep.add(v);
+        anyTooDeep = true;
+      }
     }
     if (tooDeep.has(v)) return true;
   }
   return false;
+}
+
+/** An empty list or dict: within any depth limit, and nothing in it to change its verdict. */
+function isEmpty(v: object): boolean {
+  if (Array.isArray(v)) return v.length === 0;
+  for (const _ in v) return false;
+  return true;
 }

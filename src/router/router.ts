@@ -30,7 +30,7 @@ import {
 } from '../transports/listener';
 import { listenMqtt, type MqttListener, type MqttListenOptions } from '../mqtt/mqtt-listener';
 import { MqttTransport } from '../mqtt/mqtt-transport';
-import { createLocalPair } from '../transports/local';
+import { createLocalPair, markRouterEnd } from '../transports/local';
 import type { Transport } from '../transports/transport';
 import { CloseUri, errorStack } from '../wamp/errors';
 
@@ -185,6 +185,7 @@ export class Router extends EventEmitter<RouterEvents> implements SessionHost {
   connectLocal(options: AcceptOptions = {}): Transport {
     const [routerEnd, clientEnd] = createLocalPair();
     this.accept(routerEnd, options);
+    markRouterEnd(clientEnd);
     return clientEnd;
   }
 
