@@ -38,6 +38,7 @@ function deeper(v: unknown, budget: number): boolean {
  * them): undefined when the value is larger than that and was not walked to the end.
  */
 export function nestsDeeperWithin(value: unknown, max: number, budget: number): boolean | undefined {
+  if (typeof value !== 'object' || value === null) return false;
   left = budget;
   const deep = deeperWithin(value, max);
   return left < 0 ? undefined : deep;
@@ -46,14 +47,13 @@ export function nestsDeeperWithin(value: unknown, max: number, budget: number): 
 /** Values the current bounded walk may still visit; below 0 once it gave up. */
 let left = 0;
 
-function deeperWithin(v: unknown, depth: number): boolean {
+function deeperWithin(v: object, depth: number): boolean {
   if (--left < 0) return false;
-  if (typeof v !== 'object' || v === null || ArrayBuffer.isView(v)) return false;
-  if (depth <= 0) return true;
   if (Array.isArray(v)) {
+    if (depth <= 0) return true;
     if ((v as { [DEPTH_CHECKED]?: boolean })[DEPTH_CHECKED] === true) return false;
     for (let i = 0; i < v.length; i++) {
-      const x = v[i];
+      const x: unknown = v[i];
       if (typeof x === 'object' && x !== null) {
         if (deeperWithin(x, depth - 1)) return true;
       } else left--;
@@ -61,6 +61,8 @@ function deeperWithin(v: unknown, depth: number): boolean {
     }
     return false;
   }
+  if (ArrayBuffer.isView(v)) return false;
+  if (depth <= 0) return true;
   const o = v as Record<string, unknown>;
   for (const k in o) {
     const x = o[k];
