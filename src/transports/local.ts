@@ -35,14 +35,16 @@ class LocalEnd implements Transport {
 
   /**
    * Messages sent to this end, delivered together by one microtask (not a closure each). Two
-   * lists taken in turn: the one being delivered, and the one filling for the next microtask.
+   * lists taken in turn: the one being delivered, and the one filling for the next microtask;
+   * slots are cleared rather than the lists shortened, so that they keep their storage.
    */
   private inbox: unknown[] = [];
+  private inboxLength = 0;
   private spare: unknown[] = [];
   private flushing = false;
 
   private enqueue(message: unknown): void {
-    this.inbox.push(message);
+    this.inbox[this.inboxLength++] = message;
     if (this.flushing) return;
     this.flushing = true;
     // A resolved promise's then() rather than queueMicrotask(), which makes an AsyncResource
@@ -53,11 +55,19 @@ class LocalEnd implements Transport {
   private readonly flush = (): void => {
     this.flushing = false;
     const batch = this.inbox;
+    const n = this.inboxLength;
     this.inbox = this.spare;
+    this.inboxLength = 0;
+    let i = 0;
     try {
-      for (let i = 0; i < batch.length; i++) this.deliver(batch[i]);
+      for (; i < n; i++) {
+        const m = batch[i];
+        batch[i] = undefined;
+        this.deliver(m);
+      }
     } finally {
-      batch.length = 0;
+      // A handler that threw: what was left of the batch is dropped, as before.
+      for (; i < n; i++) batch[i] = undefined;
       this.spare = batch;
     }
   };
