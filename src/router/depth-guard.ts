@@ -17,7 +17,7 @@ const tooDeep = new WeakSet<object>();
  */
 let anyTooDeep = false;
 /** Values of an in-process payload walked as it arrives; a larger payload is walked when needed. */
-const WALK_NOW = 256;
+const WALK_NOW = 64;
 
 /** Where a message's payload (Arguments, ArgumentsKw) starts, or -1 for a type without one. */
 function payloadAt(type: number): number {

@@ -52,6 +52,11 @@ function deeperWithin(v: object, depth: number): boolean {
   if (Array.isArray(v)) {
     if (depth <= 0) return true;
     if ((v as { [DEPTH_CHECKED]?: boolean })[DEPTH_CHECKED] === true) return false;
+    // Longer than what is left: given up at once, without reading what it holds.
+    if (v.length > left) {
+      left = -1;
+      return false;
+    }
     for (let i = 0; i < v.length; i++) {
       const x: unknown = v[i];
       if (typeof x === 'object' && x !== null) {

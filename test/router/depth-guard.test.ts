@@ -36,6 +36,10 @@ describe('router depth guard: in-process payloads', () => {
     assert.equal(nestsDeeperWithin(wide(10), MAX, 256), false);
     assert.equal(nestsDeeperWithin(wide(1000), MAX, 256), undefined);
     assert.equal(nestsDeeperWithin({}, MAX, 256), false);
+    // A list longer than the budget is given up on at once; one with room is read to the end.
+    assert.equal(nestsDeeperWithin(new Array(1000).fill(0), MAX, 256), undefined);
+    assert.equal(nestsDeeperWithin([0, 0, nested(MAX + 1)], MAX, 256), true);
+    assert.equal(nestsDeeperWithin([...new Array(300).fill(0), nested(MAX + 1)], MAX, 256), undefined);
     // A cyclic value (possible in-process) ends at the depth limit or the budget.
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
@@ -46,6 +50,7 @@ describe('router depth guard: in-process payloads', () => {
     // The message is one level and its Arguments list another: a payload may nest MAX - 2.
     ['small', () => nested(MAX - 1), () => nested(MAX - 2)],
     ['large', () => ({ ...wide(400), deep: nested(MAX + 1) }), () => wide(400)],
+    ['long', () => [...new Array(400).fill(1), nested(MAX - 1)], () => new Array(400).fill(1)],
   ] as const) {
     it(`a ${what} payload too deep reaches in-process receivers but is refused to network ones`, () => {
       const args = [deepPayload()];
