@@ -113,6 +113,8 @@ function isLocalOption(k: string): boolean {
 
 export class Caller {
   private readonly calls = new PendingMap<CallResult, CallEntry>(MessageType.CALL);
+  /** Whether the dealer takes CALL's timeout: fixed by WELCOME, asked once (every call needs it). */
+  private dealerTimeout: boolean | undefined = undefined;
 
   constructor(private readonly ctx: RoleContext) {}
 
@@ -166,8 +168,10 @@ export class Caller {
     const { onProgress, signal, cancelable, timeout } = options;
     const wire = wireOptions(options);
     if (onProgress) wire.receive_progress = true;
-    if (timeout !== undefined && timeout > 0 && this.ctx.routerHas('dealer', 'call_timeout'))
-      wire.timeout = timeout;
+    if (timeout !== undefined && timeout > 0) {
+      this.dealerTimeout ??= this.ctx.routerHas('dealer', 'call_timeout');
+      if (this.dealerTimeout) wire.timeout = timeout;
+    }
 
     const id = this.ctx.nextId();
     const ms = timeout !== undefined && timeout > 0 ? timeout : 0;
