@@ -4,6 +4,68 @@ import type { CloseInfo, Transport, TransportHandlers, TransportInfo } from './t
 
 const resolved = Promise.resolve();
 
+/**
+ * The messages in flight between every pair of ends, in the order sent, delivered by one
+ * microtask: those sent while it delivers are delivered by the same one (still after their
+ * sender's send() returned, and in order). A call's CALL and INVOCATION, or YIELD and RESULT,
+ * take one microtask rather than one each. Two parallel lists whose slots are cleared rather
+ * than the lists shortened, so that they keep their storage.
+ */
+class Deliveries {
+  private ends: (LocalEnd | undefined)[] = [];
+  private messages: unknown[] = [];
+  private length = 0;
+  private scheduled = false;
+
+  push(end: LocalEnd, message: unknown): void {
+    this.ends[this.length] = end;
+    this.messages[this.length++] = message;
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // A resolved promise's then() rather than queueMicrotask(), which makes an AsyncResource
+    // and a bound function per microtask: the same microtask, a fraction of the garbage.
+    void resolved.then(this.run);
+  }
+
+  private readonly run = (): void => {
+    const ends = this.ends;
+    const messages = this.messages;
+    let i = 0;
+    try {
+      for (; i < this.length; i++) {
+        const end = ends[i]!;
+        const m = messages[i];
+        ends[i] = undefined;
+        messages[i] = undefined;
+        end.deliver(m);
+      }
+      this.length = 0;
+      this.scheduled = false;
+    } catch (e) {
+      // A receiver that threw: the others' messages still go, in the next microtask.
+      this.resumeAfter(i + 1);
+      throw e;
+    }
+  };
+
+  private resumeAfter(next: number): void {
+    const ends = this.ends;
+    const messages = this.messages;
+    let n = 0;
+    for (let j = next; j < this.length; j++, n++) {
+      ends[n] = ends[j];
+      messages[n] = messages[j];
+      ends[j] = undefined;
+      messages[j] = undefined;
+    }
+    this.length = n;
+    this.scheduled = n > 0;
+    if (this.scheduled) void resolved.then(this.run);
+  }
+}
+
+const deliveries = new Deliveries();
+
 class LocalEnd implements Transport {
   readonly info: TransportInfo = { type: 'local', serializer: 'none', secure: true };
   peer!: LocalEnd;
@@ -33,44 +95,9 @@ class LocalEnd implements Transport {
     this.peer.enqueue(message);
   }
 
-  /**
-   * Messages sent to this end, delivered together by one microtask (not a closure each). Two
-   * lists taken in turn: the one being delivered, and the one filling for the next microtask;
-   * slots are cleared rather than the lists shortened, so that they keep their storage.
-   */
-  private inbox: unknown[] = [];
-  private inboxLength = 0;
-  private spare: unknown[] = [];
-  private flushing = false;
-
   private enqueue(message: unknown): void {
-    this.inbox[this.inboxLength++] = message;
-    if (this.flushing) return;
-    this.flushing = true;
-    // A resolved promise's then() rather than queueMicrotask(), which makes an AsyncResource
-    // and a bound function per microtask: the same microtask, a fraction of the garbage.
-    void resolved.then(this.flush);
+    deliveries.push(this, message);
   }
-
-  private readonly flush = (): void => {
-    this.flushing = false;
-    const batch = this.inbox;
-    const n = this.inboxLength;
-    this.inbox = this.spare;
-    this.inboxLength = 0;
-    let i = 0;
-    try {
-      for (; i < n; i++) {
-        const m = batch[i];
-        batch[i] = undefined;
-        this.deliver(m);
-      }
-    } finally {
-      // A handler that threw: what was left of the batch is dropped, as before.
-      for (; i < n; i++) batch[i] = undefined;
-      this.spare = batch;
-    }
-  };
 
   close(_code?: number, reason = 'closed'): void {
     if (!this.open) return;
@@ -80,7 +107,8 @@ class LocalEnd implements Transport {
     queueMicrotask(() => peer.shut({ reason, local: false }));
   }
 
-  private deliver(message: unknown): void {
+  /** Hands `message` to this end's receiver (see Deliveries). */
+  deliver(message: unknown): void {
     if (this.closeInfo) return;
     if (this.handlers) this.handlers.onMessage(message);
     else this.held.push(message);
