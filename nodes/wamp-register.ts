@@ -79,6 +79,10 @@ export = function (RED: NodeAPI): void {
         procedure: inv.procedure,
         details: inv.details,
         _wamp: { invocationId: id },
+        // Set by putArgs; named here so that the message is made with room for them.
+        payload: undefined,
+        args: undefined,
+        kwargs: undefined,
       };
       putArgs(msg, inv.args, inv.kwargs);
       const ppt = pptOf(inv.details);
