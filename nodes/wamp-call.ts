@@ -87,14 +87,25 @@ export = function (RED: NodeAPI): void {
         call.error(new WampError(ErrorUri.CANCELED, ['call canceled before it was sent']));
         return;
       }
-      const options: CallOptions = {
-        timeout: s.timeoutMs,
-        disclose_me: discloseMe || undefined,
-        receive_progress: progressive || undefined,
-        onProgress,
-      };
-      call.started(conn.start(s.procedure, args, kwargs, ppt ? { ...options, ...ppt } : options, call));
+      const options: CallOptions =
+        s === config.fixed && !onProgress && !ppt
+          ? fixedOptions
+          : {
+              timeout: s.timeoutMs,
+              disclose_me: discloseMe || undefined,
+              receive_progress: progressive || undefined,
+              onProgress,
+              ...ppt,
+            };
+      call.started(conn.start(s.procedure, args, kwargs, options, call));
     }
+
+    /** The options of every call made with the node's own settings: one frozen object. */
+    const fixedOptions: CallOptions = Object.freeze({
+      timeout: config.fixed?.timeoutMs,
+      disclose_me: discloseMe || undefined,
+      receive_progress: progressive || undefined,
+    });
 
     /** Cancels every pending call, or those whose handle (`msg.callId`) is given. */
     function cancel(msg: NodeMessage, done: NodeDone): void {

@@ -115,6 +115,9 @@ export class Caller {
   private readonly calls = new PendingMap<CallResult, CallEntry>(MessageType.CALL);
   /** Whether the dealer takes CALL's timeout: fixed by WELCOME, asked once (every call needs it). */
   private dealerTimeout: boolean | undefined = undefined;
+  /** The last frozen options seen, and their CALL dict (see wireFor). */
+  private lastOptions: CallOptions | undefined = undefined;
+  private lastWire: Dict | undefined = undefined;
 
   constructor(private readonly ctx: RoleContext) {}
 
@@ -166,12 +169,7 @@ export class Caller {
     sent: ((id: number, wire: Record<string, unknown>) => void) | undefined,
   ): CallEntry {
     const { onProgress, signal, cancelable, timeout } = options;
-    const wire = wireOptions(options);
-    if (onProgress) wire.receive_progress = true;
-    if (timeout !== undefined && timeout > 0) {
-      this.dealerTimeout ??= this.ctx.routerHas('dealer', 'call_timeout');
-      if (this.dealerTimeout) wire.timeout = timeout;
-    }
+    const wire = this.wireFor(options);
 
     const id = this.ctx.nextId();
     const ms = timeout !== undefined && timeout > 0 ? timeout : 0;
@@ -194,6 +192,26 @@ export class Caller {
     // After the CALL is out: a cancel from inside the hook must not precede it.
     if (cancelable && entry.onAbort) cancelable(entry.onAbort);
     return entry;
+  }
+
+  /**
+   * CALL's options dict. Frozen options (a caller's options for every call, e.g. a wamp-call
+   * node's) make the same dict each time: it is made once, frozen, and sent by every such call
+   * (nothing on the way writes to a CALL's options).
+   */
+  private wireFor(options: CallOptions): Dict {
+    if (options === this.lastOptions) return this.lastWire!;
+    const wire = wireOptions(options);
+    if (options.onProgress) wire.receive_progress = true;
+    const timeout = options.timeout;
+    if (timeout !== undefined && timeout > 0) {
+      this.dealerTimeout ??= this.ctx.routerHas('dealer', 'call_timeout');
+      if (this.dealerTimeout) wire.timeout = timeout;
+    }
+    if (!Object.isFrozen(options)) return wire;
+    this.lastOptions = options;
+    this.lastWire = Object.freeze(wire);
+    return wire;
   }
 
   /** A progressive call invocation: the first chunk now, the others through the stream. */

@@ -115,6 +115,35 @@ describe('client session: start() with a receiver', () => {
   });
 });
 
+describe('client session: CALL options made once for frozen options', () => {
+  it('frozen options give every CALL the same options; options changed between calls are read afresh', async () => {
+    const { session, peer } = await joined();
+    const frozen = Object.freeze({ timeout: 5000, disclose_me: true });
+    const answer = async (): Promise<Record<string, unknown>> => {
+      const call = await peer.expect(48);
+      peer.send([50, call[1], {}, []]);
+      return call[2] as Record<string, unknown>;
+    };
+    session.start('com.a', [], {}, frozen, recorder().receiver);
+    const first = await answer();
+    session.start('com.a', [], {}, frozen, recorder().receiver);
+    const second = await answer();
+    assert.deepEqual(first, { disclose_me: true, timeout: 5000 });
+    assert.deepEqual(second, first);
+    assert.ok(Object.isFrozen(second), 'shared, so frozen');
+
+    const open: Record<string, unknown> = { disclose_me: true };
+    session.start('com.a', [], {}, open, recorder().receiver);
+    assert.deepEqual(await answer(), { disclose_me: true });
+    open.disclose_me = false;
+    session.start('com.a', [], {}, open, recorder().receiver);
+    assert.deepEqual(await answer(), { disclose_me: false });
+    // Frozen options with progress still ask for it.
+    session.start('com.a', [], {}, Object.freeze({ onProgress: () => undefined }), recorder().receiver);
+    assert.deepEqual(await answer(), { receive_progress: true });
+  });
+});
+
 describe('client session: ANSWER_LATER', () => {
   async function registered(handler: Parameters<Session['register']>[1]) {
     const ctx = await joined();
