@@ -29,7 +29,7 @@ describe('wamp-call settings', function () {
     await assert.rejects(settings({}, { timeout: -1 }), /invalid-timeout/);
   });
 
-  it('settingsNow: the node\'s own procedure and timeout are one shared object; a message\'s timeout or procedure is read each time', function () {
+  it("settingsNow: the node's own procedure and timeout are one shared object; a message's timeout or procedure is read each time", function () {
     const RED = fakeRED();
     const fixed = new CallConfig(RED, { procedure: 'com.x', timeout: 5 });
     const a = fixed.settingsNow({ topic: 'com.other' });
