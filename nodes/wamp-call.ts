@@ -8,7 +8,9 @@ import type { WampUser } from './shared/connection-node';
 import { ConnectionUser } from './shared/connection-user';
 import { describeError, failMsg } from './shared/errors';
 import {
+  type CallHandle,
   type CallOptions,
+  type CallReceiver,
   type CallResult,
   type CallStream,
   type Connection,
@@ -71,7 +73,8 @@ export = function (RED: NodeAPI): void {
       return assign(RED, config.result, node, msg, payloadOf(r.args, r.kwargs)).then(() => msg);
     }
 
-    function callOn(
+    /** Sends the call; its outcome goes to `call` (a receiver: no promise per call). */
+    function startOn(
       s: CallSettings,
       conn: Connection,
       call: PendingCall,
@@ -79,17 +82,30 @@ export = function (RED: NodeAPI): void {
       kwargs: Record<string, unknown>,
       onProgress: ((r: CallResult) => void) | undefined,
       ppt: CallOptions | undefined,
-    ): Promise<CallResult> {
-      if (call.canceled) throw new WampError(ErrorUri.CANCELED, ['call canceled before it was sent']);
-      return conn.call(s.procedure, args, kwargs, {
-        timeout: s.timeoutMs,
-        disclose_me: discloseMe || undefined,
-        receive_progress: progressive || undefined,
-        onProgress,
-        cancelable: call.started,
-        ...ppt,
-      });
+    ): void {
+      if (call.canceled) {
+        call.error(new WampError(ErrorUri.CANCELED, ['call canceled before it was sent']));
+        return;
+      }
+      const options: CallOptions =
+        s === config.fixed && !onProgress && !ppt
+          ? fixedOptions
+          : {
+              timeout: s.timeoutMs,
+              disclose_me: discloseMe || undefined,
+              receive_progress: progressive || undefined,
+              onProgress,
+              ...ppt,
+            };
+      call.started(conn.start(s.procedure, args, kwargs, options, call));
     }
+
+    /** The options of every call made with the node's own settings: one frozen object. */
+    const fixedOptions: CallOptions = Object.freeze({
+      timeout: config.fixed?.timeoutMs,
+      disclose_me: discloseMe || undefined,
+      receive_progress: progressive || undefined,
+    });
 
     /** Cancels every pending call, or those whose handle (`msg.callId`) is given. */
     function cancel(msg: NodeMessage, done: NodeDone): void {
@@ -165,51 +181,98 @@ export = function (RED: NodeAPI): void {
       const key = ++lastKey;
       const handle = String(msg.callId ?? msg._msgid ?? key);
       msg.callId = handle;
-      const call = new PendingCall(handle);
-      pending.set(key, call);
       const sequence = closing
         ? closing.state
         : progressive
           ? new ProgressSequence(`${handle}.${this.id}.${key}`)
           : undefined;
+      const call = new PendingCall(handle, key, msg, send, done, sequence);
+      pending.set(key, call);
       const onProgress = sequence ? progressTo(msg, sequence, send) : undefined;
-      if (closing) call.started(closing.cancel);
       const opts = ppt?.options;
-      let calling: Promise<CallResult>;
-      try {
-        const now = closing ? undefined : config.settingsNow(msg);
-        // Connected: straight to the session (no wait for ready(), one promise and two closures
-        // less per call).
-        calling = closing
-          ? closing.result
-          : now && connNode.connected
-            ? callOn(now, connNode.connection(), call, args, kwargs, onProgress, opts)
-            : (now ? Promise.resolve(now) : config.settings(node, msg)).then((s) =>
-                connNode.connected
-                  ? callOn(s, connNode.connection(), call, args, kwargs, onProgress, opts)
-                  : connNode.ready().then((conn) => callOn(s, conn, call, args, kwargs, onProgress, opts)),
-              );
-      } catch (e) {
-        calling = Promise.reject(e);
+      if (closing) {
+        call.started({ cancel: closing.cancel });
+        closing.result.then(
+          (r) => call.result(r),
+          (e: WampError) => call.error(e),
+        );
+        return;
       }
-      calling.then(
-        (r) => {
-          pending.delete(key);
-          // The final result: once on the first output, and as the last part of the sequence.
-          const finish = (m: NodeMessage): void => {
-            send(sequence ? [m, sequence.part(RED.util.cloneMessage(m), true)] : m);
-            done();
-          };
-          const m = withResult(msg, r, sequence ? false : undefined);
-          if (m instanceof Promise) m.then(finish, (e: unknown) => done(failMsg(msg, e)));
-          else finish(m);
-        },
-        (e: unknown) => {
-          pending.delete(key);
-          done(failMsg(msg, e));
-        },
-      );
+      try {
+        const now = config.settingsNow(msg);
+        // Connected and nothing to evaluate: straight to the session, no promise on the way.
+        if (now && connNode.connected)
+          return startOn(now, connNode.connection(), call, args, kwargs, onProgress, opts);
+        (now ? Promise.resolve(now) : config.settings(node, msg))
+          .then((s) =>
+            connNode.connected
+              ? startOn(s, connNode.connection(), call, args, kwargs, onProgress, opts)
+              : connNode.ready().then((conn) => startOn(s, conn, call, args, kwargs, onProgress, opts)),
+          )
+          .catch((e: unknown) => call.error(e));
+      } catch (e) {
+        call.error(e);
+      }
     });
+
+    /**
+     * A call in flight: its user-visible handle, how to cancel it (also before it was sent), and
+     * where its outcome goes. Declared here, inside the node, for the node's state it settles
+     * (`pending`, the result property); one object per call holds all of it.
+     */
+    class PendingCall implements CallReceiver {
+      canceled = false;
+      private handleOf: CallHandle | undefined = undefined;
+      /** The library tells the outcome once; a failure on the way there (see input) must not tell it again. */
+      private settled = false;
+
+      constructor(
+        readonly handle: string,
+        private readonly key: number,
+        private readonly msg: NodeMessage,
+        private readonly send: NodeSend,
+        private readonly done: NodeDone,
+        private readonly sequence: ProgressSequence | undefined,
+      ) {}
+
+      /** Takes the library's handle, once the call is out. */
+      started(h: CallHandle): void {
+        this.handleOf = h;
+        if (this.canceled) h.cancel();
+      }
+
+      cancel(): void {
+        this.canceled = true;
+        this.handleOf?.cancel();
+      }
+
+      result(r: CallResult): void {
+        if (this.settled) return;
+        this.settled = true;
+        pending.delete(this.key);
+        const m = withResult(this.msg, r, this.sequence ? false : undefined);
+        if (m instanceof Promise)
+          m.then(
+            (m) => this.finish(m),
+            (e: unknown) => this.done(failMsg(this.msg, e)),
+          );
+        else this.finish(m);
+      }
+
+      /** The final result: once on the first output, and as the last part of the sequence. */
+      private finish(m: NodeMessage): void {
+        const sequence = this.sequence;
+        this.send(sequence ? [m, sequence.part(RED.util.cloneMessage(m), true)] : m);
+        this.done();
+      }
+
+      error(e: unknown): void {
+        if (this.settled) return;
+        this.settled = true;
+        pending.delete(this.key);
+        this.done(failMsg(this.msg, e));
+      }
+    }
 
     this.on('close', (_removed: boolean, done: () => void) => {
       for (const call of pending.values()) call.cancel();
@@ -221,24 +284,6 @@ export = function (RED: NodeAPI): void {
 
   RED.nodes.registerType('wamp-call', WampCall);
 };
-
-/** A call in flight: its user-visible handle and how to cancel it, also before it was sent. */
-class PendingCall {
-  canceled = false;
-  private doCancel: (() => void) | undefined;
-
-  constructor(readonly handle: string) {}
-
-  /** Takes the library's cancel function, once the CALL is out (a bound property: passed as is). */
-  readonly started = (cancel: () => void): void => {
-    this.doCancel = cancel;
-  };
-
-  cancel(): void {
-    this.canceled = true;
-    this.doCancel?.();
-  }
-}
 
 /**
  * Progress messages marked as the split node marks its parts, so that a join node in automatic

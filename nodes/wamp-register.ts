@@ -10,8 +10,11 @@ import {
   type PendingInvocation,
 } from './shared/invocations';
 import {
+  ANSWER_LATER,
   ErrorUri,
   INVOKE_POLICIES,
+  TimeoutQueues,
+  type TimeoutHandle,
   MATCH_POLICIES,
   WampError,
   type Connection,
@@ -62,24 +65,31 @@ export = function (RED: NodeAPI): void {
     const timedOut = (): WampError =>
       new WampError(ErrorUri.TIMEOUT, [RED._('wamp-register.errors.timeout', { seconds: timeoutMs / 1000 })]);
 
-    function handle(inv: Invocation): Promise<unknown> {
-      return new Promise((resolve, reject) => {
-        const entry = new WaitingInvocation(node.id, inv, resolve, reject);
-        const id = addInvocation(entry);
-        entry.watch(id, timeoutMs, timedOut);
-        const msg: NodeMessage = {
-          _msgid: newMessageId(),
-          topic: inv.procedure,
-          procedure: inv.procedure,
-          details: inv.details,
-          _wamp: { invocationId: id },
-        };
-        putArgs(msg, inv.args, inv.kwargs);
-        const ppt = pptOf(inv.details);
-        if (ppt) msg.ppt = ppt;
-        if (inv.chunked) sendChunks(inv, msg, (m) => node.send(m));
-        node.send(msg);
-      });
+    /**
+     * Emits the invocation; a wamp-response answers it later through the entry (`ANSWER_LATER`:
+     * no promise per invocation).
+     */
+    function handle(inv: Invocation): unknown {
+      const entry = new WaitingInvocation(node.id, inv);
+      const id = addInvocation(entry);
+      entry.watch(id, timeoutMs, timedOut);
+      const msg: NodeMessage = {
+        _msgid: newMessageId(),
+        topic: inv.procedure,
+        procedure: inv.procedure,
+        details: inv.details,
+        _wamp: { invocationId: id },
+        // Set by putArgs; named here so that the message is made with room for them.
+        payload: undefined,
+        args: undefined,
+        kwargs: undefined,
+      };
+      putArgs(msg, inv.args, inv.kwargs);
+      const ppt = pptOf(inv.details);
+      if (ppt) msg.ppt = ppt;
+      if (inv.chunked) sendChunks(inv, msg, (m) => node.send(m));
+      node.send(msg);
+      return ANSWER_LATER;
     }
 
     /** Shows the router's answer: on every session, first or after a reconnect, on every connection kind. */
@@ -186,36 +196,48 @@ export = function (RED: NodeAPI): void {
  * the flow, and at full call rates each object that outlives a minor GC is copied (and promoted).
  */
 class WaitingInvocation implements PendingInvocation {
-  private timer: NodeJS.Timeout | undefined = undefined;
-  private stopListening: (() => void) | undefined = undefined;
+  private timer: TimeoutHandle | undefined = undefined;
+  private id = '';
+  private timedOut: (() => WampError) | undefined = undefined;
 
   constructor(
     readonly owner: string,
     private readonly inv: Invocation,
-    private readonly settle: (v: unknown) => void,
-    private readonly fail: (e: Error) => void,
   ) {}
 
   get procedure(): string {
     return this.inv.procedure;
   }
 
-  /** Once registered under `id`: the caller's cancel, and the node's timeout (0: none). */
+  /**
+   * Once registered under `id`: the caller's cancel, and the node's timeout (0: none). The
+   * listener is not removed on answer: an answered invocation is never aborted.
+   */
   watch(id: string, timeoutMs: number, timedOut: () => WampError): void {
-    this.stopListening = this.inv.onAbort(() => {
+    this.id = id;
+    this.inv.onAbort(() => {
       removeInvocation(id)?.reject(new WampError(ErrorUri.CANCELED, ['the caller canceled the call']));
     });
-    if (timeoutMs > 0) this.timer = setTimeout(() => removeInvocation(id)?.reject(timedOut()), timeoutMs);
+    if (timeoutMs > 0) {
+      this.timedOut = timedOut;
+      this.timer = timeouts.start(timeoutMs, expire, this);
+    }
+  }
+
+  /** The node's timeout is up: the caller gets its error, the entry goes. */
+  expire(): void {
+    this.timer = undefined;
+    removeInvocation(this.id)?.reject(this.timedOut!());
   }
 
   resolve(v: unknown): void {
     this.finish();
-    this.settle(v);
+    this.inv.answer(v);
   }
 
   reject(e: Error): void {
     this.finish();
-    this.fail(e);
+    this.inv.fail(e);
   }
 
   progress(args: unknown[], kwargs: Record<string, unknown>): boolean {
@@ -226,7 +248,11 @@ class WaitingInvocation implements PendingInvocation {
   }
 
   private finish(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.stopListening?.();
+    timeouts.cancel(this.timer);
+    this.timer = undefined;
   }
 }
+
+/** The invocations' timeouts: one timer per length, not one per invocation. */
+const timeouts = new TimeoutQueues();
+const expire = (entry: WaitingInvocation): void => entry.expire();

@@ -35,6 +35,9 @@ export {
   Connection,
   Session,
   Result,
+  ANSWER_LATER,
+  type CallHandle,
+  type CallReceiver,
   type ConnectionOptions,
   type ConnectionStatus,
   type ReconnectOptions,
@@ -90,3 +93,6 @@ export {
   type CancelMode,
 } from './wamp/options';
 export { publicKeyHexOf, deriveCraKey } from './wamp/auth';
+
+// Timers
+export { TimeoutQueues, type TimeoutHandle } from './timers/timeout-queues';

@@ -51,6 +51,27 @@ export class CallConfig {
         ? undefined
         : typedProperty(def.timeout, def.timeoutType, 'num');
     this.result = typedProperty(def.property || 'payload', def.propertyType, 'msg');
+    this.fixed = this.fixedSettings();
+  }
+
+  /**
+   * The settings of every message without `msg.timeout` when the node itself names the procedure
+   * (a string) and the timeout (a number or the default): made once, shared (frozen). Undefined
+   * otherwise, or when the node's timeout is invalid (each message then reports it).
+   */
+  readonly fixed: CallSettings | undefined;
+
+  private fixedSettings(): CallSettings | undefined {
+    if (this.procedure.type !== 'str') return undefined;
+    const t = this.timeout;
+    if (t !== undefined && t.type !== 'num') return undefined;
+    const procedure = nonEmptyString(this.procedure.value);
+    if (!procedure) return undefined;
+    try {
+      return Object.freeze(this.settingsNow({ _msgid: '' })!);
+    } catch {
+      return undefined;
+    }
   }
 
   /** True when the result goes to msg.payload, the default (and the only place before). */
@@ -64,6 +85,8 @@ export class CallConfig {
    * property must be evaluated (`settings`); throws a message for the user.
    */
   settingsNow(msg: NodeMessage): CallSettings | undefined {
+    // The node names the procedure and the message no timeout: the same settings every time.
+    if (msg.timeout === undefined && this.fixed !== undefined) return this.fixed;
     if (this.procedure.type !== 'str') return undefined;
     const t = this.timeout;
     if (msg.timeout === undefined && t !== undefined && t.type !== 'num') return undefined;

@@ -17,6 +17,7 @@ import { EndedStreams, type ChunkListener, InvocationChunks } from './invocation
 import { PendingMap, type PendingEntry } from './pending';
 import { cleanDict, trySend, type RoleContext } from './role';
 import {
+  ANSWER_LATER,
   Result,
   type Invocation,
   type InvocationHandler,
@@ -57,6 +58,7 @@ class Running implements Invocation {
 
   constructor(
     private readonly ctx: RoleContext,
+    private readonly callee: Callee,
     readonly request: number,
     readonly args: unknown[],
     readonly kwargs: Record<string, unknown>,
@@ -105,6 +107,14 @@ class Running implements Invocation {
     this.ctx.send(
       withPayload([MessageType.YIELD, this.request, { progress: true }] as YieldMessage, args, kwargs),
     );
+  }
+
+  answer(value: unknown): void {
+    this.callee.answer(this, value);
+  }
+
+  fail(error: unknown): void {
+    this.callee.fail(this, error);
   }
 
   abort(reason: string): void {
@@ -215,6 +225,7 @@ export class Callee {
     }
     const inv = new Running(
       this.ctx,
+      this,
       request,
       msg.length > 4 ? msg[4]! : [],
       msg.length > 5 ? msg[5]! : {},
@@ -228,21 +239,26 @@ export class Callee {
     } catch (e) {
       return this.fail(inv, e);
     }
+    // Answered through inv.answer()/fail(), when the handler says so: nothing to wait for here.
+    if (value === ANSWER_LATER) return;
     // Settled through then() directly: no async function's own promise and await per
     // invocation (Promise.resolve hands a native promise back as it is).
     Promise.resolve(value).then(
-      (v) => this.yield(inv, v),
+      (v) => this.answer(inv, v),
       (e: unknown) => this.fail(inv, e),
     );
   }
 
-  private yield(inv: Running, value: unknown): void {
+  /** YIELD with the handler's value (once: see reply). */
+  answer(inv: Running, value: unknown): void {
     if (value instanceof Result)
       this.reply(inv, [MessageType.YIELD, inv.request, value.options], value.args, value.kwargs);
     else this.reply(inv, [MessageType.YIELD, inv.request, {}], value === undefined ? [] : [value]);
   }
 
-  private fail(inv: Running, e: unknown): void {
+  /** ERROR for the handler's failure (once: see reply). */
+  fail(inv: Running, e: unknown): void {
+    if (inv.done) return;
     const err = toWampError(e, ErrorUri.RUNTIME_ERROR);
     this.reply(
       inv,

@@ -13,24 +13,26 @@ import type { CancelMode } from '../wamp/options';
 import { TimeoutQueues, type TimeoutHandle } from '../timers/timeout-queues';
 import { openCallStream, type CallStream } from './call-stream';
 import { trySend, type RoleContext } from './role';
-import type { CallOptions, CallResult } from './types';
+import type { CallHandle, CallOptions, CallReceiver, CallResult } from './types';
 
 /**
  * One outstanding call. A class rather than closures: a call's state lives for its whole round
  * trip, and at full call rates every object that outlives a minor GC is copied (and promoted).
+ * It is also the handle `Caller.start` returns: `cancel()` cancels the call as aborting its
+ * signal would.
  */
-class CallEntry implements PendingEntry<CallResult> {
+class CallEntry implements PendingEntry<CallResult>, CallHandle {
   timeout: TimeoutHandle | undefined = undefined;
   onAbort: (() => void) | undefined = undefined;
 
   constructor(
     private readonly caller: Caller,
     private readonly id: number,
-    private readonly settle: (r: CallResult) => void,
-    private readonly fail: (e: WampError) => void,
+    private readonly receiver: CallReceiver,
     readonly onProgress: ((r: CallResult) => void) | undefined,
     private readonly signal: AbortSignal | undefined,
     private readonly ms: number,
+    private readonly mode: CancelMode,
   ) {}
 
   timedOut(): void {
@@ -42,14 +44,18 @@ class CallEntry implements PendingEntry<CallResult> {
     );
   }
 
+  cancel(): void {
+    this.caller.cancel(this.id, this.mode, new WampError(ErrorUri.CANCELED, ['call canceled by caller']));
+  }
+
   resolve(r: CallResult): void {
     this.cleanup();
-    this.settle(r);
+    settle(this.receiver, r, undefined);
   }
 
   reject(e: WampError): void {
     this.cleanup();
-    this.fail(e);
+    settle(this.receiver, undefined, e);
   }
 
   private cleanup(): void {
@@ -57,6 +63,30 @@ class CallEntry implements PendingEntry<CallResult> {
     if (this.onAbort) this.signal?.removeEventListener('abort', this.onAbort);
   }
 }
+
+/**
+ * Hands a call's outcome to its receiver. The receiver is the application's (`Caller.start`):
+ * whatever it throws stays out of the session's message loop.
+ */
+function settle(receiver: CallReceiver, r: CallResult | undefined, e: WampError | undefined): void {
+  try {
+    if (e) receiver.error(e);
+    else receiver.result(r!);
+  } catch {
+    // The application's receiver must not break the session.
+  }
+}
+
+/** A promise's settle functions as a receiver (`Caller.call`). */
+class Settlers implements CallReceiver {
+  constructor(
+    readonly result: (r: CallResult) => void,
+    readonly error: (e: WampError) => void,
+  ) {}
+}
+
+/** A handle for a call that was never sent: nothing to cancel. */
+const NOT_SENT: CallHandle = { cancel: () => undefined };
 
 function resultOf(msg: ResultMessage): CallResult {
   return { args: msg.length > 3 ? msg[3]! : [], kwargs: msg.length > 4 ? msg[4]! : {}, details: msg[2] };
@@ -66,21 +96,28 @@ function resultOf(msg: ResultMessage): CallResult {
 const timeouts = new TimeoutQueues();
 const timedOut = (entry: CallEntry): void => entry.timedOut();
 
-/** Options that stay on this side; every other (defined) option goes into CALL's dict. */
-const LOCAL_OPTIONS = new Set(['onProgress', 'signal', 'cancelable', 'cancelMode', 'timeout']);
-
 /** CALL's options dict from the caller's options, without the local ones and undefined values. */
 function wireOptions(options: CallOptions): Dict {
   const wire: Dict = {};
   for (const k in options) {
     const v = options[k];
-    if (v !== undefined && !LOCAL_OPTIONS.has(k)) wire[k] = v;
+    if (v !== undefined && !isLocalOption(k)) wire[k] = v;
   }
   return wire;
 }
 
+/** Options that stay on this side; every other (defined) option goes into CALL's dict. */
+function isLocalOption(k: string): boolean {
+  return k === 'onProgress' || k === 'signal' || k === 'cancelable' || k === 'cancelMode' || k === 'timeout';
+}
+
 export class Caller {
   private readonly calls = new PendingMap<CallResult, CallEntry>(MessageType.CALL);
+  /** Whether the dealer takes CALL's timeout: fixed by WELCOME, asked once (every call needs it). */
+  private dealerTimeout: boolean | undefined = undefined;
+  /** The last frozen options seen, and their CALL dict (see wireFor). */
+  private lastOptions: CallOptions | undefined = undefined;
+  private lastWire: Dict | undefined = undefined;
 
   constructor(private readonly ctx: RoleContext) {}
 
@@ -93,41 +130,88 @@ export class Caller {
     sent?: (id: number, wire: Record<string, unknown>) => void,
   ): Promise<CallResult> {
     if (!this.ctx.isOpen) return Promise.reject(this.ctx.closedError());
-    const { onProgress, signal, cancelable, cancelMode, timeout } = options;
-    if (signal?.aborted)
+    if (options.signal?.aborted)
       return Promise.reject(new WampError(ErrorUri.CANCELED, ['call canceled before it was sent']));
-    const wire = wireOptions(options);
-    if (onProgress) wire.receive_progress = true;
-    if (timeout !== undefined && timeout > 0 && this.ctx.routerHas('dealer', 'call_timeout'))
-      wire.timeout = timeout;
+    return new Promise<CallResult>((resolve, reject) => {
+      this.begin(procedure, args, kwargs, options, new Settlers(resolve, reject), sent);
+    });
+  }
+
+  /**
+   * The same call as `call`, its outcome told to `receiver` (synchronously, from the session's
+   * message handling, or at once when it cannot be sent) instead of a promise: no promise and
+   * no closures per call. Returns the handle that cancels it.
+   */
+  start(
+    procedure: string,
+    args: unknown[] | undefined,
+    kwargs: Record<string, unknown> | undefined,
+    options: CallOptions,
+    receiver: CallReceiver,
+  ): CallHandle {
+    if (!this.ctx.isOpen) {
+      settle(receiver, undefined, this.ctx.closedError());
+      return NOT_SENT;
+    }
+    if (options.signal?.aborted) {
+      settle(receiver, undefined, new WampError(ErrorUri.CANCELED, ['call canceled before it was sent']));
+      return NOT_SENT;
+    }
+    return this.begin(procedure, args, kwargs, options, receiver, undefined);
+  }
+
+  private begin(
+    procedure: string,
+    args: unknown[] | undefined,
+    kwargs: Record<string, unknown> | undefined,
+    options: CallOptions,
+    receiver: CallReceiver,
+    sent: ((id: number, wire: Record<string, unknown>) => void) | undefined,
+  ): CallEntry {
+    const { onProgress, signal, cancelable, timeout } = options;
+    const wire = this.wireFor(options);
 
     const id = this.ctx.nextId();
-    return new Promise<CallResult>((resolve, reject) => {
-      const ms = timeout !== undefined && timeout > 0 ? timeout : 0;
-      const entry = new CallEntry(this, id, resolve, reject, onProgress, signal, ms);
-      this.calls.add(id, entry);
-      if (signal || cancelable) {
-        entry.onAbort = (): void =>
-          this.cancel(
-            id,
-            cancelMode ?? 'kill',
-            new WampError(ErrorUri.CANCELED, ['call canceled by caller']),
-          );
-        signal?.addEventListener('abort', entry.onAbort, { once: true });
-      }
-      if (ms > 0) entry.timeout = timeouts.start(ms, timedOut, entry);
-      const failed = trySend(
-        this.ctx,
-        withPayload([MessageType.CALL, id, wire, procedure] as CallMessage, args, kwargs),
-      );
-      if (failed) {
-        this.calls.take(id)?.reject(failed);
-        return;
-      }
-      sent?.(id, wire);
-      // After the CALL is out: a cancel from inside the hook must not precede it.
-      if (cancelable && entry.onAbort) cancelable(entry.onAbort);
-    });
+    const ms = timeout !== undefined && timeout > 0 ? timeout : 0;
+    const entry = new CallEntry(this, id, receiver, onProgress, signal, ms, options.cancelMode ?? 'kill');
+    this.calls.add(id, entry);
+    if (signal || cancelable) {
+      entry.onAbort = (): void => entry.cancel();
+      signal?.addEventListener('abort', entry.onAbort, { once: true });
+    }
+    if (ms > 0) entry.timeout = timeouts.start(ms, timedOut, entry);
+    const failed = trySend(
+      this.ctx,
+      withPayload([MessageType.CALL, id, wire, procedure] as CallMessage, args, kwargs),
+    );
+    if (failed) {
+      this.calls.take(id)?.reject(failed);
+      return entry;
+    }
+    sent?.(id, wire);
+    // After the CALL is out: a cancel from inside the hook must not precede it.
+    if (cancelable && entry.onAbort) cancelable(entry.onAbort);
+    return entry;
+  }
+
+  /**
+   * CALL's options dict. Frozen options (a caller's options for every call, e.g. a wamp-call
+   * node's) make the same dict each time: it is made once, frozen, and sent by every such call
+   * (nothing on the way writes to a CALL's options).
+   */
+  private wireFor(options: CallOptions): Dict {
+    if (options === this.lastOptions) return this.lastWire!;
+    const wire = wireOptions(options);
+    if (options.onProgress) wire.receive_progress = true;
+    const timeout = options.timeout;
+    if (timeout !== undefined && timeout > 0) {
+      this.dealerTimeout ??= this.ctx.routerHas('dealer', 'call_timeout');
+      if (this.dealerTimeout) wire.timeout = timeout;
+    }
+    if (!Object.isFrozen(options)) return wire;
+    this.lastOptions = options;
+    this.lastWire = Object.freeze(wire);
+    return wire;
   }
 
   /** A progressive call invocation: the first chunk now, the others through the stream. */

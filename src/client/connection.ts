@@ -13,7 +13,9 @@ import { PublishQueue } from './publish-queue';
 import { RouterList } from './router-list';
 import { Session, type SessionCloseInfo } from './session';
 import type {
+  CallHandle,
   CallOptions,
+  CallReceiver,
   CallResult,
   EventHandler,
   InvocationHandler,
@@ -164,6 +166,27 @@ export class Connection extends EventEmitter {
   ): Promise<CallResult> {
     const s = this._session;
     return s?.isOpen ? s.call(procedure, args, kwargs, options) : Promise.reject(notConnected());
+  }
+
+  /**
+   * `call` with its outcome told to `receiver` (see Session.start); not connected, the receiver
+   * hears so at once.
+   */
+  start(
+    procedure: string,
+    args: unknown[] | undefined,
+    kwargs: Record<string, unknown> | undefined,
+    options: CallOptions,
+    receiver: CallReceiver,
+  ): CallHandle {
+    const s = this._session;
+    if (s?.isOpen) return s.start(procedure, args, kwargs, options, receiver);
+    try {
+      receiver.error(notConnected());
+    } catch {
+      // The application's receiver: its failure is its own.
+    }
+    return { cancel: () => undefined };
   }
 
   /** Progressive call invocations on the current session (see Session.callProgressive). */

@@ -25,7 +25,10 @@ export type { ChunkListener, InvocationChunk } from './invocation-chunks';
 export { backoffDelay, resolveReconnect } from './backoff';
 export {
   Result,
+  ANSWER_LATER,
+  type CallHandle,
   type CallOptions,
+  type CallReceiver,
   type CallResult,
   type CancelMode,
   type EventHandler,

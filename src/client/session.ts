@@ -1,6 +1,7 @@
 // One WAMP session over one transport: the protocol state machine. HELLO → (CHALLENGE ↔
 // AUTHENTICATE)* → WELCOME | ABORT; then role messages go to the role that owns them; GOODBYE
-// either way ends it. Everything the router sends is validated by parseMessage first, and any
+// either way ends it. Everything the router sends is validated by parseMessage first (except
+// in-process from this library's own router, which built it from validated messages), and any
 // breach of the protocol is answered with ABORT and the transport closed.
 import { EventEmitter } from 'node:events';
 import { CloseUri, ErrorUri, errorMessage, isWampError, toWampError, WampError } from '../wamp/errors';
@@ -15,6 +16,7 @@ import {
   type WampMessage,
 } from '../wamp/messages';
 import { parseMessage } from '../wamp/parse';
+import { fromOwnRouter } from '../transports/local';
 import type { CloseInfo, Transport } from '../transports/transport';
 import { answerChallenge, helloAuth, type ClientCredentials } from './auth';
 import { Callee } from './callee';
@@ -24,7 +26,9 @@ import { Publisher } from './publisher';
 import type { RoleContext } from './role';
 import { Subscriber } from './subscriber';
 import type {
+  CallHandle,
   CallOptions,
+  CallReceiver,
   CallResult,
   EventHandler,
   InvocationHandler,
@@ -105,12 +109,15 @@ export class Session extends EventEmitter {
   private readonly callee: Callee;
   private readonly publisher: Publisher;
   private readonly subscriber: Subscriber;
+  /** In-process with this library's router, whose messages need no second validation. */
+  private readonly trusted: boolean;
 
   constructor(
     private readonly transport: Transport,
     private readonly options: SessionOptions,
   ) {
     super();
+    this.trusted = fromOwnRouter(transport);
     const ctx = this.roleContext();
     this.caller = new Caller(ctx);
     this.callee = new Callee(ctx);
@@ -193,6 +200,20 @@ export class Session extends EventEmitter {
     return this.caller.call(procedure, args, kwargs, options);
   }
 
+  /**
+   * The call of `call`, its outcome told to `receiver` rather than a promise (no promise and no
+   * closures per call); returns the handle that cancels it. See Caller.start.
+   */
+  start(
+    procedure: string,
+    args: unknown[] | undefined,
+    kwargs: Record<string, unknown> | undefined,
+    options: CallOptions,
+    receiver: CallReceiver,
+  ): CallHandle {
+    return this.caller.start(procedure, args, kwargs, options, receiver);
+  }
+
   /** Progressive call invocations: sends the first chunk; `send()`/`end()` on the stream the others. */
   callProgressive(
     procedure: string,
@@ -258,9 +279,13 @@ export class Session extends EventEmitter {
 
   private receive(value: unknown): void {
     if (this.state === 'closed') return;
-    const parsed = parseMessage(value);
-    if (!parsed.ok) return this.violation(String(parsed.error.args[0] ?? parsed.error.message));
-    const msg = parsed.message;
+    let msg: WampMessage;
+    if (this.trusted) msg = value as WampMessage;
+    else {
+      const parsed = parseMessage(value);
+      if (!parsed.ok) return this.violation(String(parsed.error.args[0] ?? parsed.error.message));
+      msg = parsed.message;
+    }
     if (msg[0] === MessageType.ABORT) {
       const { args, kwargs } = payloadOf(msg, 3);
       // Routers put the text in Details.message (Crossbar, ours) or in Arguments (newer spec).

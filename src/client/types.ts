@@ -6,6 +6,7 @@ import type {
   PassthruOptions,
   PublishOptions as PublishMessageOptions,
 } from '../wamp/options';
+import type { WampError } from '../wamp/errors';
 import type { ChunkListener } from './invocation-chunks';
 
 export type { CancelMode, RegisterOptions, SubscribeOptions } from '../wamp/options';
@@ -33,6 +34,20 @@ export interface CallResult {
   details: Record<string, unknown>;
 }
 
+/**
+ * Where `start` (Session, Connection) tells a call's outcome: the final result, or the error
+ * (ERROR, canceled, timed out, session lost). Exactly one of the two, once.
+ */
+export interface CallReceiver {
+  result(r: CallResult): void;
+  error(e: WampError): void;
+}
+
+/** A call started with `start`: `cancel()` cancels it as aborting `CallOptions.signal` would. */
+export interface CallHandle {
+  cancel(): void;
+}
+
 export interface Invocation {
   args: unknown[];
   kwargs: Record<string, unknown>;
@@ -57,7 +72,21 @@ export interface Invocation {
   readonly chunked: boolean;
   /** Listens for the later chunks (see `chunked`); does nothing for an ordinary call. Returns an unsubscribe. */
   onChunk(listener: ChunkListener): () => void;
+  /**
+   * Answers the invocation as the handler's returned value would (a `Result`, or one value as
+   * the only argument): YIELD. For a handler that returned `ANSWER_LATER`; the first answer
+   * counts, later ones (and any after INTERRUPT or the session's end) do nothing.
+   */
+  answer(value: unknown): void;
+  /** Answers with ERROR, as the handler's rejected promise would (see `answer`). */
+  fail(error: unknown): void;
 }
+
+/**
+ * What a handler returns to answer later, through `inv.answer()` or `inv.fail()`, rather than
+ * with a promise: no promise and no closures per invocation (a hot path's cost).
+ */
+export const ANSWER_LATER: unique symbol = Symbol('wamp.answer-later');
 
 export type InvocationHandler = (inv: Invocation) => unknown | Promise<unknown>;
 

@@ -20,6 +20,7 @@ import {
   type Payload,
   type RegisterMessage,
   type UnregisterMessage,
+  type WampMessage,
   type YieldMessage,
 } from '../wamp/messages';
 import type { CancelMode, InvocationDetails, MatchPolicy, ResultDetails } from '../wamp/options';
@@ -119,7 +120,9 @@ export class Dealer {
   }
 
   call(caller: RouterSession, msg: CallMessage): void {
-    const [, request, options, procedure] = msg;
+    const request = msg[1];
+    const options = msg[2];
+    const procedure = msg[3];
     const inFlight = this.invocations.ofCaller(caller, request);
     if (inFlight) return this.continueCall(caller, inFlight, msg);
     const progressive = caller.has('caller', 'progressive_call_invocations');
@@ -134,7 +137,7 @@ export class Dealer {
     }
     const ppt = passthruOf(options);
     if (ppt) {
-      const problem = passthruProblem(caller, 'caller', ppt, msg.slice(4) as Payload);
+      const problem = passthruProblem(caller, 'caller', ppt, payloadFrom(msg, 4));
       if (typeof problem === 'string') return caller.protocolViolation(problem);
       if (problem) return caller.sendError(M.CALL, request, problem);
     }
@@ -185,7 +188,7 @@ export class Dealer {
     };
     this.invocations.add(inv, Math.min(timeout || Infinity, this.callTimeoutMs || Infinity));
     reg.calls++;
-    const failed = callee.trySend([M.INVOCATION, inv.id, reg.id, details, ...(msg.slice(4) as Payload)]);
+    const failed = callee.trySend(withPayloadOf([M.INVOCATION, inv.id, reg.id, details], msg, 4));
     // The callee could not be sent this call (e.g. longer than it accepts): the caller hears why.
     if (failed && this.invocations.holds(inv)) {
       this.invocations.finish(inv);
@@ -217,7 +220,7 @@ export class Dealer {
     // Each chunk carries its own passthru options (a key may change per chunk); forwarded as is.
     const details: InvocationDetails = passthruOf(options) ?? {};
     if (inv.streaming) details.progress = true;
-    inv.callee.send([M.INVOCATION, inv.id, inv.registration, details, ...(msg.slice(4) as Payload)]);
+    inv.callee.send(withPayloadOf([M.INVOCATION, inv.id, inv.registration, details], msg, 4));
   }
 
   cancel(caller: RouterSession, msg: CancelMessage): void {
@@ -238,13 +241,13 @@ export class Dealer {
   }
 
   yield(callee: RouterSession, msg: YieldMessage): void {
-    const [, id, options] = msg;
+    const id = msg[1];
+    const options = msg[2];
     const inv = this.answered(callee, id, 'YIELD');
     if (!inv) return;
-    const result = msg.slice(3) as Payload;
     const ppt = passthruOf(options);
     if (ppt) {
-      const problem = passthruProblem(callee, 'callee', ppt, result);
+      const problem = passthruProblem(callee, 'callee', ppt, payloadFrom(msg, 3));
       if (typeof problem === 'string') return callee.protocolViolation(problem);
       const refused =
         problem ??
@@ -260,11 +263,11 @@ export class Dealer {
     if (options.progress === true) {
       // Progress the caller did not ask for has nowhere to go.
       if (inv.receiveProgress)
-        inv.caller.send([M.RESULT, inv.request, { ...details, progress: true }, ...result]);
+        inv.caller.send(withPayloadOf([M.RESULT, inv.request, { ...details, progress: true }], msg, 3));
       return;
     }
     this.invocations.finish(inv);
-    const failed = inv.caller.trySend([M.RESULT, inv.request, details, ...result]);
+    const failed = inv.caller.trySend(withPayloadOf([M.RESULT, inv.request, details], msg, 3));
     if (failed) inv.caller.sendError(M.CALL, inv.request, failed);
   }
 
@@ -273,14 +276,7 @@ export class Dealer {
     const inv = this.answered(callee, id, 'ERROR');
     if (!inv) return;
     this.invocations.finish(inv);
-    const failed = inv.caller.trySend([
-      M.ERROR,
-      M.CALL,
-      inv.request,
-      details,
-      uri,
-      ...(msg.slice(5) as Payload),
-    ]);
+    const failed = inv.caller.trySend(withPayloadOf([M.ERROR, M.CALL, inv.request, details, uri], msg, 5));
     if (failed) inv.caller.sendError(M.CALL, inv.request, failed);
   }
 
@@ -370,6 +366,20 @@ export class Dealer {
     this.byId.delete(reg.id);
     this.realm.emit('registration-delete', session, reg);
   }
+}
+
+/** The payload (Arguments, ArgumentsKw) of `msg` from index `at`, as a list of its own. */
+function payloadFrom(msg: readonly unknown[], at: number): Payload {
+  return withPayloadOf([], msg, at) as unknown as Payload;
+}
+
+/**
+ * `head` followed by the payload of `msg` from index `at`: the message forwarded, built without
+ * a slice and a spread (two arrays) per call.
+ */
+function withPayloadOf(head: unknown[], msg: readonly unknown[], at: number): WampMessage {
+  for (let i = at; i < msg.length; i++) head.push(msg[i]);
+  return head as WampMessage;
 }
 
 function canInterrupt(callee: RouterSession): boolean {

@@ -159,7 +159,7 @@ export class Realm extends EventEmitter {
         ? this.ask(action, pattern, () => this.policy.grantsByName(role, action, pattern), false)
           ? 'all'
           : 'none'
-        : this.ask(action, pattern, () => this.policy.grant(role, action, pattern, match), 'none');
+        : this.grantOf(role, action, pattern, match);
     if (grant === 'none') {
       const what = match === 'exact' ? `"${pattern}"` : `${match} pattern "${pattern}"`;
       return new WampError(ErrorUri.NOT_AUTHORIZED, [`role ${role} may not ${action} ${what}`]);
@@ -183,6 +183,16 @@ export class Realm extends EventEmitter {
       () => this.policy.grantsByName(role, 'call', TRANSPORT_DETAILS_PROCEDURE),
       false,
     );
+  }
+
+  /** `ask` for `policy.grant`, without a closure per message (every CALL and PUBLISH asks). */
+  private grantOf(role: string, action: Action, pattern: string, match: MatchPolicy): Grant {
+    try {
+      return this.policy.grant(role, action, pattern, match);
+    } catch (e) {
+      this.logger.error(`authorizer failed on ${action} ${pattern}: ${errorMessage(e)}`);
+      return 'none';
+    }
   }
 
   /** An authorizer that throws refuses; the router goes on. */

@@ -31,7 +31,7 @@ import {
 import { listenMqtt, type MqttListener, type MqttListenOptions } from '../mqtt/mqtt-listener';
 import { MqttClientIds } from '../mqtt/client-ids';
 import { MqttTransport } from '../mqtt/mqtt-transport';
-import { createLocalPair } from '../transports/local';
+import { createLocalPair, markRouterEnd } from '../transports/local';
 import type { Transport } from '../transports/transport';
 import { CloseUri, errorStack } from '../wamp/errors';
 
@@ -188,6 +188,7 @@ export class Router extends EventEmitter<RouterEvents> implements SessionHost {
   connectLocal(options: AcceptOptions = {}): Transport {
     const [routerEnd, clientEnd] = createLocalPair();
     this.accept(routerEnd, options);
+    markRouterEnd(clientEnd);
     return clientEnd;
   }
 

@@ -62,7 +62,9 @@ class Lane {
   /** Drops canceled handles at the head, and compacts a queue that is mostly canceled ones. */
   private dropDead(): void {
     const items = this.items;
-    while (this.head < items.length && !items[this.head].target) this.head++;
+    // Each slot passed is cleared: a settled call's handle is garbage at once, not kept by the
+    // queue until its next compaction (long enough to be promoted out of the young generation).
+    while (this.head < items.length && !items[this.head].target) items[this.head++] = PASSED;
     const size = items.length - this.head;
     if (size > 64 && size > 4 * this.live) {
       this.items = items.slice(this.head).filter((h) => h.target !== null);
@@ -97,7 +99,7 @@ class Lane {
       const h = this.items[this.head];
       const target = h.target;
       if (target && h.at > now) break;
-      this.head++;
+      this.items[this.head++] = PASSED;
       if (!target) continue;
       const arg = h.arg;
       h.target = null;
@@ -118,6 +120,9 @@ class Lane {
     this.arm(this.items[this.head].at - now);
   };
 }
+
+/** What a queue slot holds once the head has passed it (one shared, settled handle). */
+const PASSED = new TimeoutHandle(0, new Lane(0), null, undefined);
 
 /** The timeouts of one owner (a caller, a dealer), grouped by length. */
 export class TimeoutQueues {

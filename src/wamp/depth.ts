@@ -34,6 +34,52 @@ function deeper(v: unknown, budget: number): boolean {
 }
 
 /**
+ * `nestsDeeperThan`, for a walk of at most `budget` values (lists, dicts and the values in
+ * them): undefined when the value is larger than that and was not walked to the end.
+ */
+export function nestsDeeperWithin(value: unknown, max: number, budget: number): boolean | undefined {
+  if (typeof value !== 'object' || value === null) return false;
+  left = budget;
+  const deep = deeperWithin(value, max);
+  return left < 0 ? undefined : deep;
+}
+
+/** Values the current bounded walk may still visit; below 0 once it gave up. */
+let left = 0;
+
+function deeperWithin(v: object, depth: number): boolean {
+  if (--left < 0) return false;
+  if (Array.isArray(v)) {
+    if (depth <= 0) return true;
+    if ((v as { [DEPTH_CHECKED]?: boolean })[DEPTH_CHECKED] === true) return false;
+    // Longer than what is left: given up at once, without reading what it holds.
+    if (v.length > left) {
+      left = -1;
+      return false;
+    }
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      if (typeof x === 'object' && x !== null) {
+        if (deeperWithin(x, depth - 1)) return true;
+      } else left--;
+      if (left < 0) return false;
+    }
+    return false;
+  }
+  if (ArrayBuffer.isView(v)) return false;
+  if (depth <= 0) return true;
+  const o = v as Record<string, unknown>;
+  for (const k in o) {
+    const x = o[k];
+    if (typeof x === 'object' && x !== null) {
+      if (deeperWithin(x, depth - 1)) return true;
+    } else left--;
+    if (left < 0) return false;
+  }
+  return false;
+}
+
+/**
  * About how many bytes `value` takes once serialized (strings by UTF-16 length, numbers as 8):
  * close enough to bound memory, and cheap. Infinity for a value nested deeper than `maxDepth`
  * (an in-process payload may be cyclic: see router/depth-guard.ts).

@@ -17,7 +17,23 @@ export interface UriCheck {
 export function isValidUri(uri: unknown, check: UriCheck = {}): uri is string {
   if (typeof uri !== 'string') return false;
   if (check.allowEmpty) return (check.strict ? STRICT_EMPTY : LOOSE_EMPTY).test(uri);
-  return (check.strict ? STRICT : LOOSE).test(uri);
+  if (check.strict) return STRICT.test(uri);
+  return isLooseUri(uri);
+}
+
+/**
+ * Loose URIs found valid lately: every CALL and PUBLISH names one, mostly the same few, and the
+ * regular expression was a visible cost at full message rates. Bounded: emptied when full.
+ */
+const looseValid = new Set<string>();
+const LOOSE_REMEMBERED = 1024;
+
+function isLooseUri(uri: string): boolean {
+  if (looseValid.has(uri)) return true;
+  if (!LOOSE.test(uri)) return false;
+  if (looseValid.size >= LOOSE_REMEMBERED) looseValid.clear();
+  looseValid.add(uri);
+  return true;
 }
 
 /**
@@ -29,7 +45,7 @@ export function isValidPattern(uri: unknown, match: MatchPolicy, strict = false)
   if (typeof uri !== 'string') return false;
   switch (match) {
     case 'exact':
-      return isValidUri(uri, { strict });
+      return strict ? STRICT.test(uri) : isLooseUri(uri);
     case 'prefix':
       return uri.length > 0 && isValidUri(uri.endsWith('.') ? uri.slice(0, -1) : uri, { strict });
     case 'wildcard':

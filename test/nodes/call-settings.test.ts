@@ -29,6 +29,26 @@ describe('wamp-call settings', function () {
     await assert.rejects(settings({}, { timeout: -1 }), /invalid-timeout/);
   });
 
+  it("settingsNow: the node's own procedure and timeout are one shared object; a message's timeout or procedure is read each time", function () {
+    const RED = fakeRED();
+    const fixed = new CallConfig(RED, { procedure: 'com.x', timeout: 5 });
+    const a = fixed.settingsNow({ topic: 'com.other' });
+    assert.deepEqual(a, { procedure: 'com.x', timeoutMs: 5000 });
+    assert.equal(fixed.settingsNow({}), a, 'made once');
+    assert.ok(Object.isFrozen(a));
+    assert.deepEqual(fixed.settingsNow({ timeout: 2 }), { procedure: 'com.x', timeoutMs: 2000 });
+    assert.throws(() => fixed.settingsNow({ timeout: -1 }), /invalid-timeout/);
+    // Without a procedure of its own the node reads each message's.
+    const open = new CallConfig(RED, { procedure: '' });
+    assert.equal(open.fixed, undefined);
+    assert.deepEqual(open.settingsNow({ topic: 'com.t' }), { procedure: 'com.t', timeoutMs: 120000 });
+    assert.deepEqual(open.settingsNow({ procedure: 'com.p' }), { procedure: 'com.p', timeoutMs: 120000 });
+    // An invalid timeout of the node's own is reported for each message, not fixed.
+    const bad = new CallConfig(RED, { procedure: 'com.x', timeout: 'x', timeoutType: 'num' });
+    assert.equal(bad.fixed, undefined);
+    assert.throws(() => bad.settingsNow({}), /invalid-timeout/);
+  });
+
   it('errors name a typed property as the user set it, a context store included', function () {
     assert.equal(describeProperty({ type: 'msg', value: 'target' }), 'msg.target');
     assert.equal(describeProperty({ type: 'flow', value: '#:(slow)::proc' }), 'flow.proc (slow)');

@@ -67,4 +67,49 @@ describe('in-process transport (createLocalPair)', () => {
     b.attach({ onMessage: (m) => seen.push(m), onDecodeError: () => undefined, onClose: () => undefined });
     assert.deepEqual(seen, [['early']]);
   });
+
+  it('messages between several pairs arrive in the order sent; a receiver that throws costs the others nothing', async () => {
+    const [a1, b1] = createLocalPair();
+    const [a2, b2] = createLocalPair();
+    const seen: string[] = [];
+    const quiet = { onDecodeError: () => undefined, onClose: () => undefined };
+    b1.attach({
+      ...quiet,
+      onMessage: (m) => {
+        seen.push(`b1:${(m as unknown[])[0]}`);
+        // Sent while receiving: after everything already on its way.
+        if ((m as unknown[])[0] === 'x') a2.send(['from-b1']);
+      },
+    });
+    b2.attach({
+      ...quiet,
+      onMessage: (m) => {
+        seen.push(`b2:${(m as unknown[])[0]}`);
+        if ((m as unknown[])[0] === 'boom') throw new Error('receiver bug');
+      },
+    });
+    // The receiver's throw surfaces as an uncaught error, as any callback's would; caught here.
+    const uncaught: unknown[] = [];
+    const listeners = process.listeners('uncaughtException');
+    process.removeAllListeners('uncaughtException');
+    process.on('uncaughtException', (e) => uncaught.push(e));
+    const rejections = process.listeners('unhandledRejection');
+    process.removeAllListeners('unhandledRejection');
+    process.on('unhandledRejection', (e) => uncaught.push(e));
+    try {
+      a1.send(['x']);
+      a2.send(['y']);
+      a2.send(['boom']);
+      a1.send(['z']);
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.removeAllListeners('uncaughtException');
+      process.removeAllListeners('unhandledRejection');
+      for (const l of listeners) process.on('uncaughtException', l);
+      for (const l of rejections) process.on('unhandledRejection', l);
+    }
+    assert.deepEqual(seen, ['b1:x', 'b2:y', 'b2:boom', 'b1:z', 'b2:from-b1']);
+    assert.equal(uncaught.length, 1);
+  });
 });
