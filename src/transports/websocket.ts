@@ -112,7 +112,12 @@ class WebSocketTransport implements Transport {
     // accept permessage-deflate, but a socket handed in from elsewhere might have).
     this.writer =
       socket && ws.extensions === ''
-        ? new FrameWriter(socket, serializer.binary ? 2 : 1, side === 'client', () => this.isOpen)
+        ? new FrameWriter(
+            socket,
+            serializer.binary ? 2 : 1,
+            side === 'client',
+            () => ws.readyState === WebSocket.OPEN,
+          )
         : null;
     this.channelBinding = options.secure ? tlsChannelBinding(socket, side) : undefined;
     this.receiver = (ws as unknown as { _receiver?: Receiver })._receiver;
