@@ -9,7 +9,7 @@
 // from the transport's receive): nothing can have changed the decoded values in between (the
 // in-process transport delivers in a later microtask), and later sends of the same values (a
 // retained event, the meta API) encode them as usual.
-import type { SerializerId } from './serializer';
+import type { DecodeResult, Serializer, SerializerId } from './serializer';
 
 /** Where a message's payload starts (its index), by type, for the messages a router passes on. */
 const PAYLOAD_INDEX: Readonly<Record<number, number>> = {
@@ -66,4 +66,20 @@ export function matching(message: readonly unknown[], serializer: SerializerId):
   const n = message.length;
   if (raw.kwargs === undefined) return n >= 2 && message[n - 1] === raw.args ? raw : null;
   return n >= 3 && message[n - 2] === raw.args && message[n - 1] === raw.kwargs ? raw : null;
+}
+
+/**
+ * Hands a decoded message to `route`; when it carries a payload this serializer can locate in
+ * what was decoded, with that payload on offer (`matching`) while it is routed.
+ */
+export function routeDecoded(
+  serializer: Serializer,
+  result: DecodeResult & { ok: true },
+  route: (value: unknown) => void,
+): void {
+  const value = result.value;
+  const at = result.source === undefined ? -1 : payloadIndex(value);
+  const raw = at < 0 ? null : (serializer.payloadOf?.(value as unknown[], at, result.source!) ?? null);
+  if (raw) routingWith(raw, route, value);
+  else route(value);
 }

@@ -190,6 +190,7 @@ export async function listen(options: ListenOptions, onTransport: (t: Transport)
           keepaliveMs: options.keepaliveMs,
           keepaliveTimeoutMs: options.keepaliveTimeoutMs,
           first,
+          passPayloads: options.passPayloads,
         }).then(
           (transport) => {
             socket.setTimeout(0);

@@ -3,7 +3,7 @@
 import type net from 'node:net';
 import WebSocket from 'ws';
 import { serializerByProtocol, type Serializer } from '../serializers';
-import { matching, payloadIndex, routingWith } from '../serializers/raw-payload';
+import { matching, routeDecoded } from '../serializers/raw-payload';
 import { ErrorUri, WampError } from '../wamp/errors';
 import { tlsChannelBinding, type ChannelBinding } from './channel-binding';
 import { Dispatch } from './dispatch';
@@ -214,13 +214,8 @@ class WebSocketTransport implements Transport {
     // peers that get it wrong, and the bytes decode or they do not.
     const result = this.serializer.decode(data);
     if (!result.ok) return this.dispatch.decodeError(result.error);
-    const value = result.value;
-    if (this.passPayloads && result.source !== undefined) {
-      const at = payloadIndex(value);
-      const raw = at < 0 ? null : this.serializer.payloadOf?.(value as unknown[], at, result.source);
-      if (raw) return routingWith(raw, this.route, value);
-    }
-    this.dispatch.message(value);
+    if (this.passPayloads) routeDecoded(this.serializer, result, this.route);
+    else this.dispatch.message(result.value);
   }
 
   private fail(reason: string, code: number): void {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { decode as msgpackDecode, encode as msgpackEncode } from '@msgpack/msgpack';
+import net from 'node:net';
 import WebSocket from 'ws';
 import { Router } from '../../src/router';
 
@@ -54,9 +55,58 @@ class Wire {
   }
 }
 
+/** A RawSocket peer speaking JSON on raw frames (handshake, then 4-octet headers). */
+class RawWire {
+  private buffered = Buffer.alloc(0);
+  private readonly frames: string[] = [];
+  private wake: (() => void) | null = null;
+
+  private constructor(private readonly socket: net.Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      this.buffered = Buffer.concat([this.buffered, chunk]);
+      while (this.buffered.length >= 4) {
+        const length = this.buffered.readUIntBE(1, 3);
+        if (this.buffered.length < 4 + length) break;
+        if (this.buffered[0] === 0) this.frames.push(this.buffered.subarray(4, 4 + length).toString());
+        this.buffered = this.buffered.subarray(4 + length);
+      }
+      this.wake?.();
+    });
+  }
+
+  static async open(port: number): Promise<RawWire> {
+    const socket = net.connect(port, '127.0.0.1');
+    await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    socket.write(Buffer.from([0x7f, 0xf1, 0, 0])); // 2^24 octets at most, JSON
+    const reply = await new Promise<Buffer>((resolve) => socket.once('data', resolve));
+    assert.equal(reply[1] & 0x0f, 1, 'JSON accepted');
+    return new RawWire(socket);
+  }
+
+  send(text: string): void {
+    const payload = Buffer.from(text);
+    const header = Buffer.alloc(4);
+    header.writeUIntBE(payload.length, 1, 3);
+    this.socket.write(Buffer.concat([header, payload]));
+  }
+
+  async next(type: number): Promise<string> {
+    for (;;) {
+      const i = this.frames.findIndex((f) => (JSON.parse(f) as unknown[])[0] === type);
+      if (i >= 0) return this.frames.splice(i, 1)[0];
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
 describe('router: a payload passes on in the bytes it came in', () => {
   let router: Router;
   let url: string;
+  let port: number;
   const open: Wire[] = [];
   const wire = async (serializer: 'json' | 'msgpack'): Promise<Wire> => {
     const w = await Wire.open(url, serializer);
@@ -67,7 +117,9 @@ describe('router: a payload passes on in the bytes it came in', () => {
 
   beforeEach(async () => {
     router = new Router({ realms: [{ name: 'realm1', anonymous: true }] });
-    url = (await router.listen({ port: 0 })).url;
+    const listener = await router.listen({ port: 0 });
+    url = listener.url;
+    port = listener.port;
   });
 
   afterEach(async () => {
@@ -125,6 +177,25 @@ describe('router: a payload passes on in the bytes it came in', () => {
     assert.deepEqual(a.slice(0, 3), args.slice(0, 3));
     assert.equal(a[3], '\0AQI=', 'bytes in the JSON convention');
     assert.deepEqual(kw, { k: 'v' });
+  });
+
+  it('over RawSocket too: CALL -> INVOCATION, JSON to JSON, the payload text as sent', async () => {
+    const callee = await RawWire.open(port);
+    const caller = await wire('json');
+    try {
+      callee.send('[1,"realm1",{"roles":{"callee":{}}}]');
+      await callee.next(2);
+      callee.send('[64,1,{},"com.raw"]');
+      await callee.next(65);
+      caller.send(`[48, 7, {}, "com.raw", ${ARGS}, ${KWARGS}]`);
+      const invocation = await callee.next(68);
+      assert.ok(invocation.endsWith(`, ${ARGS}, ${KWARGS}]`), invocation);
+      const [, id] = JSON.parse(invocation) as [number, number];
+      callee.send(`[70, ${id}, {}, ${ARGS}]`);
+      assert.equal((await caller.next(50)).toString(), `[50,7,{}, ${ARGS}]`);
+    } finally {
+      callee.close();
+    }
   });
 
   it('a payload nested past the depth limit is still refused, not passed on', async () => {
