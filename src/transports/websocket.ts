@@ -8,6 +8,7 @@ import { ErrorUri, WampError } from '../wamp/errors';
 import { tlsChannelBinding, type ChannelBinding } from './channel-binding';
 import { Dispatch } from './dispatch';
 import { Keepalive, type KeepaliveOptions } from './keepalive';
+import { readDataFramesFirst, type WsReceiver } from './frame-reader';
 import { FrameWriter } from './frame-writer';
 import type { Transport, TransportHandlers, TransportInfo } from './transport';
 
@@ -123,6 +124,12 @@ class WebSocketTransport implements Transport {
     this.receiver = (ws as unknown as { _receiver?: Receiver })._receiver;
     // A close frame from the peer makes `ws` answer with one at once: what we hold goes first.
     this.receiver?.prependListener?.('conclude', () => this.writer?.flush());
+    // Whole data frames are read here, the rest by `ws` (frame-reader.ts); same conditions as
+    // for writing: no extension in use.
+    if (this.writer && socket)
+      readDataFramesFirst(socket, this.receiver as WsReceiver, side === 'server', (data) =>
+        this.receive(data),
+      );
     this.maxPayload = this.receiver?._maxPayload;
     ws.on('message', (data) => this.receive(toBytes(data)));
     ws.on('pong', () => this.keepalive?.alive());
