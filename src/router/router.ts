@@ -180,6 +180,8 @@ export class Router extends EventEmitter<RouterEvents> implements SessionHost {
     return {
       allowedOrigins: this.options.allowedOrigins,
       log: (message: string) => this.logger.warn(message),
+      // Payloads pass from one peer to another in the bytes they came in (same serializer).
+      passPayloads: true,
       ...options,
     };
   }

@@ -1,5 +1,7 @@
 // MessagePack via @msgpack/msgpack; byte strings travel as `bin`.
 import { Decoder, Encoder, ExtData, ExtensionCodec } from '@msgpack/msgpack';
+import { elementStart } from './msgpack-skip';
+import type { RawPayload } from './raw-payload';
 import { decodeFailure, encodingOnce, type DecodeResult, type Serializer } from './serializer';
 
 // The library's default maxDepth (100) would refuse to pass on what its decoder and the other
@@ -24,13 +26,37 @@ export const msgpackSerializer: Serializer = {
   protocol: 'wamp.2.msgpack',
   rawSocketId: 2,
   binary: true,
-  encode: encodingOnce('MessagePack', (message) => encoder.encode(message)),
+  encode: encodingOnce('MessagePack', (message, raw) => {
+    if (!raw) return encoder.encode(message);
+    // The head encoded as a list of its own (a fixarray: messages have at most 7 elements), its
+    // length then made the whole message's, and the payload's bytes appended.
+    const head = encoder.encodeSharedRef(
+      message.slice(0, message.length - (raw.kwargs === undefined ? 1 : 2)),
+    );
+    const bytes = raw.raw as Uint8Array;
+    const out = new Uint8Array(head.length + bytes.length);
+    out.set(head, 0);
+    out[0] = 0x90 | message.length;
+    out.set(bytes, head.length);
+    return out;
+  }),
   decode(data): DecodeResult {
     if (typeof data === 'string') return { ok: false, error: 'MessagePack frame must be binary' };
     try {
-      return { ok: true, value: decoder.decode(data) };
+      return { ok: true, value: decoder.decode(data), source: data };
     } catch (e) {
       return decodeFailure(e);
     }
+  },
+  payloadOf(value, at, source): RawPayload | null {
+    if (typeof source === 'string' || value.length >= 16) return null;
+    const start = elementStart(source, at);
+    if (start < 0) return null;
+    return {
+      serializer: 'msgpack',
+      args: value[at] as object,
+      kwargs: value.length > at + 1 ? (value[at + 1] as object) : undefined,
+      raw: source.subarray(start),
+    };
   },
 };

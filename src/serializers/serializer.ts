@@ -1,10 +1,14 @@
 // One interface for the three WAMP serializers. Decoding untrusted bytes never throws: it
 // returns a value or an error that the transport turns into a protocol violation.
 import { errorMessage } from '../wamp/errors';
+import type { RawPayload } from './raw-payload';
 
 export type SerializerId = 'json' | 'msgpack' | 'cbor';
 
-export type DecodeResult = { ok: true; value: unknown } | { ok: false; error: string };
+/** `source`: what was decoded (JSON: the text), for `payloadOf`. */
+export type DecodeResult =
+  | { ok: true; value: unknown; source?: string | Uint8Array }
+  | { ok: false; error: string };
 
 export interface Serializer {
   readonly id: SerializerId;
@@ -14,9 +18,18 @@ export interface Serializer {
   readonly rawSocketId: number;
   /** Whether frames are binary (WebSocket binary frames) or text. */
   readonly binary: boolean;
-  /** JSON returns a string; binary serializers return bytes. Throws only on unencodable values. */
-  encode(message: readonly unknown[]): string | Uint8Array;
+  /**
+   * JSON returns a string; binary serializers return bytes. Throws only on unencodable values.
+   * With `raw` (a payload of this serializer that `message` ends with: raw-payload.ts), its
+   * bytes are written for the payload instead of encoding it again.
+   */
+  encode(message: readonly unknown[], raw?: RawPayload | null): string | Uint8Array;
   decode(data: Uint8Array | string): DecodeResult;
+  /**
+   * The payload of a decoded message (its elements from index `at` on) in the encoding it came
+   * in, located in `source` (the decode result's); null when it cannot be had cheaply.
+   */
+  payloadOf?(value: readonly unknown[], at: number, source: string | Uint8Array): RawPayload | null;
 }
 
 /**
@@ -41,14 +54,14 @@ export function decodeFailure(e: unknown): DecodeResult {
  */
 export function encodingOnce(
   serializer: string,
-  encode: (message: readonly unknown[]) => string | Uint8Array,
-): (message: readonly unknown[]) => string | Uint8Array {
+  encode: (message: readonly unknown[], raw?: RawPayload | null) => string | Uint8Array,
+): (message: readonly unknown[], raw?: RawPayload | null) => string | Uint8Array {
   let last: readonly unknown[] | null = null;
   let encoded: string | Uint8Array = '';
-  return (message) => {
+  return (message, raw) => {
     if (message !== last) {
       try {
-        encoded = encode(message);
+        encoded = encode(message, raw);
       } catch (e) {
         throw new EncodeError(serializer, e);
       }

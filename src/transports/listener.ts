@@ -36,6 +36,11 @@ export type MqttAcceptor = (stream: Duplex, meta: StreamMeta) => Transport;
 const MQTT_CONNECT = 0x10;
 
 export interface ListenOptions extends KeepaliveOptions {
+  /**
+   * The router's own endpoints: a payload received is offered, while it is routed, to receivers
+   * of the same serializer as bytes to pass on unencoded (serializers/raw-payload.ts).
+   */
+  passPayloads?: boolean;
   /** Default 127.0.0.1: exposing the router on other interfaces is a deliberate choice. */
   host?: string;
   /** 0 picks a free port. */
@@ -63,6 +68,8 @@ export interface ListenOptions extends KeepaliveOptions {
 }
 
 export interface AttachOptions extends KeepaliveOptions {
+  /** As ListenOptions.passPayloads. */
+  passPayloads?: boolean;
   serializers?: SerializerId[];
   maxPayload?: number;
   /** Also accept MQTT over WebSocket (subprotocol `mqtt`) on the path. */
@@ -120,6 +127,7 @@ export async function listen(options: ListenOptions, onTransport: (t: Transport)
       keepaliveMs: options.keepaliveMs,
       keepaliveTimeoutMs: options.keepaliveTimeoutMs,
       mqtt: options.mqtt,
+      passPayloads: options.passPayloads,
     },
     tracker,
     onTransport,
@@ -182,6 +190,7 @@ export async function listen(options: ListenOptions, onTransport: (t: Transport)
           keepaliveMs: options.keepaliveMs,
           keepaliveTimeoutMs: options.keepaliveTimeoutMs,
           first,
+          passPayloads: options.passPayloads,
         }).then(
           (transport) => {
             socket.setTimeout(0);
@@ -289,6 +298,7 @@ export function attachToHttpServer(
       mqtt: options.mqtt,
       verifyClient: options.verifyClient,
       keepaliveTimeoutMs: options.keepaliveTimeoutMs,
+      passPayloads: options.passPayloads,
     },
     tracker,
     onTransport,

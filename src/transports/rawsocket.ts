@@ -21,6 +21,7 @@ import {
   type Frame,
 } from './rawsocket-framing';
 import type { Transport, TransportHandlers, TransportInfo } from './transport';
+import { matching, routeDecoded } from '../serializers/raw-payload';
 
 export * from './rawsocket-framing';
 
@@ -37,6 +38,8 @@ export interface RawSocketTransportOptions extends KeepaliveOptions {
   initial?: Buffer;
   /** Which end of the connection this is: the TLS channel binding depends on it. */
   side?: 'server' | 'client';
+  /** The router's side: see WebSocketTransportOptions.passPayloads. */
+  passPayloads?: boolean;
 }
 
 /** How long a graceful close (FIN) may take before the socket is destroyed. */
@@ -56,6 +59,8 @@ export class RawSocketTransport implements Transport {
   private localReason: string | null = null;
   private lastError: string | null = null;
   private readonly keepalive: Keepalive | null;
+  private readonly passPayloads: boolean;
+  private readonly route = (value: unknown): void => this.dispatch.message(value);
 
   constructor(
     private readonly socket: Socket,
@@ -65,6 +70,7 @@ export class RawSocketTransport implements Transport {
     this.maxLength = options.maxLength;
     this.sendLimit = Math.min(options.peerMaxLength, options.maxMessageSize ?? Infinity);
     this.reader = new FrameReader(options.maxLength);
+    this.passPayloads = options.passPayloads === true;
     this.cork = new TickCork(socket, 'immediate');
     this.info = {
       type: 'rawsocket',
@@ -112,7 +118,8 @@ export class RawSocketTransport implements Transport {
   /** Throws `wamp.error.payload_size_exceeded` if the message is longer than the peer accepts. */
   send(message: readonly unknown[]): void {
     if (!this.isOpen) return;
-    const encoded = this.serializer.encode(message);
+    const raw = this.passPayloads ? matching(message, this.serializer.id) : null;
+    const encoded = this.serializer.encode(message, raw);
     const payload = typeof encoded === 'string' ? Buffer.from(encoded, 'utf8') : encoded;
     if (payload.length > this.sendLimit) {
       throw new WampError(ErrorUri.PAYLOAD_SIZE_EXCEEDED, [
@@ -152,8 +159,9 @@ export class RawSocketTransport implements Transport {
     switch (frame.type) {
       case FrameType.MESSAGE: {
         const result = this.serializer.decode(frame.payload);
-        if (result.ok) this.dispatch.message(result.value);
-        else this.dispatch.decodeError(result.error);
+        if (!result.ok) this.dispatch.decodeError(result.error);
+        else if (this.passPayloads) routeDecoded(this.serializer, result, this.route);
+        else this.dispatch.message(result.value);
         break;
       }
       case FrameType.PING:
@@ -219,6 +227,8 @@ function readHandshake(socket: Socket, first?: Buffer): Promise<{ head: Buffer; 
 
 export interface RawSocketAcceptOptions extends KeepaliveOptions {
   serializers: readonly SerializerId[];
+  /** See ListenOptions.passPayloads. */
+  passPayloads?: boolean;
   /** Longest message accepted from the client, in bytes (announced as the nearest power of 2 below). */
   maxPayload: number;
   secure: boolean;
@@ -254,6 +264,7 @@ export async function acceptRawSocket(socket: Socket, options: RawSocketAcceptOp
     keepaliveTimeoutMs: options.keepaliveTimeoutMs,
     initial: rest,
     side: 'server',
+    passPayloads: options.passPayloads,
   });
   socket.resume();
   return transport;

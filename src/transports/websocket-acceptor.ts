@@ -26,6 +26,8 @@ export interface WebSocketAcceptorOptions extends KeepaliveOptions {
   /** Accept MQTT over WebSocket (subprotocol `mqtt`, as MQTT.js and browsers use). */
   mqtt?: MqttAcceptor;
   verifyClient?: VerifyClient;
+  /** See ListenOptions.passPayloads. */
+  passPayloads?: boolean;
 }
 
 const MQTT_SUBPROTOCOL = 'mqtt';
@@ -110,6 +112,7 @@ export class WebSocketAcceptor {
           secure: (socket as Partial<TLSSocket>).encrypted === true,
           remoteAddress: req.socket.remoteAddress,
           remotePort: req.socket.remotePort,
+          passPayloads: this.options.passPayloads,
         });
       } catch {
         ws.terminate();

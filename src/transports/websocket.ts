@@ -3,11 +3,13 @@
 import type net from 'node:net';
 import WebSocket from 'ws';
 import { serializerByProtocol, type Serializer } from '../serializers';
+import { matching, routeDecoded } from '../serializers/raw-payload';
 import { ErrorUri, WampError } from '../wamp/errors';
 import { tlsChannelBinding, type ChannelBinding } from './channel-binding';
 import { Dispatch } from './dispatch';
 import { Keepalive, type KeepaliveOptions } from './keepalive';
-import { TickCork } from './tick-cork';
+import { readDataFramesFirst, type WsReceiver } from './frame-reader';
+import { FrameWriter } from './frame-writer';
 import type { Transport, TransportHandlers, TransportInfo } from './transport';
 
 export interface WebSocketTransportOptions extends KeepaliveOptions {
@@ -16,6 +18,11 @@ export interface WebSocketTransportOptions extends KeepaliveOptions {
   secure?: boolean;
   remoteAddress?: string;
   remotePort?: number;
+  /**
+   * The router's side of the connection: payloads this peer sends are offered, while they are
+   * routed, to receivers of the same serializer as bytes to pass on (raw-payload.ts).
+   */
+  passPayloads?: boolean;
 }
 
 /** How long a close handshake may take before the socket is cut. */
@@ -52,6 +59,12 @@ function truncateUtf8(text: string, maxBytes: number): string {
     .replace(/\uFFFD$/, '');
 }
 
+/** What we use of `ws`'s private receiver: its size limit, and its close-frame event. */
+interface Receiver {
+  _maxPayload?: number;
+  prependListener?(event: 'conclude', listener: () => void): unknown;
+}
+
 function toBytes(data: WebSocket.RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
   if (Array.isArray(data)) return Buffer.concat(data);
@@ -70,11 +83,16 @@ class WebSocketTransport implements Transport {
   private readonly keepalive: Keepalive | null;
   private readonly maxMessageSize: number;
   private closeTimer: NodeJS.Timeout | null = null;
-  /** `ws` keeps its socket private; it has been `_socket` for years, and without it we only lose batching. */
-  private readonly cork: TickCork;
+  /**
+   * Data frames go out through our own writer, on `ws`'s socket (private: `_socket` for years);
+   * without that socket, through `ws.send`.
+   */
+  private readonly writer: FrameWriter | null;
   /** `ws` reads its limit from its private receiver; it has been `_receiver._maxPayload` for years. */
-  private readonly receiver: { _maxPayload?: number } | undefined;
+  private readonly receiver: Receiver | undefined;
   private readonly maxPayload: number | undefined;
+  private readonly passPayloads: boolean;
+  private readonly route = (value: unknown): void => this.dispatch.message(value);
 
   constructor(
     private readonly ws: WebSocket,
@@ -89,11 +107,29 @@ class WebSocketTransport implements Transport {
       remotePort: options.remotePort,
     };
     const socket = (ws as unknown as { _socket?: net.Socket })._socket;
-    this.cork = new TickCork(socket, 'immediate');
     // `ws` marks the end it is with the private `_isServer`, as long-lived as `_socket`.
     const side = (ws as unknown as { _isServer?: boolean })._isServer ? 'server' : 'client';
+    // Our frames carry no extension bits: only when `ws` negotiated none (we never offer or
+    // accept permessage-deflate, but a socket handed in from elsewhere might have).
+    this.writer =
+      socket && ws.extensions === ''
+        ? new FrameWriter(
+            socket,
+            serializer.binary ? 2 : 1,
+            side === 'client',
+            () => ws.readyState === WebSocket.OPEN,
+          )
+        : null;
     this.channelBinding = options.secure ? tlsChannelBinding(socket, side) : undefined;
-    this.receiver = (ws as unknown as { _receiver?: { _maxPayload?: number } })._receiver;
+    this.receiver = (ws as unknown as { _receiver?: Receiver })._receiver;
+    // A close frame from the peer makes `ws` answer with one at once: what we hold goes first.
+    this.receiver?.prependListener?.('conclude', () => this.writer?.flush());
+    // Whole data frames are read here, the rest by `ws` (frame-reader.ts); same conditions as
+    // for writing: no extension in use.
+    if (this.writer && socket)
+      readDataFramesFirst(socket, this.receiver as WsReceiver, side === 'server', (data) =>
+        this.receive(data),
+      );
     this.maxPayload = this.receiver?._maxPayload;
     ws.on('message', (data) => this.receive(toBytes(data)));
     ws.on('pong', () => this.keepalive?.alive());
@@ -109,9 +145,13 @@ class WebSocketTransport implements Transport {
     });
     ws.on('close', (code, reason) => this.closed(code, reason.toString('utf8')));
     this.maxMessageSize = options.maxMessageSize ?? Infinity;
+    this.passPayloads = options.passPayloads === true;
     this.keepalive = Keepalive.start(
       options,
-      () => ws.ping(),
+      () => {
+        this.writer?.flush();
+        ws.ping();
+      },
       () => {
         this.localReason = 'ping timeout';
         this.closing = true;
@@ -125,7 +165,7 @@ class WebSocketTransport implements Transport {
   }
 
   get bufferedAmount(): number {
-    return this.ws.bufferedAmount;
+    return this.ws.bufferedAmount + (this.writer?.buffered ?? 0);
   }
 
   attach(handlers: TransportHandlers): void {
@@ -143,21 +183,24 @@ class WebSocketTransport implements Transport {
 
   send(message: readonly unknown[]): void {
     if (!this.isOpen) return;
-    const encoded = this.serializer.encode(message);
-    // UTF-8 takes at most 3 bytes per UTF-16 unit: short strings need no byte count.
+    const raw = this.passPayloads ? matching(message, this.serializer.id) : null;
+    const encoded = this.serializer.encode(message, raw);
+    const writer = this.writer;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: without our writer, which needs the byte
+    // count anyway, short strings need none.
     const size =
       typeof encoded !== 'string'
         ? encoded.length
-        : encoded.length * 3 <= this.maxMessageSize
-          ? 0
-          : Buffer.byteLength(encoded, 'utf8');
+        : writer || encoded.length * 3 > this.maxMessageSize
+          ? Buffer.byteLength(encoded, 'utf8')
+          : 0;
     if (size > this.maxMessageSize) {
       throw new WampError(ErrorUri.PAYLOAD_SIZE_EXCEEDED, [
         `message of ${size} bytes exceeds the maximum message size of ${this.maxMessageSize}`,
       ]);
     }
-    this.cork.hold();
-    this.ws.send(encoded, { binary: this.serializer.binary });
+    if (writer) writer.write(encoded, size);
+    else this.ws.send(encoded, { binary: this.serializer.binary });
   }
 
   close(code = 1000, reason = 'closed'): void {
@@ -165,6 +208,7 @@ class WebSocketTransport implements Transport {
     this.closing = true;
     this.localReason = reason;
     this.keepalive?.stop();
+    this.writer?.flush();
     this.ws.close(isSendableCloseCode(code) ? code : 1000, truncateUtf8(reason, MAX_REASON_BYTES));
     this.closeTimer = setTimeout(() => this.ws.terminate(), CLOSE_TIMEOUT_MS);
     this.closeTimer.unref();
@@ -176,8 +220,9 @@ class WebSocketTransport implements Transport {
     // The frame type (text/binary) is not checked against the serializer: lenient towards
     // peers that get it wrong, and the bytes decode or they do not.
     const result = this.serializer.decode(data);
-    if (result.ok) this.dispatch.message(result.value);
-    else this.dispatch.decodeError(result.error);
+    if (!result.ok) return this.dispatch.decodeError(result.error);
+    if (this.passPayloads) routeDecoded(this.serializer, result, this.route);
+    else this.dispatch.message(result.value);
   }
 
   private fail(reason: string, code: number): void {

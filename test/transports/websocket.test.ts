@@ -175,11 +175,14 @@ describe('WebSocket transport', () => {
     const client = await connectTransport({ url: listener.url });
     const server = await sink.next();
     const c = record(client);
-    // Listeners run in order, so once this one has seen both frames the transport has too.
+    // Listeners run in order, so once this one (added after the transport's) has seen the bytes
+    // of both frames (6 octets of header from a client, then the JSON), the transport has read them.
     let seen = 0;
+    const socket = (server as unknown as { ws: { _socket: NodeJS.EventEmitter } }).ws._socket;
     const arrived = new Promise<void>((resolve) =>
-      (server as unknown as { ws: WebSocket }).ws.on('message', () => {
-        if (++seen === 2) resolve();
+      socket.on('data', (chunk: Buffer) => {
+        seen += chunk.length;
+        if (seen >= 2 * (6 + JSON.stringify([1, 'a', {}]).length)) resolve();
       }),
     );
     client.send([1, 'a', {}]);
