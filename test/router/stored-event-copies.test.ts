@@ -1,5 +1,5 @@
-// What the broker keeps past routing a publication, retained events and event history, is its
-// own copy: an in-process publisher that changes its objects after publishing, or a subscriber
+// What the router keeps past routing a publication (retained events, event history) or keeps to
+// publish later (testaments) is its own copy: an in-process publisher that changes its objects after publishing, or a subscriber
 // or history reader that changes what it got, cannot change what later readers get. Live EVENTs
 // stay shared by reference (nothing is copied on the in-process hot path).
 import assert from 'node:assert/strict';
@@ -12,7 +12,7 @@ import { Peer } from './peer';
 
 type Item = { args?: unknown[]; kwargs?: Record<string, unknown> };
 
-describe('stored events are copies: retained events and event history', () => {
+describe('stored events are copies: retained events, event history, testaments', () => {
   let router: Router;
   let conns: Connection[] = [];
   beforeEach(() => {
@@ -108,6 +108,32 @@ describe('stored events are copies: retained events and event history', () => {
     const [second] = await history(reader, 'com.app.');
     assert.deepEqual(second.args, published().args);
     assert.deepEqual(second.kwargs, published().kwargs);
+  });
+
+  it("a testament's author changing its objects after adding it does not change what goes out", async () => {
+    const watcher = await client();
+    const got = new Promise<EventInfo>((resolve, reject) => {
+      watcher.subscribe('com.app.gone', resolve).catch(reject);
+    });
+    const author = await client();
+    const sent = published();
+    await author.call('wamp.session.add_testament', ['com.app.gone', sent.args, sent.kwargs]);
+    mutate(sent);
+    await author.close();
+    const e = await got;
+    assert.deepEqual(e.args, published().args);
+    assert.deepEqual(e.kwargs, published().kwargs);
+  });
+
+  it('a cyclic testament is refused (it could not be copied), and the session carries on', async () => {
+    const author = await client();
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    await assert.rejects(
+      author.call('wamp.session.add_testament', ['com.app.gone', [cyclic]]),
+      (e: { uri: string }) => e.uri === 'wamp.error.invalid_argument',
+    );
+    assert.deepEqual((await author.call('wamp.session.count')).args, [1]);
   });
 
   it('live EVENTs are not copied: in-process subscribers get the published objects', async () => {
