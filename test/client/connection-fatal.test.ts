@@ -2,7 +2,6 @@
 // maxRetries, and reconnect disabled.
 import assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
-import { Connection } from '../../src/client/connection';
 import {
   PeerQueue,
   connected,
@@ -10,7 +9,7 @@ import {
   scriptedPerTest,
   statusWhere,
   welcome,
-  track,
+  refusedConnection,
 } from './scripted-connection';
 
 describe('client connection: router GOODBYE and fatal ABORTs', () => {
@@ -61,21 +60,13 @@ describe('client connection: router GOODBYE and fatal ABORTs', () => {
   });
 
   it('maxRetries: after that many failed retries the status is failed and retrying stops', async () => {
-    let opened = 0;
-    const c = new Connection({
-      realm: 'realm1',
-      transportFactory: () => {
-        opened++;
-        throw new Error('refused');
-      },
-      reconnect: { initialDelayMs: 1, maxRetries: 2, jitter: 0 },
-    });
-    track(c).open();
+    const { c, attempts } = refusedConnection({ reconnect: { initialDelayMs: 1, maxRetries: 2, jitter: 0 } });
+    c.open();
     const f = await statusWhere(c, (x) => x.state === 'failed');
     assert.match(f.state === 'failed' ? f.reason : '', /gave up after 2 retries: refused/);
     assert.equal(f.state === 'failed' && f.gaveUp, true, 'says so as a value, not only in its text');
     assert.equal(f.state === 'failed' && f.error?.uri, 'wamp.error.connection_lost');
-    assert.equal(opened, 3);
+    assert.equal(attempts(), 3);
   });
 
   it('reconnect disabled: a lost link leaves the status disconnected without retryInMs', async () => {

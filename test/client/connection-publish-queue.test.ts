@@ -2,10 +2,16 @@
 // bounds, oldest dropped, sent in order on connect, rejected on giving up or close).
 import assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
-import { Connection } from '../../src/client/connection';
 import { publishSize } from '../../src/client/publish-queue';
 import { outcome } from './raw-peer';
-import { PeerQueue, connection, scriptedPerTest, statusWhere, welcome, track } from './scripted-connection';
+import {
+  PeerQueue,
+  connection,
+  scriptedPerTest,
+  statusWhere,
+  welcome,
+  refusedConnection,
+} from './scripted-connection';
 
 describe('client connection: publish queue', () => {
   scriptedPerTest();
@@ -60,22 +66,16 @@ describe('client connection: publish queue', () => {
   });
 
   it('giving up (maxRetries) rejects what the queue holds: nothing would ever send it', async () => {
-    let opened = 0;
-    const c = new Connection({
-      realm: 'realm1',
-      transportFactory: () => {
-        opened++;
-        throw new Error('refused');
-      },
+    const { c, attempts } = refusedConnection({
       publishQueue: 5,
       reconnect: { initialDelayMs: 5, maxDelayMs: 10, jitter: 0, maxRetries: 1 },
     });
-    track(c).open();
+    c.open();
     const q = c.publish('com.t', ['x']);
     await statusWhere(c, (x) => x.state === 'failed');
     assert.equal(await outcome(q), 'wamp.error.connection_lost');
     assert.equal(c.queuedPublishes, 0);
-    assert.ok(opened >= 2);
+    assert.ok(attempts() >= 2);
   });
 
   it('close() rejects queued publishes', async () => {

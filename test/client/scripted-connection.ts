@@ -71,6 +71,23 @@ export function track(c: Connection): Connection {
   return c;
 }
 
+/** A connection (not yet opened) whose every transport fails to open; `attempts()` counts them. */
+export function refusedConnection(extra: Partial<ConnectionOptions>): {
+  c: Connection;
+  attempts: () => number;
+} {
+  let opened = 0;
+  const c = new Connection({
+    realm: 'realm1',
+    transportFactory: () => {
+      opened++;
+      throw new Error('refused');
+    },
+    ...extra,
+  });
+  return { c: track(c), attempts: () => opened };
+}
+
 /** A connection opened and connected to its first scripted peer `p`. */
 export async function connected(
   extra: Partial<ConnectionOptions> = {},

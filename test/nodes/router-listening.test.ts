@@ -24,27 +24,48 @@ import {
 
 const SEED = '4d57d97a68f555696620a6d849c0ce582568518d729eb753dc7c732de2804510';
 
-/** tls-config nodes: `servertls` (the test certificate) and `clienttls` (verifying it). */
-function tlsPair(): object[] {
+/**
+ * Loads a wamp-router on a free port with the test certificate (tls-config `servertls`) and a
+ * wamp-connection to it over wss:// that verifies it (`clienttls`), used by a call node; `router`
+ * and `conn` add to or override those nodes' settings.
+ */
+async function loadOverTls(router: object, conn: object, creds?: Record<string, object>): Promise<void> {
   const fixtures = path.resolve(__dirname, '../../../test/fixtures/tls');
-  return [
-    {
-      id: 'servertls',
-      type: 'tls-config',
-      cert: path.join(fixtures, 'cert.pem'),
-      key: path.join(fixtures, 'key.pem'),
-      ca: '',
-      verifyservercert: false,
-    },
-    {
-      id: 'clienttls',
-      type: 'tls-config',
-      cert: '',
-      key: '',
-      ca: path.join(fixtures, 'cert.pem'),
-      verifyservercert: true,
-    },
-  ];
+  const port = await freePort();
+  await helper.load(
+    [...nodeModules, coreNode('network/05-tls.js')],
+    [
+      tab,
+      {
+        id: 'servertls',
+        type: 'tls-config',
+        cert: path.join(fixtures, 'cert.pem'),
+        key: path.join(fixtures, 'key.pem'),
+        ca: '',
+        verifyservercert: false,
+      },
+      {
+        id: 'clienttls',
+        type: 'tls-config',
+        cert: '',
+        key: '',
+        ca: path.join(fixtures, 'cert.pem'),
+        verifyservercert: true,
+      },
+      { id: 'router', z: 'f1', type: 'wamp-router', usePort: true, port, tls: 'servertls', ...router },
+      {
+        id: 'conn',
+        type: 'wamp-connection',
+        url: `wss://127.0.0.1:${port}/ws`,
+        realm: 'realm1',
+        tls: 'clienttls',
+        reconnectDelay: 0.05,
+        ...conn,
+      },
+      callNode(),
+    ],
+    creds,
+  );
 }
 
 /** A client of realm1 at `url`, once joined; rejects with the reason if it fails or is refused. */
@@ -99,74 +120,26 @@ describe('wamp-connection', function () {
     });
 
     it('with a tls-config node: wss:// to the router, verified by a client tls-config', async function () {
-      const port = await freePort();
-      await helper.load(
-        [...nodeModules, coreNode('network/05-tls.js')],
-        [
-          tab,
-          ...tlsPair(),
-          {
-            id: 'router',
-            z: 'f1',
-            type: 'wamp-router',
-            realms: [{ name: 'realm1' }],
-            usePort: true,
-            port,
-            tls: 'servertls',
-          },
-          {
-            id: 'conn',
-            type: 'wamp-connection',
-            url: `wss://127.0.0.1:${port}/ws`,
-            realm: 'realm1',
-            tls: 'clienttls',
-            reconnectDelay: 0.05,
-          },
-          callNode(),
-        ],
-      );
+      await loadOverTls({ realms: [{ name: 'realm1' }] }, {});
       await waitStatus(helper.getNode('call'), isConnected);
       assert.equal(findRouter('router')!.sessions('realm1').length, 1);
     });
 
     it('cryptosign bound to the TLS channel (tls-unique): joins over wss://', async function () {
-      const port = await freePort();
-      await helper.load(
-        [...nodeModules, coreNode('network/05-tls.js')],
-        [
-          tab,
-          ...tlsPair(),
-          {
-            id: 'router',
-            z: 'f1',
-            type: 'wamp-router',
-            realms: [{ name: 'realm1', anonymous: false }],
-            accounts: [
-              {
-                realm: 'realm1',
-                authid: 'carol',
-                role: 'user',
-                method: 'cryptosign',
-                pubkey: publicKeyHexOf(SEED),
-              },
-            ],
-            usePort: true,
-            port,
-            tls: 'servertls',
-          },
-          {
-            id: 'conn',
-            type: 'wamp-connection',
-            url: `wss://127.0.0.1:${port}/ws`,
-            realm: 'realm1',
-            tls: 'clienttls',
-            authmethod: 'cryptosign',
-            authid: 'carol',
-            channelBinding: true,
-            reconnectDelay: 0.05,
-          },
-          callNode(),
-        ],
+      await loadOverTls(
+        {
+          realms: [{ name: 'realm1', anonymous: false }],
+          accounts: [
+            {
+              realm: 'realm1',
+              authid: 'carol',
+              role: 'user',
+              method: 'cryptosign',
+              pubkey: publicKeyHexOf(SEED),
+            },
+          ],
+        },
+        { authmethod: 'cryptosign', authid: 'carol', channelBinding: true },
         { conn: { privateKey: SEED } },
       );
       await waitStatus(helper.getNode('call'), isConnected);
