@@ -181,19 +181,22 @@ describe('router dealer', () => {
       return callees;
     }
 
+    /** Calls shared.p once and answers it from the callee that got it: that callee's index. */
+    async function callOnce(caller: Peer, callees: Peer[]): Promise<number> {
+      const request = caller.sendCall('shared.p');
+      await Promise.all(callees.map((c) => c.sync()));
+      const k = callees.findIndex((c) => c.queued(M.INVOCATION).length > 0);
+      const inv = await callees[k].next(M.INVOCATION);
+      callees[k].send([M.YIELD, inv[1], {}]);
+      await caller.answer(request, M.RESULT);
+      return k;
+    }
+
     it('roundrobin cycles through callees in order', async () => {
       const callees = await shared('roundrobin', 3);
       const caller = await Peer.join(router);
       const seen: number[] = [];
-      for (let i = 0; i < 6; i++) {
-        const request = caller.sendCall('shared.p');
-        await Promise.all(callees.map((c) => c.sync()));
-        const k = callees.findIndex((c) => c.queued(M.INVOCATION).length > 0);
-        const inv = await callees[k].next(M.INVOCATION);
-        callees[k].send([M.YIELD, inv[1], {}]);
-        await caller.answer(request, M.RESULT);
-        seen.push(k);
-      }
+      for (let i = 0; i < 6; i++) seen.push(await callOnce(caller, callees));
       assert.deepEqual(seen, [0, 1, 2, 0, 1, 2]);
     });
 
@@ -221,14 +224,7 @@ describe('router dealer', () => {
     it('random picks among the callees', async () => {
       const callees = await shared('random', 2);
       const caller = await Peer.join(router);
-      for (let i = 0; i < 4; i++) {
-        const request = caller.sendCall('shared.p');
-        await Promise.all(callees.map((c) => c.sync()));
-        const k = callees.findIndex((c) => c.queued(M.INVOCATION).length > 0);
-        const inv = await callees[k].next(M.INVOCATION);
-        callees[k].send([M.YIELD, inv[1], {}]);
-        await caller.answer(request, M.RESULT);
-      }
+      for (let i = 0; i < 4; i++) await callOnce(caller, callees);
     });
 
     it('refuses a conflicting invoke policy with procedure_already_exists and a clear message', async () => {
