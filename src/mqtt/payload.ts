@@ -9,6 +9,7 @@
 // over a real array (creating one is far cheaper than defining an accessor on an array, and
 // than a WeakMap entry): Array.isArray, JSON and the binary encoders see an ordinary list.
 import { DEFAULT_LIMITS } from '../router/limits';
+import { COPY } from '../wamp/copy';
 import { DEPTH_CHECKED, nestsDeeperThan } from '../wamp/depth';
 import type { Dict } from '../wamp/messages';
 
@@ -63,6 +64,8 @@ const lazyList: ProxyHandler<Target> = {
     if (key === ORIGIN) return t[STATE].intact ? t[STATE].bytes : undefined;
     if (key === DEPTH_CHECKED) return true;
     if (key === PEEK) return t[STATE].decoded;
+    // A copy kept by the router (retention, history): its own bytes, undecoded, while still its value.
+    if (key === COPY) return t[STATE].intact ? () => copyList(t[STATE]) : undefined;
     if (key !== 'length') materialize(t);
     return Reflect.get(t, key);
   },
@@ -104,6 +107,10 @@ export function mqttToArgs(payload: Buffer, maxDepth: number = DEFAULT_LIMITS.ma
   target[STATE] = { bytes: payload, maxDepth: maxDepth - 2, decoded: false, intact: true };
   target[INSPECT] = inspectList;
   return new Proxy(target, lazyList);
+}
+
+function copyList(state: Lazy): unknown[] {
+  return mqttToArgs(Buffer.from(state.bytes), state.maxDepth + 2);
 }
 
 /** Whether `args` came from an MQTT payload and has not been read (decoded) yet. */

@@ -7,6 +7,7 @@ import { PASSTHRU_FEATURE, passthruOf, passthruProblem } from './passthru';
 import { parsePublishFilter, type PublishFilter } from './publish-filter';
 import type { Realm } from './realm';
 import type { RouterSession } from './session';
+import { copyValue } from '../wamp/copy';
 import { ErrorUri, WampError } from '../wamp/errors';
 import { approximateSize } from '../wamp/depth';
 import { isValidId, randomId } from '../wamp/ids';
@@ -50,6 +51,7 @@ export interface Subscription {
   readonly history?: TopicHistory;
 }
 
+/** A retained event: details and payload are the broker's own copies, never handed out as is. */
 interface RetainedEvent {
   publication: number;
   /** Publisher disclosure, if it asked for it. */
@@ -220,7 +222,11 @@ export class Broker {
     return [...this.byId.values()];
   }
 
-  /** Keeps the newest event of `topic`; the realm's oldest go when it holds too many or too much. */
+  /**
+   * Keeps the newest event of `topic`; the realm's oldest go when it holds too many or too much.
+   * It keeps copies: the details and payload of `event` are those sent live, which in-process
+   * publishers and subscribers share and may change later.
+   */
   private retain(topic: string, event: RetainedEvent): void {
     const { maxRetainedEvents, maxRetainedBytes } = this.realm.limits;
     this.forget(topic);
@@ -239,6 +245,8 @@ export class Broker {
       );
       return;
     }
+    event.details = copyValue(event.details);
+    event.payload = copyValue(event.payload);
     this.retained.set(topic, event);
     this.retainedBytes += event.size;
     let dropped = 0;
@@ -276,7 +284,8 @@ export class Broker {
       if (sub.checked.has(session) && !this.realm.mayReceive(session, 'subscribe', topic)) continue;
       const details: EventDetails = { ...kept.details, retained: true };
       if (sub.match !== 'exact') details.topic = topic;
-      session.send([M.EVENT, sub.id, kept.publication, details, ...kept.payload]);
+      // A copy each time: an in-process subscriber may change what it gets.
+      session.send([M.EVENT, sub.id, kept.publication, details, ...copyValue(kept.payload)]);
       sub.events++;
     }
   }

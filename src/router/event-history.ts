@@ -9,6 +9,7 @@
 import { parsePublishFilter, type PublishFilter } from './publish-filter';
 import type { RouterLimits } from './limits';
 import type { Logger } from './session';
+import { copyValue } from '../wamp/copy';
 import { approximateSize } from '../wamp/depth';
 import type { Dict, Payload } from '../wamp/messages';
 import { isMatchPolicy, type MatchPolicy } from '../wamp/options';
@@ -70,6 +71,7 @@ export interface StoredEvent {
   readonly topic: string;
   /** The EVENT details the publication gave every subscriber (disclosure, passthru options). */
   readonly details: Dict;
+  /** The history's own copy: a reader gets a copy of it (see wamp/copy.ts). */
   readonly payload: Payload;
   /** The publication's authid/authrole black- and whitelists, applied to whoever reads it later. */
   readonly filter: PublishFilter | null;
@@ -151,7 +153,8 @@ export class EventHistory {
 
   /**
    * Stores one publication for the patterns it matched (`into`); `options` are the PUBLISH's.
-   * `details` are shared with the EVENTs sent, so they are copied.
+   * `details` and `payload` are shared with the EVENTs sent (in-process, with their publisher
+   * and subscribers too), so it stores copies.
    */
   record(
     into: readonly TopicHistory[],
@@ -185,8 +188,8 @@ export class EventHistory {
       publication,
       time: Date.now(),
       topic,
-      details: { ...details },
-      payload,
+      details: copyValue(details),
+      payload: copyValue(payload),
       filter,
       size,
       holders: new Set(into),

@@ -34,6 +34,8 @@ export const ErrorUri = {
   LIMIT_EXCEEDED: 'wamp.error.limit_exceeded',
   /** wamp.subscription.get_events on a subscription without event history (Crossbar's URI). */
   HISTORY_UNAVAILABLE: 'wamp.error.history_unavailable',
+  /** The reason of a revocation by wamp.registration.remove / wamp.subscription.remove when none is given (the spec's example). */
+  REMOVED: 'wamp.error.removed',
   /** Raised by this library when a session or transport goes away under a pending request. */
   CONNECTION_LOST: 'wamp.error.connection_lost',
 } as const;

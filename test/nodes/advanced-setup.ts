@@ -1,11 +1,12 @@
 // Shared by the advanced-profile node tests: a router of the library on a real port (anonymous
 // may use the meta API), a JSON and a MessagePack wamp-connection to it, a Catch node, and an
 // RPC flow across the two serializers.
+import { Connection } from '../../src/client/connection';
 import { Router } from '../../src/router';
 import type { RoleConfig } from '../../src/router/config';
 import { listen, type Listener } from '../../src/transports/listener';
 import type { NodeMessage, NodeStatus } from '../../nodes/shared/red-types';
-import { helper, isConnected, waitStatus } from './helpers';
+import { helper, isConnected, type TestNode, waitStatus } from './helpers';
 import { modules } from './with-words';
 
 /** Anonymous may do everything, the router's `wamp.` meta procedures included (they need a grant by name). */
@@ -97,6 +98,31 @@ export function rpcFlow(register: object = {}, more: object[] = []): object[] {
 
 export const isRegistered = (s: NodeStatus): boolean =>
   isConnected(s) && s.text === 'wamp-register.status.registered';
+
+export const isSubscribed = (s: NodeStatus): boolean => s.text === 'wamp-subscribe.status.subscribed';
+
+/** Loads flow() with one more node (on f1, wired nowhere unless it says) and waits until `ready` holds for it. */
+export async function loadOne(
+  node: { id: string } & Record<string, unknown>,
+  ready: (s: NodeStatus) => boolean,
+): Promise<TestNode> {
+  await helper.load(modules, flow([{ z: 'f1', wires: [[]], ...node }]));
+  const loaded = helper.getNode(node.id);
+  await waitStatus(loaded, ready, 10000);
+  return loaded;
+}
+
+/** Runs `use` with a client of the router (allowed the meta API), closed afterwards. */
+export async function asAdmin<T>(use: (admin: Connection) => Promise<T>): Promise<T> {
+  const admin = new Connection({ url: routerUrl(), realm: 'realm1', reconnect: { enabled: false } });
+  admin.open();
+  await admin.connected();
+  try {
+    return await use(admin);
+  } finally {
+    await admin.close();
+  }
+}
 
 export async function startRpc(
   register?: object,

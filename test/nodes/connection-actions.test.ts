@@ -14,9 +14,9 @@ import {
   waitStatus,
   nodeRedPerTest,
   calleeNodes,
+  tab,
 } from './helpers';
 
-const tab = { id: 'f1', type: 'tab', label: 'test' };
 const USERS = ['call', 'reg', 'pub', 'sub'];
 
 /** Every client node type on one connection; reg answers through a function-like test hook. */

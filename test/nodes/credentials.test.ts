@@ -173,7 +173,7 @@ describe('wamp-router secrets are password credentials, one slot per user', func
     topic: 'com.t',
   });
 
-  it('a slot left at __PWRD__ keeps its secret while another user is added (GET /credentials: test/plugin/router-view-http.test.ts)', async function () {
+  it('a slot left at __PWRD__ keeps its secret while another user is added (GET /credentials: test/plugin/router-view-admin-auth.test.ts)', async function () {
     await helper.load(nodeModules, [{ id: 'f1', type: 'tab', label: 'test' }]);
     const alice = { realm: 'realm1', authid: 'alice', role: 'user', method: 'ticket', slot: 0 };
     await deploy([

@@ -1,6 +1,8 @@
 // Shared set-up for the node tests: the Node-RED test helper (untyped, so described here), the
 // compiled node modules, and waiting for a node's status without fixed sleeps.
+import assert from 'node:assert/strict';
 import net from 'node:net';
+import { findRouter } from '../../nodes/shared/router-registry';
 import type { NodeMessage, NodeStatus } from '../../nodes/shared/red-types';
 import { nodeRedVersion, resolveNodeRed } from '../support/node-red-under-test';
 import { nodeTypes } from '../support/package-in-node-red';
@@ -145,10 +147,25 @@ export function nextMessages(node: TestNode, n = 1, ms = 3000): Promise<NodeMess
   });
 }
 
+/** The tab the test flows' nodes are on (`z: 'f1'`). */
+export const tab = { id: 'f1', type: 'tab', label: 'test' };
+
+/** A wamp-call node on connection `conn`, wired nowhere: a user that opens the connection. */
+export function callNode(conn = 'conn'): object {
+  return { id: 'call', z: 'f1', type: 'wamp-call', connection: conn, procedure: 'com.test.p', wires: [[]] };
+}
+
+/** Sessions on the running wamp-router node `id`. */
+export function sessionsLeft(id: string): number {
+  const router = findRouter(id);
+  assert.ok(router, `router ${id} is running`);
+  return router.sessionCount;
+}
+
 /** An in-process router, a connection to it, and a tab: the start of most test flows. */
 export function baseFlow(extra: object[]): object[] {
   return [
-    { id: 'f1', type: 'tab', label: 'test' },
+    tab,
     { id: 'router', z: 'f1', type: 'wamp-router', realms: [{ name: 'realm1', anonymous: true }] },
     { id: 'conn', type: 'wamp-connection', transport: 'local', router: 'router', realm: 'realm1' },
     ...extra,

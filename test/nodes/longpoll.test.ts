@@ -8,9 +8,15 @@ import net from 'node:net';
 import WebSocket from 'ws';
 import { Connection } from '../../src/client';
 import { findRouter } from '../../nodes/shared/router-registry';
-import { helper, isConnected, nodeModules, waitStatus, nodeRedPerTest, routerOnNodeRed } from './helpers';
-
-const tab = { id: 'f1', type: 'tab', label: 'test' };
+import {
+  helper,
+  isConnected,
+  nodeModules,
+  waitStatus,
+  nodeRedPerTest,
+  routerOnNodeRed,
+  tab,
+} from './helpers';
 
 function get(
   url: string,

@@ -2,9 +2,9 @@
 // wamp-subscribe / wamp-register showing a revocation by the meta API, through a router of the
 // library on a real port.
 import assert from 'node:assert/strict';
-import { Connection } from '../../src/client/connection';
+import type { Connection } from '../../src/client/connection';
 import type { NodeMessage } from '../../nodes/shared/red-types';
-import { flow, isRegistered, routerUrl, startRpc, withRouter } from './advanced-setup';
+import { asAdmin, flow, isRegistered, isSubscribed, loadOne, startRpc, withRouter } from './advanced-setup';
 import { caughtError, helper, isConnected, nextMessages, nextStatus, waitStatus } from './helpers';
 import { modules } from './with-words';
 
@@ -36,7 +36,7 @@ describe('msg.ppt: payload passthru through the nodes', function () {
         { id: 'out', z: 'f1', type: 'helper' },
       ]),
     );
-    await waitStatus(helper.getNode('sub'), (s) => s.text === 'wamp-subscribe.status.subscribed', 10000);
+    await waitStatus(helper.getNode('sub'), isSubscribed, 10000);
     await waitStatus(helper.getNode('pub'), isConnected, 10000);
     const out = nextMessages(helper.getNode('out'), 1, 5000);
     const ppt = { scheme: 'x_custom', serializer: 'native', cipher: 'none', keyid: 'k1' };
@@ -87,32 +87,28 @@ describe('msg.ppt: payload passthru through the nodes', function () {
   });
 });
 
+/** Removes the subscription or registration of `uri` by the meta API (wamp.<kind>.remove). */
+async function remove(
+  admin: Connection,
+  kind: 'subscription' | 'registration',
+  uri: string,
+  kwargs: Record<string, unknown> = {},
+): Promise<void> {
+  const found = await admin.call(`wamp.${kind}.lookup`, [uri]);
+  await admin.call(`wamp.${kind}.remove`, [found.args[0]], kwargs);
+}
+
 describe('revocation: the nodes show it', function () {
   this.timeout(20000);
   withRouter();
   it('wamp.subscription.remove turns the status red with the reason; the next session subscribes again', async function () {
-    await helper.load(
-      modules,
-      flow([
-        {
-          id: 'sub',
-          z: 'f1',
-          type: 'wamp-subscribe',
-          connection: 'connMp',
-          topic: 'com.test.revoke',
-          wires: [[]],
-        },
-      ]),
+    const sub = await loadOne(
+      { id: 'sub', type: 'wamp-subscribe', connection: 'connMp', topic: 'com.test.revoke' },
+      isSubscribed,
     );
-    const sub = helper.getNode('sub');
-    await waitStatus(sub, (s) => s.text === 'wamp-subscribe.status.subscribed', 10000);
-    const admin = new Connection({ url: routerUrl(), realm: 'realm1', reconnect: { enabled: false } });
-    admin.open();
-    await admin.connected();
-    try {
-      const found = await admin.call('wamp.subscription.lookup', ['com.test.revoke']);
+    await asAdmin(async (admin) => {
       const red = nextStatus(sub, (s) => s.fill === 'red', 5000);
-      await admin.call('wamp.subscription.remove', [found.args[0]], { reason: 'com.admin.kicked_out' });
+      await remove(admin, 'subscription', 'com.test.revoke', { reason: 'com.admin.kicked_out' });
       const status = await red;
       assert.equal(status.shape, 'dot');
       // The test runtime renders RED._(key, subs) as "key {subs}": the failed text holds the revoked one.
@@ -121,41 +117,24 @@ describe('revocation: the nodes show it', function () {
         /^wamp-subscribe\.status\.failed .*revoked-reason .*com\.admin\.kicked_out/,
       );
       // Reconnecting (the connection's disconnect / connect actions) subscribes again.
-      const green = nextStatus(sub, (s) => s.text === 'wamp-subscribe.status.subscribed', 10000);
+      const green = nextStatus(sub, isSubscribed, 10000);
       sub.receive({ action: 'disconnect' });
       sub.receive({ action: 'connect' });
       await green;
-    } finally {
-      await admin.close();
-    }
+    });
   });
 
   it('the meta API\'s default reason (wamp.error.removed) reads "removed", in the status and the warning', async function () {
-    await helper.load(
-      modules,
-      flow([
-        {
-          id: 'sub',
-          z: 'f1',
-          type: 'wamp-subscribe',
-          connection: 'connJson',
-          topic: 'com.test.revoke2',
-          wires: [[]],
-        },
-      ]),
+    const sub = await loadOne(
+      { id: 'sub', type: 'wamp-subscribe', connection: 'connJson', topic: 'com.test.revoke2' },
+      isSubscribed,
     );
-    const sub = helper.getNode('sub');
-    await waitStatus(sub, (s) => s.text === 'wamp-subscribe.status.subscribed', 10000);
     const warned = new Promise<string>((resolve) =>
       sub.on('call:warn', (c) => resolve(String((c as { args: unknown[] }).args[0]))),
     );
-    const admin = new Connection({ url: routerUrl(), realm: 'realm1', reconnect: { enabled: false } });
-    admin.open();
-    await admin.connected();
-    try {
-      const found = await admin.call('wamp.subscription.lookup', ['com.test.revoke2']);
+    await asAdmin(async (admin) => {
       const red = nextStatus(sub, (s) => s.fill === 'red', 5000);
-      await admin.call('wamp.subscription.remove', [found.args[0]]);
+      await remove(admin, 'subscription', 'com.test.revoke2');
       assert.match(
         (await red).text ?? '',
         /^wamp-subscribe\.status\.failed .*revoked-reason .*\\"reason\\":\\"removed\\"/,
@@ -164,40 +143,21 @@ describe('revocation: the nodes show it', function () {
         await warned,
         'wamp-subscribe.errors.revoked {"topic":"com.test.revoke2","reason":"removed"}',
       );
-    } finally {
-      await admin.close();
-    }
+    });
   });
 
   it('wamp-register shows the reason of wamp.registration.remove too', async function () {
-    await helper.load(
-      modules,
-      flow([
-        {
-          id: 'reg',
-          z: 'f1',
-          type: 'wamp-register',
-          connection: 'connMp',
-          procedure: 'com.test.revoked',
-          wires: [[]],
-        },
-      ]),
+    const reg = await loadOne(
+      { id: 'reg', type: 'wamp-register', connection: 'connMp', procedure: 'com.test.revoked' },
+      isRegistered,
     );
-    const reg = helper.getNode('reg');
-    await waitStatus(reg, isRegistered, 10000);
-    const admin = new Connection({ url: routerUrl(), realm: 'realm1', reconnect: { enabled: false } });
-    admin.open();
-    await admin.connected();
-    try {
-      const found = await admin.call('wamp.registration.lookup', ['com.test.revoked']);
+    await asAdmin(async (admin) => {
       const red = nextStatus(reg, (s) => s.fill === 'red', 5000);
-      await admin.call('wamp.registration.remove', [found.args[0]], { reason: 'com.admin.maintenance' });
+      await remove(admin, 'registration', 'com.test.revoked', { reason: 'com.admin.maintenance' });
       assert.match(
         (await red).text ?? '',
         /^wamp-register\.status\.failed .*revoked-reason .*com\.admin\.maintenance/,
       );
-    } finally {
-      await admin.close();
-    }
+    });
   });
 });

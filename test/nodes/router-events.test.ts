@@ -12,9 +12,8 @@ import {
   type TestNode,
   nodeRedPerTest,
   routerOnNodeRed,
+  tab,
 } from './helpers';
-
-const tab = { id: 'f1', type: 'tab', label: 'test' };
 
 function flow(router: object = {}): object[] {
   return [

@@ -3,9 +3,7 @@
 // one way to guard it there. Without the setting it accepts any client, as before.
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { helper, nodeModules, nodeRedPerTest, routerOnNodeRed } from './helpers';
-
-const tab = { id: 'f1', type: 'tab', label: 'test' };
+import { helper, nodeModules, nodeRedPerTest, routerOnNodeRed, tab } from './helpers';
 
 /** The HTTP status of a WebSocket upgrade to the router, or 101 when it opened. */
 function upgrade(headers: Record<string, string> = {}): Promise<number> {

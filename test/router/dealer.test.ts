@@ -1,7 +1,9 @@
+// The dealer: routing CALL to INVOCATION and YIELD to RESULT, registrations (single, pattern,
+// shared), URIs and authorization, caller identification, progressive results.
 import assert from 'node:assert/strict';
 import { Router } from '../../src/router';
 import { MessageType as M } from '../../src/wamp/messages';
-import { ALL_ROLES, Peer } from './peer';
+import { Peer } from './peer';
 
 /** Roles of a callee that does not support call canceling or progressive results. */
 const PLAIN_ROLES = { roles: { caller: { features: {} }, callee: { features: {} } } };
@@ -13,27 +15,12 @@ describe('router dealer', () => {
   });
   afterEach(() => router.close());
 
-  function call(
-    p: Peer,
-    procedure: string,
-    options: Record<string, unknown> = {},
-    args?: unknown[],
-    kwargs?: Record<string, unknown>,
-  ): number {
-    const request = p.request();
-    const msg: unknown[] = [M.CALL, request, options, procedure];
-    if (args) msg.push(args);
-    if (kwargs) msg.push(kwargs);
-    p.send(msg);
-    return request;
-  }
-
   describe('a CALL is routed to the callee as INVOCATION and its YIELD returns as RESULT', () => {
     it('passes args and kwargs both ways', async () => {
       const callee = await Peer.join(router);
       const caller = await Peer.join(router);
       const reg = await callee.register('com.add');
-      const request = call(caller, 'com.add', {}, [2, 3], { k: 'v' });
+      const request = caller.sendCall('com.add', {}, [2, 3], { k: 'v' });
       const inv = await callee.next(M.INVOCATION);
       assert.equal(inv[2], reg);
       assert.deepEqual(inv[3], {});
@@ -44,7 +31,7 @@ describe('router dealer', () => {
 
     it('answers ERROR wamp.error.no_such_procedure without a callee', async () => {
       const caller = await Peer.join(router);
-      const request = call(caller, 'com.none');
+      const request = caller.sendCall('com.none');
       const err = await caller.answer(request, M.RESULT);
       assert.deepEqual(err.slice(0, 5), [M.ERROR, M.CALL, request, {}, 'wamp.error.no_such_procedure']);
     });
@@ -53,7 +40,7 @@ describe('router dealer', () => {
       const callee = await Peer.join(router);
       const caller = await Peer.join(router);
       await callee.register('com.fail');
-      const request = call(caller, 'com.fail');
+      const request = caller.sendCall('com.fail');
       const inv = await callee.next(M.INVOCATION);
       callee.send([M.ERROR, M.INVOCATION, inv[1], {}, 'com.error.oops', ['bad'], { code: 7 }]);
       assert.deepEqual(await caller.answer(request, M.RESULT), [
@@ -96,7 +83,7 @@ describe('router dealer', () => {
       const req = a.request();
       a.send([M.UNREGISTER, req, id]);
       assert.deepEqual(await a.answer(req, M.UNREGISTERED), [M.UNREGISTERED, req]);
-      assert.equal((await caller.answer(call(caller, 'p'), M.RESULT))[4], 'wamp.error.no_such_procedure');
+      assert.equal((await caller.answer(caller.sendCall('p'), M.RESULT))[4], 'wamp.error.no_such_procedure');
       const req2 = a.request();
       a.send([M.UNREGISTER, req2, id]);
       assert.equal((await a.answer(req2, M.UNREGISTERED))[4], 'wamp.error.no_such_registration');
@@ -120,7 +107,7 @@ describe('router dealer', () => {
         a.send([M.REGISTER, req, {}, uri]);
         assert.equal((await a.answer(req, M.REGISTERED))[4], 'wamp.error.invalid_uri', uri);
       }
-      assert.equal((await a.answer(call(a, 'x y'), M.RESULT))[4], 'wamp.error.invalid_uri');
+      assert.equal((await a.answer(a.sendCall('x y'), M.RESULT))[4], 'wamp.error.invalid_uri');
     });
 
     it('asks authorize() for call and register', async () => {
@@ -131,7 +118,7 @@ describe('router dealer', () => {
       });
       const a = await Peer.join(router);
       await a.register('secret');
-      assert.equal((await a.answer(call(a, 'secret'), M.RESULT))[4], 'wamp.error.not_authorized');
+      assert.equal((await a.answer(a.sendCall('secret'), M.RESULT))[4], 'wamp.error.not_authorized');
       const req = a.request();
       a.send([M.REGISTER, req, {}, 'noreg']);
       assert.equal((await a.answer(req, M.REGISTERED))[4], 'wamp.error.not_authorized');
@@ -159,7 +146,7 @@ describe('router dealer', () => {
         ['a1.b2.c88.d4.e5.f6.g7', 'w6'],
       ];
       for (const [uri, want] of cases) {
-        const request = call(caller, uri);
+        const request = caller.sendCall(uri);
         const inv = await callee.next(M.INVOCATION);
         assert.equal(inv[2], ids[want], uri);
         assert.deepEqual(inv[3], want === 'exact' ? {} : { procedure: uri });
@@ -167,7 +154,7 @@ describe('router dealer', () => {
         await caller.answer(request, M.RESULT);
       }
       assert.equal(
-        (await caller.answer(call(caller, 'a2.b2.c2.d2.e2'), M.RESULT))[4],
+        (await caller.answer(caller.sendCall('a2.b2.c2.d2.e2'), M.RESULT))[4],
         'wamp.error.no_such_procedure',
       );
     });
@@ -177,7 +164,7 @@ describe('router dealer', () => {
       const caller = await Peer.join(router);
       await callee.register('a1.b2..d4.e5', { match: 'wildcard' });
       const w5 = await callee.register('a1.b2.c3..e5', { match: 'wildcard' });
-      call(caller, 'a1.b2.c3.d4.e5');
+      caller.sendCall('a1.b2.c3.d4.e5');
       assert.equal((await callee.next(M.INVOCATION))[2], w5);
     });
   });
@@ -194,19 +181,22 @@ describe('router dealer', () => {
       return callees;
     }
 
+    /** Calls shared.p once and answers it from the callee that got it: that callee's index. */
+    async function callOnce(caller: Peer, callees: Peer[]): Promise<number> {
+      const request = caller.sendCall('shared.p');
+      await Promise.all(callees.map((c) => c.sync()));
+      const k = callees.findIndex((c) => c.queued(M.INVOCATION).length > 0);
+      const inv = await callees[k].next(M.INVOCATION);
+      callees[k].send([M.YIELD, inv[1], {}]);
+      await caller.answer(request, M.RESULT);
+      return k;
+    }
+
     it('roundrobin cycles through callees in order', async () => {
       const callees = await shared('roundrobin', 3);
       const caller = await Peer.join(router);
       const seen: number[] = [];
-      for (let i = 0; i < 6; i++) {
-        const request = call(caller, 'shared.p');
-        await Promise.all(callees.map((c) => c.sync()));
-        const k = callees.findIndex((c) => c.queued(M.INVOCATION).length > 0);
-        const inv = await callees[k].next(M.INVOCATION);
-        callees[k].send([M.YIELD, inv[1], {}]);
-        await caller.answer(request, M.RESULT);
-        seen.push(k);
-      }
+      for (let i = 0; i < 6; i++) seen.push(await callOnce(caller, callees));
       assert.deepEqual(seen, [0, 1, 2, 0, 1, 2]);
     });
 
@@ -218,7 +208,7 @@ describe('router dealer', () => {
         const callees = await shared(invoke, 3);
         const caller = await Peer.join(router);
         for (let i = 0; i < 3; i++) {
-          const request = call(caller, 'shared.p');
+          const request = caller.sendCall('shared.p');
           const inv = await callees[want].next(M.INVOCATION);
           callees[want].send([M.YIELD, inv[1], {}]);
           await caller.answer(request, M.RESULT);
@@ -234,14 +224,7 @@ describe('router dealer', () => {
     it('random picks among the callees', async () => {
       const callees = await shared('random', 2);
       const caller = await Peer.join(router);
-      for (let i = 0; i < 4; i++) {
-        const request = call(caller, 'shared.p');
-        await Promise.all(callees.map((c) => c.sync()));
-        const k = callees.findIndex((c) => c.queued(M.INVOCATION).length > 0);
-        const inv = await callees[k].next(M.INVOCATION);
-        callees[k].send([M.YIELD, inv[1], {}]);
-        await caller.answer(request, M.RESULT);
-      }
+      for (let i = 0; i < 4; i++) await callOnce(caller, callees);
     });
 
     it('refuses a conflicting invoke policy with procedure_already_exists and a clear message', async () => {
@@ -261,9 +244,7 @@ describe('router dealer', () => {
     it('an unknown invoke policy is a protocol violation (as the spec test vectors say): ABORT', async () => {
       const a = await Peer.join(router);
       a.send([M.REGISTER, a.request(), { invoke: 'sometimes' }, 'p']);
-      const abort = await a.next(M.ABORT);
-      assert.equal(abort[2], 'wamp.error.protocol_violation');
-      assert.match(String((abort[1] as { message?: unknown }).message), /invoke/);
+      await a.protocolViolation(/invoke/);
     });
   });
 
@@ -272,7 +253,7 @@ describe('router dealer', () => {
       const callee = await Peer.join(router);
       const caller = await Peer.join(router);
       await callee.register('p');
-      call(caller, 'p', { disclose_me: true });
+      caller.sendCall('p', { disclose_me: true });
       const inv = await callee.next(M.INVOCATION);
       assert.deepEqual(inv[3], {
         caller: caller.sessionId,
@@ -287,7 +268,7 @@ describe('router dealer', () => {
       const callee = await Peer.join(router);
       const caller = await Peer.join(router);
       await callee.register('p');
-      const request = call(caller, 'p', { receive_progress: true });
+      const request = caller.sendCall('p', { receive_progress: true });
       const inv = await callee.next(M.INVOCATION);
       assert.deepEqual(inv[3], { receive_progress: true });
       callee.send([M.YIELD, inv[1], { progress: true }, [1]]);
@@ -302,190 +283,8 @@ describe('router dealer', () => {
       const callee = await Peer.join(router, 'realm1', PLAIN_ROLES);
       const caller = await Peer.join(router);
       await callee.register('p');
-      call(caller, 'p', { receive_progress: true });
+      caller.sendCall('p', { receive_progress: true });
       assert.deepEqual((await callee.next(M.INVOCATION))[3], {});
-    });
-  });
-
-  describe('call canceling: CANCEL with mode skip, kill, killnowait', () => {
-    async function pendingCall(calleeDetails: Record<string, unknown> = { roles: ALL_ROLES }) {
-      const callee = await Peer.join(router, 'realm1', calleeDetails);
-      const caller = await Peer.join(router);
-      await callee.register('slow');
-      const request = call(caller, 'slow');
-      const inv = await callee.next(M.INVOCATION);
-      return { callee, caller, request, inv };
-    }
-
-    it('skip: the caller gets ERROR canceled at once, no INTERRUPT, the late YIELD is dropped', async () => {
-      const { callee, caller, request, inv } = await pendingCall();
-      caller.send([M.CANCEL, request, { mode: 'skip' }]);
-      assert.equal((await caller.answer(request, M.RESULT))[4], 'wamp.error.canceled');
-      callee.send([M.YIELD, inv[1], {}, ['late']]);
-      await callee.sync();
-      await caller.sync();
-      assert.deepEqual(callee.queued(M.INTERRUPT), []);
-      assert.deepEqual(caller.queued(M.RESULT), []);
-      assert.ok(callee.isOpen, 'a late YIELD is not a protocol violation');
-    });
-
-    it("kill: INTERRUPT to the callee, and the caller gets the callee's ERROR", async () => {
-      const { callee, caller, request, inv } = await pendingCall();
-      caller.send([M.CANCEL, request, { mode: 'kill' }]);
-      const interrupt = await callee.next(M.INTERRUPT);
-      assert.deepEqual(interrupt, [M.INTERRUPT, inv[1], { mode: 'kill' }]);
-      await caller.sync();
-      assert.equal(caller.queued(M.ERROR).length, 0, 'no ERROR before the callee answers');
-      callee.send([M.ERROR, M.INVOCATION, inv[1], {}, 'wamp.error.canceled', ['stopped']]);
-      assert.deepEqual(await caller.answer(request, M.RESULT), [
-        M.ERROR,
-        M.CALL,
-        request,
-        {},
-        'wamp.error.canceled',
-        ['stopped'],
-      ]);
-    });
-
-    it('kill is the default mode, and a callee that finishes first still gives RESULT', async () => {
-      const { callee, caller, request, inv } = await pendingCall();
-      caller.send([M.CANCEL, request, {}]);
-      await callee.next(M.INTERRUPT);
-      callee.send([M.YIELD, inv[1], {}, ['done']]);
-      assert.deepEqual(await caller.answer(request, M.RESULT), [M.RESULT, request, {}, ['done']]);
-    });
-
-    it('killnowait: INTERRUPT and ERROR canceled at once; the callee answer is dropped', async () => {
-      const { callee, caller, request, inv } = await pendingCall();
-      caller.send([M.CANCEL, request, { mode: 'killnowait' }]);
-      assert.equal((await caller.answer(request, M.RESULT))[4], 'wamp.error.canceled');
-      assert.deepEqual(await callee.next(M.INTERRUPT), [M.INTERRUPT, inv[1], { mode: 'killnowait' }]);
-      callee.send([M.ERROR, M.INVOCATION, inv[1], {}, 'wamp.error.canceled']);
-      await caller.sync();
-      assert.deepEqual(caller.queued(M.ERROR), []);
-    });
-
-    it('a callee without call_canceling is treated as skip', async () => {
-      const { callee, caller, request } = await pendingCall(PLAIN_ROLES);
-      caller.send([M.CANCEL, request, { mode: 'kill' }]);
-      assert.equal((await caller.answer(request, M.RESULT))[4], 'wamp.error.canceled');
-      await callee.sync();
-      assert.deepEqual(callee.queued(M.INTERRUPT), []);
-    });
-
-    it('an unknown mode is a protocol violation: ABORT', async () => {
-      const { caller, request } = await pendingCall();
-      caller.send([M.CANCEL, request, { mode: 'later' }]);
-      const abort = await caller.next(M.ABORT);
-      assert.equal(abort[2], 'wamp.error.protocol_violation');
-      assert.match(String((abort[1] as { message?: unknown }).message), /mode/);
-    });
-  });
-
-  describe('call timeout: CALL timeout and the router callTimeoutMs end the call with wamp.error.timeout and INTERRUPT the callee', () => {
-    it('forwards timeout to the callee and times out', async () => {
-      const callee = await Peer.join(router);
-      const caller = await Peer.join(router);
-      await callee.register('slow');
-      const request = call(caller, 'slow', { timeout: 20 });
-      const inv = await callee.next(M.INVOCATION);
-      assert.deepEqual(inv[3], { timeout: 20 });
-      assert.equal((await caller.answer(request, M.RESULT))[4], 'wamp.error.timeout');
-      assert.deepEqual(await callee.next(M.INTERRUPT), [
-        M.INTERRUPT,
-        inv[1],
-        { mode: 'killnowait', reason: 'wamp.error.timeout' },
-      ]);
-      callee.send([M.YIELD, inv[1], {}]);
-      await caller.sync();
-      assert.deepEqual(caller.queued(M.RESULT), []);
-    });
-
-    it('applies the router callTimeoutMs to every call', async () => {
-      await router.close();
-      router = new Router({ realms: [{ name: 'realm1' }], callTimeoutMs: 20 });
-      const callee = await Peer.join(router);
-      const caller = await Peer.join(router);
-      await callee.register('slow');
-      const request = call(caller, 'slow');
-      assert.deepEqual((await callee.next(M.INVOCATION))[3], {});
-      assert.equal((await caller.answer(request, M.RESULT))[4], 'wamp.error.timeout');
-    });
-
-    it('a malformed timeout is a protocol violation: ABORT', async () => {
-      const caller = await Peer.join(router);
-      call(caller, 'p', { timeout: -1 });
-      const abort = await caller.next(M.ABORT);
-      assert.equal(abort[2], 'wamp.error.protocol_violation');
-      assert.match(String((abort[1] as { message?: unknown }).message), /timeout/);
-    });
-  });
-
-  describe('a callee that leaves fails its pending calls with wamp.error.canceled', () => {
-    it('answers the caller when the callee transport closes', async () => {
-      const callee = await Peer.join(router);
-      const caller = await Peer.join(router);
-      await callee.register('p');
-      const request = call(caller, 'p');
-      await callee.next(M.INVOCATION);
-      callee.close();
-      assert.equal((await caller.answer(request, M.RESULT))[4], 'wamp.error.canceled');
-      assert.equal(
-        (await caller.answer(call(caller, 'p'), M.RESULT))[4],
-        'wamp.error.no_such_procedure',
-        'its registration is gone',
-      );
-    });
-  });
-
-  describe('a caller that leaves has its pending invocations interrupted', () => {
-    it('sends INTERRUPT to a callee with call_canceling, and drops its late YIELD', async () => {
-      const callee = await Peer.join(router);
-      const caller = await Peer.join(router);
-      await callee.register('p');
-      call(caller, 'p');
-      const inv = await callee.next(M.INVOCATION);
-      caller.close();
-      assert.deepEqual((await callee.next(M.INTERRUPT)).slice(0, 2), [M.INTERRUPT, inv[1]]);
-      callee.send([M.YIELD, inv[1], {}]);
-      await callee.sync();
-      assert.ok(callee.isOpen);
-    });
-  });
-
-  describe('a leaving callee loses its registrations, and empty ones are deleted', () => {
-    it('emits registration events on the realm', async () => {
-      const realm = router.realm('realm1')!;
-      const seen: string[] = [];
-      for (const e of [
-        'registration-create',
-        'registration-register',
-        'registration-unregister',
-        'registration-delete',
-      ])
-        realm.on(e, () => seen.push(e));
-      const a = await Peer.join(router);
-      const b = await Peer.join(router);
-      await a.register('p', { invoke: 'roundrobin' });
-      await b.register('p', { invoke: 'roundrobin' });
-      a.close();
-      await a.closed;
-      b.close();
-      await b.closed;
-      await (await Peer.join(router)).sync();
-      assert.deepEqual(seen, [
-        'registration-create',
-        'registration-register',
-        'registration-register',
-        'registration-unregister',
-        'registration-unregister',
-        'registration-delete',
-      ]);
-      assert.deepEqual(
-        realm.dealer.list().filter((r) => r.callees.some((s) => !s.internal)),
-        [],
-        'only the meta procedures are left',
-      );
     });
   });
 });

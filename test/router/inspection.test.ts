@@ -32,6 +32,15 @@ const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolv
 describe('router inspection: snapshot and typed events', () => {
   let router: Router;
   const open: Session[] = [];
+
+  /** A trusted internal session of realm1 holding a registration and a subscription of com.internal. */
+  async function internalSession(): Promise<void> {
+    const internal = new Session(router.connectLocal({ trusted: true, internal: true }), { realm: 'realm1' });
+    await internal.join();
+    open.push(internal);
+    await internal.register('com.internal', () => 1);
+    await internal.subscribe('com.internal', () => undefined);
+  }
   beforeEach(() => {
     router = new Router({ realms: [{ name: 'realm1' }, { name: 'realm2' }] });
   });
@@ -140,13 +149,7 @@ describe('router inspection: snapshot and typed events', () => {
     });
 
     it('leaves out the router’s own sessions and what only they hold', async () => {
-      const internal = new Session(router.connectLocal({ trusted: true, internal: true }), {
-        realm: 'realm1',
-      });
-      await internal.join();
-      open.push(internal);
-      await internal.register('com.internal', () => 1);
-      await internal.subscribe('com.internal', () => undefined);
+      await internalSession();
       const realm = router.snapshot().realms[0];
       assert.deepEqual([realm.sessions, realm.registrations, realm.subscriptions], [[], [], []]);
       assert.equal(router.snapshot().sessionCount, 0);
@@ -234,13 +237,7 @@ describe('router inspection: snapshot and typed events', () => {
     it('leave out the router’s own sessions (the meta API peer, a trusted internal session)', async () => {
       const seen = record(router, ['session-join', 'registration-create', 'subscription-create']);
       router.addRealm({ name: 'realm3' }); // its meta API peer registers wamp.* procedures
-      const internal = new Session(router.connectLocal({ trusted: true, internal: true }), {
-        realm: 'realm1',
-      });
-      await internal.join();
-      open.push(internal);
-      await internal.register('com.internal', () => 1);
-      await internal.subscribe('com.internal', () => undefined);
+      await internalSession();
       await settle();
       assert.deepEqual(seen, []);
     });

@@ -143,6 +143,33 @@ export class Peer {
     return this.answer(request, M.RESULT);
   }
 
+  /** Sends CALL (no wait); its request ID. */
+  sendCall(
+    procedure: string,
+    options: Record<string, unknown> = {},
+    args?: unknown[],
+    kwargs?: Record<string, unknown>,
+  ): number {
+    const request = this.request();
+    const msg: unknown[] = [M.CALL, request, options, procedure];
+    if (args) msg.push(args);
+    if (kwargs) msg.push(kwargs);
+    this.send(msg);
+    return request;
+  }
+
+  /** Awaits ABORT wamp.error.protocol_violation, its message matching `about` if given. */
+  async protocolViolation(about?: RegExp): Promise<Msg> {
+    const abort = await this.next(M.ABORT);
+    if (abort[2] !== 'wamp.error.protocol_violation')
+      throw new Error(
+        `ABORT ${String(abort[2])}, not wamp.error.protocol_violation: ${JSON.stringify(abort)}`,
+      );
+    const message = String((abort[1] as { message?: unknown }).message);
+    if (about && !about.test(message)) throw new Error(`ABORT message "${message}" does not match ${about}`);
+    return abort;
+  }
+
   async register(procedure: string, options: Record<string, unknown> = {}): Promise<number> {
     const request = this.request();
     this.send([M.REGISTER, request, options, procedure]);

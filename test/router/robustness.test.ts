@@ -31,9 +31,7 @@ describe('router robustness', () => {
   }
 
   async function assertViolation(p: Peer, pattern?: RegExp): Promise<void> {
-    const abort = await p.next(M.ABORT);
-    assert.equal(abort[2], 'wamp.error.protocol_violation');
-    if (pattern) assert.match(String((abort[1] as { message?: unknown }).message), pattern);
+    await p.protocolViolation(pattern);
     await p.closed;
     await assertHealthy();
   }

@@ -11,6 +11,7 @@ import { idArg, invalid } from './args';
 import { visible } from './subscription-api';
 import type { Subscription } from '../broker';
 import type { StoredEvent } from '../event-history';
+import { copyValue } from '../../wamp/copy';
 import { ErrorUri, WampError } from '../../wamp/errors';
 import { isValidId } from '../../wamp/ids';
 import type { Args, Dict, Kwargs } from '../../wamp/messages';
@@ -62,8 +63,9 @@ function historyItem(sub: Subscription, e: StoredEvent): Dict {
     topic: e.topic,
     details: sub.match === 'exact' ? { ...e.details } : { ...e.details, topic: e.topic },
   };
-  if (e.payload.length > 0) item.args = e.payload[0];
-  if (e.payload.length > 1) item.kwargs = e.payload[1];
+  // Copies: an in-process caller may change what it gets, and the history must stay as published.
+  if (e.payload.length > 0) item.args = copyValue(e.payload[0]);
+  if (e.payload.length > 1) item.kwargs = copyValue(e.payload[1]);
   return item;
 }
 

@@ -78,7 +78,7 @@ export function registrationApi(meta: MetaContext): Procedures {
 
 /** `reason` from the meta call's kwargs (a URI), else the spec's example reason. */
 export function revocationReason(kwargs: Dict): string {
-  return typeof kwargs.reason === 'string' && kwargs.reason.length > 0 ? kwargs.reason : 'wamp.error.removed';
+  return typeof kwargs.reason === 'string' && kwargs.reason.length > 0 ? kwargs.reason : ErrorUri.REMOVED;
 }
 
 function visible(reg: Registration): boolean {

@@ -14,6 +14,7 @@ import type { TransportInfo } from '../../transports/transport';
 
 export const SESSION_META_FEATURE = 'session_meta_api';
 const ON_JOIN = 'wamp.session.on_join';
+const ON_LEAVE = 'wamp.session.on_leave';
 
 export function sessionApi(meta: MetaContext): Procedures {
   const realm = meta.realm;
@@ -28,7 +29,7 @@ export function sessionApi(meta: MetaContext): Procedures {
     meta.publish(ON_JOIN, [sessionDetails(s, false)], {}, ids.length > 0 ? { exclude: ids } : {});
   });
   meta.on('session-leave', (s: RouterSession) => {
-    if (!s.internal) meta.publish('wamp.session.on_leave', [s.id, s.authid, s.authrole]);
+    if (!s.internal) meta.publish(ON_LEAVE, [s.id, s.authid, s.authrole]);
   });
 
   const withRoles = (value: unknown): RouterSession[] => {

@@ -6,6 +6,8 @@
 import type { MetaContext, Procedures } from './meta-peer';
 import { dictArg, invalid, listArg, stringArg } from './args';
 import type { RouterSession } from '../session';
+import { copyValue } from '../../wamp/copy';
+import { nestsDeeperThan } from '../../wamp/depth';
 import { ErrorUri, WampError } from '../../wamp/errors';
 import { randomId } from '../../wamp/ids';
 import { MessageType as M, type Args, type Dict, type Kwargs } from '../../wamp/messages';
@@ -44,10 +46,15 @@ export function testamentApi(meta: MetaContext): Procedures {
   return {
     'wamp.session.add_testament': ({ args, kwargs, caller }) => {
       const topic = stringArg(args, 0, 'topic');
+      const payload: [Args, Kwargs] = [listArg(args[1], 'args'), dictArg(args[2], 'kwargs')];
+      // Kept until the session leaves: a copy, or an in-process author's later edits would go out.
+      if (nestsDeeperThan(payload, realm.limits.maxDepth))
+        throw invalid(`the testament is nested deeper than ${realm.limits.maxDepth} levels`);
+      const [testamentArgs, testamentKwargs] = copyValue(payload);
       const testament: Testament = {
         topic,
-        args: listArg(args[1], 'args'),
-        kwargs: dictArg(args[2], 'kwargs'),
+        args: testamentArgs,
+        kwargs: testamentKwargs,
         options: publishOptions(dictArg(kwargs.publish_options, 'publish_options'), caller),
       };
       const scope = scopeOf(kwargs.scope);

@@ -8,7 +8,7 @@ import { checkRealms } from '../../../src/router/config-check';
 import { parseConfigText } from '../../../src/cli/config-file';
 import { MessageType as M } from '../../../src/wamp/messages';
 import { ALL_ROLES, Peer } from '../peer';
-import { NamedLogin, failure, joinAs, results } from './helpers';
+import { failure, joinAs, results, namedLoginRouter } from './helpers';
 
 type Item = Record<string, unknown>;
 
@@ -258,10 +258,7 @@ describe('event history: authorization', () => {
   ];
   let router: Router;
   beforeEach(() => {
-    router = new Router({
-      realms: [{ name: 'realm1', roles, history: HISTORY }],
-      authenticators: () => [new NamedLogin()],
-    });
+    router = namedLoginRouter({ name: 'realm1', roles, history: HISTORY });
   });
   afterEach(() => router.close());
 

@@ -1,8 +1,8 @@
 // Helpers for the meta API tests: logins with a chosen authid and role, calls with kwargs, and
 // events picked by subscription.
 import assert from 'node:assert/strict';
-import type { Router } from '../../../src/router';
-import type { RoleConfig } from '../../../src/router/config';
+import { Router } from '../../../src/router';
+import type { RealmConfig, RoleConfig } from '../../../src/router/config';
 import type { Authenticator, AuthOutcome, HelloInfo } from '../../../src/router/auth/authenticator';
 import type { RouterSession } from '../../../src/router/session';
 import { MessageType as M } from '../../../src/wamp/messages';
@@ -28,6 +28,11 @@ export const META_ROLES: RoleConfig[] = ['user', 'admin', 'device', 'guest', 'an
     { uri: 'wamp.', match: 'prefix', call: true, subscribe: true },
   ],
 }));
+
+/** A router whose one realm (by default realm1 with META_ROLES) logs in by NamedLogin. */
+export function namedLoginRouter(realm: RealmConfig = { name: 'realm1', roles: META_ROLES }): Router {
+  return new Router({ realms: [realm], authenticators: () => [new NamedLogin()] });
+}
 
 export function joinAs(router: Router, login: string, realm = 'realm1'): Promise<Peer> {
   return Peer.join(router, realm, { roles: ALL_ROLES, authid: login });

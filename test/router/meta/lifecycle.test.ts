@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { Router } from '../../../src/router';
 import { MessageType as M } from '../../../src/wamp/messages';
 import { Peer } from '../peer';
-import { META_ROLES, NamedLogin, failure, joinAs, metaSession, results } from './helpers';
+import { META_ROLES, failure, joinAs, metaSession, results, namedLoginRouter } from './helpers';
 
 describe('meta peer lifecycle', () => {
   let router: Router;
@@ -79,7 +79,7 @@ describe('meta peer lifecycle', () => {
     ];
 
     it('a role needs call permission on the meta procedure', async () => {
-      router = new Router({ realms: [{ name: 'realm1', roles }], authenticators: () => [new NamedLogin()] });
+      router = namedLoginRouter({ name: 'realm1', roles });
       const admin = await joinAs(router, 'root@admin');
       const user = await joinAs(router, 'joe@user');
       assert.deepEqual(await results(admin, 'wamp.session.count'), [2]);

@@ -4,15 +4,12 @@ import assert from 'node:assert/strict';
 import { Router } from '../../../src/router';
 import { MessageType as M } from '../../../src/wamp/messages';
 import { Peer } from '../peer';
-import { NamedLogin, eventOn, failure, joinAs, metaSession, results, META_ROLES } from './helpers';
+import { eventOn, failure, joinAs, metaSession, results, namedLoginRouter } from './helpers';
 
 describe('session meta API', () => {
   let router: Router;
   beforeEach(() => {
-    router = new Router({
-      realms: [{ name: 'realm1', roles: META_ROLES }],
-      authenticators: () => [new NamedLogin()],
-    });
+    router = namedLoginRouter();
   });
   afterEach(() => router.close());
 

@@ -4,15 +4,12 @@ import assert from 'node:assert/strict';
 import { Router } from '../../../src/router';
 import { MessageType as M } from '../../../src/wamp/messages';
 import { Peer } from '../peer';
-import { NamedLogin, eventOn, failure, joinAs, results, takeEvents, META_ROLES } from './helpers';
+import { eventOn, failure, joinAs, results, takeEvents, namedLoginRouter } from './helpers';
 
 describe('testament meta API', () => {
   let router: Router;
   beforeEach(() => {
-    router = new Router({
-      realms: [{ name: 'realm1', roles: META_ROLES }],
-      authenticators: () => [new NamedLogin()],
-    });
+    router = namedLoginRouter();
   });
   afterEach(() => router.close());
 
@@ -184,22 +181,17 @@ describe('testament meta API', () => {
 
     it('refuses a topic the caller’s role may not publish to', async () => {
       await router.close();
-      router = new Router({
-        realms: [
+      router = namedLoginRouter({
+        name: 'realm1',
+        roles: [
           {
-            name: 'realm1',
-            roles: [
-              {
-                name: 'user',
-                permissions: [
-                  { uri: 'wamp.session.', match: 'prefix', call: true },
-                  { uri: 'com.app.', match: 'prefix', subscribe: true },
-                ],
-              },
+            name: 'user',
+            permissions: [
+              { uri: 'wamp.session.', match: 'prefix', call: true },
+              { uri: 'com.app.', match: 'prefix', subscribe: true },
             ],
           },
         ],
-        authenticators: () => [new NamedLogin()],
       });
       const author = await joinAs(router, 'alice@user');
       assert.equal(
