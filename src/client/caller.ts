@@ -88,6 +88,12 @@ class Settlers implements CallReceiver {
 /** A handle for a call that was never sent: nothing to cancel. */
 const NOT_SENT: CallHandle = { cancel: () => undefined };
 
+/** A call that cannot be sent: `receiver` hears `error` at once; nothing to cancel. */
+export function notSent(receiver: CallReceiver, error: WampError): CallHandle {
+  settle(receiver, undefined, error);
+  return NOT_SENT;
+}
+
 function resultOf(msg: ResultMessage): CallResult {
   return { args: msg.length > 3 ? msg[3]! : [], kwargs: msg.length > 4 ? msg[4]! : {}, details: msg[2] };
 }
@@ -149,13 +155,9 @@ export class Caller {
     options: CallOptions,
     receiver: CallReceiver,
   ): CallHandle {
-    if (!this.ctx.isOpen) {
-      settle(receiver, undefined, this.ctx.closedError());
-      return NOT_SENT;
-    }
+    if (!this.ctx.isOpen) return notSent(receiver, this.ctx.closedError());
     if (options.signal?.aborted) {
-      settle(receiver, undefined, new WampError(ErrorUri.CANCELED, ['call canceled before it was sent']));
-      return NOT_SENT;
+      return notSent(receiver, new WampError(ErrorUri.CANCELED, ['call canceled before it was sent']));
     }
     return this.begin(procedure, args, kwargs, options, receiver, undefined);
   }

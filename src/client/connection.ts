@@ -9,6 +9,7 @@ import { backoffDelay, resolveReconnect, type ReconnectSettings } from './backof
 import { type ConnectionOptions, type ConnectionStatus, FATAL_REASONS } from './connection-options';
 import { asWampError, PersistentSet, type PersistentWatch } from './persistent';
 import { failedCallStream, type CallStream } from './call-stream';
+import { notSent } from './caller';
 import { PublishQueue } from './publish-queue';
 import { RouterList } from './router-list';
 import { Session, type SessionCloseInfo } from './session';
@@ -180,13 +181,9 @@ export class Connection extends EventEmitter {
     receiver: CallReceiver,
   ): CallHandle {
     const s = this._session;
-    if (s?.isOpen) return s.start(procedure, args, kwargs, options, receiver);
-    try {
-      receiver.error(notConnected());
-    } catch {
-      // The application's receiver: its failure is its own.
-    }
-    return { cancel: () => undefined };
+    return s?.isOpen
+      ? s.start(procedure, args, kwargs, options, receiver)
+      : notSent(receiver, notConnected());
   }
 
   /** Progressive call invocations on the current session (see Session.callProgressive). */
