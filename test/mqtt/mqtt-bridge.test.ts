@@ -4,13 +4,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { afterEach, describe, it } from 'mocha';
-import mqtt, { type MqttClient } from 'mqtt';
-import { Connection } from '../../src/client/connection';
+import { describe, it } from 'mocha';
+import type mqtt from 'mqtt';
+import type { MqttClient } from 'mqtt';
+import type { Connection } from '../../src/client/connection';
 import type { EventInfo } from '../../src/client/types';
-import { Router } from '../../src/router';
 import type { RealmConfig } from '../../src/router/config';
-import type { Listener } from '../../src/transports/listener';
+import { MqttBed } from './mqtt-bed';
 
 const REALMS: RealmConfig[] = [
   { name: 'realm1' },
@@ -38,30 +38,7 @@ const REALMS: RealmConfig[] = [
   },
 ];
 
-let router: Router | undefined;
-let listener: Listener | undefined;
-const clients: MqttClient[] = [];
-const conns: Connection[] = [];
-
-async function start(): Promise<string> {
-  router = new Router({ realms: REALMS });
-  listener = await router.listen({ port: 0, mqtt: true });
-  return `mqtt://127.0.0.1:${listener.port}`;
-}
-
-async function client(url: string, opts: mqtt.IClientOptions = {}): Promise<MqttClient> {
-  const c = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...opts });
-  clients.push(c);
-  return c;
-}
-
-async function wamp(realm = 'realm1', extra: Record<string, unknown> = {}): Promise<Connection> {
-  const c = new Connection({ realm, transportFactory: () => router!.connectLocal(), ...extra });
-  conns.push(c);
-  c.open();
-  await c.connected();
-  return c;
-}
+const bed = new MqttBed(REALMS);
 
 function nextMessage(
   c: MqttClient,
@@ -99,23 +76,15 @@ function nextEvent(c: Connection, topic: string, options = {}): Promise<EventInf
   });
 }
 
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.end(true);
-  await Promise.all(conns.splice(0).map((c) => c.close()));
-  await listener?.close();
-  await router?.close();
-  router = undefined;
-  listener = undefined;
-});
-
 describe('MQTT clients on the router', () => {
+  bed.closeAfterEach();
   for (const protocolVersion of [4, 5] as const) {
     const label = protocolVersion === 5 ? 'MQTT 5.0' : 'MQTT 3.1.1';
 
     it(`${label}: publish and subscribe between MQTT clients on the router's own port, QoS 0 and 1`, async () => {
-      const url = await start();
-      const sub = await client(url, { protocolVersion });
-      const pub = await client(url, { protocolVersion });
+      const url = await bed.start();
+      const sub = await bed.client(url, { protocolVersion });
+      const pub = await bed.client(url, { protocolVersion });
       const granted = await sub.subscribeAsync({
         'home/kitchen/temp': { qos: 1 },
         'home/+/humidity': { qos: 2 },
@@ -142,9 +111,9 @@ describe('MQTT clients on the router', () => {
     });
 
     it(`${label}: MQTT and WAMP see each other's publications with the payload rule`, async () => {
-      const url = await start();
-      const device = await client(url, { protocolVersion });
-      const app = await wamp();
+      const url = await bed.start();
+      const device = await bed.client(url, { protocolVersion });
+      const app = await bed.wamp();
       const json = nextEvent(app, 'sensors.t1');
       const text = nextEvent(app, 'sensors.t2');
       const bytes = nextEvent(app, 'sensors.t3');
@@ -179,16 +148,16 @@ describe('MQTT clients on the router', () => {
   }
 
   it('retained messages both ways: MQTT retain <-> WAMP event retention', async () => {
-    const url = await start();
-    const device = await client(url);
+    const url = await bed.start();
+    const device = await bed.client(url);
     await device.publishAsync('sensors/door', 'open', { qos: 1, retain: true });
-    const app = await wamp();
+    const app = await bed.wamp();
     const e = await nextEvent(app, 'sensors.door', { get_retained: true });
     assert.deepEqual(e.args, ['open']);
     assert.equal(e.details.retained, true);
 
     await app.publish('sensors.window', ['closed'], {}, { retain: true, acknowledge: true });
-    const late = await client(url);
+    const late = await bed.client(url);
     const got = nextMessage(late);
     await late.subscribeAsync('sensors/window', { qos: 0 });
     const [m] = await got;
@@ -197,16 +166,16 @@ describe('MQTT clients on the router', () => {
   });
 
   it('a last will is a testament: published when the device drops, not on DISCONNECT', async () => {
-    const url = await start();
-    const app = await wamp();
+    const url = await bed.start();
+    const app = await bed.wamp();
     const events: EventInfo[] = [];
     await app.subscribe('sensors.status', (e) => events.push(e));
-    const polite = await client(url, {
+    const polite = await bed.client(url, {
       will: { topic: 'sensors/status', payload: Buffer.from('polite gone'), qos: 0, retain: false },
     });
     await polite.endAsync();
-    clients.splice(clients.indexOf(polite), 1);
-    const rude = await client(url, {
+    bed.clients.splice(bed.clients.indexOf(polite), 1);
+    const rude = await bed.client(url, {
       will: { topic: 'sensors/status', payload: Buffer.from('"rude gone"'), qos: 0, retain: false },
     });
     const got = new Promise<EventInfo>((resolve) => app.subscribe('sensors.status', resolve));
@@ -221,36 +190,35 @@ describe('MQTT clients on the router', () => {
   });
 
   it('username and password log in as the realm users (checked like a ticket); wrong ones are refused', async () => {
-    router = new Router({ realms: REALMS });
-    listener = await router.listen({ port: 0, mqtt: { realm: 'locked' } });
-    const url = `mqtt://127.0.0.1:${listener.port}`;
-    const ok = await client(url, { username: 'sensor', password: 's3cret' });
+    const url = await bed.start({ mqtt: { realm: 'locked' } });
+    const ok = await bed.client(url, { username: 'sensor', password: 's3cret' });
     assert.ok(ok.connected);
-    const other = await client(url, { username: 'other', password: 'an0ther', protocolVersion: 5 });
+    const other = await bed.client(url, { username: 'other', password: 'an0ther', protocolVersion: 5 });
     assert.ok(other.connected);
-    const info = router.sessions('locked').map((s) => [s.authid, s.transport.type]);
+    const info = bed.router!.sessions('locked').map((s) => [s.authid, s.transport.type]);
     assert.deepEqual(info.sort(), [
       ['other', 'mqtt'],
       ['sensor', 'mqtt'],
     ]);
-    await assert.rejects(client(url, { username: 'sensor', password: 'nope' }), /Bad username or password/i);
     await assert.rejects(
-      client(url, { username: 'sensor', password: 'nope', protocolVersion: 5 }),
+      bed.client(url, { username: 'sensor', password: 'nope' }),
+      /Bad username or password/i,
+    );
+    await assert.rejects(
+      bed.client(url, { username: 'sensor', password: 'nope', protocolVersion: 5 }),
       /Bad User Name or Password/i,
     );
-    await assert.rejects(client(url), /Not authorized/i, 'no anonymous sessions in this realm');
+    await assert.rejects(bed.client(url), /Not authorized/i, 'no anonymous sessions in this realm');
   });
 
   it("the roles authorize MQTT publish and subscribe exactly as WAMP's", async () => {
-    router = new Router({ realms: REALMS });
-    listener = await router.listen({ port: 0, mqtt: { realm: 'locked' } });
-    const url = `mqtt://127.0.0.1:${listener.port}`;
-    const v5 = await client(url, { username: 'sensor', password: 's3cret', protocolVersion: 5 });
+    const url = await bed.start({ mqtt: { realm: 'locked' } });
+    const v5 = await bed.client(url, { username: 'sensor', password: 's3cret', protocolVersion: 5 });
     assert.deepEqual(await suback(v5, { 'sensors/#': { qos: 1 }, 'admin/#': { qos: 1 } }), [1, 0x87]);
     await assert.rejects(v5.publishAsync('commands/lamp', 'on', { qos: 1 }), /Not authorized|135/i);
     assert.ok(v5.connected, 'MQTT 5 keeps the connection and gets a reason code');
 
-    const v4 = await client(url, { username: 'sensor', password: 's3cret' });
+    const v4 = await bed.client(url, { username: 'sensor', password: 's3cret' });
     assert.deepEqual(await suback(v4, { 'admin/x': { qos: 0 } }), [0x80]);
     const closed = new Promise<void>((r) => v4.once('close', () => r()));
     v4.publish('commands/lamp', 'on', { qos: 1 });
@@ -258,8 +226,8 @@ describe('MQTT clients on the router', () => {
   });
 
   it('filters WAMP cannot express are refused per filter; other filters still work', async () => {
-    const url = await start();
-    const c = await client(url);
+    const url = await bed.start();
+    const c = await bed.client(url);
     const granted = await suback(c, {
       'a/+/#': { qos: 0 },
       'bad.level/x': { qos: 0 },
@@ -267,16 +235,16 @@ describe('MQTT clients on the router', () => {
       'ok/topic': { qos: 0 },
     });
     assert.deepEqual(granted, [0x80, 0x80, 0x80, 0]);
-    const v5 = await client(url, { protocolVersion: 5 });
+    const v5 = await bed.client(url, { protocolVersion: 5 });
     assert.deepEqual(await suback(v5, { 'a/+/#': { qos: 1 }, 'ok/x': { qos: 1 } }), [0x8f, 1]);
   });
 
   it('a QoS 2 publication completes its handshake and is delivered once', async () => {
-    const url = await start();
-    const app = await wamp();
+    const url = await bed.start();
+    const app = await bed.wamp();
     const events: EventInfo[] = [];
     await app.subscribe('sensors.q2', (e) => events.push(e));
-    const c = await client(url);
+    const c = await bed.client(url);
     await c.publishAsync('sensors/q2', '2', { qos: 2 });
     await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual(
@@ -286,20 +254,20 @@ describe('MQTT clients on the router', () => {
   });
 
   it('MQTT over WebSocket (subprotocol mqtt) on the router path, and a port of its own', async () => {
-    await start();
-    const ws = await client(listener!.url.replace(/^ws/, 'ws'), {
+    await bed.start();
+    const ws = await bed.client(bed.listener!.url.replace(/^ws/, 'ws'), {
       protocol: 'ws',
       path: '/ws',
     } as mqtt.IClientOptions);
-    const own = await router!.listenMqtt({ port: 0 });
-    const tcp = await client(own.url);
+    const own = await bed.router!.listenMqtt({ port: 0 });
+    const tcp = await bed.client(own.url);
     const got = nextMessage(ws);
     await ws.subscribeAsync('x/y', { qos: 1 });
     await tcp.publishAsync('x/y', 'via its own port', { qos: 1 });
     assert.equal((await got)[0].payload.toString(), 'via its own port');
     assert.deepEqual(
-      router!
-        .sessions('realm1')
+      bed
+        .router!.sessions('realm1')
         .map((s) => s.transport.type)
         .sort(),
       ['mqtt', 'mqtt'],
@@ -310,27 +278,25 @@ describe('MQTT clients on the router', () => {
   it('over TLS on the router port (mqtts://), with the certificate verified', async () => {
     const fixtures = path.resolve(__dirname, '../../../test/fixtures/tls');
     const cert = fs.readFileSync(path.join(fixtures, 'cert.pem'));
-    router = new Router({ realms: REALMS });
-    listener = await router.listen({
-      port: 0,
-      mqtt: true,
-      tls: { cert, key: fs.readFileSync(path.join(fixtures, 'key.pem')) },
+    await bed.start({ tls: { cert, key: fs.readFileSync(path.join(fixtures, 'key.pem')) } });
+    const c = await bed.client(`mqtts://localhost:${bed.listener!.port}`, {
+      ca: cert,
+      rejectUnauthorized: true,
     });
-    const c = await client(`mqtts://localhost:${listener.port}`, { ca: cert, rejectUnauthorized: true });
     const got = nextMessage(c);
     await c.subscribeAsync('secure/x', { qos: 1 });
     await c.publishAsync('secure/x', 'over tls', { qos: 1 });
     assert.equal((await got)[0].payload.toString(), 'over tls');
     assert.deepEqual(
-      router.sessions('realm1').map((s) => [s.transport.type, s.transport.secure]),
+      bed.router!.sessions('realm1').map((s) => [s.transport.type, s.transport.secure]),
       [['mqtt', true]],
     );
   });
 
   it('large payloads (written as they are, past the socket buffer) arrive whole and in order among small ones', async () => {
-    const url = await start();
-    const sub = await client(url);
-    const pub = await client(url);
+    const url = await bed.start();
+    const sub = await bed.client(url);
+    const pub = await bed.client(url);
     await sub.subscribeAsync('bulk/#', { qos: 1 });
     const sizes = [10, 70_000, 5, 1_500_000, 3000, 1_500_000, 1, 64 * 1024];
     const sent = sizes.map((n, i) => Buffer.alloc(n, 0x41 + i));
@@ -347,8 +313,8 @@ describe('MQTT clients on the router', () => {
   it("an idle client on the router's own port outlives the opening deadline (10 s)", async function () {
     // The port's deadline for a connection's first bytes once cut every MQTT client 10 s in.
     this.timeout(40_000);
-    const url = await start();
-    const device = await client(url, { keepalive: 60 });
+    const url = await bed.start();
+    const device = await bed.client(url, { keepalive: 60 });
     await device.subscribeAsync('sensors/idle', { qos: 1 });
     let closed = false;
     device.on('close', () => {
@@ -356,20 +322,20 @@ describe('MQTT clients on the router', () => {
     });
     await new Promise((r) => setTimeout(r, 11_000));
     assert.equal(closed, false, 'still connected after 11 s of silence');
-    const app = await wamp();
+    const app = await bed.wamp();
     const got = nextMessage(device);
     await app.publish('sensors.idle', ['awake'], {}, { acknowledge: true });
     assert.equal((await got)[0].payload.toString(), 'awake');
   });
 
   it('over WebSocket, a packet before CONNECT closes the connection', async () => {
-    await start();
-    const ws = new WebSocket(listener!.url, 'mqtt');
+    await bed.start();
+    const ws = new WebSocket(bed.listener!.url, 'mqtt');
     await new Promise((r) => ws.once('open', r));
     assert.equal(ws.protocol, 'mqtt');
     const closed = new Promise((r) => ws.once('close', r));
     ws.send(Buffer.from([0xc0, 0x00])); // PINGREQ
     await closed;
-    assert.equal(router!.sessionCount, 0);
+    assert.equal(bed.router!.sessionCount, 0);
   });
 });

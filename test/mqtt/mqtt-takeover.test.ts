@@ -2,17 +2,15 @@
 // ClientId of a connected client takes that client over (MQTT 3.1.1 [MQTT-3.1.4-2], MQTT 5
 // section 3.1.4: DISCONNECT 0x8E first) when it is the same user in the same realm, or when the
 // connected client is anonymous; another user is refused the identifier (CONNACK 0x02 / 0x85)
-// and the connected client keeps working. An empty identifier is named by the router.
+// and the connected client keeps working. An empty identifier is named by the bed.router.
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { afterEach, describe, it } from 'mocha';
+import { describe, it } from 'mocha';
 import mqtt, { type MqttClient } from 'mqtt';
 import * as mqttPacket from 'mqtt-packet';
-import { Connection } from '../../src/client/connection';
 import type { EventInfo } from '../../src/client/types';
-import { Router } from '../../src/router';
 import type { RealmConfig } from '../../src/router/config';
-import type { Listener } from '../../src/transports/listener';
+import { MqttBed } from './mqtt-bed';
 
 const REALMS: RealmConfig[] = [
   {
@@ -30,27 +28,12 @@ const REALMS: RealmConfig[] = [
 const SENSOR = { username: 'sensor', password: 's3cret' };
 const INTRUDER = { username: 'intruder', password: 'l3tme1n' };
 
-let router: Router | undefined;
-let listener: Listener | undefined;
-const clients: MqttClient[] = [];
-const conns: Connection[] = [];
-
-async function start(): Promise<string> {
-  router = new Router({ realms: REALMS });
-  listener = await router.listen({ port: 0, mqtt: true });
-  return `mqtt://127.0.0.1:${listener.port}`;
-}
-
-async function client(url: string, opts: mqtt.IClientOptions = {}): Promise<MqttClient> {
-  const c = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...opts });
-  clients.push(c);
-  return c;
-}
+const bed = new MqttBed(REALMS);
 
 /** The code of a refused CONNACK (MQTT.js rejects the connection with it). */
 async function refusedWith(url: string, opts: mqtt.IClientOptions): Promise<number> {
   const c = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5000, ...opts });
-  clients.push(c);
+  bed.clients.push(c);
   return new Promise((resolve, reject) => {
     c.on('connect', () => reject(new Error('connected')));
     c.on('error', (e) => resolve((e as Error & { code: number }).code));
@@ -75,7 +58,7 @@ function uncleanUnnamedConnect(): Buffer {
 /** Sends raw bytes; the packets back until the server closes the connection. */
 function raw(bytes: Buffer): Promise<mqttPacket.Packet[]> {
   return new Promise((resolve, reject) => {
-    const s = net.connect(listener!.port, '127.0.0.1', () => s.write(bytes));
+    const s = net.connect(bed.listener!.port, '127.0.0.1', () => s.write(bytes));
     const parser = mqttPacket.parser({ protocolVersion: 4 });
     const got: mqttPacket.Packet[] = [];
     parser.on('packet', (p) => got.push(p));
@@ -83,14 +66,6 @@ function raw(bytes: Buffer): Promise<mqttPacket.Packet[]> {
     s.on('error', reject);
     s.once('close', () => resolve(got));
   });
-}
-
-async function wamp(): Promise<Connection> {
-  const c = new Connection({ realm: 'plant', transportFactory: () => router!.connectLocal() });
-  conns.push(c);
-  c.open();
-  await c.connected();
-  return c;
 }
 
 function closed(c: MqttClient): Promise<void> {
@@ -112,30 +87,22 @@ async function until(check: () => boolean, what: string): Promise<void> {
 }
 
 function subscriptionsOn(uri: string): number {
-  const realm = router!.snapshot().realms.find((r) => r.name === 'plant')!;
+  const realm = bed.router!.snapshot().realms.find((r) => r.name === 'plant')!;
   return realm.subscriptions.filter((s) => s.uri === uri).reduce((n, s) => n + s.subscribers.length, 0);
 }
 
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.end(true);
-  await Promise.all(conns.splice(0).map((c) => c.close()));
-  await listener?.close();
-  await router?.close();
-  router = undefined;
-  listener = undefined;
-});
-
 describe('MQTT client identifiers', () => {
+  bed.closeAfterEach();
   for (const protocolVersion of [4, 5] as const) {
     const label = protocolVersion === 5 ? 'MQTT 5.0' : 'MQTT 3.1.1';
 
     it(`${label}: the same user reconnecting with its identifier takes the connected client over`, async () => {
-      const url = await start();
-      const app = await wamp();
+      const url = await bed.start();
+      const app = await bed.wamp('plant');
       // The device role may publish on sensors. but call nothing: its will needs no call grant.
       const wills: EventInfo[] = [];
       await app.subscribe('sensors.status', (e) => wills.push(e));
-      const old = await client(url, {
+      const old = await bed.client(url, {
         ...SENSOR,
         clientId: 'boiler-1',
         protocolVersion,
@@ -147,7 +114,7 @@ describe('MQTT client identifiers', () => {
       old.on('disconnect', (p) => disconnects.push(p.reasonCode ?? -1));
       const oldClosed = closed(old);
 
-      const fresh = await client(url, { ...SENSOR, clientId: 'boiler-1', protocolVersion });
+      const fresh = await bed.client(url, { ...SENSOR, clientId: 'boiler-1', protocolVersion });
       await oldClosed;
       assert.equal(old.connected, false);
       if (protocolVersion === 5)
@@ -157,7 +124,7 @@ describe('MQTT client identifiers', () => {
       await until(() => wills.length === 1, 'the will of the old client');
       assert.deepEqual(wills[0].args, ['boiler-1 lost']);
       assert.equal(subscriptionsOn('sensors.old'), 0, "the old client's subscriptions are gone");
-      const mqttSessions = router!.sessions('plant').filter((s) => s.transport.type === 'mqtt');
+      const mqttSessions = bed.router!.sessions('plant').filter((s) => s.transport.type === 'mqtt');
       assert.equal(mqttSessions.length, 1);
       assert.equal(mqttSessions[0].authid, 'sensor');
 
@@ -170,9 +137,9 @@ describe('MQTT client identifiers', () => {
     });
 
     it(`${label}: another user is refused a connected client's identifier; the connected client stays`, async () => {
-      const url = await start();
-      const health = await wamp();
-      const device = await client(url, { ...SENSOR, clientId: 'boiler-2', protocolVersion });
+      const url = await bed.start();
+      const health = await bed.wamp('plant');
+      const device = await bed.client(url, { ...SENSOR, clientId: 'boiler-2', protocolVersion });
       await device.subscribeAsync('sensors/boiler', { qos: 1 });
       let deviceClosed = false;
       device.on('close', () => {
@@ -210,7 +177,7 @@ describe('MQTT client identifiers', () => {
       await device.publishAsync('sensors/up', '1', { qos: 1 });
       await until(() => events.length === 1, "the device's publication");
       assert.equal(deviceClosed, false);
-      const mqttSessions = router!.sessions('plant').filter((s) => s.transport.type === 'mqtt');
+      const mqttSessions = bed.router!.sessions('plant').filter((s) => s.transport.type === 'mqtt');
       assert.deepEqual(
         mqttSessions.map((s) => s.authid),
         ['sensor'],
@@ -219,39 +186,39 @@ describe('MQTT client identifiers', () => {
 
       // Once the device has left, its identifier is free for anyone.
       await device.endAsync();
-      const next = await client(url, { ...INTRUDER, clientId: 'boiler-2', protocolVersion });
+      const next = await bed.client(url, { ...INTRUDER, clientId: 'boiler-2', protocolVersion });
       assert.ok(next.connected);
     });
 
     it(`${label}: an anonymous client's identifier is taken over as the spec says`, async () => {
-      const url = await start();
-      const old = await client(url, { clientId: 'anon-1', protocolVersion });
+      const url = await bed.start();
+      const old = await bed.client(url, { clientId: 'anon-1', protocolVersion });
       await old.subscribeAsync('sensors/anon', { qos: 0 });
       const disconnects: number[] = [];
       old.on('disconnect', (p) => disconnects.push(p.reasonCode ?? -1));
       const oldClosed = closed(old);
-      const fresh = await client(url, { clientId: 'anon-1', protocolVersion });
+      const fresh = await bed.client(url, { clientId: 'anon-1', protocolVersion });
       await oldClosed;
       if (protocolVersion === 5) assert.deepEqual(disconnects, [0x8e]);
       await until(() => subscriptionsOn('sensors.anon') === 0, "the old client's subscription to go");
       await fresh.subscribeAsync('sensors/anon', { qos: 0 });
       const got = nextMessage(fresh);
-      const pub = await client(url, { protocolVersion });
+      const pub = await bed.client(url, { protocolVersion });
       await pub.publishAsync('sensors/anon', 'x', { qos: 1 });
       assert.deepEqual(await got, { topic: 'sensors/anon', payload: 'x' });
 
       // A user who logs in may take over an anonymous client's identifier too.
       const freshClosed = closed(fresh);
-      const named = await client(url, { ...SENSOR, clientId: 'anon-1', protocolVersion });
+      const named = await bed.client(url, { ...SENSOR, clientId: 'anon-1', protocolVersion });
       await freshClosed;
       assert.ok(named.connected);
     });
   }
 
   it('an empty identifier is named by the router (MQTT 5 returns the name); 3.1.1 needs a clean session for it', async () => {
-    const url = await start();
+    const url = await bed.start();
     const v5 = mqtt.connect(url, { reconnectPeriod: 0, clientId: '', protocolVersion: 5 });
-    clients.push(v5);
+    bed.clients.push(v5);
     const connack = await new Promise<mqtt.IConnackPacket>((resolve, reject) => {
       v5.once('connect', resolve);
       v5.once('error', reject);
@@ -259,9 +226,9 @@ describe('MQTT client identifiers', () => {
     const assigned = connack.properties?.assignedClientIdentifier;
     assert.ok(assigned && assigned.length > 0, 'Assigned Client Identifier in CONNACK');
 
-    const v4 = await client(url, { clientId: '', protocolVersion: 4, clean: true });
+    const v4 = await bed.client(url, { clientId: '', protocolVersion: 4, clean: true });
     assert.ok(v4.connected);
-    const v4b = await client(url, { clientId: '', protocolVersion: 4, clean: true });
+    const v4b = await bed.client(url, { clientId: '', protocolVersion: 4, clean: true });
     assert.ok(v4b.connected && v4.connected, 'two unnamed clients are two identifiers');
     const refused = await raw(uncleanUnnamedConnect());
     assert.deepEqual(
