@@ -8,7 +8,7 @@
 // one is refused the identifier.
 import type * as mqtt from 'mqtt-packet';
 import { answerChallenge } from '../client/auth';
-import { ErrorUri } from '../wamp/errors';
+import { CloseUri, ErrorUri } from '../wamp/errors';
 import { MessageType as M, type Dict } from '../wamp/messages';
 import type { IdentifierHolder, MqttClientIds, Principal } from './client-ids';
 import type { MqttLink, Version } from './mqtt-link';
@@ -203,7 +203,7 @@ export class MqttHandshake {
   /** Leaves the session before CONNACK (the connection is being refused). */
   private quit(): void {
     this.quitting = true;
-    this.host.toRouter([M.GOODBYE, {}, 'wamp.close.normal']);
+    this.host.toRouter([M.GOODBYE, {}, CloseUri.NORMAL]);
   }
 
   onGoodbye(reason: string): void {
@@ -214,12 +214,12 @@ export class MqttHandshake {
       return this.host.hangUp();
     }
     // The router ends the session (shutdown, kill): answer as a WAMP client must, then hang up.
-    this.host.toRouter([M.GOODBYE, {}, 'wamp.close.goodbye_and_out']);
+    this.host.toRouter([M.GOODBYE, {}, CloseUri.GOODBYE_AND_OUT]);
     this.host.close(undefined, reason);
   }
 
   onDisconnect(keepWill: boolean): void {
-    const goodbye = (): void => this.host.toRouter([M.GOODBYE, {}, 'wamp.close.normal']);
+    const goodbye = (): void => this.host.toRouter([M.GOODBYE, {}, CloseUri.NORMAL]);
     this.leaving = new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, GOODBYE_GRACE_MS);
       this.finishLeaving = () => {

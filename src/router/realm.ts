@@ -29,15 +29,16 @@ export interface RealmOptions {
   limits: RouterLimits;
 }
 
-/**
- * Meta procedures that act on other sessions: only for a role granted them by name (a permission
- * in `wamp.`), never by a blanket grant or in a realm without roles.
- */
+/** The meta procedures through which an MQTT session keeps its device's last will. */
 const MQTT_WILL_PROCEDURES: ReadonlySet<string> = new Set([
   'wamp.session.add_testament',
   'wamp.session.flush_testaments',
 ]);
 
+/**
+ * Meta procedures that act on other sessions: only for a role granted them by name (a permission
+ * in `wamp.`), never by a blanket grant or in a realm without roles.
+ */
 export const PRIVILEGED_PROCEDURES: ReadonlySet<string> = new Set([
   'wamp.session.kill',
   'wamp.session.kill_by_authid',
