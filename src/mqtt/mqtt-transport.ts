@@ -10,6 +10,7 @@ import type net from 'node:net';
 import * as mqtt from 'mqtt-packet';
 import { DEFAULT_LIMITS } from '../router/limits';
 import { MessageType as M, type Dict } from '../wamp/messages';
+import { withValues } from '../serializers/undecoded-payload';
 import { TickCork } from '../transports/tick-cork';
 import type { CloseInfo, Transport, TransportHandlers, TransportInfo } from '../transports/transport';
 import type { IdentifierHolder, MqttClientIds } from './client-ids';
@@ -139,7 +140,8 @@ export class MqttTransport implements Transport, HandshakeHost {
   /** A WAMP message from the router, for this MQTT client. */
   send(message: readonly unknown[]): void {
     if (this.state === 'closed') return;
-    const m = message as unknown[];
+    // A payload the router received undecoded is read here (argsToMqtt): as its values.
+    const m = withValues(message) as unknown[];
     switch (m[0]) {
       case M.EVENT:
         return this.pubsub.onEvent(

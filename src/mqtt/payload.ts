@@ -66,7 +66,9 @@ const lazyList: ProxyHandler<Target> = {
     if (key === PEEK) return t[STATE].decoded;
     // A copy kept by the router (retention, history): its own bytes, undecoded, while still its value.
     if (key === COPY) return t[STATE].intact ? () => copyList(t[STATE]) : undefined;
-    if (key !== 'length') materialize(t);
+    // A symbol (another module's probe: serializers/undecoded-payload.ts, wamp/depth.ts) reads
+    // nothing the value holds.
+    if (key !== 'length' && typeof key !== 'symbol') materialize(t);
     return Reflect.get(t, key);
   },
   set(t, key, value) {

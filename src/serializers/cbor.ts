@@ -40,7 +40,7 @@ export const cborSerializer: Serializer = {
   protocol: 'wamp.2.cbor',
   rawSocketId: 3,
   binary: true,
-  encode: encodingOnce('CBOR', (message) => cborg.encode(message, encodeOptions)),
+  encode: encodingOnce('cbor', 'CBOR', (message) => cborg.encode(message, encodeOptions)),
   decode(data): DecodeResult {
     if (typeof data === 'string') return { ok: false, error: 'CBOR frame must be binary' };
     try {

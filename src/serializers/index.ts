@@ -1,11 +1,12 @@
 import { cborSerializer } from './cbor';
 import { jsonSerializer } from './json';
 import { msgpackSerializer } from './msgpack';
-import type { Serializer, SerializerId } from './serializer';
+import type { DecodeResult, Serializer, SerializerId } from './serializer';
 
 export type { DecodeResult, Serializer, SerializerId } from './serializer';
 export { EncodeError } from './serializer';
 export { cborSerializer, jsonSerializer, msgpackSerializer };
+export { withValues } from './undecoded-payload';
 
 export const serializers: readonly Serializer[] = [jsonSerializer, msgpackSerializer, cborSerializer];
 
@@ -19,6 +20,11 @@ export function serializerByProtocol(protocol: string): Serializer | undefined {
 
 export function serializerByRawSocketId(code: number): Serializer | undefined {
   return serializers.find((s) => s.rawSocketId === code);
+}
+
+/** The router's decode (Serializer.decodeForRouter where a serializer has one). */
+export function decodeForRouter(serializer: Serializer, data: Uint8Array | string): DecodeResult {
+  return serializer.decodeForRouter ? serializer.decodeForRouter(data) : serializer.decode(data);
 }
 
 export function isSerializerId(v: unknown): v is SerializerId {

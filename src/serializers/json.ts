@@ -1,7 +1,8 @@
 // JSON with the spec's binary convention: a byte string travels as a string that starts with
 // `\0` followed by its base64.
-import type { RawPayload } from './raw-payload';
+import { jsonValueEnd, lastDepth } from './json-scan';
 import { decodeFailure, encodingOnce, type DecodeResult, type Serializer } from './serializer';
+import { PAYLOAD_INDEX, undecodedPayload } from './undecoded-payload';
 
 function replacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
   // Buffer.toJSON has already run by the time `value` arrives, so look at the original.
@@ -41,8 +42,8 @@ function encodeJson(message: readonly unknown[]): string {
 
 /**
  * Where element `at` of the list that `text` holds starts: after the `at`-th comma at the list's
- * own level (commas inside strings, objects and nested lists skipped). Only the message's head
- * is read. `text` is known to be valid JSON (it has been parsed). -1 if there is no such element.
+ * own level (commas inside strings, objects and nested lists skipped); -1 if there is none. Only
+ * the message's head is read. The text is not trusted: what this finds is validated after.
  */
 function elementStart(text: string, at: number): number {
   let depth = 0;
@@ -63,39 +64,104 @@ function elementStart(text: string, at: number): number {
   return -1;
 }
 
+function skipSpace(text: string, i: number): number {
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i++;
+    else return i;
+  }
+}
+
+function parseText(text: string): unknown {
+  // A NUL can only appear escaped in JSON text; without one there is no binary to revive,
+  // and JSON.parse without a reviver is several times faster.
+  return text.includes('\\u0000') ? JSON.parse(text, reviver) : JSON.parse(text);
+}
+
+/** Decodes the payload elements a router received undecoded (`raw`: "args" or "args, kwargs"). */
+function decodePayload(raw: string | Uint8Array): unknown[] {
+  return parseText(`[${raw as string}]`) as unknown[];
+}
+
+/**
+ * A message whose payload the router passes on, with that payload validated and left undecoded
+ * (undecoded-payload.ts): its head parsed, its Arguments (a list) and ArgumentsKw (a dict)
+ * scanned. Null for anything else, and for anything unusual (a null payload element, an error
+ * anywhere): the full decode then judges it and gives the precise error.
+ */
+function withUndecodedPayload(text: string): unknown[] | null {
+  // The message type: the list's first element, an integer.
+  let i = skipSpace(text, 0);
+  if (text.charCodeAt(i) !== 0x5b) return null;
+  i = skipSpace(text, i + 1);
+  let code = 0;
+  for (let c = text.charCodeAt(i); c >= 0x30 && c <= 0x39 && code < 1000; c = text.charCodeAt(++i))
+    code = code * 10 + c - 0x30;
+  const at = PAYLOAD_INDEX[code];
+  if (at === undefined) return null;
+  const start = elementStart(text, at);
+  if (start < 0) return null;
+  const argsAt = skipSpace(text, start);
+  if (text.charCodeAt(argsAt) !== 0x5b) return null;
+  let end = jsonValueEnd(text, argsAt);
+  if (end < 0) return null;
+  let nesting = lastDepth();
+  end = skipSpace(text, end);
+  const hasKwargs = text.charCodeAt(end) === 0x2c;
+  if (hasKwargs) {
+    const kwargsAt = skipSpace(text, end + 1);
+    if (text.charCodeAt(kwargsAt) !== 0x7b) return null;
+    end = jsonValueEnd(text, kwargsAt);
+    if (end < 0) return null;
+    nesting = Math.max(nesting, lastDepth());
+    end = skipSpace(text, end);
+  }
+  if (text.charCodeAt(end) !== 0x5d || skipSpace(text, end + 1) !== text.length) return null;
+  let head: unknown;
+  try {
+    head = parseText(`${text.slice(0, start - 1)}]`);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(head) || head.length !== at || head[0] !== code) return null;
+  for (const v of undecodedPayload('json', text.slice(start, end), hasKwargs, nesting, decodePayload)) head.push(v);
+  return head;
+}
+
+function decodeData(data: Uint8Array | string): { text: string } | DecodeResult {
+  try {
+    return { text: typeof data === 'string' ? data : decoder.decode(data) };
+  } catch (e) {
+    return decodeFailure(e);
+  }
+}
+
+function decodeText(text: string): DecodeResult {
+  try {
+    return { ok: true, value: parseText(text) };
+  } catch (e) {
+    return decodeFailure(e);
+  }
+}
+
 export const jsonSerializer: Serializer = {
   id: 'json',
   protocol: 'wamp.2.json',
   rawSocketId: 1,
   binary: false,
-  encode: encodingOnce('JSON', (message, raw) => {
-    if (!raw) return encodeJson(message);
+  encode: encodingOnce('json', 'JSON', encodeJson, (message, payload) => {
     // The head encoded as a list of its own, its closing bracket replaced by the payload's text.
-    const head = encodeJson(message.slice(0, message.length - (raw.kwargs === undefined ? 1 : 2)));
-    return `${head.slice(0, -1)},${raw.raw as string}]`;
+    const head = encodeJson(message.slice(0, message.length - (payload.kwargs === undefined ? 1 : 2)));
+    return `${head.slice(0, -1)},${payload.raw as string}]`;
   }),
   decode(data): DecodeResult {
-    try {
-      const text = typeof data === 'string' ? data : decoder.decode(data);
-      // A NUL can only appear escaped in JSON text; without one there is no binary to revive,
-      // and JSON.parse without a reviver is several times faster.
-      const value = text.includes('\\u0000') ? JSON.parse(text, reviver) : JSON.parse(text);
-      return { ok: true, value, source: text };
-    } catch (e) {
-      return decodeFailure(e);
-    }
+    const r = decodeData(data);
+    return 'text' in r ? decodeText(r.text) : r;
   },
-  payloadOf(value, at, source): RawPayload | null {
-    if (typeof source !== 'string') return null;
-    const start = elementStart(source, at);
-    if (start < 0) return null;
-    // Nothing but whitespace follows the list's closing bracket.
-    const end = source.lastIndexOf(']');
-    return {
-      serializer: 'json',
-      args: value[at] as object,
-      kwargs: value.length > at + 1 ? (value[at + 1] as object) : undefined,
-      raw: source.slice(start, end),
-    };
+  decodeForRouter(data): DecodeResult {
+    const r = decodeData(data);
+    if (!('text' in r)) return r;
+    const value = withUndecodedPayload(r.text);
+    return value ? { ok: true, value } : decodeText(r.text);
   },
 };

@@ -1,6 +1,6 @@
 // Steps over one MessagePack value without decoding it: how the router finds where a message's
-// payload starts in the bytes it received (raw-payload.ts). Only the head of a message is stepped
-// over, and only bytes that have already been decoded in full, so they are known to be valid.
+// payload starts in the bytes it received (undecoded-payload.ts). Only the head of a message is
+// stepped over; what it finds is validated after (the head decoded, the payload scanned).
 
 /** Where the value that starts at `p` ends; -1 if it runs past the end or its type byte is unused (0xc1). */
 export function skipValue(b: Uint8Array, p: number): number {

@@ -1,8 +1,9 @@
 // MessagePack via @msgpack/msgpack; byte strings travel as `bin`.
 import { Decoder, Encoder, ExtData, ExtensionCodec } from '@msgpack/msgpack';
 import { elementStart } from './msgpack-skip';
-import type { RawPayload } from './raw-payload';
+import { lastDepth, msgpackValueEnd } from './msgpack-scan';
 import { decodeFailure, encodingOnce, type DecodeResult, type Serializer } from './serializer';
+import { PAYLOAD_INDEX, undecodedPayload } from './undecoded-payload';
 
 // The library's default maxDepth (100) would refuse to pass on what its decoder and the other
 // serializers accept. The router bounds the depth of what it passes on (limits.maxDepth, 64),
@@ -21,42 +22,88 @@ extensionCodec.register({
 });
 const decoder = new Decoder({ extensionCodec });
 
+const isList = (t: number): boolean => (t >= 0x90 && t <= 0x9f) || t === 0xdc || t === 0xdd;
+const isMap = (t: number): boolean => (t >= 0x80 && t <= 0x8f) || t === 0xde || t === 0xdf;
+
+/** Decodes the payload elements a router received undecoded (`raw`: args, or args then kwargs). */
+function decodePayload(raw: string | Uint8Array, hasKwargs: boolean): unknown[] {
+  const bytes = raw as Uint8Array;
+  const list = new Uint8Array(bytes.length + 1);
+  list[0] = hasKwargs ? 0x92 : 0x91;
+  list.set(bytes, 1);
+  return decoder.decode(list) as unknown[];
+}
+
+/**
+ * A message whose payload the router passes on, with that payload validated and left undecoded
+ * (undecoded-payload.ts); null for anything else or unusual (the full decode then judges it).
+ * Messages are short fixarrays whose type is a positive fixint.
+ */
+function withUndecodedPayload(b: Uint8Array): unknown[] | null {
+  if (b.length < 2 || b[0] < 0x90 || b[0] > 0x9f) return null;
+  const count = b[0] & 0x0f;
+  const at = PAYLOAD_INDEX[b[1]];
+  if (at === undefined || (count !== at + 1 && count !== at + 2)) return null;
+  const start = elementStart(b, at);
+  if (start < 0 || start >= b.length || !isList(b[start])) return null;
+  let end = msgpackValueEnd(b, start);
+  if (end < 0) return null;
+  let nesting = lastDepth();
+  const hasKwargs = count === at + 2;
+  if (hasKwargs) {
+    if (end >= b.length || !isMap(b[end])) return null;
+    end = msgpackValueEnd(b, end);
+    if (end < 0) return null;
+    nesting = Math.max(nesting, lastDepth());
+  }
+  if (end !== b.length) return null;
+  const headBytes = b.slice(0, start);
+  headBytes[0] = 0x90 | at;
+  let head: unknown;
+  try {
+    head = decoder.decode(headBytes);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(head) || head.length !== at) return null;
+  for (const v of undecodedPayload('msgpack', b.subarray(start), hasKwargs, nesting, decodePayload)) head.push(v);
+  return head;
+}
+
+function decodeBytes(data: Uint8Array | string): DecodeResult {
+  if (typeof data === 'string') return { ok: false, error: 'MessagePack frame must be binary' };
+  try {
+    return { ok: true, value: decoder.decode(data) };
+  } catch (e) {
+    return decodeFailure(e);
+  }
+}
+
 export const msgpackSerializer: Serializer = {
   id: 'msgpack',
   protocol: 'wamp.2.msgpack',
   rawSocketId: 2,
   binary: true,
-  encode: encodingOnce('MessagePack', (message, raw) => {
-    if (!raw) return encoder.encode(message);
-    // The head encoded as a list of its own (a fixarray: messages have at most 7 elements), its
-    // length then made the whole message's, and the payload's bytes appended.
-    const head = encoder.encodeSharedRef(
-      message.slice(0, message.length - (raw.kwargs === undefined ? 1 : 2)),
-    );
-    const bytes = raw.raw as Uint8Array;
-    const out = new Uint8Array(head.length + bytes.length);
-    out.set(head, 0);
-    out[0] = 0x90 | message.length;
-    out.set(bytes, head.length);
-    return out;
-  }),
-  decode(data): DecodeResult {
-    if (typeof data === 'string') return { ok: false, error: 'MessagePack frame must be binary' };
-    try {
-      return { ok: true, value: decoder.decode(data), source: data };
-    } catch (e) {
-      return decodeFailure(e);
-    }
-  },
-  payloadOf(value, at, source): RawPayload | null {
-    if (typeof source === 'string' || value.length >= 16) return null;
-    const start = elementStart(source, at);
-    if (start < 0) return null;
-    return {
-      serializer: 'msgpack',
-      args: value[at] as object,
-      kwargs: value.length > at + 1 ? (value[at + 1] as object) : undefined,
-      raw: source.subarray(start),
-    };
+  encode: encodingOnce(
+    'msgpack',
+    'MessagePack',
+    (message) => encoder.encode(message),
+    (message, payload) => {
+      // The head encoded as a list of its own (a fixarray: messages have at most 7 elements), its
+      // length then made the whole message's, and the payload's bytes appended.
+      const head = encoder.encodeSharedRef(message.slice(0, message.length - (payload.kwargs === undefined ? 1 : 2)));
+      const bytes = payload.raw as Uint8Array;
+      const out = new Uint8Array(head.length + bytes.length);
+      out.set(head, 0);
+      out[0] = 0x90 | message.length;
+      out.set(bytes, head.length);
+      return out;
+    },
+  ),
+  decode: decodeBytes,
+  decodeForRouter(data): DecodeResult {
+    if (typeof data === 'string') return decodeBytes(data);
+    const value = withUndecodedPayload(data);
+    return value ? { ok: true, value } : decodeBytes(data);
   },
 };

@@ -1,14 +1,11 @@
 // One interface for the three WAMP serializers. Decoding untrusted bytes never throws: it
 // returns a value or an error that the transport turns into a protocol violation.
 import { errorMessage } from '../wamp/errors';
-import type { RawPayload } from './raw-payload';
+import { passableTail, type Undecoded, withValues } from './undecoded-payload';
 
 export type SerializerId = 'json' | 'msgpack' | 'cbor';
 
-/** `source`: what was decoded (JSON: the text), for `payloadOf`. */
-export type DecodeResult =
-  | { ok: true; value: unknown; source?: string | Uint8Array }
-  | { ok: false; error: string };
+export type DecodeResult = { ok: true; value: unknown } | { ok: false; error: string };
 
 export interface Serializer {
   readonly id: SerializerId;
@@ -20,16 +17,17 @@ export interface Serializer {
   readonly binary: boolean;
   /**
    * JSON returns a string; binary serializers return bytes. Throws only on unencodable values.
-   * With `raw` (a payload of this serializer that `message` ends with: raw-payload.ts), its
-   * bytes are written for the payload instead of encoding it again.
+   * A payload received undecoded in this serializer (undecoded-payload.ts) is written in the
+   * bytes it came in.
    */
-  encode(message: readonly unknown[], raw?: RawPayload | null): string | Uint8Array;
+  encode(message: readonly unknown[]): string | Uint8Array;
   decode(data: Uint8Array | string): DecodeResult;
   /**
-   * The payload of a decoded message (its elements from index `at` on) in the encoding it came
-   * in, located in `source` (the decode result's); null when it cannot be had cheaply.
+   * The router's decode: a message that carries a payload the router passes on comes with that
+   * payload validated but undecoded (undecoded-payload.ts); anything else as `decode` gives it.
+   * Absent: the router decodes in full.
    */
-  payloadOf?(value: readonly unknown[], at: number, source: string | Uint8Array): RawPayload | null;
+  decodeForRouter?(data: Uint8Array | string): DecodeResult;
 }
 
 /**
@@ -50,20 +48,26 @@ export function decodeFailure(e: unknown): DecodeResult {
 /**
  * Wraps an encoder so that the same message object sent to many peers in a row (one EVENT tuple
  * fanned out to every subscriber of a subscription) is encoded once. Messages are never changed
- * after they are sent, so identity is enough. Whatever the encoder throws becomes an `EncodeError`.
+ * after they are sent, so identity is enough. A message that ends with a payload received
+ * undecoded is written with `splice` (its head encoded, the payload's bytes as received) when
+ * that payload came in this serializer, else with its values. Whatever the encoder throws
+ * becomes an `EncodeError`.
  */
 export function encodingOnce(
-  serializer: string,
-  encode: (message: readonly unknown[], raw?: RawPayload | null) => string | Uint8Array,
-): (message: readonly unknown[], raw?: RawPayload | null) => string | Uint8Array {
+  serializer: SerializerId,
+  name: string,
+  encode: (message: readonly unknown[]) => string | Uint8Array,
+  splice?: (message: readonly unknown[], payload: Undecoded) => string | Uint8Array,
+): (message: readonly unknown[]) => string | Uint8Array {
   let last: readonly unknown[] | null = null;
   let encoded: string | Uint8Array = '';
-  return (message, raw) => {
+  return (message) => {
     if (message !== last) {
       try {
-        encoded = encode(message, raw);
+        const passable = splice ? passableTail(message, serializer) : null;
+        encoded = passable ? splice!(message, passable) : encode(withValues(message));
       } catch (e) {
-        throw new EncodeError(serializer, e);
+        throw new EncodeError(name, e);
       }
       last = message;
     }

@@ -37,8 +37,8 @@ const MQTT_CONNECT = 0x10;
 
 export interface ListenOptions extends KeepaliveOptions {
   /**
-   * The router's own endpoints: a payload received is offered, while it is routed, to receivers
-   * of the same serializer as bytes to pass on unencoded (serializers/raw-payload.ts).
+   * The router's own endpoints: a payload received reaches the router validated but undecoded,
+   * and goes on in the bytes it came in (serializers/undecoded-payload.ts).
    */
   passPayloads?: boolean;
   /** Default 127.0.0.1: exposing the router on other interfaces is a deliberate choice. */

@@ -1,5 +1,6 @@
 // The in-process transport: two connected ends that pass messages by reference, without
 // serializing. Delivery is asynchronous and ordered, so neither side re-enters the other.
+import { withValues } from '../serializers/undecoded-payload';
 import type { CloseInfo, Transport, TransportHandlers, TransportInfo } from './transport';
 
 const resolved = Promise.resolve();
@@ -92,7 +93,8 @@ class LocalEnd implements Transport {
 
   send(message: readonly unknown[]): void {
     if (!this.open) return;
-    this.peer.enqueue(message);
+    // A payload the router received undecoded reaches an in-process client as its values.
+    this.peer.enqueue(withValues(message));
   }
 
   private enqueue(message: unknown): void {

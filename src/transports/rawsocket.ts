@@ -2,7 +2,7 @@
 // that frames messages, answers PING with PONG and fails the connection on oversized frames.
 import type { Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { serializerByRawSocketId, type Serializer, type SerializerId } from '../serializers';
+import { decodeForRouter, serializerByRawSocketId, type Serializer, type SerializerId } from '../serializers';
 import { ErrorUri, WampError } from '../wamp/errors';
 import { tlsChannelBinding, type ChannelBinding } from './channel-binding';
 import { Dispatch } from './dispatch';
@@ -21,7 +21,6 @@ import {
   type Frame,
 } from './rawsocket-framing';
 import type { Transport, TransportHandlers, TransportInfo } from './transport';
-import { matching, routeDecoded } from '../serializers/raw-payload';
 
 export * from './rawsocket-framing';
 
@@ -60,7 +59,6 @@ export class RawSocketTransport implements Transport {
   private lastError: string | null = null;
   private readonly keepalive: Keepalive | null;
   private readonly passPayloads: boolean;
-  private readonly route = (value: unknown): void => this.dispatch.message(value);
 
   constructor(
     private readonly socket: Socket,
@@ -118,8 +116,7 @@ export class RawSocketTransport implements Transport {
   /** Throws `wamp.error.payload_size_exceeded` if the message is longer than the peer accepts. */
   send(message: readonly unknown[]): void {
     if (!this.isOpen) return;
-    const raw = this.passPayloads ? matching(message, this.serializer.id) : null;
-    const encoded = this.serializer.encode(message, raw);
+    const encoded = this.serializer.encode(message);
     const payload = typeof encoded === 'string' ? Buffer.from(encoded, 'utf8') : encoded;
     if (payload.length > this.sendLimit) {
       throw new WampError(ErrorUri.PAYLOAD_SIZE_EXCEEDED, [
@@ -158,9 +155,10 @@ export class RawSocketTransport implements Transport {
     this.keepalive?.alive();
     switch (frame.type) {
       case FrameType.MESSAGE: {
-        const result = this.serializer.decode(frame.payload);
+        const result = this.passPayloads
+          ? decodeForRouter(this.serializer, frame.payload)
+          : this.serializer.decode(frame.payload);
         if (!result.ok) this.dispatch.decodeError(result.error);
-        else if (this.passPayloads) routeDecoded(this.serializer, result, this.route);
         else this.dispatch.message(result.value);
         break;
       }

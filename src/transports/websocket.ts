@@ -2,8 +2,7 @@
 // negotiated subprotocol. Works the same on either side of an open `ws` socket.
 import type net from 'node:net';
 import WebSocket from 'ws';
-import { serializerByProtocol, type Serializer } from '../serializers';
-import { matching, routeDecoded } from '../serializers/raw-payload';
+import { decodeForRouter, serializerByProtocol, type Serializer } from '../serializers';
 import { ErrorUri, WampError } from '../wamp/errors';
 import { tlsChannelBinding, type ChannelBinding } from './channel-binding';
 import { Dispatch } from './dispatch';
@@ -19,8 +18,8 @@ export interface WebSocketTransportOptions extends KeepaliveOptions {
   remoteAddress?: string;
   remotePort?: number;
   /**
-   * The router's side of the connection: payloads this peer sends are offered, while they are
-   * routed, to receivers of the same serializer as bytes to pass on (raw-payload.ts).
+   * The router's side of the connection: payloads this peer sends reach the router validated
+   * but undecoded, and go on in the bytes they came in (serializers/undecoded-payload.ts).
    */
   passPayloads?: boolean;
 }
@@ -92,7 +91,6 @@ class WebSocketTransport implements Transport {
   private readonly receiver: Receiver | undefined;
   private readonly maxPayload: number | undefined;
   private readonly passPayloads: boolean;
-  private readonly route = (value: unknown): void => this.dispatch.message(value);
 
   constructor(
     private readonly ws: WebSocket,
@@ -183,8 +181,7 @@ class WebSocketTransport implements Transport {
 
   send(message: readonly unknown[]): void {
     if (!this.isOpen) return;
-    const raw = this.passPayloads ? matching(message, this.serializer.id) : null;
-    const encoded = this.serializer.encode(message, raw);
+    const encoded = this.serializer.encode(message);
     const writer = this.writer;
     // UTF-8 takes at most 3 bytes per UTF-16 unit: without our writer, which needs the byte
     // count anyway, short strings need none.
@@ -219,10 +216,9 @@ class WebSocketTransport implements Transport {
     this.keepalive?.alive();
     // The frame type (text/binary) is not checked against the serializer: lenient towards
     // peers that get it wrong, and the bytes decode or they do not.
-    const result = this.serializer.decode(data);
+    const result = this.passPayloads ? decodeForRouter(this.serializer, data) : this.serializer.decode(data);
     if (!result.ok) return this.dispatch.decodeError(result.error);
-    if (this.passPayloads) routeDecoded(this.serializer, result, this.route);
-    else this.dispatch.message(result.value);
+    this.dispatch.message(result.value);
   }
 
   private fail(reason: string, code: number): void {

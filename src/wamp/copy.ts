@@ -7,7 +7,8 @@
 /**
  * A value that answers this key with a function makes its own copy with it: an MQTT payload
  * decoded on first read (src/mqtt/payload.ts) copies its bytes, still undecoded, so an MQTT
- * subscriber of a retained message gets the publisher's bytes untouched.
+ * subscriber of a retained message gets the publisher's bytes untouched; a payload the router
+ * received undecoded (serializers/undecoded-payload.ts) is decoded afresh.
  */
 export const COPY = Symbol('copy');
 
@@ -40,6 +41,8 @@ function copy(v: unknown): unknown {
   }
   const proto = Object.getPrototypeOf(v);
   if (proto === Object.prototype || proto === null) {
+    const own = (v as SelfCopying)[COPY];
+    if (typeof own === 'function') return own();
     const out: Record<string, unknown> = proto === null ? Object.create(null) : {};
     for (const k of Object.keys(v)) {
       const x = copy((v as Record<string, unknown>)[k]);

@@ -9,6 +9,13 @@
  */
 export const DEPTH_CHECKED = Symbol('depth checked');
 
+/**
+ * A list or dict that answers this key with a number has measured its own nesting depth (itself
+ * one level) and is not to be read here: a payload the router received undecoded
+ * (serializers/undecoded-payload.ts), validated and measured by a scanner where it arrived.
+ */
+export const NESTING = Symbol('nesting');
+
 /** Whether `value` nests lists/dicts deeper than `max` levels (a list or dict is one level). */
 export function nestsDeeperThan(value: unknown, max: number): boolean {
   return deeper(value, max);
@@ -17,6 +24,8 @@ export function nestsDeeperThan(value: unknown, max: number): boolean {
 function deeper(v: unknown, budget: number): boolean {
   if (typeof v !== 'object' || v === null || ArrayBuffer.isView(v)) return false;
   if (budget <= 0) return true;
+  const measured = (v as { [NESTING]?: number })[NESTING];
+  if (measured !== undefined) return measured > budget;
   if (Array.isArray(v)) {
     if ((v as { [DEPTH_CHECKED]?: boolean })[DEPTH_CHECKED] === true) return false;
     for (let i = 0; i < v.length; i++) {
