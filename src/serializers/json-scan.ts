@@ -76,7 +76,7 @@ function strEnd(t: string, i: number): number {
   for (i++; ; i++) {
     const c = t.charCodeAt(i);
     if (c === 0x22) return i + 1;
-    if (c < 0x20 || c !== c) return -1;
+    if (c < 0x20 || Number.isNaN(c)) return -1;
     if (c === 0x5c) {
       const e = t.charCodeAt(++i);
       if (e === 0x75) {
@@ -85,7 +85,19 @@ function strEnd(t: string, i: number): number {
           if (!((h >= 48 && h <= 57) || (h >= 65 && h <= 70) || (h >= 97 && h <= 102))) return -1;
         }
         i += 4;
-      } else if (!(e === 0x22 || e === 0x5c || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74)) return -1;
+      } else if (
+        !(
+          e === 0x22 ||
+          e === 0x5c ||
+          e === 0x2f ||
+          e === 0x62 ||
+          e === 0x66 ||
+          e === 0x6e ||
+          e === 0x72 ||
+          e === 0x74
+        )
+      )
+        return -1;
     }
   }
 }

@@ -124,7 +124,9 @@ function withUndecodedPayload(text: string): unknown[] | null {
     return null;
   }
   if (!Array.isArray(head) || head.length !== at || head[0] !== code) return null;
-  for (const v of undecodedPayload('json', text.slice(start, end), hasKwargs, nesting, decodePayload)) head.push(v);
+  const payload = undecodedPayload('json', text.slice(start, end), hasKwargs, nesting, decodePayload);
+  head.push(payload.args);
+  if (payload.kwargs) head.push(payload.kwargs);
   return head;
 }
 

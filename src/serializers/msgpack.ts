@@ -66,7 +66,9 @@ function withUndecodedPayload(b: Uint8Array): unknown[] | null {
     return null;
   }
   if (!Array.isArray(head) || head.length !== at) return null;
-  for (const v of undecodedPayload('msgpack', b.subarray(start), hasKwargs, nesting, decodePayload)) head.push(v);
+  const payload = undecodedPayload('msgpack', b.subarray(start), hasKwargs, nesting, decodePayload);
+  head.push(payload.args);
+  if (payload.kwargs) head.push(payload.kwargs);
   return head;
 }
 
@@ -91,7 +93,9 @@ export const msgpackSerializer: Serializer = {
     (message, payload) => {
       // The head encoded as a list of its own (a fixarray: messages have at most 7 elements), its
       // length then made the whole message's, and the payload's bytes appended.
-      const head = encoder.encodeSharedRef(message.slice(0, message.length - (payload.kwargs === undefined ? 1 : 2)));
+      const head = encoder.encodeSharedRef(
+        message.slice(0, message.length - (payload.kwargs === undefined ? 1 : 2)),
+      );
       const bytes = payload.raw as Uint8Array;
       const out = new Uint8Array(head.length + bytes.length);
       out.set(head, 0);

@@ -27,22 +27,32 @@ export const PAYLOAD_INDEX: Readonly<Record<number, number>> = {
 
 const STATE = Symbol('undecoded payload');
 
+/** Decodes a payload's encoded elements (`raw`) as a list: [args] or [args, kwargs]. */
+export type PayloadDecoder = (raw: string | Uint8Array, hasKwargs: boolean) => unknown[];
+
 /** One received payload: its encoded form, and its values once something has read them. */
-export interface Undecoded {
-  readonly serializer: SerializerId;
-  /** The encoded elements, as they stand inside the received list, separators included. */
-  readonly raw: string | Uint8Array;
-  /** Nesting depth of the payload (the Arguments list is one level), measured by the scanner. */
-  readonly nesting: number;
+export class Undecoded {
   /** The Proxies that stand for Arguments and (when present) ArgumentsKw in the message. */
-  readonly args: unknown[];
-  readonly kwargs: Record<string, unknown> | undefined;
+  args!: unknown[];
+  kwargs: Record<string, unknown> | undefined;
   /** Whether the Proxies have not been written to: `raw` still encodes them. */
-  intact: boolean;
-  /** Decodes `raw` afresh: [args] or [args, kwargs]. */
-  readonly decode: () => unknown[];
+  intact = true;
   /** The values, decoded once, shared by every reader (`valuesOf`). */
-  values: unknown[] | null;
+  values: unknown[] | null = null;
+
+  constructor(
+    readonly serializer: SerializerId,
+    /** The encoded elements, as they stand inside the received list, separators included. */
+    readonly raw: string | Uint8Array,
+    /** Nesting depth of the payload (the Arguments list is one level), measured by the scanner. */
+    readonly nesting: number,
+    private readonly decoder: PayloadDecoder,
+  ) {}
+
+  /** The values decoded afresh. */
+  decode(): unknown[] {
+    return this.decoder(this.raw, this.kwargs !== undefined);
+  }
 }
 
 /** Marks a Proxy's target as filled with its decoded value. */
@@ -118,33 +128,26 @@ const handler: ProxyHandler<Target> = {
 };
 
 /**
- * The payload elements for a received message: an Arguments Proxy, and an ArgumentsKw Proxy when
- * `hasKwargs`. `raw` must have been validated: exactly a list (and a dict), nested `nesting` deep.
+ * A received payload whose elements (`args`, and `kwargs` when `hasKwargs`) are Proxies to put in
+ * the message. `raw` must have been validated: exactly a list (and a dict), nested `nesting` deep.
  */
 export function undecodedPayload(
   serializer: SerializerId,
   raw: string | Uint8Array,
   hasKwargs: boolean,
   nesting: number,
-  decode: (raw: string | Uint8Array, hasKwargs: boolean) => unknown[],
-): unknown[] {
+  decode: PayloadDecoder,
+): Undecoded {
+  const u = new Undecoded(serializer, raw, nesting, decode);
   const argsTarget = [] as unknown as Target;
-  const kwargsTarget = hasKwargs ? ({} as Target) : undefined;
-  const args = new Proxy(argsTarget, handler) as unknown[];
-  const kwargs = kwargsTarget ? (new Proxy(kwargsTarget, handler) as Record<string, unknown>) : undefined;
-  const u: Undecoded = {
-    serializer,
-    raw,
-    nesting,
-    args,
-    kwargs,
-    intact: true,
-    decode: () => decode(raw, hasKwargs),
-    values: null,
-  };
   argsTarget[STATE] = u;
-  if (kwargsTarget) kwargsTarget[STATE] = u;
-  return kwargs ? [args, kwargs] : [args];
+  u.args = new Proxy(argsTarget, handler) as unknown[];
+  if (hasKwargs) {
+    const kwargsTarget = {} as Target;
+    kwargsTarget[STATE] = u;
+    u.kwargs = new Proxy(kwargsTarget, handler) as Record<string, unknown>;
+  }
+  return u;
 }
 
 /**

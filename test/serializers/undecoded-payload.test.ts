@@ -207,7 +207,7 @@ describe('undecoded payloads (the router passing a payload on in the bytes it ca
     }
   });
 
-  it('records the payload\'s nesting for the router\'s depth limit, without reading it', () => {
+  it("records the payload's nesting for the router's depth limit, without reading it", () => {
     const deep = `[48,1,{},"p",[${'['.repeat(70)}${']'.repeat(70)}]]`;
     const value = received(jsonSerializer, deep);
     assert.equal(nestsDeeperThan(value, 64), true);
@@ -218,7 +218,7 @@ describe('undecoded payloads (the router passing a payload on in the bytes it ca
     assert.equal(nestsDeeperThan(kw, 4), true);
   });
 
-  it('hands in-process receivers plain values, decoded once; copies are the router\'s own', () => {
+  it("hands in-process receivers plain values, decoded once; copies are the router's own", () => {
     const value = received(jsonSerializer, '[16,1,{},"t",[{"a":[1]}],{"k":{"x":1}}]');
     const event = [36, 5, 6, {}, ...value.slice(4)];
     const plain = withValues(event);
