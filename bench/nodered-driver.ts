@@ -4,6 +4,7 @@
 // The harness (nodered.ts) finds each instance by node id in `drivers` (nodered-drivers.ts).
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../nodes/shared/red-types';
 import { benchPayload, drivers, type DriveResult } from './nodered-drivers';
+import { registerTcpHops } from './nodered-tcp-hops';
 
 /**
  * A slot with no message back for this long is counted lost and refilled (a QoS 0 drop). Long
@@ -121,4 +122,5 @@ export = function (RED: NodeAPI): void {
     });
   }
   RED.nodes.registerType('bench-driver', BenchDriver);
+  registerTcpHops(RED);
 };

@@ -193,5 +193,7 @@ export function benchFlow(wampPort: number, mqttPort: number): object[] {
       wires: [['mqtt-wamp']],
     },
     driver('hop', 'hop'),
+    driver('tcp4', 'tcp4-hops'),
+    { id: 'tcp4-hops', z, type: 'bench-tcp-hops', wires: [['tcp4']] },
   ];
 }

@@ -57,6 +57,11 @@ export const NODERED_FLOWS: ReadonlyArray<{ flow: string; label: string }> = [
     flow: 'hop',
     label: "driver → driver: one Node-RED message hop, no network, no broker (the runtime's floor)",
   },
+  {
+    flow: 'tcp4',
+    label:
+      'driver → 4 loopback TCP hops (A → relay → B → relay → A, a JSON encode and decode at each, in this process) → driver: the floor of any routed round trip over TCP',
+  },
 ];
 
 export const SIZES: readonly number[] = [64, 4096, 65536];
@@ -65,14 +70,14 @@ export const sizeLabel = (n: number): string => (n >= 1024 ? `${n / 1024} KiB` :
 /** Throughput rows at every size (MQTT QoS 1, through aedes and ours, only at 64 B), then one-at-a-time latency rows. */
 export const NODERED_SCENARIOS: readonly NodeRedScenario[] = [
   ...SIZES.flatMap((size) =>
-    NODERED_FLOWS.filter((f) => size === 64 || !f.flow.includes('qos1')).map((f) => ({
+    NODERED_FLOWS.filter((f) => f.flow !== 'tcp4' && (size === 64 || !f.flow.includes('qos1'))).map((f) => ({
       id: size === 64 ? f.flow : `${f.flow}-${size / 1024}k`,
       flow: f.flow,
       label: f.label,
       size,
     })),
   ),
-  ...['rpc-inproc', 'rpc-ws', 'rpc-ws-msgpack', 'mqtt-rpc'].map((flow) => ({
+  ...['rpc-inproc', 'rpc-ws', 'rpc-ws-msgpack', 'mqtt-rpc', 'tcp4'].map((flow) => ({
     id: `${flow}-seq`,
     flow,
     label: NODERED_FLOWS.find((f) => f.flow === flow)!.label,
@@ -227,7 +232,8 @@ async function childMain(): Promise<void> {
     );
     fs.writeFileSync(
       path.join(userDir, 'nodes', 'bench-driver.html'),
-      '<script type="text/html" data-template-name="bench-driver"></script>\n',
+      '<script type="text/html" data-template-name="bench-driver"></script>\n' +
+        '<script type="text/html" data-template-name="bench-tcp-hops"></script>\n',
     );
     fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(benchFlow(wampPort, mqttPort)));
 
