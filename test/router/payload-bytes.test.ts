@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { decode as msgpackDecode, encode as msgpackEncode } from '@msgpack/msgpack';
 import net from 'node:net';
+import { types } from 'node:util';
 import WebSocket from 'ws';
+import { Connection, type EventInfo, type Invocation, Result } from '../../src/client';
 import { Router } from '../../src/router';
 
 /** A peer that speaks raw frames, so that a test sees the very bytes the router writes. */
@@ -26,9 +28,12 @@ class Wire {
   }
 
   send(frame: string | unknown[]): void {
-    this.ws.send(typeof frame === 'string' ? frame : Buffer.from(msgpackEncode(frame)), {
-      binary: this.binary,
-    });
+    this.sendRaw(typeof frame === 'string' ? frame : Buffer.from(msgpackEncode(frame)));
+  }
+
+  /** Sends bytes as they are (hand-made frames). */
+  sendRaw(data: string | Buffer): void {
+    this.ws.send(data, { binary: this.binary });
   }
 
   /** The next frame of message type `type`, as received. */
@@ -196,6 +201,87 @@ describe('router: a payload passes on in the bytes it came in', () => {
     } finally {
       callee.close();
     }
+  });
+
+  it('a malformed payload is refused from its sender (ABORT protocol_violation); the callee never sees it', async () => {
+    const callee = await wire('json');
+    const hostile = await wire('json');
+    const caller = await wire('json');
+    callee.send('[64,1,{},"com.echo"]');
+    await callee.next(65);
+    for (const bad of ['[1,]', '[1] ,{"a":}', '["\\x"]', '[01]', '[1]]', '[tru]']) {
+      const h = await wire('json');
+      h.send(`[48, 5, {}, "com.echo", ${bad}]`);
+      const abort = h.decode(await h.next(3));
+      assert.equal(abort[2], 'wamp.error.protocol_violation', bad);
+    }
+    hostile.close();
+    // The callee is still there for everyone else, and got nothing from the hostile callers.
+    caller.send('[48, 6, {}, "com.echo", [2]]');
+    const invocation = callee.decode(await callee.next(68));
+    assert.deepEqual(invocation.slice(4), [[2]]);
+  });
+
+  it('a MessagePack string that is not UTF-8 goes on re-encoded as the decoder reads it, never as the bytes received', async () => {
+    const subscriber = await wire('msgpack');
+    const publisher = await wire('msgpack');
+    subscriber.send([32, 1, {}, 'com.bytes']);
+    await subscriber.next(33);
+    // PUBLISH [16, 2, {}, "com.bytes", ["a\xff"]] with a hand-made fixstr holding 0x61 0xff.
+    const head = Buffer.from(msgpackEncode([16, 2, {}, 'com.bytes']));
+    head[0] = 0x95;
+    publisher.sendRaw(Buffer.concat([head, Buffer.from([0x91, 0xa2, 0x61, 0xff])]));
+    const event = await subscriber.next(36);
+    assert.equal(event.includes(Buffer.from([0x61, 0xff])), false, 'the bad bytes are not passed on');
+    const [text] = (subscriber.decode(event)[4] as string[]) ?? [];
+    assert.equal(text.length, 2);
+    assert.equal(text[0], 'a');
+  });
+
+  it("in-process clients get the values of a network peer's payload, plain and their own to edit", async () => {
+    const local = new Connection({ realm: 'realm1', transportFactory: () => router.connectLocal() });
+    try {
+      local.open();
+      await local.connected();
+      const invocations: Invocation[] = [];
+      await local.register('com.local', (inv) => {
+        invocations.push(inv);
+        return new Result(inv.args, inv.kwargs);
+      });
+      const events: EventInfo[] = [];
+      await local.subscribe('com.t', (e) => void events.push(e));
+      const caller = await wire('json');
+      caller.send(`[48, 7, {}, "com.local", ${ARGS}, ${KWARGS}]`);
+      const result = JSON.parse((await caller.next(50)).toString()) as unknown[];
+      assert.deepEqual(result[3], JSON.parse(ARGS));
+      const [inv] = invocations;
+      assert.deepEqual([inv.args, inv.kwargs], [JSON.parse(ARGS), JSON.parse(KWARGS)]);
+      assert.equal(types.isProxy(inv.args), false);
+      assert.equal(types.isProxy(inv.kwargs), false);
+      caller.send(`[16, 8, {}, "com.t", ${ARGS}]`);
+      while (events.length === 0) await new Promise((r) => setTimeout(r, 5));
+      assert.deepEqual(events[0].args, JSON.parse(ARGS));
+      assert.equal(types.isProxy(events[0].args), false);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('a retained event from a network peer reaches later subscribers of every kind', async () => {
+    const publisher = await wire('json');
+    publisher.send(`[16, 3, {"retain": true, "acknowledge": true}, "com.kept", ${ARGS}, ${KWARGS}]`);
+    await publisher.next(17);
+    const json = await wire('json');
+    const msgpack = await wire('msgpack');
+    json.send('[32,1,{"get_retained":true},"com.kept"]');
+    msgpack.send([32, 1, { get_retained: true }, 'com.kept']);
+    const expected = [JSON.parse(ARGS), JSON.parse(KWARGS)];
+    assert.deepEqual(json.decode(await json.next(36)).slice(4), expected);
+    assert.deepEqual(msgpack.decode(await msgpack.next(36)).slice(4), expected);
+    // The meta API reads a network peer's arguments too.
+    json.send('[48, 4, {}, "wamp.session.count", []]');
+    const count = json.decode(await json.next(50));
+    assert.ok((count[3] as number[])[0] >= 3, 'wamp.session.count answered');
   });
 
   it('a payload nested past the depth limit is still refused, not passed on', async () => {
