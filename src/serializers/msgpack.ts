@@ -20,7 +20,24 @@ extensionCodec.register({
   encode: () => null, // never chosen on encode: undefined is dropped or written as nil
   decode: (data) => (data.length === 1 && data[0] === 0 ? undefined : new ExtData(UNDEFINED_EXT, data)),
 });
-const decoder = new Decoder({ extensionCodec });
+/**
+ * Decoders by size class: `decoderFor(n)` reads at most n bytes and so refuses a list or map that
+ * claims more elements than there are bytes left (each takes one at least). The library allocates
+ * a list of the length it is told before reading any element: a 6-byte frame claiming 2^24
+ * elements cost 100 ms and 128 MB, a hostile client's way to stall the router.
+ */
+const decoders: Decoder[] = [];
+
+function decoderFor(byteLength: number): Decoder {
+  const k = 32 - Math.clz32(Math.max(byteLength, 64) - 1);
+  let d = decoders[k];
+  if (d === undefined) {
+    const most = 2 ** k;
+    d = new Decoder({ extensionCodec, maxArrayLength: most, maxMapLength: most });
+    decoders[k] = d;
+  }
+  return d;
+}
 
 const isList = (t: number): boolean => (t >= 0x90 && t <= 0x9f) || t === 0xdc || t === 0xdd;
 const isMap = (t: number): boolean => (t >= 0x80 && t <= 0x8f) || t === 0xde || t === 0xdf;
@@ -31,7 +48,7 @@ function decodePayload(raw: string | Uint8Array, hasKwargs: boolean): unknown[] 
   const list = new Uint8Array(bytes.length + 1);
   list[0] = hasKwargs ? 0x92 : 0x91;
   list.set(bytes, 1);
-  return decoder.decode(list) as unknown[];
+  return decoderFor(list.length).decode(list) as unknown[];
 }
 
 /**
@@ -61,7 +78,7 @@ function withUndecodedPayload(b: Uint8Array): unknown[] | null {
   headBytes[0] = 0x90 | at;
   let head: unknown;
   try {
-    head = decoder.decode(headBytes);
+    head = decoderFor(headBytes.length).decode(headBytes);
   } catch {
     return null;
   }
@@ -75,7 +92,7 @@ function withUndecodedPayload(b: Uint8Array): unknown[] | null {
 function decodeBytes(data: Uint8Array | string): DecodeResult {
   if (typeof data === 'string') return { ok: false, error: 'MessagePack frame must be binary' };
   try {
-    return { ok: true, value: decoder.decode(data) };
+    return { ok: true, value: decoderFor(data.length).decode(data) };
   } catch (e) {
     return decodeFailure(e);
   }
