@@ -30,7 +30,8 @@ const recordsRe = new RegExp(
 const LIST = 0x5b; // [
 const DICT = 0x7b; // {
 
-/** Open containers, innermost last: LIST or DICT. Grown on demand, kept between calls. */
+/** Open containers, innermost last: LIST or DICT. Grown on demand; kept between calls unless large. */
+const STACK_KEPT = 4096;
 let stack = new Uint8Array(256);
 let depthOfLast = 0;
 
@@ -118,9 +119,18 @@ function push(depth: number, kind: number): void {
 /**
  * Steps over exactly one JSON value that starts at `start` after optional JSON whitespace.
  * Returns the index just past it (trailing whitespace not skipped), or -1 if the text there is
- * not a valid JSON value. On success, lastDepth() is the value's nesting depth.
+ * not a valid JSON value. On success, lastDepth() is the value's nesting depth. With `maxDepth`,
+ * -2 as soon as the value is found to nest deeper (a hostile 16 MB `[[[[...` is refused at once,
+ * not walked), even if the text would later turn out to be invalid.
  */
-export function jsonValueEnd(text: string, start: number): number {
+export function jsonValueEnd(text: string, start: number, maxDepth = Number.POSITIVE_INFINITY): number {
+  const end = scan(text, start, maxDepth);
+  // A stack grown by a hostile depth is not kept for the life of the process.
+  if (stack.length > STACK_KEPT) stack = new Uint8Array(256);
+  return end;
+}
+
+function scan(text: string, start: number, maxDepth: number): number {
   let i = skipWs(text, start);
   let depth = 0; // open containers
   let max = 0;
@@ -133,16 +143,19 @@ export function jsonValueEnd(text: string, start: number): number {
     } else if (c === DICT || c === LIST) {
       let end = flatAt(c === DICT ? flatDictRe : flatListRe, text, i);
       if (end >= 0) {
-        i = end;
         if (depth === max) max = depth + 1;
+        if (max > maxDepth) return -2;
+        i = end;
       } else if (c === LIST && end === -1 && (end = flatAt(recordsRe, text, i)) >= 0) {
         // Not all scalars (flatListRe said so), so at least one dict.
-        i = end;
         if (depth + 2 > max) max = depth + 2;
+        if (max > maxDepth) return -2;
+        i = end;
       } else {
         push(depth, c);
         depth++;
         if (depth > max) max = depth;
+        if (max > maxDepth) return -2;
         i = skipWs(text, i + 1);
         const d = text.charCodeAt(i);
         if (c === LIST) {

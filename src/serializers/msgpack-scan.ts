@@ -18,7 +18,11 @@ const LIST = 0;
 const KEY = 1;
 const VALUE = 2;
 
-/** Open containers, innermost last: their state, and how many elements (dicts: pairs) are left. */
+/**
+ * Open containers, innermost last: their state, and how many elements (dicts: pairs) are left.
+ * Grown on demand; kept between calls unless large.
+ */
+const STACK_KEPT = 4096;
 let kinds = new Uint8Array(256);
 let lefts = new Float64Array(256);
 let depthOfLast = 0;
@@ -82,9 +86,25 @@ function push(depth: number, kind: number, left: number): void {
 /**
  * Steps over exactly one MessagePack value that starts at `start`. Returns the index just past
  * it, or -1 if the bytes there are not a value our decoder accepts (or hold a str that is not
- * valid UTF-8). On success, lastDepth() is the value's nesting depth.
+ * valid UTF-8). On success, lastDepth() is the value's nesting depth. With `maxDepth`, -2 as soon
+ * as the value is found to nest deeper (a hostile 16 MB of 0x91 is refused at once, not walked),
+ * even if the bytes would later turn out to be invalid.
  */
-export function msgpackValueEnd(bytes: Uint8Array, start: number): number {
+export function msgpackValueEnd(
+  bytes: Uint8Array,
+  start: number,
+  maxDepth = Number.POSITIVE_INFINITY,
+): number {
+  const end = scan(bytes, start, maxDepth);
+  // A stack grown by a hostile depth (9 bytes a level) is not kept for the life of the process.
+  if (kinds.length > STACK_KEPT) {
+    kinds = new Uint8Array(256);
+    lefts = new Float64Array(256);
+  }
+  return end;
+}
+
+function scan(bytes: Uint8Array, start: number, maxDepth: number): number {
   const n = bytes.length;
   let p = start;
   let depth = 0; // open containers
@@ -236,9 +256,14 @@ export function msgpackValueEnd(bytes: Uint8Array, start: number): number {
       push(depth, kind, count);
       depth++;
       if (depth > max) max = depth;
+      if (max > maxDepth) return -2;
       continue; // its first element
     }
-    if (count === 0 && depth === max) max = depth + 1; // an empty list or dict
+    if (count === 0) {
+      // An empty list or dict.
+      if (depth === max) max = depth + 1;
+      if (max > maxDepth) return -2;
+    }
     // A value is complete: count it in the containers it completes.
     for (;;) {
       if (depth === 0) {

@@ -55,6 +55,8 @@ function agrees(text: string): void {
     ok,
     `${JSON.stringify(text)}: JSON.parse ${ok ? 'accepts' : 'refuses'} it`,
   );
+  if (jsonValueEnd(text, 0) === -1)
+    assert.ok(jsonValueEnd(text, 0, 1) < 0, 'a depth limit refuses what is invalid');
   if (!ok) return;
   const end = jsonValueEnd(text, 0);
   // The depth of the text, which a decoded value with a repeated key may not show in full.
@@ -62,6 +64,10 @@ function agrees(text: string): void {
   const decoded = depthOf(JSON.parse(text));
   if (repeatsKeys(text)) assert.ok(depth >= decoded, `depth of ${JSON.stringify(text)}`);
   else assert.equal(depth, decoded, `depth of ${JSON.stringify(text)}`);
+  // A depth limit refuses exactly what is deeper than the limit (-2), and changes nothing else.
+  assert.equal(jsonValueEnd(text, 0, depth), end);
+  if (depth > 0)
+    assert.equal(jsonValueEnd(text, 0, depth - 1), -2, `${JSON.stringify(text)} deeper than ${depth - 1}`);
   const embedded = `[1,${text},2]`;
   const inner = jsonValueEnd(embedded, 3);
   assert.equal(inner, 3 + end, `end of ${JSON.stringify(text)} inside a list`);
@@ -301,6 +307,13 @@ describe('jsonValueEnd (validating a JSON payload without decoding it)', () => {
     assert.equal(jsonValueEnd(mixed, 0), mixed.length);
     assert.equal(lastDepth(), n + 1);
     assert.equal(jsonValueEnd('['.repeat(n), 0), -1);
+    // The router's depth limit refuses them without walking them.
+    assert.equal(jsonValueEnd(lists, 0, 64), -2);
+    assert.equal(jsonValueEnd(dicts, 0, 64), -2);
+    assert.equal(jsonValueEnd(`${'['.repeat(64)}${']'.repeat(64)}`, 0, 64), 128);
+    assert.equal(lastDepth(), 64);
+    assert.equal(jsonValueEnd(`${'['.repeat(63)}[{"a":1}]${']'.repeat(63)}`, 0, 64), -2);
+    assert.equal(jsonValueEnd(`${'['.repeat(63)}{}${']'.repeat(63)}`, 0, 64), 128);
     assert.equal(jsonValueEnd(`${'['.repeat(n)}${']'.repeat(n - 1)}}`, 0), -1);
   });
 

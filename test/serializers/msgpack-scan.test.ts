@@ -68,9 +68,14 @@ function agrees(bytes: Uint8Array): void {
   // Messages are built only on failure: hex() of every fuzz case would cost more than the scan.
   if ((end === bytes.length) !== ok)
     assert.fail(`${hex(bytes)}: the decoder ${ok ? 'accepts' : 'refuses'} it, scanned to ${end}`);
+  if (end === -1 && msgpackValueEnd(bytes, 0, 1) >= 0) assert.fail(`${hex(bytes)}: a depth limit took it`);
   if (!ok) return;
   const depth = depthOf(strictDecode(bytes)?.value);
   if (lastDepth() !== depth) assert.fail(`depth of ${hex(bytes)}: ${lastDepth()}, decoded ${depth}`);
+  // A depth limit refuses exactly what is deeper than the limit (-2), and changes nothing else.
+  if (msgpackValueEnd(bytes, 0, depth) !== end) assert.fail(`${hex(bytes)} within ${depth}`);
+  if (depth > 0 && msgpackValueEnd(bytes, 0, depth - 1) !== -2)
+    assert.fail(`${hex(bytes)} deeper than ${depth - 1}`);
   const embedded = new Uint8Array(bytes.length + 3);
   embedded.set([0x93, 0x01]);
   embedded.set(bytes, 2);
@@ -337,6 +342,17 @@ describe('msgpackValueEnd (validating a MessagePack payload without decoding it)
     assert.deepEqual(msgpackSerializer.decode(bytes), { ok: true, value: { a: 1 }, source: bytes });
   });
 
+  it('refuses what our encoder writes for a short string with a lone surrogate (CESU-8, not UTF-8)', () => {
+    // @msgpack/msgpack encodes short strings in JavaScript, a lone surrogate as ED A0 80, and
+    // decodes it back; Python's msgpack and other strict receivers refuse it, so the router must.
+    const bytes = msgpackSerializer.encode(['a\ud800']) as Uint8Array;
+    assert.equal(hex(bytes), '91a461eda080');
+    assert.ok(msgpackSerializer.decode(bytes).ok);
+    assert.equal(msgpackValueEnd(bytes, 0), -1);
+    const paired = msgpackSerializer.encode(['a\ud83d\ude00']) as Uint8Array;
+    assert.equal(msgpackValueEnd(paired, 0), paired.length);
+  });
+
   it('starts at `start` and stops after the value', () => {
     const bytes = b(0xc1, 0xc1, 0x92, 0x90, 0x81, 0x01, 0x02, 0xa1, 'z');
     assert.equal(msgpackValueEnd(bytes, 2), 7);
@@ -358,6 +374,15 @@ describe('msgpackValueEnd (validating a MessagePack payload without decoding it)
     dicts[2 * n] = 0x90;
     assert.equal(msgpackValueEnd(dicts, 0), dicts.length);
     assert.equal(lastDepth(), n + 1);
+    // The router's depth limit refuses them without walking them.
+    assert.equal(msgpackValueEnd(dicts, 0, 64), -2);
+    assert.equal(msgpackValueEnd(lists, 0, 64), -2);
+    assert.equal(msgpackValueEnd(lists.subarray(n - 64), 0, 64), 65);
+    assert.equal(lastDepth(), 64);
+    const emptyAt65 = new Uint8Array(65).fill(0x91);
+    emptyAt65[64] = 0x90;
+    assert.equal(msgpackValueEnd(emptyAt65, 0, 64), -2);
+    assert.equal(msgpackValueEnd(emptyAt65, 0, 65), 65);
     dicts[2 * n] = 0xc1;
     assert.equal(msgpackValueEnd(dicts, 0), -1);
   });
