@@ -18,7 +18,11 @@ const LIST = 0;
 const KEY = 1;
 const VALUE = 2;
 
-/** Open containers, innermost last: their state, and how many elements (dicts: pairs) are left. */
+/**
+ * Open containers, innermost last: their state, and how many elements (dicts: pairs) are left.
+ * Grown on demand; kept between calls unless large.
+ */
+const STACK_KEPT = 4096;
 let kinds = new Uint8Array(256);
 let lefts = new Float64Array(256);
 let depthOfLast = 0;
@@ -82,9 +86,25 @@ function push(depth: number, kind: number, left: number): void {
 /**
  * Steps over exactly one MessagePack value that starts at `start`. Returns the index just past
  * it, or -1 if the bytes there are not a value our decoder accepts (or hold a str that is not
- * valid UTF-8). On success, lastDepth() is the value's nesting depth.
+ * valid UTF-8). On success, lastDepth() is the value's nesting depth. With `maxDepth`, -2 as soon
+ * as the value is found to nest deeper (a hostile 16 MB of 0x91 is refused at once, not walked),
+ * even if the bytes would later turn out to be invalid.
  */
-export function msgpackValueEnd(bytes: Uint8Array, start: number): number {
+export function msgpackValueEnd(
+  bytes: Uint8Array,
+  start: number,
+  maxDepth = Number.POSITIVE_INFINITY,
+): number {
+  const end = scan(bytes, start, maxDepth);
+  // A stack grown by a hostile depth (9 bytes a level) is not kept for the life of the process.
+  if (kinds.length > STACK_KEPT) {
+    kinds = new Uint8Array(256);
+    lefts = new Float64Array(256);
+  }
+  return end;
+}
+
+function scan(bytes: Uint8Array, start: number, maxDepth: number): number {
   const n = bytes.length;
   let p = start;
   let depth = 0; // open containers
@@ -93,26 +113,33 @@ export function msgpackValueEnd(bytes: Uint8Array, start: number): number {
     // A value starts at p.
     if (p >= n) return -1;
     const t = bytes[p];
-    const isKey = depth > 0 && kinds[depth - 1] === KEY;
-    if (isKey && KEY_HEADS[t] === 0) return -1;
-    // A container opened here (count >= 0: elements, or pairs for a dict), or a str's bounds.
+    // A container opened here (count >= 0: elements, or pairs for a dict).
     let count = -1;
     let kind = LIST;
-    let s = -1; // where a str's bytes start
-    let e = 0; // where the value ends
-    if (t <= 0x7f || t >= 0xe0)
-      e = p + 1; // fixint
-    else if (t <= 0x8f) {
-      count = t & 0x0f; // fixmap
-      kind = KEY;
-      e = p + 1;
+    // The commonest values first, without the general path's bookkeeping: fixstr and fixint
+    // (both always valid map keys), float 64, fixmap and fixarray.
+    if (t >= 0xa0 && t <= 0xbf) {
+      const s = p + 1;
+      p = s + (t & 0x1f);
+      if (p > n) return -1;
+      let k = s;
+      while (k < p && bytes[k] < 0x80) k++;
+      if (k < p && !isUtf8(bytes.subarray(s, p))) return -1;
+      if (p - s === 9 && depth > 0 && kinds[depth - 1] === KEY && isProto(bytes, s, p)) return -1;
+    } else if (t <= 0x7f || t >= 0xe0) p++;
+    else if (t === 0xcb) {
+      p += 9;
+      if (p > n) return -1;
     } else if (t <= 0x9f) {
-      count = t & 0x0f; // fixarray
-      e = p + 1;
-    } else if (t <= 0xbf) {
-      s = p + 1; // fixstr
-      e = s + (t & 0x1f);
+      if (depth > 0 && kinds[depth - 1] === KEY) return -1;
+      count = t & 0x0f;
+      if (t <= 0x8f) kind = KEY;
+      p++;
     } else {
+      const isKey = depth > 0 && kinds[depth - 1] === KEY;
+      if (isKey && KEY_HEADS[t] === 0) return -1;
+      let s = -1; // where a str's bytes start
+      let e = 0; // where the value ends
       switch (t) {
         case 0xc0: // nil
         case 0xc2: // false
@@ -221,17 +248,22 @@ export function msgpackValueEnd(bytes: Uint8Array, start: number): number {
         default: // 0xc1: never used
           return -1;
       }
+      if (e < 0 || e > n) return -1; // a bad timestamp (extEnd), or cut short
+      if (s >= 0 && !(utf8(bytes, s, e) && !(isKey && isProto(bytes, s, e)))) return -1;
+      p = e;
     }
-    if (e < 0 || e > n) return -1; // a bad timestamp (extEnd), or cut short
-    if (s >= 0 && !(utf8(bytes, s, e) && !(isKey && isProto(bytes, s, e)))) return -1;
-    p = e;
     if (count > 0) {
       push(depth, kind, count);
       depth++;
       if (depth > max) max = depth;
+      if (max > maxDepth) return -2;
       continue; // its first element
     }
-    if (count === 0 && depth === max) max = depth + 1; // an empty list or dict
+    if (count === 0) {
+      // An empty list or dict.
+      if (depth === max) max = depth + 1;
+      if (max > maxDepth) return -2;
+    }
     // A value is complete: count it in the containers it completes.
     for (;;) {
       if (depth === 0) {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { jsonValueEnd, lastDepth } from '../../src/serializers/json-scan';
+import { mutate, randomText, randomValue } from './json-fuzz';
 import { Rng } from '../reliability/fuzz-corpus';
 
 /** The nesting depth of a decoded value: a scalar 0, `[]` and `{}` 1. */
@@ -55,6 +56,8 @@ function agrees(text: string): void {
     ok,
     `${JSON.stringify(text)}: JSON.parse ${ok ? 'accepts' : 'refuses'} it`,
   );
+  if (jsonValueEnd(text, 0) === -1)
+    assert.ok(jsonValueEnd(text, 0, 1) < 0, 'a depth limit refuses what is invalid');
   if (!ok) return;
   const end = jsonValueEnd(text, 0);
   // The depth of the text, which a decoded value with a repeated key may not show in full.
@@ -62,6 +65,10 @@ function agrees(text: string): void {
   const decoded = depthOf(JSON.parse(text));
   if (repeatsKeys(text)) assert.ok(depth >= decoded, `depth of ${JSON.stringify(text)}`);
   else assert.equal(depth, decoded, `depth of ${JSON.stringify(text)}`);
+  // A depth limit refuses exactly what is deeper than the limit (-2), and changes nothing else.
+  assert.equal(jsonValueEnd(text, 0, depth), end);
+  if (depth > 0)
+    assert.equal(jsonValueEnd(text, 0, depth - 1), -2, `${JSON.stringify(text)} deeper than ${depth - 1}`);
   const embedded = `[1,${text},2]`;
   const inner = jsonValueEnd(embedded, 3);
   assert.equal(inner, 3 + end, `end of ${JSON.stringify(text)} inside a list`);
@@ -301,6 +308,13 @@ describe('jsonValueEnd (validating a JSON payload without decoding it)', () => {
     assert.equal(jsonValueEnd(mixed, 0), mixed.length);
     assert.equal(lastDepth(), n + 1);
     assert.equal(jsonValueEnd('['.repeat(n), 0), -1);
+    // The router's depth limit refuses them without walking them.
+    assert.equal(jsonValueEnd(lists, 0, 64), -2);
+    assert.equal(jsonValueEnd(dicts, 0, 64), -2);
+    assert.equal(jsonValueEnd(`${'['.repeat(64)}${']'.repeat(64)}`, 0, 64), 128);
+    assert.equal(lastDepth(), 64);
+    assert.equal(jsonValueEnd(`${'['.repeat(63)}[{"a":1}]${']'.repeat(63)}`, 0, 64), -2);
+    assert.equal(jsonValueEnd(`${'['.repeat(63)}{}${']'.repeat(63)}`, 0, 64), 128);
     assert.equal(jsonValueEnd(`${'['.repeat(n)}${']'.repeat(n - 1)}}`, 0), -1);
   });
 
@@ -335,86 +349,6 @@ describe('jsonValueEnd (validating a JSON payload without decoding it)', () => {
   });
 
   describe('differential fuzz against JSON.parse (fixed seeds)', () => {
-    const STRINGS = [
-      '',
-      'a',
-      'item-7',
-      'a,b]}',
-      '"',
-      '\\',
-      '/',
-      'ü€😀',
-      '\u0001\u001f',
-      '\ud800',
-      'x'.repeat(40),
-    ];
-
-    function randomValue(rng: Rng, depth: number): unknown {
-      switch (rng.int(depth > 5 ? 6 : 9)) {
-        case 0:
-          return rng.pick([null, true, false]);
-        case 1:
-          return rng.int(2 ** 31) - 2 ** 30;
-        case 2:
-          return (rng.next() - 0.5) * 10 ** rng.int(30);
-        case 3:
-          return rng.pick([0, -0, 1e21, 1e-7, 5e-324, Number.MAX_VALUE, 0.1, 2 ** 53]);
-        case 4:
-        case 5:
-          return rng.pick(STRINGS);
-        case 6:
-        case 7:
-          return Array.from({ length: rng.int(5) }, () => randomValue(rng, depth + 1));
-        default: {
-          const out: Record<string, unknown> = {};
-          for (let i = rng.int(5); i > 0; i--) out[`${rng.pick(STRINGS)}${i}`] = randomValue(rng, depth + 1);
-          return out;
-        }
-      }
-    }
-
-    /** Valid JSON text for a random value, compact or indented in one of the allowed ways. */
-    function randomText(rng: Rng): string {
-      const v = randomValue(rng, 0);
-      return JSON.stringify(v, null, rng.pick([undefined, 0, 1, '\t', ' \r\n']));
-    }
-
-    // Characters that matter to the grammar, and some that do not belong anywhere outside strings.
-    const ALPHABET = [
-      ...'{}[],:;="\'\\ \t\n\r0123456789-+.eEtrufalsnu/bvxAFgU',
-      '\u0000',
-      '\u001f',
-      '\u007f',
-      'ü',
-      '\ud800',
-      '\u00a0',
-      '\f',
-    ];
-
-    function mutate(rng: Rng, text: string): string {
-      let t = text;
-      for (let k = 1 + rng.int(3); k > 0; k--) {
-        const at = rng.int(t.length + 1);
-        switch (rng.int(5)) {
-          case 0: // replace one character
-            t = t.slice(0, at) + rng.pick(ALPHABET) + t.slice(at + 1);
-            break;
-          case 1: // insert one
-            t = t.slice(0, at) + rng.pick(ALPHABET) + t.slice(at);
-            break;
-          case 2: // delete one
-            t = t.slice(0, at) + t.slice(at + 1);
-            break;
-          case 3: // truncate
-            t = t.slice(0, at);
-            break;
-          default: // duplicate a piece
-            t = t.slice(0, at) + t.slice(rng.int(t.length), at + rng.int(8)) + t.slice(at);
-        }
-      }
-      return t;
-    }
-
     it('3,000 random valid texts: accepted, end and depth right, also inside a list', () => {
       const rng = new Rng(13);
       for (let n = 0; n < 3000; n++) {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { Decoder, ExtData } from '@msgpack/msgpack';
 import { msgpackSerializer } from '../../src/serializers';
 import { lastDepth, msgpackValueEnd } from '../../src/serializers/msgpack-scan';
+import { encoded, mutate, randomBytes, randomValue } from './msgpack-fuzz';
 import { Rng } from '../reliability/fuzz-corpus';
 
 // The oracle: our decoder (msgpack.ts) accepts the bytes, and every str in them (values and map
@@ -68,9 +69,14 @@ function agrees(bytes: Uint8Array): void {
   // Messages are built only on failure: hex() of every fuzz case would cost more than the scan.
   if ((end === bytes.length) !== ok)
     assert.fail(`${hex(bytes)}: the decoder ${ok ? 'accepts' : 'refuses'} it, scanned to ${end}`);
+  if (end === -1 && msgpackValueEnd(bytes, 0, 1) >= 0) assert.fail(`${hex(bytes)}: a depth limit took it`);
   if (!ok) return;
   const depth = depthOf(strictDecode(bytes)?.value);
   if (lastDepth() !== depth) assert.fail(`depth of ${hex(bytes)}: ${lastDepth()}, decoded ${depth}`);
+  // A depth limit refuses exactly what is deeper than the limit (-2), and changes nothing else.
+  if (msgpackValueEnd(bytes, 0, depth) !== end) assert.fail(`${hex(bytes)} within ${depth}`);
+  if (depth > 0 && msgpackValueEnd(bytes, 0, depth - 1) !== -2)
+    assert.fail(`${hex(bytes)} deeper than ${depth - 1}`);
   const embedded = new Uint8Array(bytes.length + 3);
   embedded.set([0x93, 0x01]);
   embedded.set(bytes, 2);
@@ -337,6 +343,17 @@ describe('msgpackValueEnd (validating a MessagePack payload without decoding it)
     assert.deepEqual(msgpackSerializer.decode(bytes), { ok: true, value: { a: 1 } });
   });
 
+  it('refuses what our encoder writes for a short string with a lone surrogate (CESU-8, not UTF-8)', () => {
+    // @msgpack/msgpack encodes short strings in JavaScript, a lone surrogate as ED A0 80, and
+    // decodes it back; Python's msgpack and other strict receivers refuse it, so the router must.
+    const bytes = msgpackSerializer.encode(['a\ud800']) as Uint8Array;
+    assert.equal(hex(bytes), '91a461eda080');
+    assert.ok(msgpackSerializer.decode(bytes).ok);
+    assert.equal(msgpackValueEnd(bytes, 0), -1);
+    const paired = msgpackSerializer.encode(['a\ud83d\ude00']) as Uint8Array;
+    assert.equal(msgpackValueEnd(paired, 0), paired.length);
+  });
+
   it('starts at `start` and stops after the value', () => {
     const bytes = b(0xc1, 0xc1, 0x92, 0x90, 0x81, 0x01, 0x02, 0xa1, 'z');
     assert.equal(msgpackValueEnd(bytes, 2), 7);
@@ -358,177 +375,20 @@ describe('msgpackValueEnd (validating a MessagePack payload without decoding it)
     dicts[2 * n] = 0x90;
     assert.equal(msgpackValueEnd(dicts, 0), dicts.length);
     assert.equal(lastDepth(), n + 1);
+    // The router's depth limit refuses them without walking them.
+    assert.equal(msgpackValueEnd(dicts, 0, 64), -2);
+    assert.equal(msgpackValueEnd(lists, 0, 64), -2);
+    assert.equal(msgpackValueEnd(lists.subarray(n - 64), 0, 64), 65);
+    assert.equal(lastDepth(), 64);
+    const emptyAt65 = new Uint8Array(65).fill(0x91);
+    emptyAt65[64] = 0x90;
+    assert.equal(msgpackValueEnd(emptyAt65, 0, 64), -2);
+    assert.equal(msgpackValueEnd(emptyAt65, 0, 65), 65);
     dicts[2 * n] = 0xc1;
     assert.equal(msgpackValueEnd(dicts, 0), -1);
   });
 
   describe('differential fuzz against the decoder (fixed seeds)', () => {
-    const STRINGS = ['', 'a', 'item-7', '__proto__', 'ü€😀', '\u0000', 'x'.repeat(40), 'y'.repeat(300)];
-
-    /** A random value for our encoder: every kind it writes (ints and floats of each width, bin, ext, timestamps). */
-    function randomValue(rng: Rng, depth: number): unknown {
-      switch (rng.int(depth > 4 ? 9 : 13)) {
-        case 0:
-          return rng.pick([null, true, false, undefined]);
-        case 1:
-          return rng.int(256) - 128;
-        case 2:
-          return Math.floor((rng.next() - 0.5) * 2 ** rng.int(60));
-        case 3:
-          return rng.pick([1.5, -0.25, Number.NaN, Number.POSITIVE_INFINITY, 1e300, 2 ** 64]);
-        case 4:
-        case 5:
-          return rng.pick(STRINGS);
-        case 6:
-          return rng.bytes(rng.pick([0, 1, 40, 300]));
-        case 7:
-          return new ExtData(rng.int(256) - 128, rng.bytes(rng.pick([0, 1, 2, 3, 4, 8, 12, 16, 17])));
-        case 8:
-          return new Date(rng.pick([0, 1e12, 1e12 + 0.5, -1e12, 4e14]));
-        case 9:
-        case 10:
-          // 16 and more elements take the longer formats (array 16, map 16); only near the top, to stay small.
-          return Array.from({ length: rng.pick(depth < 2 ? [0, 1, 3, 16, 17] : [0, 1, 3]) }, () =>
-            randomValue(rng, depth + 1),
-          );
-        default: {
-          const out: Record<string, unknown> = {};
-          for (let i = rng.pick(depth < 2 ? [0, 1, 3, 16] : [0, 1, 3]); i > 0; i--)
-            out[`${rng.pick(STRINGS)}${i}`] = randomValue(rng, depth + 1);
-          return out;
-        }
-      }
-    }
-
-    /** Random MessagePack written byte by byte: formats and keys our encoder never writes. */
-    function randomBytes(rng: Rng, depth: number, out: number[]): void {
-      const strBytes = (): number[] =>
-        rng.pick([
-          [],
-          [0x61],
-          [0xc3, 0xbc],
-          [0xf0, 0x9f, 0x98, 0x80],
-          [0xc3],
-          [0xed, 0xa0, 0x80],
-          [0xff],
-          [0x61, 0x62, 0x63],
-        ]);
-      const kind = rng.int(depth > 4 ? 8 : 11);
-      switch (kind) {
-        case 0:
-          out.push(rng.pick([0x00, 0x7f, 0xe0, 0xff, 0xc0, 0xc2, 0xc3]));
-          return;
-        case 1: {
-          const head = rng.pick([0xcc, 0xcd, 0xce, 0xcf, 0xd0, 0xd1, 0xd2, 0xd3, 0xca, 0xcb]);
-          const size =
-            { 204: 1, 205: 2, 206: 4, 207: 8, 208: 1, 209: 2, 210: 4, 211: 8, 202: 4, 203: 8 }[head] ?? 0;
-          out.push(head, ...rng.bytes(size));
-          return;
-        }
-        case 2:
-        case 3: {
-          const s = strBytes();
-          out.push(
-            ...rng.pick([
-              [0xa0 | s.length],
-              [0xd9, s.length],
-              [0xda, 0, s.length],
-              [0xdb, 0, 0, 0, s.length],
-            ]),
-            ...s,
-          );
-          return;
-        }
-        case 4: {
-          const s = rng.bytes(rng.int(4));
-          out.push(
-            ...rng.pick([
-              [0xc4, s.length],
-              [0xc5, 0, s.length],
-            ]),
-            ...s,
-          );
-          return;
-        }
-        case 5: {
-          const size = rng.pick([1, 2, 4, 8, 16]);
-          out.push(
-            0xd4 + [1, 2, 4, 8, 16].indexOf(size),
-            rng.pick([0xff, 0x00, 0x01, 0x80]),
-            ...rng.bytes(size),
-          );
-          return;
-        }
-        case 6: {
-          const size = rng.pick([0, 3, 4, 8, 12]);
-          out.push(
-            ...rng.pick([
-              [0xc7, size],
-              [0xc8, 0, size],
-              [0xc9, 0, 0, 0, size],
-            ]),
-            rng.pick([0xff, 0x00, 0x7f]),
-            ...rng.bytes(size),
-          );
-          return;
-        }
-        case 7:
-          out.push(0xc1);
-          return;
-        case 8:
-        case 9: {
-          const n = rng.int(4);
-          out.push(...rng.pick([[0x90 | n], [0xdc, 0, n], [0xdd, 0, 0, 0, n]]));
-          for (let i = 0; i < n; i++) randomBytes(rng, depth + 1, out);
-          return;
-        }
-        default: {
-          const n = rng.int(4);
-          out.push(...rng.pick([[0x80 | n], [0xde, 0, n], [0xdf, 0, 0, 0, n]]));
-          for (let i = 0; i < n; i++) {
-            // Mostly keys the decoder takes, sometimes anything.
-            if (rng.chance(0.8)) {
-              if (rng.chance(0.5)) out.push(0xa1, 0x61 + rng.int(26));
-              else out.push(...rng.pick([[rng.int(128)], [0xcd, 1, 2], [0xcb, 0, 0, 0, 0, 0, 0, 0, 0]]));
-            } else randomBytes(rng, depth + 1, out);
-            randomBytes(rng, depth + 1, out);
-          }
-        }
-      }
-    }
-
-    const INTERESTING = [
-      0x00, 0x01, 0x7f, 0x80, 0x81, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc4, 0xc7, 0xca, 0xd4, 0xd9,
-      0xdc, 0xde, 0xdf, 0xe0, 0xed, 0xff,
-    ];
-
-    function mutate(rng: Rng, bytes: Uint8Array): Uint8Array {
-      const out = [...bytes];
-      for (let k = 1 + rng.int(3); k > 0; k--) {
-        const at = rng.int(out.length + 1);
-        const byte = rng.chance(0.5) ? rng.pick(INTERESTING) : rng.int(256);
-        switch (rng.int(5)) {
-          case 0:
-            out[at] = byte;
-            break;
-          case 1:
-            out.splice(at, 0, byte);
-            break;
-          case 2:
-            out.splice(at, 1);
-            break;
-          case 3:
-            out.length = at;
-            break;
-          default:
-            if (at < out.length) out[at] ^= 1 << rng.int(8);
-        }
-      }
-      return new Uint8Array(out.filter((x) => x !== undefined));
-    }
-
-    const encoded = (v: unknown): Uint8Array => msgpackSerializer.encode([v]) as Uint8Array;
-
     it('3,000 random values from our encoder: accepted, end and depth right, also inside a list', () => {
       const rng = new Rng(13);
       for (let n = 0; n < 3000; n++) {
