@@ -182,6 +182,7 @@ export class Router extends EventEmitter<RouterEvents> implements SessionHost {
       log: (message: string) => this.logger.warn(message),
       // Payloads pass from one peer to another in the bytes they came in (same serializer).
       passPayloads: true,
+      maxDepth: this.limits.maxDepth,
       ...options,
     };
   }

@@ -23,8 +23,12 @@ export function serializerByRawSocketId(code: number): Serializer | undefined {
 }
 
 /** The router's decode (Serializer.decodeForRouter where a serializer has one). */
-export function decodeForRouter(serializer: Serializer, data: Uint8Array | string): DecodeResult {
-  return serializer.decodeForRouter ? serializer.decodeForRouter(data) : serializer.decode(data);
+export function decodeForRouter(
+  serializer: Serializer,
+  data: Uint8Array | string,
+  maxDepth?: number,
+): DecodeResult {
+  return serializer.decodeForRouter ? serializer.decodeForRouter(data, maxDepth) : serializer.decode(data);
 }
 
 export function isSerializerId(v: unknown): v is SerializerId {

@@ -2,7 +2,7 @@
 // `\0` followed by its base64.
 import { jsonValueEnd, lastDepth } from './json-scan';
 import { decodeFailure, encodingOnce, type DecodeResult, type Serializer } from './serializer';
-import { PAYLOAD_INDEX, undecodedPayload } from './undecoded-payload';
+import { PAYLOAD_INDEX, tooDeepPayload, undecodedPayload, withPayload } from './undecoded-payload';
 
 function replacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
   // Buffer.toJSON has already run by the time `value` arrives, so look at the original.
@@ -42,10 +42,11 @@ function encodeJson(message: readonly unknown[]): string {
 
 /**
  * Where element `at` of the list that `text` holds starts: after the `at`-th comma at the list's
- * own level (commas inside strings, objects and nested lists skipped); -1 if there is none. Only
- * the message's head is read. The text is not trusted: what this finds is validated after.
+ * own level (commas inside strings, objects and nested lists skipped); -1 if there is none, -2 if
+ * what comes before it nests deeper than `maxDepth`. Only the message's head is read. The text is
+ * not trusted: what this finds is validated after.
  */
-function elementStart(text: string, at: number): number {
+function elementStart(text: string, at: number, maxDepth: number): number {
   let depth = 0;
   let seen = 0;
   for (let i = 0; i < text.length; i++) {
@@ -57,8 +58,9 @@ function elementStart(text: string, at: number): number {
         if (d === 0x5c) i++;
         else if (d === 0x22) break;
       }
-    } else if (c === 0x5b || c === 0x7b) depth++;
-    else if (c === 0x5d || c === 0x7d) depth--;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > maxDepth) return -2;
+    } else if (c === 0x5d || c === 0x7d) depth--;
     else if (c === 0x2c && depth === 1 && ++seen === at) return i + 1;
   }
   return -1;
@@ -86,10 +88,12 @@ function decodePayload(raw: string | Uint8Array): unknown[] {
 /**
  * A message whose payload the router passes on, with that payload validated and left undecoded
  * (undecoded-payload.ts): its head parsed, its Arguments (a list) and ArgumentsKw (a dict)
- * scanned. Null for anything else, and for anything unusual (a null payload element, an error
- * anywhere): the full decode then judges it and gives the precise error.
+ * scanned. A payload nested deeper than `maxDepth` (the limit for the whole message) is not read
+ * past that depth: it comes marked too deep, and the router refuses the message for it. Null for
+ * anything else, and for anything unusual (a null payload element, an error anywhere): the full
+ * decode then judges it and gives the precise error. TOO_DEEP when the head itself nests deeper.
  */
-function withUndecodedPayload(text: string): unknown[] | null {
+function withUndecodedPayload(text: string, maxDepth: number): unknown[] | null | typeof TOO_DEEP {
   // The message type: the list's first element, an integer.
   let i = skipSpace(text, 0);
   if (text.charCodeAt(i) !== 0x5b) return null;
@@ -99,24 +103,11 @@ function withUndecodedPayload(text: string): unknown[] | null {
     code = code * 10 + c - 0x30;
   const at = PAYLOAD_INDEX[code];
   if (at === undefined) return null;
-  const start = elementStart(text, at);
+  const start = elementStart(text, at, maxDepth);
+  if (start === -2) return TOO_DEEP;
   if (start < 0) return null;
   const argsAt = skipSpace(text, start);
   if (text.charCodeAt(argsAt) !== 0x5b) return null;
-  let end = jsonValueEnd(text, argsAt);
-  if (end < 0) return null;
-  let nesting = lastDepth();
-  end = skipSpace(text, end);
-  const hasKwargs = text.charCodeAt(end) === 0x2c;
-  if (hasKwargs) {
-    const kwargsAt = skipSpace(text, end + 1);
-    if (text.charCodeAt(kwargsAt) !== 0x7b) return null;
-    end = jsonValueEnd(text, kwargsAt);
-    if (end < 0) return null;
-    nesting = Math.max(nesting, lastDepth());
-    end = skipSpace(text, end);
-  }
-  if (text.charCodeAt(end) !== 0x5d || skipSpace(text, end + 1) !== text.length) return null;
   let head: unknown;
   try {
     head = parseText(`${text.slice(0, start - 1)}]`);
@@ -124,11 +115,32 @@ function withUndecodedPayload(text: string): unknown[] | null {
     return null;
   }
   if (!Array.isArray(head) || head.length !== at || head[0] !== code) return null;
-  const payload = undecodedPayload('json', text.slice(start, end), hasKwargs, nesting, decodePayload);
-  head.push(payload.args);
-  if (payload.kwargs) head.push(payload.kwargs);
-  return head;
+  // The payload's own levels: the message around it is one.
+  const payloadDepth = maxDepth - 1;
+  let end = jsonValueEnd(text, argsAt, payloadDepth);
+  if (end === -2) return withPayload(head, tooDeepPayload('json'));
+  if (end < 0) return null;
+  let nesting = lastDepth();
+  end = skipSpace(text, end);
+  const hasKwargs = text.charCodeAt(end) === 0x2c;
+  if (hasKwargs) {
+    const kwargsAt = skipSpace(text, end + 1);
+    if (text.charCodeAt(kwargsAt) !== 0x7b) return null;
+    end = jsonValueEnd(text, kwargsAt, payloadDepth);
+    if (end === -2) return withPayload(head, tooDeepPayload('json'));
+    if (end < 0) return null;
+    nesting = Math.max(nesting, lastDepth());
+    end = skipSpace(text, end);
+  }
+  if (text.charCodeAt(end) !== 0x5d || skipSpace(text, end + 1) !== text.length) return null;
+  return withPayload(
+    head,
+    undecodedPayload('json', text.slice(start, end), hasKwargs, nesting, decodePayload),
+  );
 }
+
+/** What decodeForRouter refuses without decoding: a head nested deeper than the router's limit. */
+const TOO_DEEP = Symbol('too deep');
 
 function decodeData(data: Uint8Array | string): { text: string } | DecodeResult {
   try {
@@ -160,10 +172,16 @@ export const jsonSerializer: Serializer = {
     const r = decodeData(data);
     return 'text' in r ? decodeText(r.text) : r;
   },
-  decodeForRouter(data): DecodeResult {
+  decodeForRouter(data, maxDepth = Number.POSITIVE_INFINITY): DecodeResult {
     const r = decodeData(data);
     if (!('text' in r)) return r;
-    const value = withUndecodedPayload(r.text);
-    return value ? { ok: true, value } : decodeText(r.text);
+    const text = r.text;
+    const value = withUndecodedPayload(text, maxDepth);
+    if (Array.isArray(value)) return { ok: true, value };
+    // JSON.parse walks (and builds) whatever it is given: 16 MB of `[[[[` took a second. Refused
+    // unread past the router's limit instead, as the depth guard would refuse it once decoded.
+    if (value === TOO_DEEP || (maxDepth < Number.POSITIVE_INFINITY && jsonValueEnd(text, 0, maxDepth) === -2))
+      return { ok: false, error: `message nested deeper than ${maxDepth} levels (the router's limit)` };
+    return decodeText(text);
   },
 };

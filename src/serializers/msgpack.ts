@@ -3,7 +3,7 @@ import { Decoder, Encoder, ExtData, ExtensionCodec } from '@msgpack/msgpack';
 import { elementStart } from './msgpack-skip';
 import { lastDepth, msgpackValueEnd } from './msgpack-scan';
 import { decodeFailure, encodingOnce, type DecodeResult, type Serializer } from './serializer';
-import { PAYLOAD_INDEX, undecodedPayload } from './undecoded-payload';
+import { PAYLOAD_INDEX, tooDeepPayload, undecodedPayload, withPayload } from './undecoded-payload';
 
 // The library's default maxDepth (100) would refuse to pass on what its decoder and the other
 // serializers accept. The router bounds the depth of what it passes on (limits.maxDepth, 64),
@@ -53,40 +53,45 @@ function decodePayload(raw: string | Uint8Array, hasKwargs: boolean): unknown[] 
 
 /**
  * A message whose payload the router passes on, with that payload validated and left undecoded
- * (undecoded-payload.ts); null for anything else or unusual (the full decode then judges it).
- * Messages are short fixarrays whose type is a positive fixint.
+ * (undecoded-payload.ts); a payload nested deeper than `maxDepth` (the limit for the whole
+ * message) is not read past that depth but marked too deep, for the router to refuse. Null for
+ * anything else or unusual (the full decode then judges it). Messages are short fixarrays whose
+ * type is a positive fixint.
  */
-function withUndecodedPayload(b: Uint8Array): unknown[] | null {
+function withUndecodedPayload(b: Uint8Array, maxDepth: number): unknown[] | null {
   if (b.length < 2 || b[0] < 0x90 || b[0] > 0x9f) return null;
   const count = b[0] & 0x0f;
   const at = PAYLOAD_INDEX[b[1]];
   if (at === undefined || (count !== at + 1 && count !== at + 2)) return null;
   const start = elementStart(b, at);
   if (start < 0 || start >= b.length || !isList(b[start])) return null;
-  let end = msgpackValueEnd(b, start);
-  if (end < 0) return null;
-  let nesting = lastDepth();
-  const hasKwargs = count === at + 2;
-  if (hasKwargs) {
-    if (end >= b.length || !isMap(b[end])) return null;
-    end = msgpackValueEnd(b, end);
-    if (end < 0) return null;
-    nesting = Math.max(nesting, lastDepth());
-  }
-  if (end !== b.length) return null;
-  const headBytes = b.slice(0, start);
+  // A copy (Buffer's slice would be a view): the frame's own bytes stay as received.
+  const headBytes = Uint8Array.prototype.slice.call(b, 0, start);
   headBytes[0] = 0x90 | at;
   let head: unknown;
   try {
+    // The library's decoder recurses: a head nested too deep fails at once on the stack.
     head = decoderFor(headBytes.length).decode(headBytes);
   } catch {
     return null;
   }
   if (!Array.isArray(head) || head.length !== at) return null;
-  const payload = undecodedPayload('msgpack', b.subarray(start), hasKwargs, nesting, decodePayload);
-  head.push(payload.args);
-  if (payload.kwargs) head.push(payload.kwargs);
-  return head;
+  // The payload's own levels: the message around it is one.
+  const payloadDepth = maxDepth - 1;
+  let end = msgpackValueEnd(b, start, payloadDepth);
+  if (end === -2) return withPayload(head, tooDeepPayload('msgpack'));
+  if (end < 0) return null;
+  let nesting = lastDepth();
+  const hasKwargs = count === at + 2;
+  if (hasKwargs) {
+    if (end >= b.length || !isMap(b[end])) return null;
+    end = msgpackValueEnd(b, end, payloadDepth);
+    if (end === -2) return withPayload(head, tooDeepPayload('msgpack'));
+    if (end < 0) return null;
+    nesting = Math.max(nesting, lastDepth());
+  }
+  if (end !== b.length) return null;
+  return withPayload(head, undecodedPayload('msgpack', b.subarray(start), hasKwargs, nesting, decodePayload));
 }
 
 function decodeBytes(data: Uint8Array | string): DecodeResult {
@@ -122,9 +127,9 @@ export const msgpackSerializer: Serializer = {
     },
   ),
   decode: decodeBytes,
-  decodeForRouter(data): DecodeResult {
+  decodeForRouter(data, maxDepth = Number.POSITIVE_INFINITY): DecodeResult {
     if (typeof data === 'string') return decodeBytes(data);
-    const value = withUndecodedPayload(data);
+    const value = withUndecodedPayload(data, maxDepth);
     return value ? { ok: true, value } : decodeBytes(data);
   },
 };

@@ -25,9 +25,10 @@ export interface Serializer {
   /**
    * The router's decode: a message that carries a payload the router passes on comes with that
    * payload validated but undecoded (undecoded-payload.ts); anything else as `decode` gives it.
-   * Absent: the router decodes in full.
+   * Absent: the router decodes in full. `maxDepth`: the router's nesting limit for a whole
+   * message; a payload found nested deeper comes without being read further, marked too deep.
    */
-  decodeForRouter?(data: Uint8Array | string): DecodeResult;
+  decodeForRouter?(data: Uint8Array | string, maxDepth?: number): DecodeResult;
 }
 
 /**

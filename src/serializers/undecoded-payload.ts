@@ -150,6 +150,24 @@ export function undecodedPayload(
   return u;
 }
 
+/** `head` (a received message's elements before its payload) completed with `payload`'s elements. */
+export function withPayload(head: unknown[], payload: Undecoded): unknown[] {
+  head.push(payload.args);
+  if (payload.kwargs) head.push(payload.kwargs);
+  return head;
+}
+
+/**
+ * A payload found nested deeper than the router's limit before it was read to its end: its
+ * message is refused for that (wamp/depth.ts reads `nesting`), so nothing of it is kept: were it
+ * read or written anyway, it is an empty list, never bytes.
+ */
+export function tooDeepPayload(serializer: SerializerId): Undecoded {
+  const u = undecodedPayload(serializer, '', false, Number.POSITIVE_INFINITY, () => [[]]);
+  u.intact = false;
+  return u;
+}
+
 /**
  * The undecoded payload `message` ends with (its Arguments, and ArgumentsKw if it had them, both
  * as received), or null.

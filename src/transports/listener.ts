@@ -41,6 +41,12 @@ export interface ListenOptions extends KeepaliveOptions {
    * and goes on in the bytes it came in (serializers/undecoded-payload.ts).
    */
   passPayloads?: boolean;
+  /**
+   * With passPayloads: the router's nesting limit for a whole message (limits.maxDepth). A payload
+   * nested deeper is known to be refused as soon as the scanner reaches that depth, without
+   * reading the rest of it (a hostile 16 MB `[[[[...` cost a second of CPU to scan in full).
+   */
+  maxDepth?: number;
   /** Default 127.0.0.1: exposing the router on other interfaces is a deliberate choice. */
   host?: string;
   /** 0 picks a free port. */
@@ -68,8 +74,9 @@ export interface ListenOptions extends KeepaliveOptions {
 }
 
 export interface AttachOptions extends KeepaliveOptions {
-  /** As ListenOptions.passPayloads. */
+  /** As ListenOptions.passPayloads and maxDepth. */
   passPayloads?: boolean;
+  maxDepth?: number;
   serializers?: SerializerId[];
   maxPayload?: number;
   /** Also accept MQTT over WebSocket (subprotocol `mqtt`) on the path. */
@@ -128,6 +135,7 @@ export async function listen(options: ListenOptions, onTransport: (t: Transport)
       keepaliveTimeoutMs: options.keepaliveTimeoutMs,
       mqtt: options.mqtt,
       passPayloads: options.passPayloads,
+      maxDepth: options.maxDepth,
     },
     tracker,
     onTransport,
@@ -191,6 +199,7 @@ export async function listen(options: ListenOptions, onTransport: (t: Transport)
           keepaliveTimeoutMs: options.keepaliveTimeoutMs,
           first,
           passPayloads: options.passPayloads,
+          maxDepth: options.maxDepth,
         }).then(
           (transport) => {
             socket.setTimeout(0);
@@ -299,6 +308,7 @@ export function attachToHttpServer(
       verifyClient: options.verifyClient,
       keepaliveTimeoutMs: options.keepaliveTimeoutMs,
       passPayloads: options.passPayloads,
+      maxDepth: options.maxDepth,
     },
     tracker,
     onTransport,

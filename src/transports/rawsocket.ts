@@ -37,8 +37,9 @@ export interface RawSocketTransportOptions extends KeepaliveOptions {
   initial?: Buffer;
   /** Which end of the connection this is: the TLS channel binding depends on it. */
   side?: 'server' | 'client';
-  /** The router's side: see WebSocketTransportOptions.passPayloads. */
+  /** The router's side: see WebSocketTransportOptions.passPayloads and maxDepth. */
   passPayloads?: boolean;
+  maxDepth?: number;
 }
 
 /** How long a graceful close (FIN) may take before the socket is destroyed. */
@@ -59,6 +60,7 @@ export class RawSocketTransport implements Transport {
   private lastError: string | null = null;
   private readonly keepalive: Keepalive | null;
   private readonly passPayloads: boolean;
+  private readonly maxDepth: number | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -69,6 +71,7 @@ export class RawSocketTransport implements Transport {
     this.sendLimit = Math.min(options.peerMaxLength, options.maxMessageSize ?? Infinity);
     this.reader = new FrameReader(options.maxLength);
     this.passPayloads = options.passPayloads === true;
+    this.maxDepth = options.maxDepth;
     this.cork = new TickCork(socket, 'immediate');
     this.info = {
       type: 'rawsocket',
@@ -156,7 +159,7 @@ export class RawSocketTransport implements Transport {
     switch (frame.type) {
       case FrameType.MESSAGE: {
         const result = this.passPayloads
-          ? decodeForRouter(this.serializer, frame.payload)
+          ? decodeForRouter(this.serializer, frame.payload, this.maxDepth)
           : this.serializer.decode(frame.payload);
         if (!result.ok) this.dispatch.decodeError(result.error);
         else this.dispatch.message(result.value);
@@ -225,8 +228,9 @@ function readHandshake(socket: Socket, first?: Buffer): Promise<{ head: Buffer; 
 
 export interface RawSocketAcceptOptions extends KeepaliveOptions {
   serializers: readonly SerializerId[];
-  /** See ListenOptions.passPayloads. */
+  /** See ListenOptions.passPayloads and maxDepth. */
   passPayloads?: boolean;
+  maxDepth?: number;
   /** Longest message accepted from the client, in bytes (announced as the nearest power of 2 below). */
   maxPayload: number;
   secure: boolean;
@@ -263,6 +267,7 @@ export async function acceptRawSocket(socket: Socket, options: RawSocketAcceptOp
     initial: rest,
     side: 'server',
     passPayloads: options.passPayloads,
+    maxDepth: options.maxDepth,
   });
   socket.resume();
   return transport;

@@ -26,8 +26,9 @@ export interface WebSocketAcceptorOptions extends KeepaliveOptions {
   /** Accept MQTT over WebSocket (subprotocol `mqtt`, as MQTT.js and browsers use). */
   mqtt?: MqttAcceptor;
   verifyClient?: VerifyClient;
-  /** See ListenOptions.passPayloads. */
+  /** See ListenOptions.passPayloads and maxDepth. */
   passPayloads?: boolean;
+  maxDepth?: number;
 }
 
 const MQTT_SUBPROTOCOL = 'mqtt';
@@ -113,6 +114,7 @@ export class WebSocketAcceptor {
           remoteAddress: req.socket.remoteAddress,
           remotePort: req.socket.remotePort,
           passPayloads: this.options.passPayloads,
+          maxDepth: this.options.maxDepth,
         });
       } catch {
         ws.terminate();

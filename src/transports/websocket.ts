@@ -22,6 +22,8 @@ export interface WebSocketTransportOptions extends KeepaliveOptions {
    * but undecoded, and go on in the bytes they came in (serializers/undecoded-payload.ts).
    */
   passPayloads?: boolean;
+  /** With passPayloads: the router's nesting limit (see ListenOptions.maxDepth). */
+  maxDepth?: number;
 }
 
 /** How long a close handshake may take before the socket is cut. */
@@ -91,6 +93,7 @@ class WebSocketTransport implements Transport {
   private readonly receiver: Receiver | undefined;
   private readonly maxPayload: number | undefined;
   private readonly passPayloads: boolean;
+  private readonly maxDepth: number | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -144,6 +147,7 @@ class WebSocketTransport implements Transport {
     ws.on('close', (code, reason) => this.closed(code, reason.toString('utf8')));
     this.maxMessageSize = options.maxMessageSize ?? Infinity;
     this.passPayloads = options.passPayloads === true;
+    this.maxDepth = options.maxDepth;
     this.keepalive = Keepalive.start(
       options,
       () => {
@@ -216,7 +220,9 @@ class WebSocketTransport implements Transport {
     this.keepalive?.alive();
     // The frame type (text/binary) is not checked against the serializer: lenient towards
     // peers that get it wrong, and the bytes decode or they do not.
-    const result = this.passPayloads ? decodeForRouter(this.serializer, data) : this.serializer.decode(data);
+    const result = this.passPayloads
+      ? decodeForRouter(this.serializer, data, this.maxDepth)
+      : this.serializer.decode(data);
     if (!result.ok) return this.dispatch.decodeError(result.error);
     this.dispatch.message(result.value);
   }
