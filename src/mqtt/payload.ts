@@ -11,6 +11,7 @@
 import { DEFAULT_LIMITS } from '../router/limits';
 import { COPY } from '../wamp/copy';
 import { DEPTH_CHECKED, nestsDeeperThan } from '../wamp/depth';
+import { lazyHandler, ORDINARY } from '../wamp/lazy-proxy';
 import type { Dict } from '../wamp/messages';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -59,43 +60,21 @@ function changed(t: Target): void {
   t[STATE].intact = false;
 }
 
-const lazyList: ProxyHandler<Target> = {
-  get(t, key) {
+const lazyList = lazyHandler<Target>({
+  fill: materialize,
+  changed,
+  special(t, key) {
     if (key === ORIGIN) return t[STATE].intact ? t[STATE].bytes : undefined;
     if (key === DEPTH_CHECKED) return true;
     if (key === PEEK) return t[STATE].decoded;
     // A copy kept by the router (retention, history): its own bytes, undecoded, while still its value.
     if (key === COPY) return t[STATE].intact ? () => copyList(t[STATE]) : undefined;
-    // A symbol (another module's probe: serializers/undecoded-payload.ts, wamp/depth.ts) reads
-    // nothing the value holds.
-    if (key !== 'length' && typeof key !== 'symbol') materialize(t);
-    return Reflect.get(t, key);
+    // Known without decoding: a list of one (a write would have filled it first).
+    if (key === 'length') return Reflect.get(t, key);
+    return ORDINARY;
   },
-  set(t, key, value) {
-    changed(t);
-    return Reflect.set(t, key, value);
-  },
-  has(t, key) {
-    materialize(t);
-    return Reflect.has(t, key);
-  },
-  ownKeys(t) {
-    materialize(t);
-    return Reflect.ownKeys(t).filter((k) => k !== STATE && k !== INSPECT);
-  },
-  getOwnPropertyDescriptor(t, key) {
-    materialize(t);
-    return Reflect.getOwnPropertyDescriptor(t, key);
-  },
-  defineProperty(t, key, descriptor) {
-    changed(t);
-    return Reflect.defineProperty(t, key, descriptor);
-  },
-  deleteProperty(t, key) {
-    changed(t);
-    return Reflect.deleteProperty(t, key);
-  },
-};
+  hidden: [STATE, INSPECT],
+});
 
 /**
  * MQTT -> WAMP: JSON becomes that value, other UTF-8 text a string, anything else the bytes

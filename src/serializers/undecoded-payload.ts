@@ -15,6 +15,7 @@
 // values themselves (`withValues`).
 import { COPY } from '../wamp/copy';
 import { NESTING } from '../wamp/depth';
+import { lazyHandler, ORDINARY } from '../wamp/lazy-proxy';
 import type { SerializerId } from './serializer';
 
 /** Where a message's payload starts, by type, for the messages a router receives and passes on. */
@@ -92,40 +93,17 @@ function freshCopy(t: Target): unknown {
   return Array.isArray(t) ? values[0] : values[1];
 }
 
-const handler: ProxyHandler<Target> = {
-  get(t, key) {
+const handler = lazyHandler<Target>({
+  fill: materialize,
+  changed,
+  special(t, key) {
     if (key === STATE) return t[STATE];
     if (key === NESTING) return t[STATE].nesting;
     if (key === COPY) return () => freshCopy(t);
-    // Other symbols (another module's probe, Symbol.iterator) read nothing the value holds.
-    if (typeof key !== 'symbol') materialize(t);
-    return Reflect.get(t, key);
+    return ORDINARY;
   },
-  set(t, key, value) {
-    changed(t);
-    return Reflect.set(t, key, value);
-  },
-  has(t, key) {
-    materialize(t);
-    return Reflect.has(t, key);
-  },
-  ownKeys(t) {
-    materialize(t);
-    return Reflect.ownKeys(t).filter((k) => k !== STATE && k !== FILLED);
-  },
-  getOwnPropertyDescriptor(t, key) {
-    materialize(t);
-    return key === STATE || key === FILLED ? undefined : Reflect.getOwnPropertyDescriptor(t, key);
-  },
-  defineProperty(t, key, descriptor) {
-    changed(t);
-    return Reflect.defineProperty(t, key, descriptor);
-  },
-  deleteProperty(t, key) {
-    changed(t);
-    return Reflect.deleteProperty(t, key);
-  },
-};
+  hidden: [STATE, FILLED],
+});
 
 /**
  * A received payload whose elements (`args`, and `kwargs` when `hasKwargs`) are Proxies to put in
