@@ -142,15 +142,25 @@ function withUndecodedPayload(text: string, maxDepth: number): unknown[] | null 
 /** What decodeForRouter refuses without decoding: a head nested deeper than the router's limit. */
 const TOO_DEEP = Symbol('too deep');
 
-function decodeData(data: Uint8Array | string): { text: string } | DecodeResult {
+/**
+ * Decodes a frame: the router's decode (`maxDepth` given: the router's nesting limit, see
+ * decodeForRouter) or a plain one.
+ */
+function decodeFrame(data: Uint8Array | string, forRouter: boolean, maxDepth: number): DecodeResult {
+  let text: string;
   try {
-    return { text: typeof data === 'string' ? data : decoder.decode(data) };
+    text = typeof data === 'string' ? data : decoder.decode(data);
   } catch (e) {
     return decodeFailure(e);
   }
-}
-
-function decodeText(text: string): DecodeResult {
+  if (forRouter) {
+    const value = withUndecodedPayload(text, maxDepth);
+    if (Array.isArray(value)) return { ok: true, value };
+    // JSON.parse walks (and builds) whatever it is given: 16 MB of `[[[[` took a second. Refused
+    // unread past the router's limit instead, as the depth guard would refuse it once decoded.
+    if (value === TOO_DEEP || (maxDepth < Number.POSITIVE_INFINITY && jsonValueEnd(text, 0, maxDepth) === -2))
+      return { ok: false, error: `message nested deeper than ${maxDepth} levels (the router's limit)` };
+  }
   try {
     return { ok: true, value: parseText(text) };
   } catch (e) {
@@ -168,20 +178,6 @@ export const jsonSerializer: Serializer = {
     const head = encodeJson(message.slice(0, message.length - (payload.kwargs === undefined ? 1 : 2)));
     return `${head.slice(0, -1)},${payload.raw as string}]`;
   }),
-  decode(data): DecodeResult {
-    const r = decodeData(data);
-    return 'text' in r ? decodeText(r.text) : r;
-  },
-  decodeForRouter(data, maxDepth = Number.POSITIVE_INFINITY): DecodeResult {
-    const r = decodeData(data);
-    if (!('text' in r)) return r;
-    const text = r.text;
-    const value = withUndecodedPayload(text, maxDepth);
-    if (Array.isArray(value)) return { ok: true, value };
-    // JSON.parse walks (and builds) whatever it is given: 16 MB of `[[[[` took a second. Refused
-    // unread past the router's limit instead, as the depth guard would refuse it once decoded.
-    if (value === TOO_DEEP || (maxDepth < Number.POSITIVE_INFINITY && jsonValueEnd(text, 0, maxDepth) === -2))
-      return { ok: false, error: `message nested deeper than ${maxDepth} levels (the router's limit)` };
-    return decodeText(text);
-  },
+  decode: (data) => decodeFrame(data, false, Number.POSITIVE_INFINITY),
+  decodeForRouter: (data, maxDepth = Number.POSITIVE_INFINITY) => decodeFrame(data, true, maxDepth),
 };

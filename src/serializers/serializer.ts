@@ -1,7 +1,7 @@
 // One interface for the three WAMP serializers. Decoding untrusted bytes never throws: it
 // returns a value or an error that the transport turns into a protocol violation.
 import { errorMessage } from '../wamp/errors';
-import { passableTail, type Undecoded, withValues } from './undecoded-payload';
+import { passable, type Undecoded, undecodedTail, withValuesOf } from './undecoded-payload';
 
 export type SerializerId = 'json' | 'msgpack' | 'cbor';
 
@@ -65,8 +65,10 @@ export function encodingOnce(
   return (message) => {
     if (message !== last) {
       try {
-        const passable = splice ? passableTail(message, serializer) : null;
-        encoded = passable ? splice!(message, passable) : encode(withValues(message));
+        const u = undecodedTail(message);
+        if (u === null) encoded = encode(message);
+        else if (splice && passable(u, serializer)) encoded = splice(message, u);
+        else encoded = encode(withValuesOf(message, u));
       } catch (e) {
         throw new EncodeError(name, e);
       }

@@ -160,10 +160,9 @@ export function undecodedTail(message: readonly unknown[]): Undecoded | null {
   return u;
 }
 
-/** The undecoded payload whose bytes can be written for the tail of `message`, in `serializer`; else null. */
-export function passableTail(message: readonly unknown[], serializer: SerializerId): Undecoded | null {
-  const u = undecodedTail(message);
-  return u !== null && u.serializer === serializer && u.intact ? u : null;
+/** Whether `u`'s bytes can be written for the payload it stands for, in `serializer`. */
+export function passable(u: Undecoded, serializer: SerializerId): boolean {
+  return u.serializer === serializer && u.intact;
 }
 
 /**
@@ -173,7 +172,11 @@ export function passableTail(message: readonly unknown[], serializer: Serializer
  */
 export function withValues(message: readonly unknown[]): readonly unknown[] {
   const u = undecodedTail(message);
-  if (u === null) return message;
+  return u === null ? message : withValuesOf(message, u);
+}
+
+/** `withValues` for a message whose undecoded tail `u` is known. */
+export function withValuesOf(message: readonly unknown[], u: Undecoded): readonly unknown[] {
   const n = message.length - (u.kwargs === undefined ? 1 : 2);
   const out = message.slice(0, n);
   const values = valuesOf(u);
